@@ -1,0 +1,127 @@
+"""Application wiring: ApplicationBuilder, rate limiting, start-up and shutdown, the error handler."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import HTTPXRequest
+
+import handlers
+from bot.clock import Clock, system_clock
+from bot.config import Config
+from bot.context import ForumContext, Services
+from bot.i18n import Catalogs
+from db import users as users_db
+from db.connection import Database
+from db.migrate import migrate
+from handlers.menus import publish_menus
+
+log = logging.getLogger(__name__)
+
+
+def build_application(
+    config: Config,
+    *,
+    clock: Clock = system_clock,
+    transport: httpx.AsyncBaseTransport | None = None,
+    rate_limit: bool = True,
+) -> Application:
+    """Build the bot. `transport` replaces the network (the fake Bot API in tests)."""
+    if config.token is None:
+        raise ValueError("a token is required to build the application")
+    httpx_kwargs: dict[str, Any] | None = {"transport": transport} if transport else None
+    builder = (
+        ApplicationBuilder()
+        .token(config.token)
+        .base_url(config.bot_api_base)
+        .base_file_url(config.bot_file_base)
+        .request(HTTPXRequest(connection_pool_size=16, httpx_kwargs=httpx_kwargs))
+        .get_updates_request(HTTPXRequest(httpx_kwargs=httpx_kwargs))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .context_types(ContextTypes(context=ForumContext))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if rate_limit:
+        # Stays under Telegram's overall and per-group limits; retries a 429 after retry_after.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    application = builder.build()
+    application.bot_data["services"] = Services(config=config, clock=clock)
+    for group, handler in handlers.registry():
+        application.add_handler(handler, group=group)
+    application.add_error_handler(on_error)
+    return application
+
+
+async def open_database(config: Config) -> Database:
+    """Open the database and apply pending migrations (SchemaTooNewError if it is newer)."""
+    db = await Database.open(config.database_path)
+    try:
+        await migrate(db)
+    except BaseException:
+        await db.close()
+        raise
+    return db
+
+
+async def _post_init(application: Application) -> None:
+    services: Services = application.bot_data["services"]
+    services.catalogs = Catalogs(default_language=services.config.default_language)
+    services.db = await open_database(services.config)
+    await publish_menus(application.bot, services.catalogs)
+    log.info("bot @%s ready", application.bot.username)
+
+
+async def _post_shutdown(application: Application) -> None:
+    services: Services = application.bot_data["services"]
+    if hasattr(services, "db"):
+        await services.db.close()
+        log.info("database closed")
+
+
+async def on_error(update: object, context: ForumContext) -> None:
+    """Log the failure, tell the user a short sorry, keep the update loop going."""
+    error = context.error
+    services = context.services
+    if (
+        isinstance(update, Update)
+        and isinstance(error, Forbidden)
+        and update.effective_user
+        and update.effective_chat
+        and update.effective_chat.type == "private"
+    ):
+        # The user blocked the bot between their message and our answer: remember, don't shout.
+        await users_db.set_active(services.db, update.effective_user.id, False, services.clock())
+        return
+    summary = _describe(update)
+    log.error("error while handling %s", summary, exc_info=error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    tr = context.actor.tr if context.has_actor else services.catalogs.translator(None)
+    try:
+        await context.bot.send_message(
+            update.effective_chat.id, tr._("Sorry, something went wrong. Please try again.")
+        )
+    except TelegramError:
+        log.warning("could not tell chat %s about the error", update.effective_chat.id)
+
+
+def _describe(update: object) -> str:
+    """A log-friendly summary that leaves out message text (it may be personal)."""
+    if not isinstance(update, Update):
+        return repr(update)
+    kinds = [k for k, v in update.to_dict().items() if k != "update_id" and v]
+    chat = update.effective_chat.id if update.effective_chat else None
+    user = update.effective_user.id if update.effective_user else None
+    return f"update {update.update_id} ({', '.join(kinds)}) chat={chat} user={user}"

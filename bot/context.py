@@ -1,0 +1,54 @@
+"""Typed access to shared services and to the acting user, for every handler (PTB context type)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.i18n import Catalogs
+
+if TYPE_CHECKING:
+    from bot.actor import Actor
+    from db.connection import Database
+
+
+@dataclass
+class Services:
+    """What every handler may use; the database and catalogs are opened in post_init."""
+
+    config: Config
+    clock: Clock
+    catalogs: Catalogs = field(init=False)
+    db: Database = field(init=False)
+
+
+class ForumContext(CallbackContext[ExtBot[None], dict, dict, dict]):
+    """The handler context: `context.services` and `context.actor` (set by the middleware)."""
+
+    def __init__(
+        self, application: Application, chat_id: int | None = None, user_id: int | None = None
+    ) -> None:
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+        self._actor: Actor | None = None
+
+    @property
+    def services(self) -> Services:
+        return self.application.bot_data["services"]
+
+    @property
+    def actor(self) -> Actor:
+        if self._actor is None:
+            raise RuntimeError("no actor: the middleware did not run for this update")
+        return self._actor
+
+    @actor.setter
+    def actor(self, value: Actor) -> None:
+        self._actor = value
+
+    @property
+    def has_actor(self) -> bool:
+        return self._actor is not None

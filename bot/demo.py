@@ -1,0 +1,256 @@
+"""`main.py demo`: the real bot against the fake Bot API on loopback, and a chat in this terminal.
+
+The demo forum is built by talking to the bot exactly as people would (the admin sends /newforum,
+members open the invite link and go through onboarding), so what you see is the real behaviour.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import re
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.config import Config
+from bot.fake_telegram import FakeChat, FakeTelegram, FakeUser, serve
+
+FORUM_FORM = "/newforum Thailand SCP Forum\ntimezone: Asia/Bangkok\nlanguage: en"
+HELP = """\
+You are chatting with the bot as {name} ({persona}), in a private chat.
+  /as coordinator | member | observer   switch persona     /group, /private   switch chat
+  #N                                    press button N      /quit              end the demo
+Everything else is sent to the bot as a message. Try /help, /settings, /invite, /promote.
+"""
+
+
+@dataclass
+class Persona:
+    user: FakeUser
+    role: str
+
+
+class Terminal:
+    """Prints what the bot sends to the chat being watched, with numbered buttons."""
+
+    def __init__(self, fake: FakeTelegram, color: bool) -> None:
+        self.fake = fake
+        self.color = color
+        self.seen = 0
+
+    def show_new(self, chat_id: int) -> None:
+        calls, self.seen = self.fake.calls[self.seen :], len(self.fake.calls)
+        others: dict[int, int] = {}
+        for call in calls:
+            if not call.ok or call.method not in ("sendMessage", "editMessageText", "sendDocument"):
+                continue
+            target = call.result.get("chat", {}).get("id") if isinstance(call.result, dict) else None
+            if target != chat_id:
+                others[target] = others.get(target, 0) + 1
+                continue
+            prefix = "bot (edited)" if call.method == "editMessageText" else "bot"
+            self.print_message(prefix, call.result)
+        for target, count in others.items():
+            name = self._chat_name(target)
+            print(self.dim(f"  ({count} message(s) sent to {name})"))
+
+    def print_message(self, prefix: str, message: dict) -> None:
+        text = message.get("text") or message.get("caption") or ""
+        if "document" in message:
+            text = f"[file {message['document'].get('file_name')}] {text}"
+        print(f"{self.bold(prefix + ':')} {self.render(text)}")
+        labels = []
+        for index, button in enumerate(FakeTelegram.buttons(message), start=1):
+            label = button["text"] + (f" → {button['url']}" if button.get("url") else "")
+            labels.append(f"[#{index} {label}]")
+        if labels:
+            print("  " + "  ".join(labels))
+
+    def render(self, text: str) -> str:
+        text = re.sub(r"<b>(.*?)</b>", lambda m: self.bold(m[1]), text, flags=re.S)
+        return html.unescape(re.sub(r"<[^>]+>", "", text)).replace("\n", "\n     ")
+
+    def bold(self, text: str) -> str:
+        return f"\033[1m{text}\033[0m" if self.color else text
+
+    def dim(self, text: str) -> str:
+        return f"\033[2m{text}\033[0m" if self.color else text
+
+    def _chat_name(self, chat_id: int | None) -> str:
+        try:
+            chat = self.fake.chat(chat_id) if chat_id is not None else None
+        except LookupError:
+            chat = None
+        if chat is None:
+            return str(chat_id)
+        if chat.type == "private":
+            return self.fake.user(chat_id).first_name
+        return chat.title or str(chat_id)
+
+
+async def settle(fake: FakeTelegram, app: Application) -> None:
+    """Wait until the bot fetched and handled everything users did."""
+    async with asyncio.timeout(10):
+        while fake.pending_updates():
+            await asyncio.sleep(0.005)
+        await app.update_queue.join()
+
+
+async def build_world(
+    fake: FakeTelegram, app: Application, ada: FakeUser
+) -> tuple[dict[str, Persona], FakeChat]:
+    """The demo forum, made through the bot: a forum, its group, members in three languages."""
+    niran = fake.add_user("Niran", username="niran", language_code="en")
+    lena = fake.add_user("Lena", username="lena_ngo", language_code="en")
+    mali = fake.add_user("Mali", username="mali", language_code="th")
+    wei = fake.add_user("Wei", username="wei", language_code="zh-hans")
+    fake.send_text(ada, FORUM_FORM)
+    await settle(fake, app)
+    text = fake.last_message(ada.id)["text"]
+    member_code, coordinator_code = re.findall(r"\?start=([\w-]+)", text)[:2]
+    for user, group in ((niran, "industry"), (lena, "civil_society"), (mali, "government"),
+                        (wei, "academia")):
+        fake.send_text(user, f"/start {member_code}")
+        await settle(fake, app)
+        for step in (1, "✅", group):
+            message = next(m for m in reversed(fake.messages(user.id)) if fake.buttons(m))
+            if isinstance(step, str) and step == group:
+                index = _button_index(fake, message, f"onb:group:{group}")
+                fake.tap(user, message["message_id"], index)
+            else:
+                fake.tap(user, message["message_id"], step)
+            await settle(fake, app)
+    fake.send_text(ada, "/promote @lena_ngo observer")
+    await settle(fake, app)
+    group = fake.add_group("Thailand SCP Forum — members", members=[ada, niran, lena, mali, wei],
+                           admins=[ada])
+    fake.add_bot_to_group(group, ada)
+    fake.send_text(ada, f"/start {coordinator_code}", chat=group)
+    await settle(fake, app)
+    personas = {"coordinator": Persona(ada, "coordinator"), "member": Persona(niran, "member"),
+                "observer": Persona(lena, "observer (NGO)")}
+    return personas, group
+
+
+def _button_index(fake: FakeTelegram, message: dict, data: str) -> int:
+    for index, button in enumerate(fake.buttons(message), start=1):
+        if button.get("callback_data") == data:
+            return index
+    raise LookupError(data)
+
+
+async def chat_loop(fake: FakeTelegram, app: Application, personas: dict[str, Persona],
+                    group: FakeChat) -> None:
+    interactive = sys.stdin.isatty()
+    terminal = Terminal(fake, color=sys.stdout.isatty())
+    terminal.seen = len(fake.calls)
+    persona = personas["coordinator"]
+    chat: FakeChat | None = None  # None: the persona's private chat
+    print(HELP.format(name=persona.user.first_name, persona=persona.role))
+    loop = asyncio.get_running_loop()
+    while True:
+        where = group.title if chat else "private"
+        prompt = f"[{persona.user.first_name} @ {where}] "
+        line = await loop.run_in_executor(None, _read_line, prompt if interactive else "")
+        if line is None or line.strip() == "/quit":
+            break
+        line = line.rstrip("\n")
+        if not interactive:
+            print(f"{prompt}{line}")
+        command, _, rest = line.strip().partition(" ")
+        chat_id = chat.id if chat else persona.user.id
+        try:
+            if command == "/as":
+                if rest.strip() not in personas:
+                    print("  personas: " + ", ".join(personas))
+                    continue
+                persona = personas[rest.strip()]
+                print(f"  now {persona.user.first_name}, {persona.role}")
+                continue
+            if command in ("/group", "/private"):
+                chat = group if command == "/group" else None
+                print(f"  now in {'the group ' + group.title if chat else 'the private chat'}")
+                continue
+            if re.fullmatch(r"#\d+", command):
+                _press(fake, persona.user, chat, chat_id, int(command[1:]))
+            elif line.strip():
+                fake.send_text(persona.user, line, chat=chat)
+            else:
+                continue
+        except LookupError as error:
+            print(f"  {error}")
+            continue
+        await settle(fake, app)
+        terminal.show_new(chat.id if chat else persona.user.id)
+
+
+def _press(fake: FakeTelegram, user: FakeUser, chat: FakeChat | None, chat_id: int,
+           number: int) -> None:
+    """Press button N of the last message with buttons; a deep link opens it like Telegram does."""
+    message = next((m for m in reversed(fake.messages(chat_id)) if fake.buttons(m)), None)
+    if message is None:
+        raise LookupError("no message with buttons in this chat")
+    buttons = fake.buttons(message)
+    if not 1 <= number <= len(buttons):
+        raise LookupError(f"there are {len(buttons)} buttons")
+    url = buttons[number - 1].get("url")
+    if url:
+        start = re.search(r"[?&]start=([\w-]+)", url)
+        if not start:
+            raise LookupError(f"(opens {url} outside the demo)")
+        fake.send_text(user, f"/start {start[1]}")
+        return
+    fake.tap(user, message["message_id"], number, chat=chat)
+
+
+def _read_line(prompt: str) -> str | None:
+    try:
+        return input(prompt) + "\n"
+    except EOFError:
+        return None
+
+
+async def _demo(workdir: Path) -> None:
+    fake = FakeTelegram(bot_username="scp_forum_demo_bot")
+    server, port = await serve(fake)
+    ada = fake.add_user("Ada", username="ada_coordinator", language_code="en")  # the bot admin
+    config = Config(token=fake.token, api_url=f"http://127.0.0.1:{port}",
+                    database_path=workdir / "demo.sqlite3", admins=frozenset({ada.id}))
+    app = build_application(config)
+    await app.initialize()
+    await app.post_init(app)
+    await app.start()
+    await app.updater.start_polling(poll_interval=0, timeout=2, allowed_updates=Update.ALL_TYPES)
+    try:
+        print(f"Fake Telegram Bot API on http://127.0.0.1:{port}; bot @{app.bot.username}; "
+              f"database {config.database_path}")
+        personas, group = await build_world(fake, app, ada)
+        print("Demo forum “Thailand SCP Forum”: coordinator Ada, members Niran, Mali (Thai), "
+              "Wei (Chinese), observer Lena (NGO), and a linked group.\n")
+        await chat_loop(fake, app, personas, group)
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.post_shutdown(app)
+        await app.shutdown()
+        server.stop()
+
+
+def run_demo() -> int:
+    """Entry point of `main.py demo`."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="scp-forum-demo-") as workdir:
+        try:
+            asyncio.run(_demo(Path(workdir)))
+        except KeyboardInterrupt:
+            pass
+    print("Demo ended.")
+    return 0

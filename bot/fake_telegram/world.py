@@ -1,0 +1,271 @@
+"""State of the fake Telegram: users, chats, stored messages, the update queue and recorded calls."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class FakeUser:
+    """A Telegram user; their private chat with the bot has chat id == user id."""
+
+    id: int
+    first_name: str
+    username: str | None = None
+    language_code: str | None = "en"
+
+    def to_json(self) -> dict:
+        """The Bot API User object."""
+        data: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        if self.username:
+            data["username"] = self.username
+        if self.language_code:
+            data["language_code"] = self.language_code
+        return data
+
+
+@dataclass(eq=False)
+class FakeChat:
+    """A private chat, group or supergroup."""
+
+    id: int
+    type: str  # "private" | "group" | "supergroup"
+    title: str | None = None
+    member_ids: set[int] = field(default_factory=set)
+    admin_ids: set[int] = field(default_factory=set)
+    creator_id: int | None = None  # sets are unordered, so "the first admin" is kept here
+
+
+@dataclass
+class Call:
+    """One Bot API call as received, with its outcome."""
+
+    method: str
+    params: dict
+    ok: bool
+    result: Any
+    error_code: int | None
+    description: str | None
+    at: float
+
+
+class World:
+    """The fake's state and the read-only views tests use to inspect what the bot did."""
+
+    def __init__(
+        self,
+        *,
+        token: str = "123456:TEST-TOKEN",
+        bot_username: str = "scp_forum_bot",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.token = token
+        self.clock = clock
+        self.bot_user: dict = {
+            "id": int(token.split(":")[0]),
+            "is_bot": True,
+            "first_name": "SCP Forum Bot",
+            "username": bot_username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
+        self.calls: list[Call] = []
+        self.files: dict[str, dict] = {}  # file_id → {"filename", "content"} of uploads
+        self.blocked: set[int] = set()  # user ids that blocked the bot
+        self.migrated: dict[int, int] = {}  # old group id → new supergroup id
+        self.reply_keyboards: dict[int, dict | None] = {}  # custom keyboard shown per chat
+        self.callback_queries: dict[str, dict] = {}  # id → {"answered": bool, "answer": params}
+        self._users: dict[int, FakeUser] = {}
+        self._chats: dict[int, FakeChat] = {}
+        self._store: dict[int, dict[int, dict]] = {}  # chat id → message id → Message JSON
+        self._next_message_id: dict[int, int] = {}
+        self._next_user_id = 1001
+        self._next_group = 1001
+        self._next_supergroup = 1001000000001
+        self._updates: list[dict] = []
+        self._next_update_id = 1
+        self._confirmed = 0
+        self._waiters: list[asyncio.Future[None]] = []
+
+    # --- world building ---
+
+    def add_user(
+        self,
+        first_name: str,
+        *,
+        username: str | None = None,
+        language_code: str | None = "en",
+        user_id: int | None = None,
+    ) -> FakeUser:
+        """Create a user (and their private chat with the bot)."""
+        if user_id is None:
+            while self._next_user_id in self._users:
+                self._next_user_id += 1
+            user_id = self._next_user_id
+            self._next_user_id += 1
+        user = FakeUser(user_id, first_name, username, language_code)
+        self._users[user_id] = user
+        self._chats[user_id] = FakeChat(user_id, "private", None, {user_id})
+        return user
+
+    def add_group(
+        self,
+        title: str,
+        *,
+        members: Iterable[FakeUser] = (),
+        admins: Iterable[FakeUser] = (),
+        supergroup: bool = False,
+    ) -> FakeChat:
+        """Create a group (id -1001, -1002, …) or supergroup (id -1001000000001, …)."""
+        if supergroup:
+            chat_id, self._next_supergroup = -self._next_supergroup, self._next_supergroup + 1
+        else:
+            chat_id, self._next_group = -self._next_group, self._next_group + 1
+        admin_list = list(admins)
+        chat = FakeChat(
+            chat_id,
+            "supergroup" if supergroup else "group",
+            title,
+            {u.id for u in members} | {u.id for u in admin_list},
+            {u.id for u in admin_list},
+            admin_list[0].id if admin_list else None,
+        )
+        self._chats[chat_id] = chat
+        return chat
+
+    def user(self, user_id: int) -> FakeUser:
+        """A user by id (KeyError if unknown)."""
+        return self._users[user_id]
+
+    def chat(self, chat_id: int) -> FakeChat:
+        """A chat by id (KeyError if unknown)."""
+        return self._chats[chat_id]
+
+    def chat_json(self, chat_id: int) -> dict:
+        """The Bot API Chat object."""
+        chat = self._chats[chat_id]
+        if chat.type == "private":
+            user = self._users[chat_id]
+            data: dict[str, Any] = {"id": chat_id, "type": "private", "first_name": user.first_name}
+            if user.username:
+                data["username"] = user.username
+            return data
+        return {"id": chat_id, "type": chat.type, "title": chat.title}
+
+    def user_json(self, user_id: int) -> dict:
+        """The Bot API User object of a user or of the bot itself."""
+        if user_id == self.bot_user["id"]:
+            return {
+                k: v
+                for k, v in self.bot_user.items()
+                if k in ("id", "is_bot", "first_name", "username")
+            }
+        return self._users[user_id].to_json()
+
+    # --- messages ---
+
+    def now(self) -> int:
+        """Unix time from the fake's clock, as Telegram's integer dates."""
+        return int(self.clock())
+
+    def store_message(self, chat_id: int, sender_id: int | None, **fields: Any) -> dict:
+        """Create a message in a chat with the chat's next message id and keep it."""
+        message_id = self._next_message_id.get(chat_id, 1)
+        self._next_message_id[chat_id] = message_id + 1
+        message: dict[str, Any] = {"message_id": message_id}
+        if sender_id is not None:
+            message["from"] = self.user_json(sender_id)
+        message["chat"] = self.chat_json(chat_id)
+        message["date"] = self.now()
+        message.update({k: v for k, v in fields.items() if v is not None})
+        self._store.setdefault(chat_id, {})[message_id] = message
+        return message
+
+    def stored(self, chat_id: int, message_id: int) -> dict | None:
+        """The live stored message (not a copy), or None."""
+        return self._store.get(chat_id, {}).get(message_id)
+
+    def reply_copy(self, chat_id: int, message_id: int) -> dict | None:
+        """A stored message as embedded in reply_to_message (Telegram nests only one level)."""
+        message = self.stored(chat_id, message_id)
+        if message is None:
+            return None
+        embedded = copy.deepcopy(message)
+        embedded.pop("reply_to_message", None)
+        return embedded
+
+    def is_bot_message(self, message: dict) -> bool:
+        """Whether the bot sent this message."""
+        return message.get("from", {}).get("id") == self.bot_user["id"]
+
+    # --- updates ---
+
+    def enqueue(self, kind: str, payload: dict) -> dict:
+        """Append an Update and wake long-polling getUpdates calls."""
+        update = {"update_id": self._next_update_id, kind: copy.deepcopy(payload)}
+        self._next_update_id += 1
+        self._updates.append(update)
+        self._wake()
+        return update
+
+    def _wake(self) -> None:
+        """Resolve the futures of waiting long polls, whichever loop or thread they live on."""
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            loop = waiter.get_loop()
+            try:
+                running = asyncio.get_running_loop()
+            except RuntimeError:
+                running = None
+            if running is loop:
+                if not waiter.done():
+                    waiter.set_result(None)
+            elif not loop.is_closed():
+                loop.call_soon_threadsafe(lambda w=waiter: w.done() or w.set_result(None))
+
+    def pending_updates(self) -> int:
+        """Updates enqueued and not yet confirmed by a getUpdates offset."""
+        return len(self._updates)
+
+    @property
+    def confirmed_update_id(self) -> int:
+        """Highest update_id confirmed (offset - 1 of the last confirming getUpdates)."""
+        return self._confirmed
+
+    # --- what the bot did ---
+
+    def calls_to(self, method: str | None = None, *, chat_id: int | None = None) -> list[Call]:
+        """Recorded calls (successful and failed) filtered by method and/or chat id."""
+        return [
+            call
+            for call in self.calls
+            if (method is None or call.method.lower() == method.lower())
+            and (chat_id is None or call.params.get("chat_id") == chat_id)
+        ]
+
+    def messages(self, chat_id: int) -> list[dict]:
+        """Messages the bot sent to a chat that still exist, oldest first, edits applied."""
+        stored = self._store.get(chat_id, {})
+        return [
+            copy.deepcopy(stored[mid]) for mid in sorted(stored) if self.is_bot_message(stored[mid])
+        ]
+
+    def last_message(self, chat_id: int) -> dict:
+        """The bot's latest surviving message in a chat."""
+        messages = self.messages(chat_id)
+        assert messages, f"the bot has no messages in chat {chat_id}"
+        return messages[-1]
+
+    @staticmethod
+    def buttons(message: dict) -> list[dict]:
+        """The inline keyboard's buttons flattened row by row; [] if there is none."""
+        markup = message.get("reply_markup") or {}
+        return [button for row in markup.get("inline_keyboard", []) for button in row]

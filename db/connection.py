@@ -1,0 +1,89 @@
+"""The one aiosqlite connection the bot uses, with its PRAGMAs and explicit transactions."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+PRAGMAS = (
+    "PRAGMA journal_mode=WAL",  # readers (backup, exports) never block the bot's writes
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA synchronous=NORMAL",  # safe with WAL; a power cut loses at most the last commits
+    "PRAGMA busy_timeout=5000",
+)
+
+
+class Database:
+    """A single connection shared by all handlers; writes are serialised by a lock.
+
+    One connection keeps SQLite simple and fast; the lock stops one task's statements from landing
+    inside another task's open transaction.
+    """
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path) -> Database:
+        """Open (creating directories) and configure the database file."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: autocommit, so transactions are exactly the ones we BEGIN.
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        for pragma in PRAGMAS:
+            await conn.execute(pragma)
+        return cls(conn, path)
+
+    async def close(self) -> None:
+        """Close the connection (checkpointing the WAL)."""
+        async with self._lock:
+            await self.conn.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """`async with db.transaction() as conn:` — committed on success, rolled back on error."""
+        async with self._lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.rollback()
+                raise
+            else:
+                await self.conn.commit()
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run one write statement in its own transaction; returns lastrowid."""
+        async with self.transaction() as conn:
+            cursor = await conn.execute(sql, tuple(params))
+            return cursor.lastrowid or 0
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+        """One row or None."""
+        async with self.conn.execute(sql, tuple(params)) as cursor:
+            return await cursor.fetchone()
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        """All rows."""
+        async with self.conn.execute(sql, tuple(params)) as cursor:
+            return list(await cursor.fetchall())
+
+
+def to_db_time(moment: datetime) -> str:
+    """Aware datetime → ISO-8601 UTC text (sorts correctly as text)."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetimes are not stored; pass an aware UTC datetime")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def from_db_time(text: str | None) -> datetime | None:
+    """ISO-8601 text from the database → aware UTC datetime."""
+    return None if text is None else datetime.fromisoformat(text).astimezone(UTC)

@@ -1,0 +1,42 @@
+"""Pending dialog steps: what a user's next message in a chat answers (survives restarts)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from db.connection import Database, to_db_time
+
+
+@dataclass(frozen=True)
+class Pending:
+    kind: str
+    data: dict[str, Any]
+
+
+async def expect(
+    db: Database, *, user_id: int, chat_id: int, kind: str, data: dict[str, Any], now: datetime
+) -> None:
+    """Remember that this user's next message in this chat answers `kind` (replacing any other)."""
+    await db.execute(
+        "INSERT INTO pending_inputs (user_id, chat_id, kind, data, created_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, chat_id) DO UPDATE SET"
+        " kind = excluded.kind, data = excluded.data, created_at = excluded.created_at",
+        (user_id, chat_id, kind, json.dumps(data), to_db_time(now)),
+    )
+
+
+async def pending(db: Database, *, user_id: int, chat_id: int) -> Pending | None:
+    row = await db.fetchone(
+        "SELECT kind, data FROM pending_inputs WHERE user_id = ? AND chat_id = ?",
+        (user_id, chat_id),
+    )
+    return Pending(row["kind"], json.loads(row["data"])) if row else None
+
+
+async def clear(db: Database, *, user_id: int, chat_id: int) -> None:
+    await db.execute(
+        "DELETE FROM pending_inputs WHERE user_id = ? AND chat_id = ?", (user_id, chat_id)
+    )

@@ -1,0 +1,234 @@
+"""Queries on forums, memberships and linked group chats."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from db.connection import Database, to_db_time
+
+
+@dataclass(frozen=True)
+class ForumRow:
+    id: int
+    name: str
+    country: str | None
+    timezone: str
+    language: str
+    member_code: str
+    coordinator_code: str
+
+
+@dataclass(frozen=True)
+class Membership:
+    forum: ForumRow
+    role: str
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    user_id: int
+    first_name: str
+    username: str | None
+    role: str
+
+
+def _forum(row: aiosqlite.Row) -> ForumRow:
+    return ForumRow(
+        id=row["id"],
+        name=row["name"],
+        country=row["country"],
+        timezone=row["timezone"],
+        language=row["language"],
+        member_code=row["member_code"],
+        coordinator_code=row["coordinator_code"],
+    )
+
+
+_FORUM_COLUMNS = (
+    "f.id, f.name, f.country, f.timezone, f.language, f.member_code, f.coordinator_code"
+)
+
+
+async def create_forum(
+    db: Database,
+    *,
+    name: str,
+    timezone: str,
+    language: str,
+    country: str | None,
+    member_code: str,
+    coordinator_code: str,
+    creator_id: int,
+    now: datetime,
+) -> int:
+    """Create a forum with its creator as first coordinator, made their current forum."""
+    stamp = to_db_time(now)
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "INSERT INTO forums (name, country, timezone, language, member_code,"
+            " coordinator_code, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (name, country, timezone, language, member_code, coordinator_code, creator_id, stamp),
+        )
+        forum_id = cursor.lastrowid
+        assert forum_id is not None
+        await conn.execute(
+            "INSERT INTO memberships (forum_id, user_id, role, joined_at)"
+            " VALUES (?, ?, 'coordinator', ?)",
+            (forum_id, creator_id, stamp),
+        )
+        await conn.execute(
+            "UPDATE users SET current_forum_id = ? WHERE id = ?", (forum_id, creator_id)
+        )
+    return forum_id
+
+
+async def get_forum(db: Database, forum_id: int) -> ForumRow | None:
+    row = await db.fetchone(f"SELECT {_FORUM_COLUMNS} FROM forums f WHERE f.id = ?", (forum_id,))
+    return _forum(row) if row else None
+
+
+async def find_by_code(db: Database, code: str) -> tuple[ForumRow, str] | None:
+    """The forum an invite code belongs to, and the role it grants."""
+    row = await db.fetchone(
+        f"SELECT {_FORUM_COLUMNS}, CASE WHEN f.coordinator_code = ? THEN 'coordinator'"
+        " ELSE 'member' END AS grants FROM forums f"
+        " WHERE f.member_code = ? OR f.coordinator_code = ?",
+        (code, code, code),
+    )
+    return (_forum(row), row["grants"]) if row else None
+
+
+async def memberships_of(db: Database, user_id: int) -> list[Membership]:
+    """Every forum the user belongs to, most recently joined first."""
+    rows = await db.fetchall(
+        f"SELECT {_FORUM_COLUMNS}, m.role FROM memberships m JOIN forums f ON f.id = m.forum_id"
+        " WHERE m.user_id = ? ORDER BY m.joined_at DESC, f.id DESC",
+        (user_id,),
+    )
+    return [Membership(_forum(row), row["role"]) for row in rows]
+
+
+async def role_in(db: Database, forum_id: int, user_id: int) -> str | None:
+    row = await db.fetchone(
+        "SELECT role FROM memberships WHERE forum_id = ? AND user_id = ?", (forum_id, user_id)
+    )
+    return row["role"] if row else None
+
+
+async def join_forum(db: Database, *, forum_id: int, user_id: int, role: str, now: datetime) -> str:
+    """Add a membership (or raise an existing one to `role` if that is higher); returns the role.
+
+    Joining with a member link never lowers a coordinator; joining with a coordinator link raises.
+    The forum becomes the user's current forum.
+    """
+    rank = {"member": 0, "observer": 1, "coordinator": 2}
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "SELECT role FROM memberships WHERE forum_id = ? AND user_id = ?", (forum_id, user_id)
+        )
+        existing = await cursor.fetchone()
+        if existing is None:
+            await conn.execute(
+                "INSERT INTO memberships (forum_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)",
+                (forum_id, user_id, role, to_db_time(now)),
+            )
+            final = role
+        elif rank[role] > rank[existing["role"]]:
+            await conn.execute(
+                "UPDATE memberships SET role = ? WHERE forum_id = ? AND user_id = ?",
+                (role, forum_id, user_id),
+            )
+            final = role
+        else:
+            final = existing["role"]
+        await conn.execute(
+            "UPDATE users SET current_forum_id = ? WHERE id = ?", (forum_id, user_id)
+        )
+    return final
+
+
+async def set_role(db: Database, *, forum_id: int, user_id: int, role: str) -> bool:
+    """Change a member's role; refuses (False) to remove the forum's last coordinator."""
+    async with db.transaction() as conn:
+        if role != "coordinator":
+            cursor = await conn.execute(
+                "SELECT count(*) FROM memberships WHERE forum_id = ? AND role = 'coordinator'"
+                " AND user_id != ?",
+                (forum_id, user_id),
+            )
+            (others,) = await cursor.fetchone() or (0,)
+            cursor = await conn.execute(
+                "SELECT role FROM memberships WHERE forum_id = ? AND user_id = ?",
+                (forum_id, user_id),
+            )
+            current = await cursor.fetchone()
+            if current and current["role"] == "coordinator" and others == 0:
+                return False
+        cursor = await conn.execute(
+            "UPDATE memberships SET role = ? WHERE forum_id = ? AND user_id = ?",
+            (role, forum_id, user_id),
+        )
+        return cursor.rowcount > 0
+
+
+async def find_member(
+    db: Database, forum_id: int, *, user_id: int | None = None, username: str | None = None
+) -> MemberRow | None:
+    """A member of the forum by Telegram id or @username."""
+    if user_id is not None:
+        where, param = "u.id = ?", user_id
+    elif username is not None:
+        where, param = "u.username = ? COLLATE NOCASE", username.lstrip("@")
+    else:
+        return None
+    row = await db.fetchone(
+        "SELECT u.id, u.first_name, u.username, m.role FROM memberships m"
+        f" JOIN users u ON u.id = m.user_id WHERE m.forum_id = ? AND {where}",
+        (forum_id, param),
+    )
+    return MemberRow(row["id"], row["first_name"], row["username"], row["role"]) if row else None
+
+
+async def member_count(db: Database, forum_id: int) -> int:
+    row = await db.fetchone("SELECT count(*) AS n FROM memberships WHERE forum_id = ?", (forum_id,))
+    return int(row["n"]) if row else 0
+
+
+async def link_chat(
+    db: Database, *, chat_id: int, forum_id: int, title: str, user_id: int, now: datetime
+) -> None:
+    """Tie a Telegram group to a forum (re-linking moves it)."""
+    await db.execute(
+        "INSERT INTO forum_chats (chat_id, forum_id, title, linked_by, linked_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO UPDATE SET"
+        " forum_id = excluded.forum_id, title = excluded.title,"
+        " linked_by = excluded.linked_by, linked_at = excluded.linked_at",
+        (chat_id, forum_id, title, user_id, to_db_time(now)),
+    )
+
+
+async def forum_of_chat(db: Database, chat_id: int) -> ForumRow | None:
+    row = await db.fetchone(
+        f"SELECT {_FORUM_COLUMNS} FROM forum_chats c JOIN forums f ON f.id = c.forum_id"
+        " WHERE c.chat_id = ?",
+        (chat_id,),
+    )
+    return _forum(row) if row else None
+
+
+async def migrate_chat(db: Database, old_chat_id: int, new_chat_id: int) -> bool:
+    """A group became a supergroup: its id changes, its link to the forum must not be lost."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE OR IGNORE forum_chats SET chat_id = ? WHERE chat_id = ?",
+            (new_chat_id, old_chat_id),
+        )
+        return cursor.rowcount > 0
+
+
+async def unlink_chat(db: Database, chat_id: int) -> None:
+    """The bot left or was removed from a group: it is no longer the forum's group."""
+    await db.execute("DELETE FROM forum_chats WHERE chat_id = ?", (chat_id,))

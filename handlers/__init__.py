@@ -1,0 +1,22 @@
+"""Telegram handlers, one module per feature; `registry()` lists them for the app wiring."""
+
+from __future__ import annotations
+
+from telegram.ext import BaseHandler
+
+
+def registry() -> list[tuple[int, BaseHandler]]:
+    """(group, handler) pairs in registration order; fallbacks come last in their group."""
+    from handlers import chat_member, forums, help, middleware, roles, settings, start, text
+
+    return [
+        *middleware.handlers(),
+        *chat_member.handlers(),
+        *start.handlers(),
+        *forums.handlers(),
+        *settings.handlers(),
+        *roles.handlers(),
+        *help.handlers(),
+        *text.handlers(),
+        *help.fallback_handlers(),
+    ]

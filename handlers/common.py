@@ -1,0 +1,103 @@
+"""Small helpers every handler module shares: replying, guarding commands, reading arguments."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
+
+from bot.context import ForumContext
+from bot.i18n import Translator
+from bot.roles import COMMANDS_BY_NAME, Access, may_use
+
+Handler = Callable[[Update, ForumContext], Awaitable[None]]
+
+
+def is_private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+
+
+async def reply(
+    update: Update, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    """Answer in the chat the update came from (HTML; quoted in groups only)."""
+    message = update.effective_message
+    if message is None:
+        return None
+    return await message.reply_text(text, reply_markup=markup, do_quote=not is_private(update))
+
+
+def command_text(update: Update) -> str:
+    """Everything after `/command` (and `@botname`), all lines, stripped."""
+    text = update.effective_message.text if update.effective_message else None
+    if not text:
+        return ""
+    first, _, rest = text.partition("\n")
+    _, _, args = first.partition(" ")
+    return "\n".join(part for part in (args.strip(), rest.strip()) if part)
+
+
+def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    """Inline keyboard from rows of (label, callback_data)."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+def refusal(tr: Translator, access: Access, command: str, forum_name: str | None) -> str:
+    """The localized sentence for a command this caller may not use."""
+    if access is Access.ADMINS:
+        return tr._("Only bot administrators can use /%(command)s.", command=command)
+    if forum_name is None:
+        return tr._(
+            "You are not a member of a forum yet. Ask your forum's coordinator for an invite link."
+        )
+    if access is Access.ANALYSTS:
+        return tr._(
+            "Only coordinators and observers of %(forum)s can use /%(command)s.",
+            forum=forum_name,
+            command=command,
+        )
+    return tr._(
+        "Only coordinators of %(forum)s can use /%(command)s.", forum=forum_name, command=command
+    )
+
+
+def guarded(name: str, *, private_only: bool = False) -> Callable[[Handler], Handler]:
+    """Run the handler only if the caller's role allows command `name`; refuse politely otherwise."""
+    spec = COMMANDS_BY_NAME[name]
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def wrapper(update: Update, context: ForumContext) -> None:
+            actor = context.actor
+            if not may_use(spec.access, actor.role, is_admin=actor.is_admin):
+                forum = actor.forum.name if actor.forum else None
+                await reply(update, refusal(actor.tr, spec.access, name, forum))
+                return
+            if private_only and not is_private(update):
+                link = f"https://t.me/{context.bot.username}"
+                await reply(
+                    update,
+                    actor.tr._(
+                        "Please use /%(command)s in a private chat with me: %(link)s",
+                        command=name,
+                        link=link,
+                    ),
+                )
+                return
+            await handler(update, context)
+
+        return wrapper
+
+    return decorate
+
+
+async def answer_stale(update: Update, context: ForumContext) -> None:
+    """Answer a forged, stale or no-longer-valid button press; nothing else happens."""
+    if update.callback_query:
+        await update.callback_query.answer(
+            context.actor.tr._("This button is no longer valid."), show_alert=False
+        )

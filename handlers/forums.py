@@ -1,0 +1,289 @@
+"""/newforum (admins), /invite (coordinators) and linking a Telegram group to a forum."""
+
+from __future__ import annotations
+
+import contextlib
+
+from telegram import Update
+from telegram.error import Forbidden
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import callbacks
+from bot.context import ForumContext
+from bot.forums import (
+    FormError,
+    ForumDraft,
+    new_invite_code,
+    parse_forum_form,
+    parse_timezone,
+    validate_forum_name,
+)
+from bot.i18n import Translator
+from bot.roles import Role
+from db import dialogs
+from db import forums as forums_db
+from db import users as users_db
+from db.forums import ForumRow
+from handlers.common import answer_stale, command_text, guarded, is_private, keyboard, reply
+from handlers.menus import refresh_user_menu
+from handlers.render import add_to_group_link, invite_link
+
+NEWFORUM = "newforum"
+
+
+@guarded("newforum")
+async def new_forum(update: Update, context: ForumContext) -> None:
+    """`/newforum Name` + optional lines, or a step-by-step dialog in private."""
+    actor, services = context.actor, context.services
+    text = command_text(update)
+    if not text:
+        if not is_private(update):
+            await reply(
+                update,
+                actor.tr._(
+                    "Send the whole form in one message here, for example:\n"
+                    "<code>/newforum Thailand SCP Forum\ntimezone: Asia/Bangkok\nlanguage: th</code>"
+                ),
+            )
+            return
+        await dialogs.expect(
+            services.db,
+            user_id=actor.user_id,
+            chat_id=update.effective_chat.id,
+            kind=NEWFORUM,
+            data={"step": "name"},
+            now=services.clock(),
+        )
+        await reply(
+            update,
+            actor.tr._(
+                "Let's create a forum. What is its name? (for example: Thailand SCP Forum)\n"
+                "Send /cancel to stop."
+            ),
+        )
+        return
+    try:
+        draft = parse_forum_form(
+            text,
+            languages=services.catalogs.languages,
+            default_language=services.config.default_language,
+        )
+    except FormError as error:
+        await reply(update, actor.tr._(error.message, **error.params))
+        return
+    await _create(update, context, draft)
+
+
+async def on_newforum_input(update: Update, context: ForumContext, data: dict) -> None:
+    """A typed answer in the /newforum dialog: the name, then the time zone."""
+    actor, services = context.actor, context.services
+    text = update.effective_message.text or ""
+    chat_id = update.effective_chat.id
+    try:
+        if data.get("step") == "name":
+            name = validate_forum_name(text)
+            await dialogs.expect(
+                services.db,
+                user_id=actor.user_id,
+                chat_id=chat_id,
+                kind=NEWFORUM,
+                data={"step": "timezone", "name": name},
+                now=services.clock(),
+            )
+            await reply(
+                update,
+                actor.tr._(
+                    "Which time zone does the forum meet in? Type its IANA name, for example "
+                    "Asia/Bangkok, Asia/Jakarta or Europe/Paris."
+                ),
+            )
+            return
+        zone = parse_timezone(text)
+    except FormError as error:
+        await reply(update, actor.tr._(error.message, **error.params))
+        return
+    await dialogs.expect(
+        services.db,
+        user_id=actor.user_id,
+        chat_id=chat_id,
+        kind=NEWFORUM,
+        data={"step": "language", "name": data["name"], "timezone": zone},
+        now=services.clock(),
+    )
+    langs = services.catalogs.languages
+    buttons = [(actor.tr.language_name(lang), callbacks.make("nf", "lang", lang)) for lang in langs]
+    await reply(
+        update,
+        actor.tr._("Which language do members of the forum mostly use?"),
+        keyboard([buttons[i : i + 2] for i in range(0, len(buttons), 2)]),
+    )
+
+
+async def on_language_button(update: Update, context: ForumContext) -> None:
+    """Last step of the /newforum dialog: the forum's default language."""
+    actor, services = context.actor, context.services
+    parsed = callbacks.parse(update.callback_query.data)
+    pending = await dialogs.pending(
+        services.db, user_id=actor.user_id, chat_id=update.effective_chat.id
+    )
+    lang = parsed.arg(0) if parsed else None
+    if (
+        not actor.is_admin
+        or pending is None
+        or pending.kind != NEWFORUM
+        or pending.data.get("step") != "language"
+        or lang not in services.catalogs.languages
+    ):
+        await answer_stale(update, context)
+        return
+    await update.callback_query.answer()
+    await update.callback_query.edit_message_reply_markup(None)
+    draft = ForumDraft(name=pending.data["name"], timezone=pending.data["timezone"], language=lang)
+    await _create(update, context, draft)
+
+
+async def _create(update: Update, context: ForumContext, draft: ForumDraft) -> None:
+    actor, services = context.actor, context.services
+    user, chat = update.effective_user, update.effective_chat
+    now = services.clock()
+    # The creator becomes the forum's first coordinator; creating a forum is their consent.
+    await users_db.upsert_user(
+        services.db,
+        user_id=user.id,
+        first_name=user.first_name,
+        username=user.username,
+        language=actor.lang,
+        consent_at=now,
+        now=now,
+    )
+    forum_id = await forums_db.create_forum(
+        services.db,
+        name=draft.name,
+        timezone=draft.timezone,
+        language=draft.language,
+        country=draft.country,
+        member_code=new_invite_code(),
+        coordinator_code=new_invite_code(),
+        creator_id=user.id,
+        now=now,
+    )
+    await dialogs.clear(services.db, user_id=user.id, chat_id=chat.id)
+    forum = await forums_db.get_forum(services.db, forum_id)
+    assert forum is not None
+    tr = actor.tr
+    lines = [
+        tr._(
+            "Forum <b>%(forum)s</b> created (time zone %(zone)s, language %(language)s).",
+            forum=forum.name,
+            zone=forum.timezone,
+            language=tr.language_name(forum.language),
+        )
+    ]
+    if is_private(update):
+        lines.append(_invite_lines(tr, forum, context.bot.username, coordinators=True))
+    else:
+        await forums_db.link_chat(
+            services.db,
+            chat_id=chat.id,
+            forum_id=forum.id,
+            title=chat.title or "",
+            user_id=user.id,
+            now=now,
+        )
+        lines.append(tr._("This group is now the forum's group."))
+        lines.append(_invite_lines(tr, forum, context.bot.username, coordinators=False))
+        lines.append(tr._("I sent you the coordinator invite link in a private chat."))
+        await _send_private_invites(context, tr, forum)
+    await reply(update, "\n\n".join(lines))
+    await refresh_user_menu(context.bot, tr, user.id, Role.COORDINATOR, is_admin=actor.is_admin)
+
+
+def _invite_lines(tr: Translator, forum: ForumRow, bot_username: str, *, coordinators: bool) -> str:
+    lines = [
+        tr._("Member invite link: %(link)s", link=invite_link(bot_username, forum.member_code))
+    ]
+    if coordinators:
+        lines.append(
+            tr._(
+                "Coordinator invite link (share only with coordinators): %(link)s",
+                link=invite_link(bot_username, forum.coordinator_code),
+            )
+        )
+        lines.append(
+            tr._(
+                "Add me to the forum's Telegram group: %(link)s",
+                link=add_to_group_link(bot_username, forum.coordinator_code),
+            )
+        )
+    return "\n".join(lines)
+
+
+async def _send_private_invites(context: ForumContext, tr: Translator, forum: ForumRow) -> None:
+    # Forbidden: they never opened a private chat with the bot; /invite there works later.
+    with contextlib.suppress(Forbidden):
+        await context.bot.send_message(
+            context.actor.user_id, _invite_lines(tr, forum, context.bot.username, coordinators=True)
+        )
+
+
+@guarded("invite")
+async def invite(update: Update, context: ForumContext) -> None:
+    """The forum's invite links; the coordinator link only in private chats."""
+    actor = context.actor
+    assert actor.forum is not None  # guarded: coordinators have a forum
+    text = (
+        actor.tr._("Invite links for <b>%(forum)s</b>:", forum=actor.forum.name)
+        + "\n"
+        + _invite_lines(
+            actor.tr, actor.forum, context.bot.username, coordinators=is_private(update)
+        )
+    )
+    await reply(update, text)
+
+
+async def link_group(update: Update, context: ForumContext, code: str) -> None:
+    """`/start <code>` in a group: a coordinator of that forum makes it the forum's group."""
+    actor, services = context.actor, context.services
+    chat = update.effective_chat
+    found = await forums_db.find_by_code(services.db, code) if code else None
+    if found is None:
+        linked = await forums_db.forum_of_chat(services.db, chat.id)
+        if linked:
+            await reply(
+                update, actor.tr._("This is the group of <b>%(forum)s</b>.", forum=linked.name)
+            )
+        else:
+            await reply(
+                update,
+                actor.tr._(
+                    "This group is not linked to a forum. A coordinator can link it with the "
+                    "“add to group” link from /invite."
+                ),
+            )
+        return
+    forum, _ = found
+    if await forums_db.role_in(services.db, forum.id, actor.user_id) != Role.COORDINATOR:
+        await reply(update, actor.tr._("Only a coordinator of this forum can link a group to it."))
+        return
+    await forums_db.link_chat(
+        services.db,
+        chat_id=chat.id,
+        forum_id=forum.id,
+        title=chat.title or "",
+        user_id=actor.user_id,
+        now=services.clock(),
+    )
+    await reply(
+        update,
+        actor.tr._("This group is now the group of <b>%(forum)s</b>.", forum=forum.name)
+        + "\n"
+        + _invite_lines(actor.tr, forum, context.bot.username, coordinators=False),
+    )
+
+
+def handlers() -> list[tuple[int, BaseHandler]]:
+    return [
+        (0, CommandHandler("newforum", new_forum)),
+        (0, CommandHandler("invite", invite)),
+        (0, CallbackQueryHandler(on_language_button, pattern=r"^nf:")),
+    ]

@@ -1,0 +1,85 @@
+"""/help, /cancel, commands of later versions, unknown commands, and free text with no dialog."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
+
+from bot.context import ForumContext
+from bot.roles import COMMANDS, commands_for
+from db import dialogs
+from handlers.common import Handler, guarded, is_private, reply
+from handlers.render import role_name
+
+
+@guarded("help")
+async def show_help(update: Update, context: ForumContext) -> None:
+    """The commands of the caller's role, with localized descriptions."""
+    actor, tr = context.actor, context.actor.tr
+    if actor.forum and actor.role:
+        head = tr._(
+            "<b>%(forum)s</b> — you are %(role)s.",
+            forum=actor.forum.name,
+            role=role_name(tr, actor.role),
+        )
+    elif actor.forum:
+        head = tr._("<b>%(forum)s</b>", forum=actor.forum.name)
+    else:
+        head = tr._("You are not in a forum yet: open the invite link your coordinator shared.")
+    lines = [head, ""]
+    lines += [
+        f"/{c.name} — {tr._(c.description)}"
+        for c in commands_for(actor.role, is_admin=actor.is_admin)
+    ]
+    await reply(update, "\n".join(lines))
+
+
+@guarded("cancel")
+async def cancel(update: Update, context: ForumContext) -> None:
+    """Stop whatever dialog is waiting for this user's next message."""
+    actor, services = context.actor, context.services
+    chat_id = update.effective_chat.id
+    if await dialogs.pending(services.db, user_id=actor.user_id, chat_id=chat_id) is None:
+        await reply(update, actor.tr._("There is nothing to cancel."))
+        return
+    await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_id)
+    await reply(update, actor.tr._("Cancelled."))
+
+
+def _later(name: str) -> Handler:
+    @guarded(name)
+    async def not_yet(update: Update, context: ForumContext) -> None:
+        """A command of the contract whose feature is not built yet: say so honestly."""
+        await reply(
+            update,
+            context.actor.tr._(
+                "/%(command)s is not available yet; it comes with a later version of the bot.",
+                command=name,
+            ),
+        )
+
+    return not_yet
+
+
+async def unknown_command(update: Update, context: ForumContext) -> None:
+    """A command we don't have (in private; in groups it may be for another bot)."""
+    await reply(
+        update, context.actor.tr._("I don't know that command. /help lists what you can do.")
+    )
+
+
+def handlers() -> list[tuple[int, BaseHandler]]:
+    later = [(0, CommandHandler(c.name, _later(c.name))) for c in COMMANDS if not c.ready]
+    return [
+        (0, CommandHandler("help", show_help)),
+        (0, CommandHandler("cancel", cancel)),
+        *later,
+    ]
+
+
+def fallback_handlers() -> list[tuple[int, BaseHandler]]:
+    """Registered last in group 0, after every feature's handlers."""
+    return [(0, MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command))]
+
+
+__all__ = ["fallback_handlers", "handlers", "is_private"]

@@ -1,0 +1,236 @@
+"""/settings and /language: the member's language, stakeholder group, time zone and current forum."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import callbacks
+from bot.actor import load_actor
+from bot.context import ForumContext
+from bot.forums import STAKEHOLDER_GROUPS, FormError, parse_timezone
+from db import dialogs
+from db import users as users_db
+from handlers.common import answer_stale, guarded, keyboard, reply
+from handlers.menus import refresh_user_menu
+from handlers.render import group_name, role_name
+
+TIMEZONE = "timezone"
+# Offered as buttons besides the forum's own zone; anything else can be typed.
+COMMON_ZONES = ("UTC", "Asia/Bangkok", "Asia/Jakarta", "Asia/Tokyo", "Asia/Kolkata")
+
+
+def _summary(context: ForumContext) -> tuple[str, InlineKeyboardMarkup]:
+    actor, tr = context.actor, context.actor.tr
+    user = actor.user
+    assert user is not None
+    zone = user.timezone or tr._("%(zone)s (the forum's)", zone=actor.timezone)
+    lines = [
+        tr._("<b>Your settings</b>"),
+        tr._(
+            "Forum: %(forum)s (%(role)s)",
+            forum=actor.forum.name if actor.forum else "—",
+            role=role_name(tr, actor.role),
+        ),
+        tr._("Language: %(language)s", language=tr.language_name(actor.lang)),
+        tr._("Stakeholder group: %(group)s", group=group_name(tr, user.stakeholder_group)),
+        tr._("Time zone: %(zone)s", zone=zone),
+    ]
+    rows = [
+        [
+            (tr._("Language"), callbacks.make("set", "menu", "lang")),
+            (tr._("Stakeholder group"), callbacks.make("set", "menu", "group")),
+        ],
+        [(tr._("Time zone"), callbacks.make("set", "menu", "tz"))],
+    ]
+    if len(actor.memberships) > 1:
+        rows[1].append((tr._("Current forum"), callbacks.make("set", "menu", "forum")))
+    return "\n".join(lines), keyboard(rows)
+
+
+async def _require_member(update: Update, context: ForumContext) -> bool:
+    if context.actor.user is None:
+        await reply(
+            update,
+            context.actor.tr._(
+                "Join a forum first with the invite link from your coordinator; then you can change "
+                "your settings here."
+            ),
+        )
+        return False
+    return True
+
+
+@guarded("settings", private_only=True)
+async def show_settings(update: Update, context: ForumContext) -> None:
+    """Show the member's settings with buttons to change them."""
+    if await _require_member(update, context):
+        text, markup = _summary(context)
+        await reply(update, text, markup)
+
+
+@guarded("language", private_only=True)
+async def choose_language(update: Update, context: ForumContext) -> None:
+    """Jump straight to the language choice."""
+    if await _require_member(update, context):
+        await reply(update, context.actor.tr._("Choose your language:"), _language_menu(context))
+
+
+def _language_menu(context: ForumContext) -> InlineKeyboardMarkup:
+    actor = context.actor
+    buttons = [
+        (
+            ("✅ " if lang == actor.lang else "") + actor.tr.language_name(lang),
+            callbacks.make("set", "lang", lang),
+        )
+        for lang in context.services.catalogs.languages
+    ]
+    return keyboard([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+def _submenu(context: ForumContext, which: str) -> tuple[str, InlineKeyboardMarkup] | None:
+    actor, tr = context.actor, context.actor.tr
+    back = [(tr._("« Back"), callbacks.make("set", "menu", "main"))]
+    if which == "lang":
+        return tr._("Choose your language:"), _language_menu(context)
+    if which == "group":
+        current = actor.user.stakeholder_group if actor.user else None
+        rows = [
+            [(("✅ " if key == current else "") + tr._(label), callbacks.make("set", "group", key))]
+            for key, label in STAKEHOLDER_GROUPS.items()
+        ]
+        return tr._("Which stakeholder group do you belong to?"), keyboard([*rows, back])
+    if which == "tz":
+        zones = dict.fromkeys([actor.forum.timezone if actor.forum else "UTC", *COMMON_ZONES])
+        rows = [[(zone, callbacks.make("set", "tz", zone))] for zone in zones]
+        rows.append([(tr._("Type another…"), callbacks.make("set", "tz", "?"))])
+        return tr._("Which time zone should I show times in?"), keyboard([*rows, back])
+    if which == "forum":
+        rows = [
+            [
+                (
+                    ("✅ " if actor.forum and m.forum.id == actor.forum.id else "") + m.forum.name,
+                    callbacks.make("set", "forum", m.forum.id),
+                )
+            ]
+            for m in actor.memberships
+        ]
+        return tr._("Which forum do your commands act on?"), keyboard([*rows, back])
+    if which == "main":
+        return _summary(context)
+    return None
+
+
+async def on_settings_button(update: Update, context: ForumContext) -> None:
+    """Buttons of the settings message; every value is re-checked before it is stored."""
+    query, actor, services = update.callback_query, context.actor, context.services
+    parsed = callbacks.parse(query.data)
+    if parsed is None or actor.user is None:
+        await answer_stale(update, context)
+        return
+    value, now = parsed.arg(0), services.clock()
+    if parsed.action == "menu":
+        screen = _submenu(context, value or "")
+        if screen is None:
+            await answer_stale(update, context)
+            return
+        await query.answer()
+        await _edit(query, *screen)
+        return
+    if parsed.action == "lang" and value in services.catalogs.languages:
+        await users_db.set_field(services.db, actor.user_id, "language", value, now)
+    elif parsed.action == "group" and value in STAKEHOLDER_GROUPS:
+        await users_db.set_field(services.db, actor.user_id, "stakeholder_group", value, now)
+    elif parsed.action == "tz" and value == "?":
+        await dialogs.expect(
+            services.db,
+            user_id=actor.user_id,
+            chat_id=update.effective_chat.id,
+            kind=TIMEZONE,
+            data={},
+            now=now,
+        )
+        await query.answer()
+        await query.message.reply_text(
+            actor.tr._(
+                "Type the name of your time zone, for example Asia/Bangkok or Europe/Berlin. "
+                "Send /cancel to stop."
+            )
+        )
+        return
+    elif parsed.action == "tz" and _valid_zone(value):
+        await users_db.set_field(services.db, actor.user_id, "timezone", value, now)
+    elif (
+        parsed.action == "forum"
+        and value
+        and any(str(m.forum.id) == value for m in actor.memberships)
+    ):
+        await users_db.set_field(services.db, actor.user_id, "current_forum_id", int(value), now)
+    else:
+        await answer_stale(update, context)
+        return
+    await _reload_actor(update, context)
+    await query.answer(context.actor.tr._("Saved."))
+    await _edit(query, *_summary(context))
+    if parsed.action in ("lang", "forum"):
+        await refresh_user_menu(
+            context.bot,
+            context.actor.tr,
+            actor.user_id,
+            context.actor.role,
+            is_admin=actor.is_admin,
+        )
+
+
+async def on_timezone_input(update: Update, context: ForumContext, data: dict) -> None:
+    """A typed IANA time zone name."""
+    actor, services = context.actor, context.services
+    try:
+        zone = parse_timezone(update.effective_message.text or "")
+    except FormError as error:
+        await reply(update, actor.tr._(error.message, **error.params))
+        return
+    await users_db.set_field(services.db, actor.user_id, "timezone", zone, services.clock())
+    await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
+    await _reload_actor(update, context)
+    text, markup = _summary(context)
+    await reply(update, actor.tr._("Saved.") + "\n\n" + text, markup)
+
+
+def _valid_zone(value: str | None) -> bool:
+    try:
+        return value is not None and parse_timezone(value) == value
+    except FormError:
+        return False
+
+
+async def _reload_actor(update: Update, context: ForumContext) -> None:
+    """After a change, render with the new language/forum straight away."""
+    services, user = context.services, update.effective_user
+    chat = update.effective_chat
+    context.actor = await load_actor(
+        services.db,
+        services.catalogs,
+        user_id=user.id,
+        telegram_language=user.language_code,
+        group_chat_id=None if chat.type == "private" else chat.id,
+        admins=services.config.admins,
+    )
+
+
+async def _edit(query: object, text: str, markup: InlineKeyboardMarkup) -> None:
+    try:
+        await query.edit_message_text(text, reply_markup=markup)  # type: ignore[attr-defined]
+    except BadRequest as exc:
+        # Tapping the value that is already set changes nothing on screen: not an error.
+        if "not modified" not in str(exc):
+            raise
+
+
+def handlers() -> list[tuple[int, BaseHandler]]:
+    return [
+        (0, CommandHandler("settings", show_settings)),
+        (0, CommandHandler("language", choose_language)),
+        (0, CallbackQueryHandler(on_settings_button, pattern=r"^set:")),
+    ]

@@ -1,0 +1,239 @@
+"""/start: join a forum by invite code (private), link a group (in a group), or say hello."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import callbacks, onboarding
+from bot.context import ForumContext
+from bot.forums import STAKEHOLDER_GROUPS, looks_like_code
+from bot.i18n import Translator
+from bot.roles import Role
+from db import forums as forums_db
+from db import users as users_db
+from handlers.common import answer_stale, command_text, is_private, keyboard, reply
+from handlers.forums import link_group
+from handlers.menus import refresh_user_menu
+from handlers.render import role_name
+
+
+async def start(update: Update, context: ForumContext) -> None:
+    """`/start [code]`: onboarding in private chats, group linking in groups."""
+    code = command_text(update).split()[0] if command_text(update) else ""
+    if not is_private(update):
+        await link_group(update, context, code)
+        return
+    if not code:
+        await _hello(update, context)
+        return
+    found = (
+        await forums_db.find_by_code(context.services.db, code) if looks_like_code(code) else None
+    )
+    actor = context.actor
+    if found is None:
+        await reply(
+            update,
+            actor.tr._(
+                "This invite link is not valid (any more). Ask your forum's coordinator for a new one."
+            ),
+        )
+        return
+    forum, role = found
+    services = context.services
+    if actor.user and actor.user.consent_at:
+        # Already knows the notice (member of another forum, or a forum creator): join directly.
+        result = await onboarding.join(
+            services.db, user_id=actor.user_id, forum=forum, role=role, now=services.clock()
+        )
+        await _welcome(update, context, result)
+        return
+    await onboarding.begin(
+        services.db,
+        user_id=actor.user_id,
+        chat_id=update.effective_chat.id,
+        forum=forum,
+        role=role,
+        now=services.clock(),
+    )
+    await reply(update, _language_prompt(actor.tr, forum.name), _language_keyboard(context))
+
+
+def _language_prompt(tr: Translator, forum: str) -> str:
+    return tr._("Welcome! You are invited to <b>%(forum)s</b>.\nChoose your language:", forum=forum)
+
+
+def _language_keyboard(context: ForumContext) -> object:
+    """One button per language; the one Telegram suggests comes first, marked."""
+    catalogs = context.services.catalogs
+    suggested = context.actor.lang
+    ordered = [suggested, *[lang for lang in catalogs.languages if lang != suggested]]
+    buttons = [
+        (
+            ("✅ " if lang == suggested else "") + context.actor.tr.language_name(lang),
+            callbacks.make("onb", "lang", lang),
+        )
+        for lang in ordered
+    ]
+    return keyboard([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+async def _hello(update: Update, context: ForumContext) -> None:
+    actor = context.actor
+    if not actor.memberships:
+        await reply(
+            update,
+            actor.tr._(
+                "Hello! I help national forums on Sustainable Consumption and Production share good "
+                "practice, rank priorities and meet every six months.\n"
+                "To join your forum, open the invite link your coordinator shared."
+            ),
+        )
+        return
+    lines = [
+        actor.tr._(
+            "Hello, %(name)s! Your forums:", name=actor.user.first_name if actor.user else ""
+        )
+    ]
+    for membership in actor.memberships:
+        marker = "▸ " if actor.forum and membership.forum.id == actor.forum.id else "• "
+        lines.append(
+            marker
+            + actor.tr._(
+                "%(forum)s (%(role)s)",
+                forum=membership.forum.name,
+                role=role_name(actor.tr, membership.role),
+            )
+        )
+    lines.append(actor.tr._("See /help for what you can do. Switch forums in /settings."))
+    await reply(update, "\n".join(lines))
+
+
+async def on_onboarding_button(update: Update, context: ForumContext) -> None:
+    """Buttons of the onboarding message: language, consent, stakeholder group."""
+    query = update.callback_query
+    parsed = callbacks.parse(query.data)
+    services, actor = context.services, context.actor
+    chat_id = update.effective_chat.id
+    if parsed is None:
+        await answer_stale(update, context)
+        return
+    if parsed.action == "lang" and parsed.arg(0) in services.catalogs.languages:
+        lang = parsed.arg(0)
+        data = await onboarding.choose_language(
+            services.db, user_id=actor.user_id, chat_id=chat_id, lang=lang, now=services.clock()
+        )
+        forum = await forums_db.get_forum(services.db, data["forum_id"]) if data else None
+        if forum is None:
+            await answer_stale(update, context)
+            return
+        tr = services.catalogs.translator(lang)
+        await query.answer()
+        await query.edit_message_text(
+            tr._(onboarding.CONSENT_NOTICE, forum=forum.name),
+            reply_markup=keyboard(
+                [
+                    [
+                        (tr._("✅ I agree"), callbacks.make("onb", "consent", "yes")),
+                        (tr._("No, thanks"), callbacks.make("onb", "consent", "no")),
+                    ]
+                ]
+            ),
+        )
+    elif parsed.action == "consent" and parsed.arg(0) == "yes":
+        user = update.effective_user
+        result = await onboarding.accept(
+            services.db,
+            user_id=actor.user_id,
+            chat_id=chat_id,
+            first_name=user.first_name,
+            username=user.username,
+            now=services.clock(),
+        )
+        if result is None:
+            await answer_stale(update, context)
+            return
+        stored = await users_db.get_user(services.db, actor.user_id)
+        tr = services.catalogs.translator(stored.language if stored else actor.lang)
+        await query.answer()
+        await query.edit_message_text(
+            tr._(
+                "Thank you! Which stakeholder group do you belong to in %(forum)s?",
+                forum=result.forum.name,
+            ),
+            reply_markup=_group_keyboard(tr, "onb"),
+        )
+        await refresh_user_menu(
+            context.bot, tr, actor.user_id, Role(result.role), is_admin=actor.is_admin
+        )
+    elif parsed.action == "consent" and parsed.arg(0) == "no":
+        if not await onboarding.decline(services.db, user_id=actor.user_id, chat_id=chat_id):
+            await answer_stale(update, context)
+            return
+        await query.answer()
+        await query.edit_message_text(
+            actor.tr._(
+                "All right, nothing was stored. You can open the invite link again at any time."
+            )
+        )
+    elif parsed.action == "group" and onboarding.is_stakeholder_group(parsed.arg(0)):
+        if actor.user is None or actor.forum is None:
+            await answer_stale(update, context)
+            return
+        await users_db.set_field(
+            services.db, actor.user_id, "stakeholder_group", parsed.arg(0), services.clock()
+        )
+        await query.answer()
+        await query.edit_message_text(
+            _welcome_text(
+                actor.tr, actor.forum.name, actor.role or Role.MEMBER, actor.forum.timezone
+            )
+        )
+    else:
+        await answer_stale(update, context)
+
+
+def _group_keyboard(tr: Translator, feature: str) -> object:
+    return keyboard(
+        [
+            [(tr._(label), callbacks.make(feature, "group", key))]
+            for key, label in STAKEHOLDER_GROUPS.items()
+        ]
+    )
+
+
+def _welcome_text(tr: Translator, forum: str, role: str, timezone: str) -> str:
+    return tr._(
+        "You are now in <b>%(forum)s</b> as %(role)s.\n"
+        "Times are shown in %(zone)s; change it, your language or your group in /settings.\n"
+        "See /help for what you can do.",
+        forum=forum,
+        role=role_name(tr, role),
+        zone=timezone,
+    )
+
+
+async def _welcome(update: Update, context: ForumContext, result: onboarding.JoinResult) -> None:
+    actor, tr = context.actor, context.actor.tr
+    if result.already_member:
+        await reply(
+            update,
+            tr._(
+                "You are already in <b>%(forum)s</b> as %(role)s. It is now your current forum.",
+                forum=result.forum.name,
+                role=role_name(tr, result.role),
+            ),
+        )
+        return
+    zone = actor.user.timezone if actor.user and actor.user.timezone else result.forum.timezone
+    await reply(update, _welcome_text(tr, result.forum.name, result.role, zone))
+    await refresh_user_menu(
+        context.bot, tr, actor.user_id, Role(result.role), is_admin=actor.is_admin
+    )
+
+
+def handlers() -> list[tuple[int, BaseHandler]]:
+    return [
+        (0, CommandHandler("start", start)),
+        (0, CallbackQueryHandler(on_onboarding_button, pattern=r"^onb:")),
+    ]

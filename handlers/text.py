@@ -1,0 +1,50 @@
+"""Messages that are not commands: answers to a pending dialog step, or a friendly hint."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
+from telegram.ext import BaseHandler, MessageHandler, filters
+
+from bot.context import ForumContext
+from bot.onboarding import ONBOARDING
+from db import dialogs
+from handlers import forums, settings
+from handlers.common import reply
+
+DialogStep = Callable[[Update, ForumContext, dict], Awaitable[None]]
+# kind of pending step → the handler of the user's typed answer
+DIALOGS: dict[str, DialogStep] = {
+    forums.NEWFORUM: forums.on_newforum_input,
+    settings.TIMEZONE: settings.on_timezone_input,
+}
+MAX_INPUT = 1000  # no dialog answer is longer; Telegram itself caps messages at 4096
+
+
+async def on_private_message(update: Update, context: ForumContext) -> None:
+    """Route a typed message to the dialog waiting for it; anything else gets a hint."""
+    actor, services = context.actor, context.services
+    message = update.effective_message
+    pending = await dialogs.pending(
+        services.db, user_id=actor.user_id, chat_id=update.effective_chat.id
+    )
+    step = DIALOGS.get(pending.kind) if pending else None
+    if pending and pending.kind == ONBOARDING:
+        await reply(update, actor.tr._("Please use the buttons in my message above."))
+    elif step is None:
+        await reply(update, actor.tr._("I answer commands: /help lists them."))
+    elif not message.text:
+        await reply(update, actor.tr._("Please answer with text (or send /cancel)."))
+    elif len(message.text) > MAX_INPUT:
+        await reply(
+            update,
+            actor.tr._("That is too long: at most %(max)s characters, please.", max=MAX_INPUT),
+        )
+    else:
+        await step(update, context, pending.data)
+
+
+def handlers() -> list[tuple[int, BaseHandler]]:
+    private_input = filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL
+    return [(0, MessageHandler(private_input, on_private_message))]

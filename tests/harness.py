@@ -1,0 +1,157 @@
+"""Drive the real Application (update loop, HTTPXRequest) against the in-process fake Bot API.
+
+    async with running_bot(tmp_path, admins=[admin_id]) as bot:
+        alice = bot.fake.add_user("Alice", language_code="th")
+        await bot.send(alice, "/start CODE")
+        assert "ยินดีต้อนรับ" in bot.last(alice)["text"]
+
+Every harness collects what reached the error handlers; `running_bot` fails the test if anything
+did (pass `expect_errors=True` to inspect them instead).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.clock import FakeClock
+from bot.config import Config
+from bot.context import ForumContext
+from bot.fake_telegram import Call, FakeChat, FakeTelegram, FakeTransport, FakeUser
+
+START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class Harness:
+    fake: FakeTelegram
+    app: Application
+    clock: FakeClock
+    config: Config
+    errors: list[BaseException] = field(default_factory=list)
+
+    @property
+    def services(self):  # noqa: ANN201 - typed in bot.context
+        return self.app.bot_data["services"]
+
+    async def settle(self, timeout: float = 5.0) -> None:
+        """Wait until every enqueued update was fetched by the bot and fully handled."""
+        async with asyncio.timeout(timeout):
+            while self.fake.pending_updates():
+                await asyncio.sleep(0.001)
+            await self.app.update_queue.join()
+
+    async def _act(self, action) -> list[Call]:  # noqa: ANN001
+        before = len(self.fake.calls)
+        result = action()
+        await self.settle()
+        self.last_result = result
+        return self.fake.calls[before:]
+
+    async def send(self, user: FakeUser, text: str, *, chat: FakeChat | None = None,
+                   reply_to: int | None = None) -> list[Call]:
+        """The user sends text; returns the Bot API calls the bot made in response."""
+        return await self._act(lambda: self.fake.send_text(user, text, chat=chat, reply_to=reply_to))
+
+    async def tap(self, user: FakeUser, button: int | str, *, message_id: int | None = None,
+                  chat: FakeChat | None = None) -> list[Call]:
+        """The user taps a button (1-based index or label prefix) of the bot's last message."""
+        chat_id = chat.id if chat else user.id
+        if message_id is None:
+            message_id = self.last_keyboard(chat_id)["message_id"]
+        return await self._act(lambda: self.fake.tap(user, message_id, button, chat=chat))
+
+    async def forge(self, user: FakeUser, data: str, *, message_id: int | None = None) -> list[Call]:
+        """The user's client sends callback data of its own making."""
+        if message_id is None:
+            message_id = self.fake.last_message(user.id)["message_id"]
+        return await self._act(lambda: self.fake.send_callback(user, message_id, data))
+
+    def last(self, who: FakeUser | FakeChat | int) -> dict:
+        """The bot's last message in a private chat (user) or group."""
+        chat_id = who if isinstance(who, int) else who.id
+        return self.fake.last_message(chat_id)
+
+    def last_keyboard(self, chat_id: int) -> dict:
+        """The bot's last message in the chat that has inline buttons."""
+        for message in reversed(self.fake.messages(chat_id)):
+            if self.fake.buttons(message):
+                return message
+        raise AssertionError(f"no message with buttons in chat {chat_id}")
+
+    def labels(self, who: FakeUser | FakeChat | int) -> list[str]:
+        """The button labels of the bot's last message with buttons."""
+        chat_id = who if isinstance(who, int) else who.id
+        return [b["text"] for b in self.fake.buttons(self.last_keyboard(chat_id))]
+
+    def answers(self, calls: Iterable[Call]) -> list[str]:
+        """Texts of callback answers among calls."""
+        return [c.params.get("text", "") for c in calls if c.method == "answerCallbackQuery"]
+
+    async def restart(self) -> None:
+        """Stop the bot and start a new Application on the same database and fake."""
+        await _stop(self.app)
+        self.app = await _start(self.config, self.fake, self.clock, self.errors)
+
+
+async def _start(config: Config, fake: FakeTelegram, clock: FakeClock,
+                 errors: list[BaseException]) -> Application:
+    app = build_application(config, clock=clock, transport=FakeTransport(fake), rate_limit=False)
+
+    async def record(update: object, context: ForumContext) -> None:
+        errors.append(context.error)
+
+    app.add_error_handler(record)
+    await app.initialize()
+    await app.post_init(app)
+    await app.start()
+    await app.updater.start_polling(poll_interval=0, timeout=5, allowed_updates=Update.ALL_TYPES)
+    return app
+
+
+async def _stop(app: Application) -> None:
+    await app.updater.stop()
+    await app.stop()
+    await app.post_shutdown(app)
+    await app.shutdown()
+
+
+@asynccontextmanager
+async def running_bot(
+    tmp_path: Path,
+    *,
+    admins: Iterable[int] = (),
+    fake: FakeTelegram | None = None,
+    clock: FakeClock | None = None,
+    default_language: str = "en",
+    expect_errors: bool = False,
+) -> AsyncIterator[Harness]:
+    """A real Application on a fresh database, talking to the fake Bot API."""
+    fake = fake or FakeTelegram()
+    clock = clock or FakeClock(START)
+    config = Config(
+        token=fake.token,
+        api_url="https://fake.telegram.test",
+        database_path=tmp_path / "forum.sqlite3",
+        admins=frozenset(admins),
+        default_language=default_language,
+    )
+    errors: list[BaseException] = []
+    harness = Harness(fake, await _start(config, fake, clock, errors), clock, config, errors)
+    try:
+        yield harness
+        await harness.settle()
+    finally:
+        await _stop(harness.app)
+    if not expect_errors:
+        assert not errors, f"the error handler saw: {errors!r}"
+        failed = [c for c in fake.calls if not c.ok and c.error_code not in (403,)]
+        assert not failed, f"Bot API calls failed: {[(c.method, c.description) for c in failed]}"
