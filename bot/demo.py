@@ -51,7 +51,9 @@ class Terminal:
         for call in calls:
             if not call.ok or call.method not in ("sendMessage", "editMessageText", "sendDocument"):
                 continue
-            target = call.result.get("chat", {}).get("id") if isinstance(call.result, dict) else None
+            target = (
+                call.result.get("chat", {}).get("id") if isinstance(call.result, dict) else None
+            )
             if target != chat_id:
                 others[target] = others.get(target, 0) + 1
                 continue
@@ -66,11 +68,15 @@ class Terminal:
         if "document" in message:
             text = f"[file {message['document'].get('file_name')}] {text}"
         print(f"{self.bold(prefix + ':')} {self.render(text)}")
-        labels = []
-        for index, button in enumerate(FakeTelegram.buttons(message), start=1):
-            label = button["text"] + (f" → {button['url']}" if button.get("url") else "")
-            labels.append(f"[#{index} {label}]")
-        if labels:
+        # One line per keyboard row, as a phone shows them; numbers run across rows.
+        rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+        index = 0
+        for row in rows:
+            labels = []
+            for button in row:
+                index += 1
+                label = button["text"] + (f" → {button['url']}" if button.get("url") else "")
+                labels.append(f"[#{index} {label}]")
             print("  " + "  ".join(labels))
 
     def render(self, text: str) -> str:
@@ -115,8 +121,12 @@ async def build_world(
     await settle(fake, app)
     text = fake.last_message(ada.id)["text"]
     member_code, coordinator_code = re.findall(r"\?start=([\w-]+)", text)[:2]
-    for user, group in ((niran, "industry"), (lena, "civil_society"), (mali, "government"),
-                        (wei, "academia")):
+    for user, group in (
+        (niran, "industry"),
+        (lena, "civil_society"),
+        (mali, "government"),
+        (wei, "academia"),
+    ):
         fake.send_text(user, f"/start {member_code}")
         await settle(fake, app)
         for step in (1, "✅", group):
@@ -129,13 +139,17 @@ async def build_world(
             await settle(fake, app)
     fake.send_text(ada, "/promote @lena_ngo observer")
     await settle(fake, app)
-    group = fake.add_group("Thailand SCP Forum — members", members=[ada, niran, lena, mali, wei],
-                           admins=[ada])
+    group = fake.add_group(
+        "Thailand SCP Forum — members", members=[ada, niran, lena, mali, wei], admins=[ada]
+    )
     fake.add_bot_to_group(group, ada)
     fake.send_text(ada, f"/start {coordinator_code}", chat=group)
     await settle(fake, app)
-    personas = {"coordinator": Persona(ada, "coordinator"), "member": Persona(niran, "member"),
-                "observer": Persona(lena, "observer (NGO)")}
+    personas = {
+        "coordinator": Persona(ada, "coordinator"),
+        "member": Persona(niran, "member"),
+        "observer": Persona(lena, "observer (NGO)"),
+    }
     return personas, group
 
 
@@ -146,8 +160,9 @@ def _button_index(fake: FakeTelegram, message: dict, data: str) -> int:
     raise LookupError(data)
 
 
-async def chat_loop(fake: FakeTelegram, app: Application, personas: dict[str, Persona],
-                    group: FakeChat) -> None:
+async def chat_loop(
+    fake: FakeTelegram, app: Application, personas: dict[str, Persona], group: FakeChat
+) -> None:
     interactive = sys.stdin.isatty()
     terminal = Terminal(fake, color=sys.stdout.isatty())
     terminal.seen = len(fake.calls)
@@ -191,8 +206,9 @@ async def chat_loop(fake: FakeTelegram, app: Application, personas: dict[str, Pe
         terminal.show_new(chat.id if chat else persona.user.id)
 
 
-def _press(fake: FakeTelegram, user: FakeUser, chat: FakeChat | None, chat_id: int,
-           number: int) -> None:
+def _press(
+    fake: FakeTelegram, user: FakeUser, chat: FakeChat | None, chat_id: int, number: int
+) -> None:
     """Press button N of the last message with buttons; a deep link opens it like Telegram does."""
     message = next((m for m in reversed(fake.messages(chat_id)) if fake.buttons(m)), None)
     if message is None:
@@ -221,19 +237,27 @@ async def _demo(workdir: Path) -> None:
     fake = FakeTelegram(bot_username="scp_forum_demo_bot")
     server, port = await serve(fake)
     ada = fake.add_user("Ada", username="ada_coordinator", language_code="en")  # the bot admin
-    config = Config(token=fake.token, api_url=f"http://127.0.0.1:{port}",
-                    database_path=workdir / "demo.sqlite3", admins=frozenset({ada.id}))
+    config = Config(
+        token=fake.token,
+        api_url=f"http://127.0.0.1:{port}",
+        database_path=workdir / "demo.sqlite3",
+        admins=frozenset({ada.id}),
+    )
     app = build_application(config)
     await app.initialize()
     await app.post_init(app)
     await app.start()
     await app.updater.start_polling(poll_interval=0, timeout=2, allowed_updates=Update.ALL_TYPES)
     try:
-        print(f"Fake Telegram Bot API on http://127.0.0.1:{port}; bot @{app.bot.username}; "
-              f"database {config.database_path}")
+        print(
+            f"Fake Telegram Bot API on http://127.0.0.1:{port}; bot @{app.bot.username}; "
+            f"database {config.database_path}"
+        )
         personas, group = await build_world(fake, app, ada)
-        print("Demo forum “Thailand SCP Forum”: coordinator Ada, members Niran, Mali (Thai), "
-              "Wei (Chinese), observer Lena (NGO), and a linked group.\n")
+        print(
+            "Demo forum “Thailand SCP Forum”: coordinator Ada, members Niran, Mali (Thai), "
+            "Wei (Chinese), observer Lena (NGO), and a linked group.\n"
+        )
         await chat_loop(fake, app, personas, group)
     finally:
         await app.updater.stop()

@@ -7,7 +7,6 @@ import sqlite3
 from pathlib import Path
 
 
-
 class BackupError(Exception):
     """The backup cannot be made; the message says why."""
 

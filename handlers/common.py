@@ -10,7 +10,7 @@ from telegram.constants import ChatType
 
 from bot.context import ForumContext
 from bot.i18n import Translator
-from bot.roles import COMMANDS_BY_NAME, Access, may_use
+from bot.roles import COMMANDS_BY_NAME, Access, Role, may_use
 
 Handler = Callable[[Update, ForumContext], Awaitable[None]]
 
@@ -46,7 +46,9 @@ def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     )
 
 
-def refusal(tr: Translator, access: Access, command: str, forum_name: str | None) -> str:
+def refusal(
+    tr: Translator, access: Access, command: str, forum_name: str | None, role: Role | None
+) -> str:
     """The localized sentence for a command this caller may not use."""
     if access is Access.ADMINS:
         return tr._("Only bot administrators can use /%(command)s.", command=command)
@@ -54,6 +56,8 @@ def refusal(tr: Translator, access: Access, command: str, forum_name: str | None
         return tr._(
             "You are not a member of a forum yet. Ask your forum's coordinator for an invite link."
         )
+    if role is None:  # in the group of a forum they do not belong to
+        return tr._("You are not a member of %(forum)s.", forum=forum_name)
     if access is Access.ANALYSTS:
         return tr._(
             "Only coordinators and observers of %(forum)s can use /%(command)s.",
@@ -75,7 +79,7 @@ def guarded(name: str, *, private_only: bool = False) -> Callable[[Handler], Han
             actor = context.actor
             if not may_use(spec.access, actor.role, is_admin=actor.is_admin):
                 forum = actor.forum.name if actor.forum else None
-                await reply(update, refusal(actor.tr, spec.access, name, forum))
+                await reply(update, refusal(actor.tr, spec.access, name, forum, actor.role))
                 return
             if private_only and not is_private(update):
                 link = f"https://t.me/{context.bot.username}"

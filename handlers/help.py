@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import ForumContext
 from bot.roles import COMMANDS, commands_for
 from db import dialogs
-from handlers.common import Handler, guarded, is_private, reply
+from handlers.common import Handler, answer_stale, guarded, reply
 from handlers.render import role_name
 
 
@@ -79,7 +79,12 @@ def handlers() -> list[tuple[int, BaseHandler]]:
 
 def fallback_handlers() -> list[tuple[int, BaseHandler]]:
     """Registered last in group 0, after every feature's handlers."""
-    return [(0, MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command))]
+    return [
+        (0, MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command)),
+        # Callback data no feature claims (forged, or from a removed feature): answer it anyway,
+        # or the user's client shows a spinner until Telegram times out.
+        (0, CallbackQueryHandler(answer_stale)),
+    ]
 
 
 __all__ = ["fallback_handlers", "handlers", "is_private"]

@@ -54,22 +54,38 @@ class Harness:
         result = action()
         await self.settle()
         self.last_result = result
-        return self.fake.calls[before:]
+        return [c for c in self.fake.calls[before:] if c.method != "getUpdates"]
 
-    async def send(self, user: FakeUser, text: str, *, chat: FakeChat | None = None,
-                   reply_to: int | None = None) -> list[Call]:
+    async def send(
+        self,
+        user: FakeUser,
+        text: str,
+        *,
+        chat: FakeChat | None = None,
+        reply_to: int | None = None,
+    ) -> list[Call]:
         """The user sends text; returns the Bot API calls the bot made in response."""
-        return await self._act(lambda: self.fake.send_text(user, text, chat=chat, reply_to=reply_to))
+        return await self._act(
+            lambda: self.fake.send_text(user, text, chat=chat, reply_to=reply_to)
+        )
 
-    async def tap(self, user: FakeUser, button: int | str, *, message_id: int | None = None,
-                  chat: FakeChat | None = None) -> list[Call]:
+    async def tap(
+        self,
+        user: FakeUser,
+        button: int | str,
+        *,
+        message_id: int | None = None,
+        chat: FakeChat | None = None,
+    ) -> list[Call]:
         """The user taps a button (1-based index or label prefix) of the bot's last message."""
         chat_id = chat.id if chat else user.id
         if message_id is None:
             message_id = self.last_keyboard(chat_id)["message_id"]
         return await self._act(lambda: self.fake.tap(user, message_id, button, chat=chat))
 
-    async def forge(self, user: FakeUser, data: str, *, message_id: int | None = None) -> list[Call]:
+    async def forge(
+        self, user: FakeUser, data: str, *, message_id: int | None = None
+    ) -> list[Call]:
         """The user's client sends callback data of its own making."""
         if message_id is None:
             message_id = self.fake.last_message(user.id)["message_id"]
@@ -102,8 +118,9 @@ class Harness:
         self.app = await _start(self.config, self.fake, self.clock, self.errors)
 
 
-async def _start(config: Config, fake: FakeTelegram, clock: FakeClock,
-                 errors: list[BaseException]) -> Application:
+async def _start(
+    config: Config, fake: FakeTelegram, clock: FakeClock, errors: list[BaseException]
+) -> Application:
     app = build_application(config, clock=clock, transport=FakeTransport(fake), rate_limit=False)
 
     async def record(update: object, context: ForumContext) -> None:
@@ -155,3 +172,51 @@ async def running_bot(
         assert not errors, f"the error handler saw: {errors!r}"
         failed = [c for c in fake.calls if not c.ok and c.error_code not in (403,)]
         assert not failed, f"Bot API calls failed: {[(c.method, c.description) for c in failed]}"
+
+
+async def snapshot(harness: Harness) -> dict[str, list[tuple]]:
+    """Every row of every table: compare before and after to prove nothing changed."""
+    db = harness.services.db
+    tables = [
+        r["name"]
+        for r in await db.fetchall(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    return {
+        t: [tuple(r) for r in await db.fetchall(f"SELECT * FROM {t} ORDER BY 1, 2")] for t in tables
+    }
+
+
+def invite_codes(text: str) -> list[str]:
+    """Deep-link codes in a message, in order (member link first)."""
+    import re
+
+    return re.findall(r"\?start=([A-Za-z0-9_-]+)", text)
+
+
+async def new_forum(harness: Harness, admin: FakeUser, form: str | None = None) -> tuple[str, str]:
+    """Have `admin` create a forum; returns (member_code, coordinator_code)."""
+    await harness.send(
+        admin, form or "/newforum Thailand SCP Forum\ntimezone: Asia/Bangkok\nlanguage: en"
+    )
+    member, coordinator = invite_codes(harness.last(admin)["text"])[:2]
+    return member, coordinator
+
+
+async def join(
+    harness: Harness, user: FakeUser, code: str, *, language: str = "en", group: str = "government"
+) -> None:
+    """Take `user` through onboarding: language, consent, stakeholder group."""
+    await harness.send(user, f"/start {code}")
+    await harness.tap(user, _button_with(harness, user, f"onb:lang:{language}"))
+    await harness.tap(user, _button_with(harness, user, "onb:consent:yes"))
+    await harness.tap(user, _button_with(harness, user, f"onb:group:{group}"))
+
+
+def _button_with(harness: Harness, user: FakeUser, data: str) -> int:
+    buttons = harness.fake.buttons(harness.last_keyboard(user.id))
+    for index, button in enumerate(buttons, start=1):
+        if button.get("callback_data") == data:
+            return index
+    raise AssertionError(f"no button {data!r} in {buttons!r}")

@@ -158,6 +158,8 @@ async def test_html_must_be_well_formed(fake, alice, bot):
     )
     assert message.text == "Note: a < b & c"
     assert message.entities[0].type == "bold" and message.entities[0].length == 5
+    # Stored text is plain, as on Telegram; html() rebuilds the markup for assertions.
+    assert fake.html(fake.last_message(alice.id)) == "<b>Note:</b> a &lt; b &amp; c"
 
 
 async def test_tap_by_index_and_label_delivers_callback_queries(fake, alice, bot):

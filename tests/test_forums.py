@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from tests.harness import running_bot
+import pytest
+
+from tests.harness import new_forum, running_bot, snapshot
 
 FORM = "/newforum Thailand SCP Forum\ntimezone: Asia/Bangkok\nlanguage: th"
 
@@ -23,6 +25,126 @@ async def test_admin_creates_forum_in_one_message(tmp_path, fake):
         assert member_code != coordinator_code
         row = await bot.services.db.fetchone("SELECT name, timezone, language FROM forums")
         assert tuple(row) == ("Thailand SCP Forum", "Asia/Bangkok", "th")
-        role = await bot.services.db.fetchone("SELECT role FROM memberships WHERE user_id = ?",
-                                              (admin.id,))
+        role = await bot.services.db.fetchone(
+            "SELECT role FROM memberships WHERE user_id = ?", (admin.id,)
+        )
         assert role["role"] == "coordinator"
+
+
+async def test_admin_creates_forum_step_by_step(tmp_path, fake):
+    admin = fake.add_user("Ada")
+    async with running_bot(tmp_path, admins=[admin.id], fake=fake) as bot:
+        await bot.send(admin, "/newforum")
+        assert "What is its name?" in bot.last(admin)["text"]
+        await bot.send(admin, "  Viet Nam   SCP Forum ")
+        assert "time zone" in bot.last(admin)["text"]
+        await bot.send(admin, "Mars/Olympus_Mons")
+        assert "I don't know the time zone “Mars/Olympus_Mons”" in bot.last(admin)["text"]
+        bot.fake.send_sticker(admin)
+        await bot.settle()
+        assert "Please answer with text" in bot.last(admin)["text"]
+        await bot.send(admin, "asia/ho_chi_minh")
+        await bot.tap(admin, "Tiếng Việt")
+        text = bot.last(admin)["text"]
+        assert "Forum Viet Nam SCP Forum created" in text and "Asia/Ho_Chi_Minh" in text
+        assert len(codes(text)) == 2
+        row = await bot.services.db.fetchone("SELECT name, timezone, language FROM forums")
+        assert tuple(row) == ("Viet Nam SCP Forum", "Asia/Ho_Chi_Minh", "vi")
+        # The dialog is over: a stale language button changes nothing.
+        await bot.forge(admin, "nf:lang:en")
+        assert await bot.services.db.fetchone("SELECT count(*) AS n FROM forums") is not None
+        assert (await bot.services.db.fetchone("SELECT count(*) AS n FROM forums"))["n"] == 1
+
+
+async def test_cancel_stops_the_dialog(tmp_path, fake):
+    admin = fake.add_user("Ada")
+    async with running_bot(tmp_path, admins=[admin.id], fake=fake) as bot:
+        await bot.send(admin, "/newforum")
+        await bot.send(admin, "/cancel")
+        assert bot.last(admin)["text"] == "Cancelled."
+        await bot.send(admin, "Some forum")
+        assert "/help" in bot.last(admin)["text"]
+        await bot.send(admin, "/cancel")
+        assert bot.last(admin)["text"] == "There is nothing to cancel."
+
+
+@pytest.mark.parametrize(
+    ("form", "answer"),
+    [
+        ("/newforum X\ntimezone: Nowhere/City", "I don't know the time zone “Nowhere/City”"),
+        ("/newforum X\nlanguage: xx", "I don't have the language “xx”"),
+        ("/newforum X\ncolour: green", "I don't understand the line “colour: green”"),
+        ("/newforum " + "N" * 129, "at most 128 characters"),
+        ("/newforum <script>\nfoo", "I don't understand the line “foo”"),
+    ],
+)
+async def test_malformed_forms_change_nothing(tmp_path, fake, form, answer):
+    admin = fake.add_user("Ada")
+    async with running_bot(tmp_path, admins=[admin.id], fake=fake) as bot:
+        before = await snapshot(bot)
+        await bot.send(admin, form)
+        assert answer in bot.last(admin)["text"]
+        assert await snapshot(bot) == before
+
+
+async def test_newforum_in_a_group_links_it_and_sends_links_privately(tmp_path, fake):
+    admin, niran = fake.add_user("Ada"), fake.add_user("Niran")
+    group = fake.add_group("SCP group", members=[admin, niran], admins=[admin])
+    async with running_bot(tmp_path, admins=[admin.id], fake=fake) as bot:
+        await bot.send(admin, FORM, chat=group)
+        group_text = bot.last(group)["text"]
+        assert "This group is now the forum's group." in group_text
+        assert len(codes(group_text)) == 1  # only the member link in the group
+        assert len(codes(bot.last(admin)["text"])) == 2  # both links in private
+        await bot.send(niran, "/start", chat=group)
+        assert "This is the group of Thailand SCP Forum." in bot.last(group)["text"]
+        await bot.send(admin, "/invite", chat=group)
+        assert len(codes(bot.last(group)["text"])) == 1
+
+
+async def test_group_link_survives_migration_to_supergroup(tmp_path, fake):
+    admin = fake.add_user("Ada")
+    group = fake.add_group("SCP group", members=[admin], admins=[admin])
+    async with running_bot(tmp_path, admins=[admin.id], fake=fake) as bot:
+        _, coordinator_code = await new_forum(bot, admin)
+        await bot.send(admin, f"/start {coordinator_code}", chat=group)
+        supergroup = bot.fake.migrate_group(group)
+        await bot.settle()
+        row = await bot.services.db.fetchone("SELECT chat_id FROM forum_chats")
+        assert row["chat_id"] == supergroup.id
+        await bot.send(admin, "/invite", chat=supergroup)
+        assert "Invite links for Thailand SCP Forum" in bot.last(supergroup)["text"]
+
+
+async def test_bot_added_to_a_group_explains_and_removed_unlinks(tmp_path, fake):
+    admin = fake.add_user("Ada")
+    group = fake.add_group("SCP group", members=[admin], admins=[admin])
+    async with running_bot(tmp_path, admins=[admin.id], fake=fake) as bot:
+        _, coordinator_code = await new_forum(bot, admin)
+        bot.fake.add_bot_to_group(group, admin)
+        await bot.settle()
+        assert "add to group" in bot.last(group)["text"]
+        await bot.send(admin, f"/start {coordinator_code}", chat=group)
+        assert await bot.services.db.fetchone("SELECT 1 FROM forum_chats") is not None
+        bot.fake.enqueue(
+            "my_chat_member",
+            {
+                "chat": {"id": group.id, "type": "group", "title": group.title},
+                "from": {"id": admin.id, "is_bot": False, "first_name": "Ada"},
+                "date": 0,
+                "old_chat_member": {"status": "member", "user": bot.fake.bot_user},
+                "new_chat_member": {"status": "left", "user": bot.fake.bot_user},
+            },
+        )
+        await bot.settle()
+        assert await bot.services.db.fetchone("SELECT 1 FROM forum_chats") is None
+
+
+async def test_invite_shows_both_links_in_private(tmp_path, fake):
+    admin = fake.add_user("Ada")
+    async with running_bot(tmp_path, admins=[admin.id], fake=fake) as bot:
+        member_code, coordinator_code = await new_forum(bot, admin)
+        await bot.send(admin, "/invite")
+        text = bot.last(admin)["text"]
+        assert codes(text) == [member_code, coordinator_code]
+        assert f"startgroup={coordinator_code}" in text

@@ -6,9 +6,10 @@ python-telegram-bot's own `HTTPXRequest`, `Bot` and `Application` run against it
 """
 
 from .faults import SENDING_METHODS, FloodModel
+from .markup import parse_html, to_html
 from .methods import FakeTelegram
 from .transport import FakeHTTPServer, FakeTransport, serve
-from .wire import ApiError, InjectedTimeout, parse_html
+from .wire import ApiError, InjectedTimeout
 from .world import Call, FakeChat, FakeUser
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "InjectedTimeout",
     "parse_html",
     "serve",
+    "to_html",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import itertools
 
-from .wire import command_entities
+from .markup import command_entities
 from .world import FakeChat, FakeUser, World
 
 _file_serial = itertools.count(1)

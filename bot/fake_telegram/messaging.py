@@ -6,7 +6,8 @@ import mimetypes
 from typing import Any
 
 from .actions import UserActions, new_file_ids
-from .wire import ApiError, bad_request, format_text
+from .markup import format_text
+from .wire import ApiError, bad_request
 
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the "

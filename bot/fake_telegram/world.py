@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .markup import to_html
+
 
 @dataclass
 class FakeUser:
@@ -269,3 +271,10 @@ class World:
         """The inline keyboard's buttons flattened row by row; [] if there is none."""
         markup = message.get("reply_markup") or {}
         return [button for row in markup.get("inline_keyboard", []) for button in row]
+
+    @staticmethod
+    def html(message: dict) -> str:
+        """A message's text (or caption) as Telegram HTML, rebuilt from its entities."""
+        if "text" in message:
+            return to_html(message["text"], message.get("entities", []))
+        return to_html(message.get("caption", ""), message.get("caption_entities", []))

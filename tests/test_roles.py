@@ -1,0 +1,127 @@
+"""Promote/demote, and the authorization matrix: every privileged command × every lesser role."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.roles import COMMANDS, Access, Role, may_use
+from tests.harness import join, new_forum, running_bot, snapshot
+
+# Forms that would change something if the role check were missing.
+PRIVILEGED_FORMS = {
+    "newforum": "/newforum Sneaky Forum\ntimezone: UTC",
+    "invite": "/invite",
+    "promote": "/promote @mallory coordinator",
+    "demote": "/demote @ada",
+    "newpoll": "/newpoll Q?\nA\nB",
+    "closepoll": "/closepoll",
+    "results": "/results",
+    "meeting": "/meeting M\nstarts: 2027-03-15 09:00",
+    "announce": "/announce\nHello",
+    "export": "/export",
+}
+
+
+def test_every_privileged_command_has_a_form_in_the_matrix():
+    privileged = {c.name for c in COMMANDS if c.access is not Access.EVERYONE}
+    assert privileged == set(PRIVILEGED_FORMS)
+
+
+async def test_promote_and_demote_by_username(tmp_path, fake):
+    ada, niran = fake.add_user("Ada", username="ada"), fake.add_user("Niran", username="niran")
+    async with running_bot(tmp_path, admins=[ada.id], fake=fake) as bot:
+        code, _ = await new_forum(bot, ada)
+        await join(bot, niran, code)
+        await bot.send(ada, "/promote @NIRAN observer")
+        assert bot.last(ada)["text"] == "Niran is now observer of Thailand SCP Forum."
+        assert "You are now observer of Thailand SCP Forum" in bot.last(niran)["text"]
+        await bot.send(niran, "/help")
+        assert "/results" not in bot.last(niran)["text"]  # not ready yet: not listed
+        assert "you are observer" in bot.last(niran)["text"]
+        await bot.send(ada, f"/promote {niran.id}")
+        assert "coordinator" in bot.last(ada)["text"]
+        await bot.send(niran, "/demote @ada")  # the new coordinator may demote the old one
+        assert bot.last(niran)["text"] == "Ada is now member of Thailand SCP Forum."
+        await bot.send(niran, "/demote @niran")  # but not leave the forum without a coordinator
+        assert "last coordinator" in bot.last(niran)["text"]
+        rows = await bot.services.db.fetchall("SELECT user_id, role FROM memberships ORDER BY 1")
+        assert [tuple(r) for r in rows] == [(ada.id, "member"), (niran.id, "coordinator")]
+
+
+async def test_promote_by_replying_in_the_group(tmp_path, fake):
+    ada, niran = fake.add_user("Ada", username="ada"), fake.add_user("Niran")
+    group = fake.add_group("Forum group", members=[ada, niran], admins=[ada])
+    async with running_bot(tmp_path, admins=[ada.id], fake=fake) as bot:
+        code, coordinator_code = await new_forum(bot, ada)
+        await join(bot, niran, code)
+        await bot.send(ada, f"/start {coordinator_code}", chat=group)
+        assert "now the group of" in bot.last(group)["text"]
+        said = bot.fake.send_text(niran, "I can help with the waste report", chat=group)
+        await bot.settle()
+        await bot.send(ada, "/promote", chat=group, reply_to=said["message_id"])
+        assert bot.last(group)["text"] == "Niran is now coordinator of Thailand SCP Forum."
+
+
+async def test_promote_usage_and_unknown_target(tmp_path, fake):
+    ada = fake.add_user("Ada", username="ada")
+    async with running_bot(tmp_path, admins=[ada.id], fake=fake) as bot:
+        await new_forum(bot, ada)
+        before = await snapshot(bot)
+        await bot.send(ada, "/promote")
+        assert "reply to their message" in bot.last(ada)["text"]
+        await bot.send(ada, "/promote @nobody")
+        assert "can't find" in bot.last(ada)["text"]
+        await bot.send(ada, "/promote @ada <b>boss</b>")
+        assert "reply to their message" in bot.last(ada)["text"]
+        assert await snapshot(bot) == before
+
+
+@pytest.mark.parametrize("lesser", ["member", "observer", "outsider", "other_forum_member"])
+async def test_privileged_commands_are_refused_for_lesser_roles(tmp_path, fake, lesser):
+    ada = fake.add_user("Ada", username="ada")
+    boss = fake.add_user("Boss", username="boss")  # admin of the second forum
+    mallory = fake.add_user("Mallory", username="mallory")
+    async with running_bot(tmp_path, admins=[ada.id, boss.id], fake=fake) as bot:
+        code, _ = await new_forum(bot, ada)
+        if lesser in ("member", "observer"):
+            await join(bot, mallory, code)
+        if lesser == "observer":
+            await bot.send(ada, "/promote @mallory observer")
+        if lesser == "other_forum_member":
+            other_code, _ = await new_forum(bot, boss, "/newforum Other Forum\ntimezone: UTC")
+            await join(bot, mallory, other_code)
+        role = {
+            "member": Role.MEMBER,
+            "observer": Role.OBSERVER,
+            "other_forum_member": Role.MEMBER,
+        }.get(lesser)
+        before = await snapshot(bot)
+        for command in COMMANDS:
+            if command.access is Access.EVERYONE or may_use(command.access, role, is_admin=False):
+                continue
+            await bot.send(mallory, PRIVILEGED_FORMS[command.name])
+            text = bot.last(mallory)["text"]
+            assert text.startswith(("Only ", "You are not a member")), (command.name, text)
+        assert await snapshot(bot) == before
+
+
+async def test_coordinator_of_another_forum_is_refused_in_this_forums_group(tmp_path, fake):
+    ada, boss = fake.add_user("Ada", username="ada"), fake.add_user("Boss", username="boss")
+    group = fake.add_group("Forum A group", members=[ada, boss], admins=[ada])
+    async with running_bot(tmp_path, admins=[ada.id], fake=fake) as bot:
+        _, a_coordinator = await new_forum(bot, ada)
+        await bot.send(ada, f"/start {a_coordinator}", chat=group)
+        bot.config.admins  # noqa: B018 - Boss is no bot admin: coordinator of B via its link
+        b_forum = await bot.services.db.execute(
+            "INSERT INTO forums (name, timezone, language, member_code, coordinator_code,"
+            " created_at) VALUES ('Forum B', 'UTC', 'en', 'bmember', 'bcoord', '2026-01-01')"
+        )
+        await join(bot, boss, "bcoord")
+        assert b_forum
+        before = await snapshot(bot)
+        for name in ("invite", "promote", "demote", "newpoll", "announce", "export", "results"):
+            await bot.send(boss, PRIVILEGED_FORMS[name], chat=group)
+            assert bot.last(group)["text"].startswith("You are not a member"), name
+        await bot.send(boss, f"/start {a_coordinator}", chat=group)  # nor re-link the group
+        assert "Only a coordinator of this forum" in bot.last(group)["text"]
+        assert await snapshot(bot) == before
