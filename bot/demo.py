@@ -7,6 +7,7 @@ members open the invite link and go through onboarding), so what you see is the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import logging
 import re
@@ -272,9 +273,7 @@ def run_demo() -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="scp-forum-demo-") as workdir:
-        try:
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the demo like /quit
             asyncio.run(_demo(Path(workdir)))
-        except KeyboardInterrupt:
-            pass
     print("Demo ended.")
     return 0

@@ -85,6 +85,3 @@ def fallback_handlers() -> list[tuple[int, BaseHandler]]:
         # or the user's client shows a spinner until Telegram times out.
         (0, CallbackQueryHandler(answer_stale)),
     ]
-
-
-__all__ = ["fallback_handlers", "handlers", "is_private"]

@@ -12,7 +12,7 @@ did (pass `expect_errors=True` to inspect them instead).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,7 +24,7 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.clock import FakeClock
 from bot.config import Config
-from bot.context import ForumContext
+from bot.context import ForumContext, Services
 from bot.fake_telegram import Call, FakeChat, FakeTelegram, FakeTransport, FakeUser
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -39,7 +39,7 @@ class Harness:
     errors: list[BaseException] = field(default_factory=list)
 
     @property
-    def services(self):  # noqa: ANN201 - typed in bot.context
+    def services(self) -> Services:
         return self.app.bot_data["services"]
 
     async def settle(self, timeout: float = 5.0) -> None:
@@ -49,7 +49,7 @@ class Harness:
                 await asyncio.sleep(0.001)
             await self.app.update_queue.join()
 
-    async def _act(self, action) -> list[Call]:  # noqa: ANN001
+    async def _act(self, action: Callable[[], object]) -> list[Call]:
         before = len(self.fake.calls)
         result = action()
         await self.settle()

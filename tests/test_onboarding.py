@@ -66,7 +66,7 @@ async def test_decline_stores_nothing(tmp_path, fake):
 async def test_unknown_code_and_stale_buttons_change_nothing(tmp_path, fake):
     admin, eve = fake.add_user("Ada"), fake.add_user("Eve")
     async with running_bot(tmp_path, admins=[admin.id], fake=fake) as bot:
-        member_code, _ = await new_forum(bot, admin)
+        await new_forum(bot, admin)
         before = await snapshot(bot)
         await bot.send(eve, "/start NotACode123")
         assert "not valid" in bot.last(eve)["text"]
