@@ -21,7 +21,7 @@ from telegram.ext import Application
 
 from bot.app import build_application
 from bot.config import Config
-from bot.fake_telegram import FakeChat, FakeTelegram, FakeUser, serve
+from bot.fake_telegram import FakeChat, FakeTelegram, FakeUser, serve, settle
 
 FORUM_FORM = "/newforum Thailand SCP Forum\ntimezone: Asia/Bangkok\nlanguage: en"
 HELP = """\
@@ -100,14 +100,6 @@ class Terminal:
         if chat.type == "private":
             return self.fake.user(chat_id).first_name
         return chat.title or str(chat_id)
-
-
-async def settle(fake: FakeTelegram, app: Application) -> None:
-    """Wait until the bot fetched and handled everything users did."""
-    async with asyncio.timeout(10):
-        while fake.pending_updates():
-            await asyncio.sleep(0.005)
-        await app.update_queue.join()
 
 
 async def build_world(
@@ -272,8 +264,11 @@ def run_demo() -> int:
     """Entry point of `main.py demo`."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    with tempfile.TemporaryDirectory(prefix="scp-forum-demo-") as workdir:
-        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the demo like /quit
-            asyncio.run(_demo(Path(workdir)))
+    # Ctrl-C ends the demo like /quit; the temporary database goes with it.
+    with (
+        tempfile.TemporaryDirectory(prefix="scp-forum-demo-") as workdir,
+        contextlib.suppress(KeyboardInterrupt),
+    ):
+        asyncio.run(_demo(Path(workdir)))
     print("Demo ended.")
     return 0

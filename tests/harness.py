@@ -11,7 +11,6 @@ did (pass `expect_errors=True` to inspect them instead).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from bot.app import build_application
 from bot.clock import FakeClock
 from bot.config import Config
 from bot.context import ForumContext, Services
-from bot.fake_telegram import Call, FakeChat, FakeTelegram, FakeTransport, FakeUser
+from bot.fake_telegram import Call, FakeChat, FakeTelegram, FakeTransport, FakeUser, settle
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -42,12 +41,9 @@ class Harness:
     def services(self) -> Services:
         return self.app.bot_data["services"]
 
-    async def settle(self, timeout: float = 5.0) -> None:
+    async def settle(self) -> None:
         """Wait until every enqueued update was fetched by the bot and fully handled."""
-        async with asyncio.timeout(timeout):
-            while self.fake.pending_updates():
-                await asyncio.sleep(0.001)
-            await self.app.update_queue.join()
+        await settle(self.fake, self.app)
 
     async def _act(self, action: Callable[[], object]) -> list[Call]:
         before = len(self.fake.calls)

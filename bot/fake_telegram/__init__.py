@@ -5,6 +5,7 @@ One implementation, two ways in: `FakeTransport` (in-process httpx transport, no
 python-telegram-bot's own `HTTPXRequest`, `Bot` and `Application` run against it unchanged.
 """
 
+from .drive import settle
 from .faults import SENDING_METHODS, FloodModel
 from .markup import parse_html, to_html
 from .methods import FakeTelegram
@@ -25,5 +26,6 @@ __all__ = [
     "InjectedTimeout",
     "parse_html",
     "serve",
+    "settle",
     "to_html",
 ]

@@ -154,6 +154,7 @@ class FakeTelegram(ChatMethods):
             self._confirmed = max(self._confirmed, dropped[-1]["update_id"])
         if offset > 0:
             self._confirmed = max(self._confirmed, offset - 1)
+        self._notify_drained()
 
     def _deliverable(self, limit: int) -> list[dict]:
         """Queued updates of an allowed type, oldest first."""

@@ -96,6 +96,7 @@ class World:
         self._next_update_id = 1
         self._confirmed = 0
         self._waiters: list[asyncio.Future[None]] = []
+        self._drain_waiters: list[asyncio.Future[None]] = []
 
     # --- world building ---
 
@@ -236,6 +237,20 @@ class World:
     def pending_updates(self) -> int:
         """Updates enqueued and not yet confirmed by a getUpdates offset."""
         return len(self._updates)
+
+    async def drained(self) -> None:
+        """Return once every enqueued update has been confirmed by a getUpdates offset."""
+        if self._updates:
+            waiter = asyncio.get_running_loop().create_future()
+            self._drain_waiters.append(waiter)
+            await waiter
+
+    def _notify_drained(self) -> None:
+        if not self._updates:
+            waiters, self._drain_waiters = self._drain_waiters, []
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
 
     @property
     def confirmed_update_id(self) -> int:

@@ -1,0 +1,20 @@
+"""Waiting for a bot under test: shared by the test harness, the demo and the benchmarks."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram.ext import Application
+
+from .methods import FakeTelegram
+
+
+async def settle(fake: FakeTelegram, application: Application, seconds: float = 10.0) -> None:
+    """Return when the bot has fetched every enqueued update and finished handling it.
+
+    PTB puts fetched updates on its queue before it confirms them with the next getUpdates
+    offset, so once the fake has no unconfirmed update, joining the queue covers them all.
+    """
+    async with asyncio.timeout(seconds):
+        await fake.drained()
+        await application.update_queue.join()
