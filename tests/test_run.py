@@ -1,0 +1,126 @@
+"""`main.py run` as deployed: a real process against a Bot API server on loopback.
+
+Covers TELEGRAM_API_URL, long polling, webhook mode with its secret, SIGTERM shutdown, and that
+the token never reaches the logs even at DEBUG.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from bot.fake_telegram import FakeTelegram, serve
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def start_bot(tmp_path: Path, fake: FakeTelegram, port: int, **env: str):
+    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(ROOT / "main.py"),
+        "run",
+        cwd=tmp_path,
+        env={
+            **base,
+            "TELEGRAM_BOT_TOKEN": fake.token,
+            "LOG_LEVEL": "DEBUG",
+            "TELEGRAM_API_URL": f"http://127.0.0.1:{port}",
+            "DATABASE_PATH": str(tmp_path / "db" / "forum.sqlite3"),
+            **env,
+        },
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def eventually(condition: Callable[[], object], seconds: float = 30.0) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the bot did not get there in time")
+
+
+async def stop(process: asyncio.subprocess.Process) -> str:
+    process.send_signal(signal.SIGTERM)
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 0, stderr.decode()
+    return stderr.decode()
+
+
+async def test_polling_against_a_self_hosted_api_and_sigterm(tmp_path):
+    fake = FakeTelegram()
+    admin = fake.add_user("Ada")
+    server, port = await serve(fake)
+    try:
+        bot = await start_bot(tmp_path, fake, port, BOT_ADMINS=str(admin.id))
+        fake.send_text(admin, "/newforum Polling Forum\ntimezone: UTC")
+        await eventually(lambda: fake.calls_to("sendMessage", chat_id=admin.id))
+        logs = await stop(bot)
+    finally:
+        server.stop()
+    assert "Forum Polling Forum created" in fake.last_message(admin.id)["text"]
+    assert fake.token not in logs and fake.token.split(":")[1] not in logs
+    assert "database closed" in logs  # post_shutdown ran: a clean stop
+    assert (
+        not (tmp_path / "db" / "forum.sqlite3-wal").exists()
+        or (tmp_path / "db" / "forum.sqlite3-wal").stat().st_size == 0
+    )
+
+
+async def test_webhook_mode_checks_the_secret(tmp_path):
+    fake = FakeTelegram()
+    admin = fake.add_user("Ada")
+    server, port = await serve(fake)
+    hook_port = free_port()
+    try:
+        bot = await start_bot(
+            tmp_path,
+            fake,
+            port,
+            BOT_ADMINS=str(admin.id),
+            WEBHOOK_URL="https://forum.example.org/tg/hook",
+            WEBHOOK_LISTEN="127.0.0.1",
+            WEBHOOK_PORT=str(hook_port),
+            WEBHOOK_SECRET="s3cret-token",
+        )
+        await eventually(lambda: fake.webhook["url"])
+        assert fake.webhook["url"] == "https://forum.example.org/tg/hook"
+        assert fake.calls_to("setWebhook")[-1].params["secret_token"] == "s3cret-token"
+        fake.send_text(admin, "/help")
+        update = json.dumps(fake._updates.pop())  # deliver it ourselves, as Telegram would
+        url = f"http://127.0.0.1:{hook_port}/tg/hook"
+        async with httpx.AsyncClient() as client:
+            headers = {"Content-Type": "application/json"}
+            forged = await client.post(
+                url, content=update, headers={**headers, "X-Telegram-Bot-Api-Secret-Token": "wrong"}
+            )
+            assert forged.status_code == 403
+            real = await client.post(
+                url,
+                content=update,
+                headers={**headers, "X-Telegram-Bot-Api-Secret-Token": "s3cret-token"},
+            )
+            assert real.status_code == 200
+        await eventually(lambda: fake.calls_to("sendMessage", chat_id=admin.id))
+        logs = await stop(bot)
+    finally:
+        server.stop()
+    assert len(fake.calls_to("sendMessage", chat_id=admin.id)) == 1  # the forged one did nothing
+    assert "/newforum" in fake.last_message(admin.id)["text"]
+    assert fake.token not in logs
