@@ -34,9 +34,6 @@ class Actor:
             return self.user.timezone
         return self.forum.timezone if self.forum else "UTC"
 
-    def may_coordinate(self) -> bool:
-        return self.role is Role.COORDINATOR
-
 
 async def load_actor(
     db: Database,

@@ -20,10 +20,6 @@ class Callback:
     def arg(self, index: int) -> str | None:
         return self.args[index] if index < len(self.args) else None
 
-    def int_arg(self, index: int) -> int | None:
-        value = self.arg(index)
-        return int(value) if value is not None and value.lstrip("-").isdigit() else None
-
 
 def make(feature: str, action: str, *args: object) -> str:
     """Build callback data; a value too long for Telegram is a programming error."""

@@ -192,11 +192,6 @@ async def find_member(
     return MemberRow(row["id"], row["first_name"], row["username"], row["role"]) if row else None
 
 
-async def member_count(db: Database, forum_id: int) -> int:
-    row = await db.fetchone("SELECT count(*) AS n FROM memberships WHERE forum_id = ?", (forum_id,))
-    return int(row["n"]) if row else 0
-
-
 async def link_chat(
     db: Database, *, chat_id: int, forum_id: int, title: str, user_id: int, now: datetime
 ) -> None:

@@ -42,13 +42,6 @@ async def get_user(db: Database, user_id: int) -> UserRow | None:
     return _user(row) if row else None
 
 
-async def find_by_username(db: Database, username: str) -> UserRow | None:
-    row = await db.fetchone(
-        "SELECT * FROM users WHERE username = ? COLLATE NOCASE", (username.lstrip("@"),)
-    )
-    return _user(row) if row else None
-
-
 async def upsert_user(
     db: Database,
     *,

@@ -24,9 +24,9 @@ from db import dialogs
 from db import forums as forums_db
 from db import users as users_db
 from db.forums import ForumRow
-from handlers.common import answer_stale, command_text, guarded, is_private, keyboard, reply
+from handlers.common import answer_stale, command_text, guarded, is_private, reply
 from handlers.menus import refresh_user_menu
-from handlers.render import add_to_group_link, invite_link
+from handlers.render import add_to_group_link, invite_link, language_keyboard
 
 NEWFORUM = "newforum"
 
@@ -110,12 +110,10 @@ async def on_newforum_input(update: Update, context: ForumContext, data: dict) -
         data={"step": "language", "name": data["name"], "timezone": zone},
         now=services.clock(),
     )
-    langs = services.catalogs.languages
-    buttons = [(actor.tr.language_name(lang), callbacks.make("nf", "lang", lang)) for lang in langs]
     await reply(
         update,
         actor.tr._("Which language do members of the forum mostly use?"),
-        keyboard([buttons[i : i + 2] for i in range(0, len(buttons), 2)]),
+        language_keyboard(services.catalogs.languages, "nf"),
     )
 
 

@@ -6,9 +6,24 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, TypeHandler
 
-from bot.actor import load_actor
+from bot.actor import Actor, load_actor
 from bot.context import ForumContext
 from db import users as users_db
+
+
+async def resolve_actor(update: Update, context: ForumContext) -> Actor:
+    """The acting user as stored now (handlers call it again after changing their settings)."""
+    services, user, chat = context.services, update.effective_user, update.effective_chat
+    assert user is not None
+    group_id = chat.id if chat and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP) else None
+    return await load_actor(
+        services.db,
+        services.catalogs,
+        user_id=user.id,
+        telegram_language=user.language_code,
+        group_chat_id=group_id,
+        admins=services.config.admins,
+    )
 
 
 async def load_member(update: Update, context: ForumContext) -> None:
@@ -17,16 +32,7 @@ async def load_member(update: Update, context: ForumContext) -> None:
     if user is None or user.is_bot:
         return
     services = context.services
-    chat = update.effective_chat
-    group_id = chat.id if chat and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP) else None
-    context.actor = await load_actor(
-        services.db,
-        services.catalogs,
-        user_id=user.id,
-        telegram_language=user.language_code,
-        group_chat_id=group_id,
-        admins=services.config.admins,
-    )
+    context.actor = await resolve_actor(update, context)
     stored = context.actor.user
     if stored and (stored.first_name != user.first_name or stored.username != user.username):
         await users_db.refresh_names(

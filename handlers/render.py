@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks
 from bot.forums import STAKEHOLDER_GROUPS
-from bot.i18n import Translator
+from bot.i18n import Translator, language_autonym
 from bot.roles import ROLE_LABELS
 
 
@@ -24,3 +27,18 @@ def invite_link(bot_username: str, code: str) -> str:
 def add_to_group_link(bot_username: str, code: str) -> str:
     """Adds the bot to a group and sends `/start <code>` there, which links the group."""
     return f"https://t.me/{bot_username}?startgroup={code}"
+
+
+def language_keyboard(
+    languages: list[str], feature: str, *, selected: str | None = None, first: str | None = None
+) -> InlineKeyboardMarkup:
+    """Two language buttons a row, each named in its own language; `selected` is ticked."""
+    ordered = [first, *(lang for lang in languages if lang != first)] if first else languages
+    buttons = [
+        InlineKeyboardButton(
+            ("✅ " if lang == selected else "") + language_autonym(lang),
+            callback_data=callbacks.make(feature, "lang", lang),
+        )
+        for lang in ordered
+    ]
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])

@@ -7,14 +7,14 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.actor import load_actor
 from bot.context import ForumContext
 from bot.forums import STAKEHOLDER_GROUPS, FormError, parse_timezone
 from db import dialogs
 from db import users as users_db
 from handlers.common import answer_stale, guarded, keyboard, reply
 from handlers.menus import refresh_user_menu
-from handlers.render import group_name, role_name
+from handlers.middleware import resolve_actor
+from handlers.render import group_name, language_keyboard, role_name
 
 TIMEZONE = "timezone"
 # Offered as buttons besides the forum's own zone; anything else can be typed.
@@ -74,26 +74,22 @@ async def show_settings(update: Update, context: ForumContext) -> None:
 async def choose_language(update: Update, context: ForumContext) -> None:
     """Jump straight to the language choice."""
     if await _require_member(update, context):
-        await reply(update, context.actor.tr._("Choose your language:"), _language_menu(context))
-
-
-def _language_menu(context: ForumContext) -> InlineKeyboardMarkup:
-    actor = context.actor
-    buttons = [
-        (
-            ("✅ " if lang == actor.lang else "") + actor.tr.language_name(lang),
-            callbacks.make("set", "lang", lang),
+        await reply(
+            update,
+            context.actor.tr._("Choose your language:"),
+            language_keyboard(
+                context.services.catalogs.languages, "set", selected=context.actor.lang
+            ),
         )
-        for lang in context.services.catalogs.languages
-    ]
-    return keyboard([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
 def _submenu(context: ForumContext, which: str) -> tuple[str, InlineKeyboardMarkup] | None:
     actor, tr = context.actor, context.actor.tr
     back = [(tr._("« Back"), callbacks.make("set", "menu", "main"))]
     if which == "lang":
-        return tr._("Choose your language:"), _language_menu(context)
+        return tr._("Choose your language:"), language_keyboard(
+            context.services.catalogs.languages, "set", selected=context.actor.lang
+        )
     if which == "group":
         current = actor.user.stakeholder_group if actor.user else None
         rows = [
@@ -170,7 +166,7 @@ async def on_settings_button(update: Update, context: ForumContext) -> None:
     else:
         await answer_stale(update, context)
         return
-    await _reload_actor(update, context)
+    context.actor = await resolve_actor(update, context)
     await query.answer(context.actor.tr._("Saved."))
     await _edit(query, *_summary(context))
     if parsed.action in ("lang", "forum"):
@@ -193,7 +189,7 @@ async def on_timezone_input(update: Update, context: ForumContext, data: dict) -
         return
     await users_db.set_field(services.db, actor.user_id, "timezone", zone, services.clock())
     await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
-    await _reload_actor(update, context)
+    context.actor = await resolve_actor(update, context)
     text, markup = _summary(context)
     await reply(update, actor.tr._("Saved.") + "\n\n" + text, markup)
 
@@ -203,20 +199,6 @@ def _valid_zone(value: str | None) -> bool:
         return value is not None and parse_timezone(value) == value
     except FormError:
         return False
-
-
-async def _reload_actor(update: Update, context: ForumContext) -> None:
-    """After a change, render with the new language/forum straight away."""
-    services, user = context.services, update.effective_user
-    chat = update.effective_chat
-    context.actor = await load_actor(
-        services.db,
-        services.catalogs,
-        user_id=user.id,
-        telegram_language=user.language_code,
-        group_chat_id=None if chat.type == "private" else chat.id,
-        admins=services.config.admins,
-    )
 
 
 async def _edit(query: object, text: str, markup: InlineKeyboardMarkup) -> None:

@@ -15,12 +15,12 @@ from db import users as users_db
 from handlers.common import answer_stale, command_text, is_private, keyboard, reply
 from handlers.forums import link_group
 from handlers.menus import refresh_user_menu
-from handlers.render import role_name
+from handlers.render import language_keyboard, role_name
 
 
 async def start(update: Update, context: ForumContext) -> None:
     """`/start [code]`: onboarding in private chats, group linking in groups."""
-    code = command_text(update).split()[0] if command_text(update) else ""
+    code = next(iter(command_text(update).split()), "")
     if not is_private(update):
         await link_group(update, context, code)
         return
@@ -56,26 +56,15 @@ async def start(update: Update, context: ForumContext) -> None:
         role=role,
         now=services.clock(),
     )
-    await reply(update, _language_prompt(actor.tr, forum.name), _language_keyboard(context))
+    # The language Telegram suggests comes first, ticked: one tap for most people.
+    languages = language_keyboard(
+        services.catalogs.languages, "onb", selected=actor.lang, first=actor.lang
+    )
+    await reply(update, _language_prompt(actor.tr, forum.name), languages)
 
 
 def _language_prompt(tr: Translator, forum: str) -> str:
     return tr._("Welcome! You are invited to <b>%(forum)s</b>.\nChoose your language:", forum=forum)
-
-
-def _language_keyboard(context: ForumContext) -> object:
-    """One button per language; the one Telegram suggests comes first, marked."""
-    catalogs = context.services.catalogs
-    suggested = context.actor.lang
-    ordered = [suggested, *[lang for lang in catalogs.languages if lang != suggested]]
-    buttons = [
-        (
-            ("✅ " if lang == suggested else "") + context.actor.tr.language_name(lang),
-            callbacks.make("onb", "lang", lang),
-        )
-        for lang in ordered
-    ]
-    return keyboard([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
 async def _hello(update: Update, context: ForumContext) -> None:
