@@ -20,6 +20,7 @@ from bot.i18n import Catalogs
 from db import users as users_db
 from db.connection import Database
 from db.migrate import migrate
+from handlers import jobs
 from handlers.menus import publish_menus
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ def build_application(
     clock: Clock = system_clock,
     transport: httpx.AsyncBaseTransport | None = None,
     rate_limit: bool = True,
+    heartbeat: bool = True,
 ) -> Application:
     """Build the bot. `transport` replaces the network (the fake Bot API in tests)."""
     if config.token is None:
@@ -58,6 +60,7 @@ def build_application(
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     application = builder.build()
     application.bot_data["services"] = Services(config=config, clock=clock)
+    application.bot_data["heartbeat"] = heartbeat
     for group, handler in handlers.registry():
         application.add_handler(handler, group=group)
     application.add_error_handler(on_error)
@@ -80,6 +83,9 @@ async def _post_init(application: Application) -> None:
     services.catalogs = Catalogs(default_language=services.config.default_language)
     services.db = await open_database(services.config)
     await publish_menus(application.bot, services.catalogs)
+    await jobs.run_due(application)  # deadlines that passed while the bot was down
+    if application.bot_data["heartbeat"]:
+        jobs.schedule(application)
     log.info("bot @%s ready", application.bot.username)
 
 

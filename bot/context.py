@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -24,6 +27,20 @@ class Services:
     clock: Clock
     catalogs: Catalogs = field(init=False)
     db: Database = field(init=False)
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        """Run bulk work (sending ballots to every member) without blocking the update loop."""
+        task = asyncio.create_task(work, name=name)
+        self.tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logging.getLogger(__name__).error(
+                "background task %s failed", task.get_name(), exc_info=task.exception()
+            )
 
 
 class ForumContext(CallbackContext[ExtBot[None], dict, dict, dict]):

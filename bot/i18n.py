@@ -20,7 +20,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_datetime, get_timezone_name
+from babel.dates import format_date, format_time, get_datetime_format, get_timezone_name
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -71,7 +71,13 @@ class Translator:
     def datetime(self, moment: datetime, timezone: str, *, with_zone: bool = True) -> str:
         """A moment in the given IANA zone, formatted for the reader."""
         zone = ZoneInfo(timezone)
-        text = format_datetime(moment, "medium", tzinfo=zone, locale=self.locale)
+        # The locale's own way of joining a medium date and a short time ("Nov 30, 2026, 5:00 PM",
+        # "2026年11月30日 17:00"): seconds mean nothing for a deadline or a meeting.
+        local = moment.astimezone(zone)
+        text = get_datetime_format("medium", locale=self.locale).format(
+            format_time(local, "short", locale=self.locale),
+            format_date(local, "medium", locale=self.locale),
+        )
         if not with_zone:
             return text
         return f"{text} ({get_timezone_name(zone, 'short', locale=self.locale)})"

@@ -227,3 +227,21 @@ async def migrate_chat(db: Database, old_chat_id: int, new_chat_id: int) -> bool
 async def unlink_chat(db: Database, chat_id: int) -> None:
     """The bot left or was removed from a group: it is no longer the forum's group."""
     await db.execute("DELETE FROM forum_chats WHERE chat_id = ?", (chat_id,))
+
+
+async def group_chats(db: Database, forum_id: int) -> list[int]:
+    """The Telegram groups linked to a forum."""
+    rows = await db.fetchall(
+        "SELECT chat_id FROM forum_chats WHERE forum_id = ? ORDER BY linked_at", (forum_id,)
+    )
+    return [row["chat_id"] for row in rows]
+
+
+async def coordinators(db: Database, forum_id: int) -> list[tuple[int, str | None]]:
+    """(user id, language) of the forum's reachable coordinators."""
+    rows = await db.fetchall(
+        "SELECT u.id, u.language FROM memberships m JOIN users u ON u.id = m.user_id"
+        " WHERE m.forum_id = ? AND m.role = 'coordinator' AND u.is_active = 1",
+        (forum_id,),
+    )
+    return [(row["id"], row["language"]) for row in rows]

@@ -7,7 +7,18 @@ from telegram.ext import BaseHandler
 
 def registry() -> list[tuple[int, BaseHandler]]:
     """(group, handler) pairs in registration order; fallbacks come last in their group."""
-    from handlers import chat_member, forums, help, middleware, roles, settings, start, text
+    from handlers import (
+        chat_member,
+        forums,
+        help,
+        middleware,
+        poll_results,
+        polls,
+        roles,
+        settings,
+        start,
+        text,
+    )
 
     return [
         *middleware.handlers(),
@@ -16,6 +27,8 @@ def registry() -> list[tuple[int, BaseHandler]]:
         *forums.handlers(),
         *settings.handlers(),
         *roles.handlers(),
+        *polls.handlers(),
+        *poll_results.handlers(),
         *help.handlers(),
         *text.handlers(),
         *help.fallback_handlers(),

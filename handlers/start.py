@@ -12,6 +12,7 @@ from bot.i18n import Translator
 from bot.roles import Role
 from db import forums as forums_db
 from db import users as users_db
+from handlers import polls
 from handlers.common import answer_stale, command_text, is_private, keyboard, reply
 from handlers.forums import link_group
 from handlers.menus import refresh_user_menu
@@ -26,6 +27,10 @@ async def start(update: Update, context: ForumContext) -> None:
         return
     if not code:
         await _hello(update, context)
+        return
+    if code.startswith(polls.POLL_LINK):  # the group's "Rank privately" button
+        number = code.removeprefix(polls.POLL_LINK)
+        await polls.open_ballot(update, context, int(number) if number.isdigit() else None)
         return
     found = (
         await forums_db.find_by_code(context.services.db, code) if looks_like_code(code) else None

@@ -108,6 +108,15 @@ class Harness:
         """Texts of callback answers among calls."""
         return [c.params.get("text", "") for c in calls if c.method == "answerCallbackQuery"]
 
+    async def run_due(self) -> list[Call]:
+        """Run what is due at the (injected) clock's time, as the heartbeat would."""
+        from handlers.jobs import run_due
+
+        before = len(self.fake.calls)
+        await run_due(self.app)
+        await self.settle()
+        return [c for c in self.fake.calls[before:] if c.method != "getUpdates"]
+
     async def restart(self) -> None:
         """Stop the bot and start a new Application on the same database and fake."""
         await _stop(self.app)
@@ -117,7 +126,10 @@ class Harness:
 async def _start(
     config: Config, fake: FakeTelegram, clock: FakeClock, errors: list[BaseException]
 ) -> Application:
-    app = build_application(config, clock=clock, transport=FakeTransport(fake), rate_limit=False)
+    # No heartbeat: tests move the clock and call `run_due` themselves, so nothing runs behind them.
+    app = build_application(
+        config, clock=clock, transport=FakeTransport(fake), rate_limit=False, heartbeat=False
+    )
 
     async def record(update: object, context: ForumContext) -> None:
         errors.append(context.error)

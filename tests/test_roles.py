@@ -15,7 +15,6 @@ PRIVILEGED_FORMS = {
     "demote": "/demote @ada",
     "newpoll": "/newpoll Q?\nA\nB",
     "closepoll": "/closepoll",
-    "results": "/results",
     "meeting": "/meeting M\nstarts: 2027-03-15 09:00",
     "announce": "/announce\nHello",
     "export": "/export",
@@ -36,7 +35,7 @@ async def test_promote_and_demote_by_username(tmp_path, fake):
         assert bot.last(ada)["text"] == "Niran is now observer of Thailand SCP Forum."
         assert "You are now observer of Thailand SCP Forum" in bot.last(niran)["text"]
         await bot.send(niran, "/help")
-        assert "/results" not in bot.last(niran)["text"]  # not ready yet: not listed
+        assert "/export" in bot.last(niran)["text"] and "/invite" not in bot.last(niran)["text"]
         assert "you are observer" in bot.last(niran)["text"]
         await bot.send(ada, f"/promote {niran.id}")
         assert "coordinator" in bot.last(ada)["text"]
@@ -119,9 +118,11 @@ async def test_coordinator_of_another_forum_is_refused_in_this_forums_group(tmp_
         await join(bot, boss, "bcoord")
         assert b_forum
         before = await snapshot(bot)
-        for name in ("invite", "promote", "demote", "newpoll", "announce", "export", "results"):
+        for name in ("invite", "promote", "demote", "newpoll", "announce", "export"):
             await bot.send(boss, PRIVILEGED_FORMS[name], chat=group)
             assert bot.last(group)["text"].startswith("You are not a member"), name
+        await bot.send(boss, "/results", chat=group)  # everyone's command, but not of this forum
+        assert bot.last(group)["text"].startswith("You are not a member"), "results"
         await bot.send(boss, f"/start {a_coordinator}", chat=group)  # nor re-link the group
         assert "Only a coordinator of this forum" in bot.last(group)["text"]
         assert await snapshot(bot) == before

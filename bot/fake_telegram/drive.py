@@ -15,6 +15,13 @@ async def settle(fake: FakeTelegram, application: Application, seconds: float = 
     PTB puts fetched updates on its queue before it confirms them with the next getUpdates
     offset, so once the fake has no unconfirmed update, joining the queue covers them all.
     """
+    services = application.bot_data.get("services")
     async with asyncio.timeout(seconds):
-        await fake.drained()
-        await application.update_queue.join()
+        while True:
+            await fake.drained()
+            await application.update_queue.join()
+            # Bulk sends the handlers started in the background (bot.context.Services.spawn).
+            pending = list(services.tasks) if services is not None else []
+            if not pending:
+                return
+            await asyncio.gather(*pending, return_exceptions=True)

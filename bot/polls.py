@@ -1,0 +1,163 @@
+"""Rules for ranked polls: the one-message /newpoll form, deadlines, ballot drafts. No Telegram.
+
+```
+/newpoll Which priorities should the forum take up first?
+Institutionalise green public procurement
+Develop national eco-labelling
+closes: 2027-01-15 17:00        (optional, forum's time zone; default 7 days)
+anonymous: no                   (optional; default yes)
+results: visible                (optional; default hidden until the poll closes)
+remind: 12h                     (optional; default 24h before closing; "no" for none)
+```
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.forums import FormError
+from bot.i18n import N_
+
+MIN_OPTIONS, MAX_OPTIONS = 2, 12
+MAX_QUESTION = 300  # Telegram polls allow 300 characters: members know that length
+MAX_OPTION = 300
+DEFAULT_DURATION = timedelta(days=7)
+DEFAULT_REMINDER = timedelta(hours=24)
+MAX_DURATION = timedelta(days=366)
+SETTINGS = ("closes", "anonymous", "results", "remind")
+_YES = {"yes", "y", "on", "true", "1"}
+_NO = {"no", "n", "off", "false", "0", "none"}
+_DURATION = re.compile(r"^(\d{1,4})\s*([mhd])$")
+_LIST_MARKER = re.compile(r"^(?:[-•*]|\d{1,2}[.)])\s+")
+
+
+@dataclass(frozen=True)
+class PollDraft:
+    question: str
+    options: list[str]
+    closes_at: datetime  # aware, UTC
+    hide_results: bool = True
+    anonymous: bool = True
+    remind_before: timedelta = DEFAULT_REMINDER
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """'30m', '12h', '7d' → timedelta; None if not in that form."""
+    match = _DURATION.match(text.strip().lower())
+    if not match:
+        return None
+    amount, unit = int(match[1]), match[2]
+    return {"m": timedelta(minutes=amount), "h": timedelta(hours=amount)}.get(
+        unit, timedelta(days=amount)
+    )
+
+
+def parse_local_time(text: str, timezone: str) -> datetime:
+    """'2027-01-15 17:00' (or a date alone: end of that day) in the forum's zone → aware UTC."""
+    text = " ".join(text.split())
+    for fmt, end_of_day in (("%Y-%m-%d %H:%M", False), ("%Y-%m-%d", True)):
+        try:
+            naive = datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        if end_of_day:
+            naive = naive.replace(hour=23, minute=59)
+        # fold=0: in a DST overlap the earlier moment; in a gap zoneinfo moves it forward.
+        return naive.replace(tzinfo=ZoneInfo(timezone)).astimezone(ZoneInfo("UTC"))
+    raise FormError(
+        N_("I can't read the time “%(text)s”. Write it like 2027-01-15 17:00."), text=text
+    )
+
+
+def parse_poll_form(text: str, *, timezone: str, now: datetime) -> PollDraft:
+    """Question on the first line, one option a line, optional `key: value` settings."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if not lines:
+        raise FormError(N_("The poll needs a question on the first line."))
+    question, options, settings = lines[0], [], {}
+    for line in lines[1:]:
+        key, sep, value = line.partition(":")
+        if sep and key.strip().lower() in SETTINGS:
+            settings[key.strip().lower()] = value.strip()
+        else:
+            # "1. Foo", "- Foo", "• Foo" from a pasted list: drop the marker, keep "3R policies".
+            options.append(_LIST_MARKER.sub("", line) or line)
+    if len(question) > MAX_QUESTION:
+        raise FormError(
+            N_("The question can be at most %(max)s characters long."), max=MAX_QUESTION
+        )
+    validate_options(options)
+    closes_at = now + DEFAULT_DURATION
+    if "closes" in settings:
+        relative = parse_duration(settings["closes"])
+        closes_at = now + relative if relative else parse_local_time(settings["closes"], timezone)
+    validate_deadline(closes_at, now)
+    return PollDraft(
+        question=question,
+        options=options,
+        closes_at=closes_at,
+        hide_results=_switch(settings.get("results", "hidden"), "results", {"hidden"}, {"visible"}),
+        anonymous=_switch(settings.get("anonymous", "yes"), "anonymous", _YES, _NO),
+        remind_before=_reminder(settings.get("remind"), closes_at - now),
+    )
+
+
+def validate_options(options: list[str]) -> None:
+    """2-12 distinct options of at most 300 characters."""
+    if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
+        raise FormError(
+            N_("A poll needs 2 to 12 options, one per line; this one has %(count)s."),
+            count=len(options),
+        )
+    for option in options:
+        if len(option) > MAX_OPTION:
+            raise FormError(N_("An option can be at most %(max)s characters long."), max=MAX_OPTION)
+    if len({option.casefold() for option in options}) < len(options):
+        raise FormError(N_("Two options are the same; each option must be different."))
+
+
+def validate_deadline(closes_at: datetime, now: datetime) -> None:
+    if closes_at <= now + timedelta(minutes=5):
+        raise FormError(N_("The closing time must be in the future (at least 5 minutes away)."))
+    if closes_at > now + MAX_DURATION:
+        raise FormError(N_("A poll can stay open for at most a year."))
+
+
+def _switch(value: str, key: str, on: set[str], off: set[str]) -> bool:
+    lowered = value.lower()
+    if lowered in on:
+        return True
+    if lowered in off:
+        return False
+    raise FormError(N_("I don't understand “%(key)s: %(value)s”."), key=key, value=value)
+
+
+def _reminder(value: str | None, open_for: timedelta) -> timedelta:
+    if value is None:
+        return DEFAULT_REMINDER if open_for > DEFAULT_REMINDER else timedelta(0)
+    if value.lower() in _NO:
+        return timedelta(0)
+    lead = parse_duration(value)
+    if lead is None or lead >= open_for:
+        raise FormError(
+            N_("The reminder must be a lead time shorter than the poll, such as 24h or 2d.")
+        )
+    return lead
+
+
+def add_choice(draft: list[int], option_id: int, option_ids: list[int]) -> list[int] | None:
+    """The draft with `option_id` as the next preference; None if it is not a valid next choice."""
+    if option_id not in option_ids or option_id in draft:
+        return None
+    return [*draft, option_id]
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    """A button label: whole words up to `limit` characters, then an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(" ,;:-") + "…"

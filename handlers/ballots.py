@@ -1,0 +1,194 @@
+"""The ranking ballot: one private message per member and poll, edited in place as they tap.
+
+Callback data: `poll:rank:<poll>:<option>`, `poll:undo:<poll>`, `poll:submit:<poll>`. Each tap is
+re-checked against the database: the poll is open and of a forum the member votes in, the option
+belongs to the poll and is not ranked yet.
+"""
+
+from __future__ import annotations
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, ChatMigrated, Forbidden
+
+from bot import callbacks
+from bot.context import ForumContext, Services
+from bot.i18n import Translator, escape
+from bot.polls import add_choice, shorten
+from db import polls as polls_db
+from db import users as users_db
+from db.polls import BallotRow, OptionRow, PollRow
+from handlers.common import answer_stale
+
+
+def render_ballot(
+    tr: Translator, poll: PollRow, options: list[OptionRow], ballot: BallotRow, zone: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The ballot's text (ranking so far, status, deadline) and its buttons."""
+    by_id = {option.id: option for option in options}
+    lines = [
+        tr._("<b>Poll %(number)s</b>: %(question)s", number=poll.number, question=poll.question),
+        "",
+    ]
+    if ballot.draft:
+        lines.append(tr._("Your ranking:"))
+        lines += [
+            f"{rank}. {escape(by_id[option_id].text)}"
+            for rank, option_id in enumerate(ballot.draft, 1)
+            if option_id in by_id
+        ]
+    else:
+        lines.append(tr._("You have not ranked any option yet."))
+    lines.append("")
+    if not poll.is_open:
+        lines.append(tr._("This poll is closed."))
+        return "\n".join(lines), None
+    if ballot.submitted_at and ballot.draft == ballot.submitted:
+        lines.append(
+            tr._(
+                "✅ Your ranking is submitted. You can change it until %(time)s.",
+                time=tr.datetime(poll.closes_at, zone),
+            )
+        )
+    elif ballot.submitted_at:
+        lines.append(tr._("You changed your ranking: submit again to count the change."))
+    else:
+        lines.append(
+            tr._(
+                "Tap the options in order of preference, then submit. You may rank only some. "
+                "Closes %(time)s.",
+                time=tr.datetime(poll.closes_at, zone),
+            )
+        )
+    rows = [
+        [
+            InlineKeyboardButton(
+                f"{o.position}. {shorten(o.text)}",
+                callback_data=callbacks.make("poll", "rank", poll.id, o.id),
+            )
+        ]
+        for o in options
+        if o.id not in ballot.draft
+    ]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                tr._("↩ Undo"), callback_data=callbacks.make("poll", "undo", poll.id)
+            ),
+            InlineKeyboardButton(
+                tr._("✅ Submit"), callback_data=callbacks.make("poll", "submit", poll.id)
+            ),
+        ]
+    )
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+async def deliver_ballot(bot: Bot, services: Services, poll: PollRow, user_id: int) -> bool:
+    """Send (or send again) the member's ballot message; False if they cannot be reached."""
+    user = await users_db.get_user(services.db, user_id)
+    tr = services.catalogs.translator(user.language if user else None)
+    forum_zone = await _forum_zone(services, poll)
+    ballot = await polls_db.open_ballot(services.db, poll.id, user_id)
+    options = await polls_db.options_of(services.db, poll.id)
+    text, markup = render_ballot(
+        tr, poll, options, ballot, user.timezone if user and user.timezone else forum_zone
+    )
+    try:
+        message = await bot.send_message(user_id, text, reply_markup=markup)
+    except Forbidden:
+        await users_db.set_active(services.db, user_id, False, services.clock())
+        return False
+    await polls_db.set_message(services.db, ballot.id, message.chat_id, message.message_id)
+    return True
+
+
+async def _forum_zone(services: Services, poll: PollRow) -> str:
+    row = await services.db.fetchone("SELECT timezone FROM forums WHERE id = ?", (poll.forum_id,))
+    return row["timezone"] if row else "UTC"
+
+
+async def on_ballot_button(update: Update, context: ForumContext) -> None:
+    """A tap on a ballot: rank an option, undo the last choice, or submit."""
+    query, actor, services = update.callback_query, context.actor, context.services
+    parsed = callbacks.parse(query.data)
+    poll_arg = parsed.arg(0) if parsed else None
+    poll = (
+        await polls_db.get_poll(services.db, int(poll_arg))
+        if poll_arg and poll_arg.isdigit()
+        else None
+    )
+    if (
+        parsed is None
+        or poll is None
+        or not await polls_db.may_vote(services.db, poll.forum_id, actor.user_id)
+    ):
+        await answer_stale(update, context)
+        return
+    tr = actor.tr
+    ballot = await polls_db.ballot_of(services.db, poll.id, actor.user_id)
+    if not poll.is_open or ballot is None:
+        await query.answer(
+            tr._("This poll is closed.")
+            if not poll.is_open
+            else tr._("This button is no longer valid.")
+        )
+        return
+    options = await polls_db.options_of(services.db, poll.id)
+    draft, answer = ballot.draft, ""
+    if parsed.action == "rank":
+        option = parsed.arg(1)
+        new = (
+            add_choice(draft, int(option), [o.id for o in options])
+            if option and option.isdigit()
+            else None
+        )
+        if new is None:
+            await answer_stale(update, context)
+            return
+        draft = new
+    elif parsed.action == "undo":
+        if not draft:
+            await query.answer(tr._("There is nothing to undo."))
+            return
+        draft = draft[:-1]
+    elif parsed.action == "submit":
+        if not draft:
+            await query.answer(tr._("Rank at least one option first."))
+            return
+        if ballot.submitted_at and draft == ballot.submitted:
+            await query.answer(tr._("Your ranking is already submitted."))
+            return
+        group = actor.user.stakeholder_group if actor.user else None
+        first = await polls_db.submit(services.db, ballot.id, draft, group, services.clock())
+        answer = tr._("Submitted. Thank you!")
+        if first:
+            await refresh_announcement(context.bot, services, poll)
+    else:
+        await answer_stale(update, context)
+        return
+    await polls_db.set_draft(services.db, ballot.id, draft)
+    await polls_db.set_message(
+        services.db, ballot.id, query.message.chat_id, query.message.message_id
+    )
+    fresh = await polls_db.ballot_of(services.db, poll.id, actor.user_id)
+    assert fresh is not None
+    text, markup = render_ballot(tr, poll, options, fresh, actor.timezone)
+    await query.answer(answer)
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+async def refresh_announcement(bot: Bot, services: Services, poll: PollRow) -> None:
+    """Keep the voter count on the group's announcement current."""
+    from handlers.polls import announcement  # the announcement is the polls module's
+
+    if poll.group_chat_id is None or poll.group_message_id is None:
+        return
+    text, markup = await announcement(bot, services, poll)
+    try:
+        await bot.edit_message_text(
+            text, poll.group_chat_id, poll.group_message_id, reply_markup=markup
+        )
+    except (ChatMigrated, Forbidden):  # the group changed or removed the bot: the vote still counts
+        return
+    except BadRequest as exc:  # deleted by a group admin, or unchanged: not worth failing a vote
+        if "not modified" not in str(exc) and "not found" not in str(exc):
+            raise

@@ -1,0 +1,261 @@
+"""/results and /export: the counted ranking, by stakeholder group, as text, chart and CSV."""
+
+from __future__ import annotations
+
+from telegram import InputFile, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import callbacks
+from bot.context import ForumContext, Services
+from bot.forums import STAKEHOLDER_GROUPS
+from bot.i18n import Translator, escape
+from bot.poll_report import CountedBallot, PollCount, ballots_csv, chart_png, count, results_csv
+from bot.polls import shorten
+from bot.roles import Access
+from db import polls as polls_db
+from db.polls import PollRow
+from handlers.common import answer_stale, command_text, guarded, keyboard, refusal, reply
+from handlers.render import group_name
+
+
+async def _count(
+    services: Services, poll: PollRow
+) -> tuple[list[str], list[CountedBallot], PollCount]:
+    options = [o.text for o in await polls_db.options_of(services.db, poll.id)]
+    ballots = [
+        CountedBallot(ballot_id, group, [position - 1 for position in positions])
+        for ballot_id, group, positions in await polls_db.counted_ballots(services.db, poll.id)
+    ]
+    return options, ballots, count(len(options), ballots, list(STAKEHOLDER_GROUPS))
+
+
+async def results_message(services: Services, poll: PollRow, tr: Translator, zone: str) -> str:
+    """Ranking with points, method, turnout, Condorcet winner, and each group's ranking.
+
+    Fits one Telegram message at 12 options and 6 groups: groups show option numbers only.
+    """
+    options, ballots, result = await _count(services, poll)
+    overall = result.overall
+    eligible = await polls_db.eligible_count(services.db, poll.forum_id)
+    state = (
+        tr._("open until %(time)s", time=tr.datetime(poll.closes_at, zone))
+        if poll.is_open
+        else tr._("closed %(time)s", time=tr.datetime(poll.closed_at, zone))
+    )
+    lines = [
+        tr._("<b>Results of poll %(number)s</b> (%(state)s)", number=poll.number, state=state),
+        escape(poll.question),
+        "",
+    ]
+    percent = round(100 * len(ballots) / eligible) if eligible else 0
+    lines.append(
+        tr._(
+            "%(voted)s of %(eligible)s members voted (%(percent)s%%).",
+            voted=len(ballots),
+            eligible=eligible,
+            percent=percent,
+        )
+    )
+    if not ballots:
+        return "\n".join(lines)
+    lines += [
+        "",
+        tr._(
+            "<b>Borda count</b> (a ballot ranking k options gives its first choice k "
+            "points, the next k-1, and so on):"
+        ),
+    ]
+    for place, option in enumerate(overall.borda_ranking, 1):
+        points = overall.borda[option]
+        lines.append(
+            tr.n_(
+                "%(place)s. %(option)s — %(count)s point",
+                "%(place)s. %(option)s — %(count)s points",
+                int(points),
+                place=place,
+                option=options[option],
+                count=points,
+            )
+        )
+    lines.append("")
+    if overall.condorcet_winner is not None:
+        lines.append(
+            tr._(
+                "Condorcet winner (preferred to every other option head to head): %(option)s",
+                option=options[overall.condorcet_winner],
+            )
+        )
+    else:
+        lines.append(tr._("No option beats every other head to head (no Condorcet winner)."))
+    lines.append(
+        tr._(
+            "Schulze ranking: %(ranking)s",
+            ranking=" › ".join(str(o + 1) for o in overall.schulze_ranking),
+        )
+    )
+    if overall.irv_winner is not None:
+        lines.append(
+            tr.n_(
+                "Instant-runoff winner: %(option)s (%(count)s round)",
+                "Instant-runoff winner: %(option)s (%(count)s rounds)",
+                len(overall.irv_rounds),
+                option=options[overall.irv_winner],
+            )
+        )
+    if result.by_group:
+        lines += ["", tr._("<b>By stakeholder group</b> (Borda ranking, option numbers):")]
+        for group, group_tally in result.by_group.items():
+            lines.append(
+                tr._(
+                    "%(group)s (%(count)s): %(ranking)s",
+                    group=group_name(tr, group),
+                    count=group_tally.ballots,
+                    ranking=" › ".join(str(o + 1) for o in group_tally.borda_ranking),
+                )
+            )
+    return "\n".join(lines)
+
+
+async def _pick(update: Update, context: ForumContext, action: str) -> PollRow | None:
+    """The poll a command means: its number, else the only open one, else the latest.
+
+    With several open polls and no number, offer buttons and return None.
+    """
+    actor, services = context.actor, context.services
+    assert actor.forum is not None
+    arg = command_text(update)
+    if arg:
+        poll = (
+            await polls_db.poll_by_number(services.db, actor.forum.id, int(arg))
+            if arg.isdigit()
+            else None
+        )
+        if poll is None:
+            await reply(
+                update, actor.tr._("There is no poll with the number %(number)s.", number=arg)
+            )
+        return poll
+    polls = await polls_db.polls_of(services.db, actor.forum.id)
+    open_polls = [p for p in polls if p.is_open]
+    if len(open_polls) > 1:
+        rows = [
+            [(f"{p.number}. {shorten(p.question)}", callbacks.make("res", action, p.id))]
+            for p in open_polls
+        ]
+        await reply(update, actor.tr._("Which poll?"), keyboard(rows))
+        return None
+    if not polls:
+        await reply(update, actor.tr._("%(forum)s has no polls yet.", forum=actor.forum.name))
+        return None
+    return polls[0]
+
+
+def _may_see(context: ForumContext, poll: PollRow) -> bool:
+    """Coordinators and observers always; members once closed, or if results are not hidden."""
+    actor = context.actor
+    if actor.forum is None or poll.forum_id != actor.forum.id or actor.role is None:
+        return False
+    return actor.role in ("coordinator", "observer") or not poll.is_open or not poll.hide_results
+
+
+@guarded("results")
+async def show_results(update: Update, context: ForumContext) -> None:
+    """`/results [number]`."""
+    actor = context.actor
+    if actor.forum is None or actor.role is None:  # everyone may ask, but only of their forum
+        forum = actor.forum.name if actor.forum else None
+        await reply(update, refusal(actor.tr, Access.EVERYONE, "results", forum, actor.role))
+        return
+    poll = await _pick(update, context, "show")
+    if poll is not None:
+        await _send_results(update, context, poll)
+
+
+async def _send_results(update: Update, context: ForumContext, poll: PollRow) -> None:
+    actor, services = context.actor, context.services
+    if not _may_see(context, poll):
+        await reply(
+            update,
+            actor.tr._(
+                "The results of poll %(number)s are hidden until it closes.", number=poll.number
+            ),
+        )
+        return
+    await reply(update, await results_message(services, poll, actor.tr, actor.timezone))
+    options, ballots, result = await _count(services, poll)
+    if ballots:
+        labels = {key: actor.tr._(label) for key, label in STAKEHOLDER_GROUPS.items()}
+        png = chart_png(options, result, labels, actor.tr._("Borda points"))
+        await update.effective_message.reply_photo(
+            InputFile(png, filename=f"poll-{poll.number}.png"),
+            caption=actor.tr._(
+                "Poll %(number)s: Borda points by stakeholder group.", number=poll.number
+            ),
+        )
+
+
+@guarded("export")
+async def export(update: Update, context: ForumContext) -> None:
+    """`/export [number]`: the poll's ballots and results as CSV files."""
+    poll = await _pick(update, context, "export")
+    if poll is not None:
+        await _send_export(update, context, poll)
+
+
+async def _send_export(update: Update, context: ForumContext, poll: PollRow) -> None:
+    actor = context.actor
+    if poll.is_open and poll.hide_results:
+        await reply(
+            update,
+            actor.tr._(
+                "Poll %(number)s is still open and its results are hidden: export it after it "
+                "closes.",
+                number=poll.number,
+            ),
+        )
+        return
+    options, ballots, result = await _count(context.services, poll)
+    message = update.effective_message
+    await message.reply_document(
+        InputFile(ballots_csv(len(options), ballots), filename=f"poll-{poll.number}-ballots.csv"),
+        caption=actor.tr._(
+            "Poll %(number)s: one row per ballot (anonymous), with the option number at each rank.",
+            number=poll.number,
+        ),
+    )
+    await message.reply_document(
+        InputFile(results_csv(options, result), filename=f"poll-{poll.number}-results.csv"),
+        caption=actor.tr._(
+            "Poll %(number)s: points and places per option, by stakeholder group.",
+            number=poll.number,
+        ),
+    )
+
+
+async def on_results_button(update: Update, context: ForumContext) -> None:
+    """`res:show:<id>` / `res:export:<id>` from the choice of open polls."""
+    parsed = callbacks.parse(update.callback_query.data)
+    arg = parsed.arg(0) if parsed else None
+    poll = await polls_db.get_poll(context.services.db, int(arg)) if arg and arg.isdigit() else None
+    actor = context.actor
+    if (
+        poll is None
+        or parsed is None
+        or actor.forum is None
+        or poll.forum_id != actor.forum.id
+        or parsed.action not in ("show", "export")
+        or (parsed.action == "export" and actor.role not in ("coordinator", "observer"))
+    ):
+        await answer_stale(update, context)
+        return
+    await update.callback_query.answer()
+    send = _send_results if parsed.action == "show" else _send_export
+    await send(update, context, poll)
+
+
+def handlers() -> list[tuple[int, BaseHandler]]:
+    return [
+        (0, CommandHandler("results", show_results)),
+        (0, CommandHandler("export", export)),
+        (0, CallbackQueryHandler(on_results_button, pattern=r"^res:")),
+    ]

@@ -1,0 +1,302 @@
+"""/newpoll, /polls, /closepoll, the group announcement, and closing polls at their deadline."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import callbacks
+from bot.context import ForumContext, Services
+from bot.forums import FormError
+from bot.polls import parse_poll_form, shorten
+from db import forums as forums_db
+from bot.roles import Access
+from db import polls as polls_db
+from db.polls import PollRow
+from handlers import ballots
+from handlers.common import answer_stale, command_text, guarded, keyboard, refusal, reply
+
+log = logging.getLogger(__name__)
+POLL_LINK = "poll-"  # deep-link payload prefix: /start poll-<id> opens the ballot in private
+
+
+@guarded("newpoll")
+async def new_poll(update: Update, context: ForumContext) -> None:
+    """`/newpoll Question` + one option a line (+ optional settings): create, announce, deliver."""
+    actor, services = context.actor, context.services
+    forum = actor.forum
+    assert forum is not None  # guarded: coordinators have a forum
+    text = command_text(update)
+    if not text:
+        await reply(
+            update,
+            actor.tr._(
+                "Send the question and the options in one message, for example:\n"
+                "<code>/newpoll Which priorities should the forum take up first?\n"
+                "Green public procurement\nNational eco-labelling\ncloses: 2027-01-15 17:00</code>\n"
+                "The closing time is in the forum's time zone (%(zone)s); without it the poll runs "
+                "7 days.",
+                zone=forum.timezone,
+            ),
+        )
+        return
+    try:
+        draft = parse_poll_form(text, timezone=forum.timezone, now=services.clock())
+    except FormError as error:
+        await reply(update, actor.tr._(error.message, **error.params))
+        return
+    poll_id = await polls_db.create_poll(
+        services.db,
+        forum_id=forum.id,
+        question=draft.question,
+        options=draft.options,
+        closes_at=draft.closes_at,
+        hide_results=draft.hide_results,
+        anonymous=draft.anonymous,
+        remind_before_s=int(draft.remind_before.total_seconds()),
+        created_by=actor.user_id,
+        now=services.clock(),
+    )
+    poll = await polls_db.get_poll(services.db, poll_id)
+    assert poll is not None
+    await _announce_in_groups(context.bot, services, poll)
+    voters = await polls_db.voters(services.db, forum.id)
+    tr = actor.tr
+    await reply(
+        update,
+        tr._(
+            "Poll %(number)s created: “%(question)s”. It closes %(time)s. Sending the ballot to "
+            "%(count)s members now.",
+            number=poll.number,
+            question=poll.question,
+            time=tr.datetime(poll.closes_at, forum.timezone),
+            count=len(voters),
+        ),
+    )
+    services.spawn(
+        _deliver_all(context.bot, services, poll, [v.user_id for v in voters]),
+        name=f"ballots-{poll.id}",
+    )
+
+
+async def _deliver_all(bot: Bot, services: Services, poll: PollRow, user_ids: list[int]) -> None:
+    """Send every voter their ballot (rate-limited by the Application's limiter)."""
+    for user_id in user_ids:
+        try:
+            await ballots.deliver_ballot(bot, services, poll, user_id)
+        except TelegramError as exc:  # one member's failure must not stop the others
+            log.warning("ballot of poll %s to %s failed: %s", poll.id, user_id, exc)
+
+
+async def announcement(
+    bot: Bot, services: Services, poll: PollRow
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The poll as the forum's group sees it, in the forum's language and zone."""
+    forum = await forums_db.get_forum(services.db, poll.forum_id)
+    assert forum is not None
+    tr = services.catalogs.translator(forum.language)
+    options = await polls_db.options_of(services.db, poll.id)
+    voted = await polls_db.voter_count(services.db, poll.id)
+    eligible = await polls_db.eligible_count(services.db, poll.forum_id)
+    lines = [
+        tr._("<b>Poll %(number)s</b>: %(question)s", number=poll.number, question=poll.question),
+        "",
+    ]
+    lines += [tr._("%(position)s. %(option)s", position=o.position, option=o.text) for o in options]
+    lines.append("")
+    if poll.is_open:
+        lines.append(tr._("Closes %(time)s.", time=tr.datetime(poll.closes_at, forum.timezone)))
+    else:
+        lines.append(tr._("Closed."))
+    lines.append(tr._("Voted: %(voted)s of %(eligible)s members.", voted=voted, eligible=eligible))
+    if not poll.is_open:
+        return "\n".join(lines), None
+    link = f"https://t.me/{bot.username}?start={POLL_LINK}{poll.id}"
+    return "\n".join(lines), InlineKeyboardMarkup(
+        [[InlineKeyboardButton(tr._("Rank privately"), url=link)]]
+    )
+
+
+async def _announce_in_groups(bot: Bot, services: Services, poll: PollRow) -> None:
+    for chat_id in await forums_db.group_chats(services.db, poll.forum_id):
+        text, markup = await announcement(bot, services, poll)
+        try:
+            message = await bot.send_message(chat_id, text, reply_markup=markup)
+        except (Forbidden, BadRequest) as exc:  # removed from the group: members still vote
+            log.warning("could not announce poll %s in chat %s: %s", poll.id, chat_id, exc)
+            continue
+        await polls_db.set_group_message(services.db, poll.id, chat_id, message.message_id)
+        return  # one announcement, edited as votes come in
+
+
+@guarded("polls", private_only=True)
+async def list_polls(update: Update, context: ForumContext) -> None:
+    """The forum's recent polls; open ones with a button to (re)open the ballot."""
+    actor, services = context.actor, context.services
+    actor = context.actor
+    if actor.forum is None or actor.role is None:  # everyone may ask, but only of their forum
+        forum = actor.forum.name if actor.forum else None
+        await reply(update, refusal(actor.tr, Access.EVERYONE, "polls", forum, actor.role))
+        return
+    polls = (await polls_db.polls_of(services.db, actor.forum.id))[:10]
+    if not polls:
+        await reply(update, actor.tr._("%(forum)s has no polls yet.", forum=actor.forum.name))
+        return
+    tr, lines, rows = actor.tr, [], []
+    votes = await polls_db.may_vote(services.db, actor.forum.id, actor.user_id)
+    for poll in polls:
+        when = tr.datetime(poll.closes_at, actor.timezone)
+        state = (
+            tr._("open until %(time)s", time=when)
+            if poll.is_open
+            else tr._("closed %(time)s", time=tr.datetime(poll.closed_at, actor.timezone))
+        )
+        lines.append(
+            tr._(
+                "%(number)s. %(question)s — %(state)s",
+                number=poll.number,
+                question=poll.question,
+                state=state,
+            )
+        )
+        if poll.is_open and votes:
+            rows.append(
+                [
+                    (
+                        tr._("Rank: poll %(number)s", number=poll.number),
+                        callbacks.make("poll", "open", poll.id),
+                    )
+                ]
+            )
+    lines.append(tr._("Results of a closed poll: /results followed by its number."))
+    await reply(update, "\n".join(lines), keyboard(rows) if rows else None)
+
+
+async def open_ballot(update: Update, context: ForumContext, poll_id: int | None) -> None:
+    """Send the member their ballot: from /polls or the group's "Rank privately" link."""
+    actor, services = context.actor, context.services
+    poll = await polls_db.get_poll(services.db, poll_id) if poll_id else None
+    if poll is None or not await polls_db.may_vote(services.db, poll.forum_id, actor.user_id):
+        text = actor.tr._(
+            "This poll is not one you can vote in. Join its forum first with the "
+            "invite link from your coordinator."
+        )
+    elif not poll.is_open:
+        text = actor.tr._("Poll %(number)s is closed. See /results %(number)s.", number=poll.number)
+    else:
+        if update.callback_query:
+            await update.callback_query.answer()
+        await ballots.deliver_ballot(context.bot, services, poll, actor.user_id)
+        return
+    if update.callback_query:
+        await update.callback_query.answer(text, show_alert=True)
+    else:
+        await reply(update, text)
+
+
+async def on_poll_button(update: Update, context: ForumContext) -> None:
+    """`poll:open:<id>` (from /polls) and `poll:close:<id>` (from /closepoll's choice)."""
+    parsed = callbacks.parse(update.callback_query.data)
+    poll_id = int(parsed.arg(0)) if parsed and (parsed.arg(0) or "").isdigit() else None
+    if parsed and parsed.action == "open":
+        await open_ballot(update, context, poll_id)
+    elif (
+        parsed
+        and parsed.action == "close"
+        and context.actor.forum
+        and context.actor.role == "coordinator"
+        and poll_id
+    ):
+        poll = await polls_db.get_poll(context.services.db, poll_id)
+        if poll is None or poll.forum_id != context.actor.forum.id or not poll.is_open:
+            await answer_stale(update, context)
+            return
+        await update.callback_query.answer()
+        await _close_and_report(update, context, poll)
+    elif parsed and parsed.action in ("rank", "undo", "submit"):
+        await ballots.on_ballot_button(update, context)
+    else:
+        await answer_stale(update, context)
+
+
+@guarded("closepoll")
+async def close_poll(update: Update, context: ForumContext) -> None:
+    """`/closepoll [number]`: close now; with several open polls and no number, offer buttons."""
+    actor, services = context.actor, context.services
+    assert actor.forum is not None
+    arg = command_text(update)
+    if arg:
+        poll = (
+            await polls_db.poll_by_number(services.db, actor.forum.id, int(arg))
+            if arg.isdigit()
+            else None
+        )
+        if poll is None or not poll.is_open:
+            await reply(
+                update, actor.tr._("There is no open poll with the number %(number)s.", number=arg)
+            )
+            return
+        await _close_and_report(update, context, poll)
+        return
+    open_polls = await polls_db.polls_of(services.db, actor.forum.id, open_only=True)
+    if not open_polls:
+        await reply(update, actor.tr._("There is no open poll."))
+    elif len(open_polls) == 1:
+        await _close_and_report(update, context, open_polls[0])
+    else:
+        rows = [
+            [(f"{p.number}. {shorten(p.question)}", callbacks.make("poll", "close", p.id))]
+            for p in open_polls
+        ]
+        await reply(update, actor.tr._("Which poll do you want to close?"), keyboard(rows))
+
+
+async def _close_and_report(update: Update, context: ForumContext, poll: PollRow) -> None:
+    from handlers.poll_results import results_message
+
+    if await finish_poll(context.bot, context.services, poll):
+        closed = await polls_db.get_poll(context.services.db, poll.id)
+        assert closed is not None
+        await reply(update, context.actor.tr._("Poll %(number)s is closed.", number=poll.number))
+        text = await results_message(
+            context.services, closed, context.actor.tr, context.actor.timezone
+        )
+        await reply(update, text)
+
+
+async def finish_poll(bot: Bot, services: Services, poll: PollRow) -> bool:
+    """Close a poll (manually or at its deadline): ballots show it, the group gets the results."""
+    from handlers.poll_results import results_message
+
+    messages = await polls_db.ballot_messages(services.db, poll.id)  # before they are de-linked
+    if not await polls_db.close(services.db, poll.id, services.clock()):
+        return False
+    closed = await polls_db.get_poll(services.db, poll.id)
+    assert closed is not None
+    for chat_id, message_id, _ in messages:
+        # The ballot loses its buttons; a tap on an old copy is answered "closed" anyway.
+        with contextlib.suppress(TelegramError):  # a deleted ballot message is no reason to stop
+            await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+    await ballots.refresh_announcement(bot, services, closed)
+    forum = await forums_db.get_forum(services.db, poll.forum_id)
+    assert forum is not None
+    for chat_id in await forums_db.group_chats(services.db, poll.forum_id):
+        tr = services.catalogs.translator(forum.language)
+        with contextlib.suppress(TelegramError):
+            await bot.send_message(
+                chat_id, await results_message(services, closed, tr, forum.timezone)
+            )
+    return True
+
+
+def handlers() -> list[tuple[int, BaseHandler]]:
+    return [
+        (0, CommandHandler("newpoll", new_poll)),
+        (0, CommandHandler("polls", list_polls)),
+        (0, CommandHandler("closepoll", close_poll)),
+        (0, CallbackQueryHandler(on_poll_button, pattern=r"^poll:")),
+    ]

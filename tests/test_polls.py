@@ -1,0 +1,263 @@
+"""Ranked polls end to end: create → announce → rank → revise → remind → close → results → export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+
+from tests.harness import join, new_forum, running_bot, snapshot
+
+POLL = (
+    "/newpoll Which priorities should the forum take up first?\n"
+    "Institutionalise green public procurement\n"
+    "Develop national eco-labelling\n"
+    "Mandatory waste segregation\n"
+    "closes: 2026-11-30 17:00"
+)
+
+
+async def forum_with_members(bot, fake, *, group=True):
+    """Ada (coordinator), Niran (industry), Mali (government, Thai), Lena (observer); a group."""
+    ada = fake.add_user("Ada", username="ada")
+    niran = fake.add_user("Niran", username="niran")
+    mali = fake.add_user("Mali", username="mali", language_code="th")
+    lena = fake.add_user("Lena", username="lena")
+    code, coordinator_code = await new_forum(bot, ada)
+    await join(bot, niran, code, group="industry")
+    await join(bot, mali, code, language="th", group="government")
+    await join(bot, lena, code, group="civil_society")
+    await bot.send(ada, "/promote @lena observer")
+    chat = None
+    if group:
+        chat = fake.add_group("Forum group", members=[ada, niran, mali, lena], admins=[ada])
+        await bot.send(ada, f"/start {coordinator_code}", chat=chat)
+    return ada, niran, mali, lena, chat
+
+
+def ballot(bot, user, number: int = 1) -> dict:
+    """The member's ballot message for poll `number` (the last one with the Submit button)."""
+    for message in reversed(bot.fake.messages(user.id)):
+        if message["text"].startswith(f"Poll {number}:") and any(
+            b["text"].startswith("✅") for b in bot.fake.buttons(message)
+        ):
+            return message
+    raise AssertionError(f"{user.first_name} has no ballot")
+
+
+async def test_poll_from_creation_to_export(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada, niran, mali, lena, chat = await forum_with_members(bot, fake)
+        calls = await bot.send(ada, POLL)
+        created = next(c.params["text"] for c in calls if "created" in c.params.get("text", ""))
+        assert "Poll 1 created" in created
+        assert "Sending the ballot to 3 members" in created  # not the observer
+        announcement = bot.last(chat)
+        assert (
+            "Which priorities" in announcement["text"] and "Voted: 0 of 3" in announcement["text"]
+        )
+        assert "Nov 30, 2026, 5:00\u202fPM" in announcement["text"]  # the forum's zone
+        link = bot.fake.buttons(announcement)[0]["url"]
+        assert link.endswith("?start=poll-1")
+        # Every voter got a ballot, in their language; the observer did not.
+        assert "Tap the options in order of preference" in ballot(bot, niran)["text"]
+        assert ballot(bot, mali)["text"] != ballot(bot, niran)["text"]
+        with pytest.raises(AssertionError):
+            ballot(bot, lena)
+        # Niran ranks 3 then 1, undoes 1, ranks 2, submits.
+        message_id = ballot(bot, niran)["message_id"]
+        await bot.tap(niran, "3. Mandatory", message_id=message_id)
+        assert "1. Mandatory waste segregation" in bot.last(niran)["text"]
+        assert "3. Mandatory" not in [b["text"] for b in bot.fake.buttons(bot.last(niran))]
+        await bot.tap(niran, "1. Institutionalise", message_id=message_id)
+        await bot.tap(niran, "↩", message_id=message_id)
+        await bot.tap(niran, "2. Develop", message_id=message_id)
+        calls = await bot.tap(niran, "✅", message_id=message_id)
+        assert bot.answers(calls) == ["Submitted. Thank you!"]
+        assert (
+            "Your ranking is submitted" in bot.fake.messages(niran.id)[-1]["text"]
+            or "Your ranking is submitted" in ballot(bot, niran)["text"]
+        )
+        assert (
+            "Voted: 1 of 3" in bot.fake.messages(chat.id)[-1]["text"]
+            or "Voted: 1 of 3"
+            in [m for m in bot.fake.messages(chat.id) if "Which priorities" in m["text"]][-1][
+                "text"
+            ]
+        )
+        # A replayed submit changes nothing.
+        calls = await bot.tap(niran, "✅", message_id=message_id)
+        assert bot.answers(calls) == ["Your ranking is already submitted."]
+        # Mali opens the ballot from the group's deep link and ranks 1 first.
+        await bot.send(mali, "/start poll-1")
+        await bot.tap(mali, "1.")
+        await bot.tap(mali, "✅")
+        # Ada revises nothing; the observer asks for results while hidden: allowed for analysts.
+        await bot.send(lena, "/results")
+        assert "2 of 3 members voted" in bot.fake.messages(lena.id)[-2]["text"]
+        # Niran (a member) may not see hidden results of an open poll.
+        await bot.send(niran, "/results")
+        assert "hidden until it closes" in bot.last(niran)["text"]
+        await bot.send(ada, "/closepoll")
+        assert "Poll 1 is closed." in [m["text"] for m in bot.fake.messages(ada.id)][-2]
+        results = bot.last(ada)["text"]
+        # Borda (modified): Niran 3>2 gives 2,1; Mali 1 gives 1. Option 3: 2, option 1: 1, 2: 1.
+        assert "1. Mandatory waste segregation — 2 points" in results
+        assert "Government (1): 1 ›" in results and "Industry and business (1): 3 › 2" in results
+        assert "Results of poll 1" in bot.last(chat)["text"]  # posted to the group at close
+        # Members may now see the results, with the chart.
+        calls = await bot.send(niran, "/results 1")
+        assert [c.method for c in calls] == ["sendMessage", "sendPhoto"]
+        assert calls[1].params["photo"]["content"].startswith(b"\x89PNG")
+        # Exports for the observer: ballots and results as UTF-8 CSV with BOM.
+        calls = await bot.send(lena, "/export 1")
+        documents = [c.params["document"] for c in calls if c.method == "sendDocument"]
+        assert [d["filename"] for d in documents] == ["poll-1-ballots.csv", "poll-1-results.csv"]
+        assert all(d["content"].startswith("\ufeff".encode()) for d in documents)
+        rows = list(csv.reader(io.StringIO(documents[0]["content"].decode("utf-8-sig"))))
+        assert rows[0][:3] == ["ballot", "stakeholder_group", "rank_1"]
+        assert sorted(r[1:3] for r in rows[1:]) == [["government", "1"], ["industry", "3"]]
+
+
+async def test_anonymous_poll_forgets_who_voted_at_close(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada, niran, _, _, _ = await forum_with_members(bot, fake, group=False)
+        await bot.send(ada, POLL)
+        await bot.tap(niran, "2.", message_id=ballot(bot, niran)["message_id"])
+        await bot.tap(niran, "✅")
+        row = await bot.services.db.fetchone(
+            "SELECT user_id FROM ballots WHERE submitted_at IS NOT NULL"
+        )
+        assert row["user_id"] == niran.id
+        await bot.send(ada, "/closepoll 1")
+        rows = await bot.services.db.fetchall(
+            "SELECT user_id, stakeholder_group, submitted_at, message_id FROM ballots"
+        )
+        assert [tuple(r) for r in rows] == [(None, "industry", "2026-11-23", None)]
+
+
+async def test_named_poll_keeps_ballots_linked(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada, niran, _, _, _ = await forum_with_members(bot, fake, group=False)
+        await bot.send(ada, POLL + "\nanonymous: no\nresults: visible")
+        await bot.tap(niran, "2.", message_id=ballot(bot, niran)["message_id"])
+        await bot.tap(niran, "✅")
+        await bot.send(niran, "/results")  # visible while open
+        assert "1 of 3 members voted" in bot.fake.messages(niran.id)[-2]["text"]
+        await bot.send(ada, "/closepoll")
+        row = await bot.services.db.fetchone("SELECT user_id FROM ballots")
+        assert row["user_id"] == niran.id
+
+
+async def test_deadline_reminder_and_close_after_restart(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada, niran, mali, _, chat = await forum_with_members(bot, fake)
+        await bot.send(ada, POLL)  # closes 2026-11-30 17:00 Bangkok = 10:00 UTC
+        niran_ballot = ballot(bot, niran)["message_id"]
+        await bot.tap(niran, "1.", message_id=niran_ballot)
+        await bot.tap(niran, "✅")
+        bot.clock.advance(timedelta(days=6))  # 2026-11-29 09:00 UTC: 25 h before close
+        assert await bot.run_due() == []
+        bot.clock.advance(timedelta(hours=2))  # 23 h before close
+        calls = await bot.run_due()
+        reminded = {c.params["chat_id"] for c in calls if c.method == "sendMessage"}
+        assert reminded == {ada.id, mali.id}  # voters who have not submitted; not Niran
+        assert await bot.run_due() == []  # never twice
+        await bot.restart()  # bot down over the deadline...
+        bot.clock.advance(timedelta(days=2))
+        await bot.restart()  # ...and the poll is closed at start-up
+        poll = await bot.services.db.fetchone("SELECT closed_at FROM polls")
+        assert poll["closed_at"] == "2026-12-01T11:00:00+00:00"
+        assert "Results of poll 1" in bot.last(chat)["text"]
+        old = next(m for m in bot.fake.messages(niran.id) if m["message_id"] == niran_ballot)
+        assert not bot.fake.buttons(old)  # the ballot lost its buttons at close
+        calls = await bot.forge(niran, "poll:rank:1:2", message_id=niran_ballot)  # an old copy
+        assert bot.answers(calls) == ["This poll is closed."]
+
+
+@pytest.mark.parametrize(
+    ("form", "answer"),
+    [
+        ("/newpoll Q?\nOnly one", "needs 2 to 12 options"),
+        ("/newpoll Q?\n" + "\n".join(f"Option {i}" for i in range(13)), "this one has 13"),
+        ("/newpoll Q?\nA\nB\ncloses: 2020-01-01 10:00", "must be in the future"),
+        ("/newpoll Q?\nA\nB\ncloses: next tuesday", "I can't read the time “next tuesday”"),
+        ("/newpoll " + "Q" * 301 + "\nA\nB", "at most 300 characters"),
+        ("/newpoll Q?\nA\na", "Two options are the same"),
+        ("/newpoll Q?\nA\nB\nanonymous: maybe", "I don't understand “anonymous: maybe”"),
+        ("/newpoll Q?\nA\nB\ncloses: 2d\nremind: 3d", "reminder must be a lead time"),
+    ],
+)
+async def test_malformed_polls_change_nothing(tmp_path, fake, form, answer):
+    ada = fake.add_user("Ada")
+    async with running_bot(tmp_path, admins=[ada.id], fake=fake) as bot:
+        await new_forum(bot, ada)
+        before = await snapshot(bot)
+        await bot.send(ada, form)
+        assert answer in bot.last(ada)["text"]
+        assert await snapshot(bot) == before
+
+
+async def test_forged_ballot_taps_change_nothing(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001, 1005], fake=fake) as bot:
+        ada, niran, _, _, _ = await forum_with_members(bot, fake, group=False)
+        await bot.send(ada, POLL)
+        await bot.send(ada, "/newpoll Second?\nX\nY")
+        boss = fake.add_user("Boss")  # 1005: admin of another forum, with a poll of its own
+        await new_forum(bot, boss, "/newforum Other\ntimezone: UTC")
+        await bot.send(boss, "/newpoll Other forum's poll?\nP\nQ")
+        message_id = ballot(bot, niran)["message_id"]
+        await bot.tap(niran, "1.", message_id=message_id)
+        before = await snapshot(bot)
+        other_poll_option = (
+            await bot.services.db.fetchone("SELECT id FROM poll_options WHERE poll_id = 3")
+        )["id"]
+        for data in (
+            "poll:rank:1:1",  # already ranked
+            "poll:rank:1:5",  # an option of poll 2
+            f"poll:rank:3:{other_poll_option}",  # a poll of another forum
+            "poll:rank:1:999",
+            "poll:rank:x:y",
+            "poll:rank:1",
+            "poll:submit:999",
+            "poll:close:1",  # members cannot close
+            "poll:frobnicate:1",
+            "res:export:1",
+            "res:show:3",
+        ):
+            calls = await bot.forge(niran, data, message_id=message_id)
+            assert bot.answers(calls) == ["This button is no longer valid."], data
+        assert await snapshot(bot) == before
+
+
+async def test_several_open_polls_offer_buttons(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada, *_ = await forum_with_members(bot, fake, group=False)
+        await bot.send(ada, POLL)
+        await bot.send(ada, "/newpoll Second?\nX\nY")
+        await bot.send(ada, "/closepoll")
+        assert bot.labels(ada) == ["2. Second?", "1. Which priorities should the forum take…"]
+        await bot.tap(ada, "2.")
+        assert (
+            await bot.services.db.fetchone("SELECT number FROM polls WHERE closed_at IS NOT NULL")
+        )["number"] == 2
+        await bot.send(ada, "/closepoll 2")
+        assert "no open poll with the number 2" in bot.last(ada)["text"]
+
+
+async def test_non_member_deep_link_and_polls_list(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada, niran, _, lena, _ = await forum_with_members(bot, fake, group=False)
+        stranger = fake.add_user("Sam")
+        await bot.send(ada, POLL)
+        await bot.send(stranger, "/start poll-1")
+        assert "not one you can vote in" in bot.last(stranger)["text"]
+        await bot.send(niran, "/polls")
+        assert bot.labels(niran) == ["Rank: poll 1"]
+        await bot.tap(niran, "Rank")
+        assert "Tap the options" in bot.last(niran)["text"]
+        await bot.send(lena, "/polls")  # observers see polls, without a ballot
+        assert "open until" in bot.last(lena)["text"]
+        assert not bot.fake.buttons(bot.last(lena))
