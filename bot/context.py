@@ -13,6 +13,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.clock import Clock
 from bot.config import Config
 from bot.i18n import Catalogs
+from bot.priorities import PriorityCatalog
 
 if TYPE_CHECKING:
     from bot.actor import Actor
@@ -27,6 +28,7 @@ class Services:
     clock: Clock
     catalogs: Catalogs = field(init=False)
     db: Database = field(init=False)
+    priorities: dict[str, PriorityCatalog] = field(init=False)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     def spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:

@@ -24,12 +24,19 @@ from bot.config import Config
 from bot.fake_telegram import FakeChat, FakeTelegram, FakeUser, serve, settle
 
 FORUM_FORM = "/newforum Thailand SCP Forum\ntimezone: Asia/Bangkok\nlanguage: en"
+SHOWN = ("sendMessage", "editMessageText", "sendDocument", "sendPhoto")
 HELP = """\
 You are chatting with the bot as {name} ({persona}), in a private chat.
   /as coordinator | member | observer   switch persona     /group, /private   switch chat
   #N                                    press button N      /quit              end the demo
-Everything else is sent to the bot as a message. Try /help, /settings, /invite, /promote.
+Everything else is sent to the bot as a message. Try /help, /polls (rank the demo poll, as
+member), /results, /closepoll, /newpoll (a priority catalog from the seeds), /settings, /invite.
 """
+DEMO_POLL = """/newpoll Which priorities should the forum take up first?
+Institutionalise green public procurement
+Develop national eco-labelling
+Mandatory waste segregation at source
+Energy-efficiency standards for appliances"""
 
 
 @dataclass
@@ -50,7 +57,7 @@ class Terminal:
         calls, self.seen = self.fake.calls[self.seen :], len(self.fake.calls)
         others: dict[int, int] = {}
         for call in calls:
-            if not call.ok or call.method not in ("sendMessage", "editMessageText", "sendDocument"):
+            if not call.ok or call.method not in SHOWN:
                 continue
             target = (
                 call.result.get("chat", {}).get("id") if isinstance(call.result, dict) else None
@@ -68,6 +75,8 @@ class Terminal:
         text = message.get("text") or message.get("caption") or ""
         if "document" in message:
             text = f"[file {message['document'].get('file_name')}] {text}"
+        if "photo" in message:
+            text = f"[chart image] {text}"
         print(f"{self.bold(prefix + ':')} {self.render(text)}")
         # One line per keyboard row, as a phone shows them; numbers run across rows.
         rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
@@ -132,6 +141,13 @@ async def build_world(
             await settle(fake, app)
     fake.send_text(ada, "/promote @lena_ngo observer")
     await settle(fake, app)
+    fake.send_text(ada, DEMO_POLL)
+    await settle(fake, app)
+    for user, picks in ((mali, ("3.", "1.")), (wei, ("1.", "2.", "4."))):
+        for label in (*picks, "✅"):
+            ballot = next(m for m in reversed(fake.messages(user.id)) if fake.buttons(m))
+            fake.tap(user, ballot["message_id"], label)
+            await settle(fake, app)
     group = fake.add_group(
         "Thailand SCP Forum — members", members=[ada, niran, lena, mali, wei], admins=[ada]
     )

@@ -72,12 +72,17 @@ def parse_local_time(text: str, timezone: str) -> datetime:
     )
 
 
-def parse_poll_form(text: str, *, timezone: str, now: datetime) -> PollDraft:
-    """Question on the first line, one option a line, optional `key: value` settings."""
+def parse_poll_form(
+    text: str, *, timezone: str, now: datetime, preset: list[str] | tuple[str, ...] = ()
+) -> PollDraft:
+    """Question on the first line, one option a line, optional `key: value` settings.
+
+    `preset` options (picked from a priority catalog) come first, before any typed ones.
+    """
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     if not lines:
         raise FormError(N_("The poll needs a question on the first line."))
-    question, options, settings = lines[0], [], {}
+    question, options, settings = lines[0], list(preset), {}
     for line in lines[1:]:
         key, sep, value = line.partition(":")
         if sep and key.strip().lower() in SETTINGS:

@@ -11,10 +11,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.context import ForumContext, Services
-from bot.forums import FormError
-from bot.polls import parse_poll_form, shorten
-from db import forums as forums_db
+from bot.polls import PollDraft, shorten
 from bot.roles import Access
+from db import forums as forums_db
 from db import polls as polls_db
 from db.polls import PollRow
 from handlers import ballots
@@ -24,31 +23,18 @@ log = logging.getLogger(__name__)
 POLL_LINK = "poll-"  # deep-link payload prefix: /start poll-<id> opens the ballot in private
 
 
-@guarded("newpoll")
-async def new_poll(update: Update, context: ForumContext) -> None:
-    """`/newpoll Question` + one option a line (+ optional settings): create, announce, deliver."""
+async def create_poll(
+    update: Update,
+    context: ForumContext,
+    draft: PollDraft,
+    *,
+    catalog: str | None = None,
+    refs: list[str | None] | None = None,
+) -> None:
+    """Store the poll, announce it in the group, and deliver the ballots in the background."""
     actor, services = context.actor, context.services
     forum = actor.forum
-    assert forum is not None  # guarded: coordinators have a forum
-    text = command_text(update)
-    if not text:
-        await reply(
-            update,
-            actor.tr._(
-                "Send the question and the options in one message, for example:\n"
-                "<code>/newpoll Which priorities should the forum take up first?\n"
-                "Green public procurement\nNational eco-labelling\ncloses: 2027-01-15 17:00</code>\n"
-                "The closing time is in the forum's time zone (%(zone)s); without it the poll runs "
-                "7 days.",
-                zone=forum.timezone,
-            ),
-        )
-        return
-    try:
-        draft = parse_poll_form(text, timezone=forum.timezone, now=services.clock())
-    except FormError as error:
-        await reply(update, actor.tr._(error.message, **error.params))
-        return
+    assert forum is not None
     poll_id = await polls_db.create_poll(
         services.db,
         forum_id=forum.id,
@@ -60,6 +46,8 @@ async def new_poll(update: Update, context: ForumContext) -> None:
         remind_before_s=int(draft.remind_before.total_seconds()),
         created_by=actor.user_id,
         now=services.clock(),
+        catalog=catalog,
+        refs=refs,
     )
     poll = await polls_db.get_poll(services.db, poll_id)
     assert poll is not None
@@ -295,7 +283,6 @@ async def finish_poll(bot: Bot, services: Services, poll: PollRow) -> bool:
 
 def handlers() -> list[tuple[int, BaseHandler]]:
     return [
-        (0, CommandHandler("newpoll", new_poll)),
         (0, CommandHandler("polls", list_polls)),
         (0, CommandHandler("closepoll", close_poll)),
         (0, CallbackQueryHandler(on_poll_button, pattern=r"^poll:")),

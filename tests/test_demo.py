@@ -11,8 +11,14 @@ SCRIPT = """/help
 #4
 /as observer
 /promote @niran
+/polls
+#1
+#3
+#1
+#4
 /as coordinator
 /invite
+/closepoll
 /group
 /help
 /quit
@@ -32,5 +38,10 @@ def test_demo_conversation(tmp_path):
     assert "Stakeholder group: Academia and research" in out  # #4 pressed
     assert "Only coordinators of Thailand SCP Forum can use /promote." in out  # Lena refused
     assert "Coordinator invite link" in out
+    # The demo poll: Niran ranks 3 then 1 and submits; Ada closes it and reads the results.
+    assert "Your ranking is submitted" in out
+    assert "3 of 4 members voted (75%)." in out
+    assert "1. Institutionalise green public procurement — 5 points" in out
+    assert "Condorcet winner (preferred to every other option head to head): Mandatory" in out
     assert "now in the group" in out
     assert out.rstrip().endswith("Demo ended.")

@@ -261,3 +261,45 @@ async def test_non_member_deep_link_and_polls_list(tmp_path, fake):
         await bot.send(lena, "/polls")  # observers see polls, without a ballot
         assert "open until" in bot.last(lena)["text"]
         assert not bot.fake.buttons(bot.last(lena))
+
+
+async def test_poll_from_a_priority_catalog_keep_drop_add(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada, niran, *_ = await forum_with_members(bot, fake, group=False)
+        await bot.send(ada, "/newpoll")
+        assert "Regional priority areas" in " ".join(bot.labels(ada))
+        await bot.tap(ada, "Regional priority areas")
+        labels = bot.labels(ada)
+        assert len(labels) == 36 and labels[-1] == "Continue with 0 ▶"
+        for n in (1, 2, 3):
+            await bot.tap(ada, n)  # keep items 1-3...
+        await bot.tap(ada, 2)  # ...then drop item 2 again
+        assert bot.labels(ada)[-1] == "Continue with 2 ▶"
+        await bot.tap(ada, "Continue")
+        await bot.send(ada, "Which areas first?\nA national green jobs programme\ncloses: 3d")
+        poll = await bot.services.db.fetchone("SELECT id, question, catalog FROM polls")
+        assert tuple(poll)[1:] == ("Which areas first?", "table2")
+        options = await bot.services.db.fetchall(
+            "SELECT position, ref, text FROM poll_options ORDER BY position")
+        assert [(o["position"], o["ref"]) for o in options] == [(1, "t2-01"), (2, "t2-03"),
+                                                                (3, None)]
+        assert options[2]["text"] == "A national green jobs programme"
+        assert ballot(bot, niran)["text"].startswith("Poll 1: Which areas first?")
+
+
+async def test_poll_dialog_typed_form_and_default_question(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada, *_ = await forum_with_members(bot, fake, group=False)
+        await bot.send(ada, "/newpoll")
+        await bot.send(ada, "Just one option?\nA")
+        assert "needs 2 to 12 options" in bot.last(ada)["text"]
+        await bot.send(ada, "Two options?\nA\nB")
+        assert (await bot.services.db.fetchone("SELECT count(*) FROM polls"))[0] == 1
+        await bot.send(ada, "/newpoll")
+        await bot.tap(ada, "Expanded roles for Cleaner")
+        await bot.tap(ada, 1)
+        await bot.tap(ada, "Continue")
+        await bot.tap(ada, "Use the default question")
+        assert "needs 2 to 12 options" in bot.last(ada)["text"]  # one kept option is too few
+        calls = await bot.forge(ada, "np:item:1")  # the picker is over: stale
+        assert bot.answers(calls) == ["This button is no longer valid."]

@@ -168,9 +168,17 @@ def format_text(text: str, parse_mode: Any, entities: Any) -> tuple[str, list[di
     """Apply parse_mode (HTML parsed; Markdown modes kept verbatim) or explicit entities."""
     if entities:
         return text, list(entities)
-    if isinstance(parse_mode, str) and parse_mode.upper() == "HTML":
+    if parse_mode in (None, ""):
+        return text, []
+    # Telegram knows three modes; anything else (e.g. markup passed in the wrong place) is a 400.
+    if not isinstance(parse_mode, str) or parse_mode.upper() not in PARSE_MODES:
+        raise bad_request(f"unsupported parse_mode {parse_mode!r}")
+    if parse_mode.upper() == "HTML":
         return parse_html(text)
     return text, []
+
+
+PARSE_MODES = frozenset({"HTML", "MARKDOWN", "MARKDOWNV2"})
 
 
 _HTML_TAGS = {

@@ -1,0 +1,257 @@
+"""The /newpoll dialog: type the whole form, or start from a priority catalog from the seeds.
+
+From a catalog: tap the items to keep (up to 12), continue, then send the question with any extra
+options and settings in one message, or take the default question. State is a pending input
+(`newpoll`), so a restart mid-dialog loses nothing. Callback data: `np:cat:<catalog>`,
+`np:item:<index>`, `np:next`, `np:default`.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import callbacks
+from bot.context import ForumContext
+from bot.forums import FormError
+from bot.polls import MAX_OPTIONS, parse_poll_form, shorten
+from bot.priorities import PriorityCatalog
+from bot.roles import Role
+from db import dialogs
+from handlers.common import answer_stale, command_text, guarded, is_private, keyboard, reply
+from handlers.polls import create_poll
+
+NEWPOLL = "newpoll"
+
+
+@guarded("newpoll")
+async def new_poll(update: Update, context: ForumContext) -> None:
+    """`/newpoll Question` + one option a line (+ settings); alone: the dialog (in private)."""
+    actor, services = context.actor, context.services
+    forum = actor.forum
+    assert forum is not None  # guarded: coordinators have a forum
+    text = command_text(update)
+    if not text and is_private(update):
+        await start(update, context)
+        return
+    if not text:
+        await reply(
+            update,
+            actor.tr._(
+                "Send the question and the options in one message, for example:\n"
+                "<code>/newpoll Which priorities should the forum take up first?\n"
+                "Green public procurement\nNational eco-labelling\ncloses: 2027-01-15 17:00</code>\n"
+                "The closing time is in the forum's time zone (%(zone)s); without it the poll runs "
+                "7 days.",
+                zone=forum.timezone,
+            ),
+        )
+        return
+    try:
+        draft = parse_poll_form(text, timezone=forum.timezone, now=services.clock())
+    except FormError as error:
+        await reply(update, actor.tr._(error.message, **error.params))
+        return
+    await create_poll(update, context, draft)
+
+
+async def start(update: Update, context: ForumContext) -> None:
+    """`/newpoll` alone, in private: explain the form and offer the catalogs."""
+    actor, services = context.actor, context.services
+    assert actor.forum is not None
+    await dialogs.expect(
+        services.db,
+        user_id=actor.user_id,
+        chat_id=update.effective_chat.id,
+        kind=NEWPOLL,
+        data={"step": "form"},
+        now=services.clock(),
+    )
+    rows = [
+        [(catalog.title, callbacks.make("np", "cat", catalog.id))]
+        for catalog in services.priorities.values()
+    ]
+    await reply(
+        update,
+        actor.tr._(
+            "Send the question and the options in one message, for example:\n"
+            "<code>Which priorities should the forum take up first?\n"
+            "Green public procurement\nNational eco-labelling\ncloses: 2027-01-15 17:00</code>\n"
+            "The closing time is in the forum's time zone (%(zone)s); without it the poll runs "
+            "7 days.\n\nOr start from a priority catalog of the regional SCP meetings:",
+            zone=actor.forum.timezone,
+        ),
+        keyboard(rows),
+    )
+
+
+def _picker(
+    context: ForumContext, catalog: PriorityCatalog, selected: list[str]
+) -> tuple[str, InlineKeyboardMarkup]:
+    tr = context.actor.tr
+    rows = [
+        [
+            (
+                ("✅ " if item.id in selected else "") + f"{n}. {shorten(item.text, 48)}",
+                callbacks.make("np", "item", n),
+            )
+        ]
+        for n, item in enumerate(catalog.items, 1)
+    ]
+    rows.append(
+        [(tr._("Continue with %(count)s ▶", count=len(selected)), callbacks.make("np", "next"))]
+    )
+    text = tr._(
+        "<b>%(title)s</b> (%(ref)s)\nTap the options to keep, up to 12, then Continue. "
+        "You can add your own in the next step.",
+        title=catalog.title,
+        ref=catalog.ref,
+    )
+    return text, keyboard(rows)
+
+
+async def on_dialog_button(update: Update, context: ForumContext) -> None:
+    """Buttons of the /newpoll dialog; each is checked against the pending step."""
+    query, actor, services = update.callback_query, context.actor, context.services
+    parsed = callbacks.parse(query.data)
+    chat_id = update.effective_chat.id
+    pending = await dialogs.pending(services.db, user_id=actor.user_id, chat_id=chat_id)
+    if (
+        parsed is None
+        or pending is None
+        or pending.kind != NEWPOLL
+        or actor.role is not Role.COORDINATOR
+    ):
+        await answer_stale(update, context)
+        return
+    data = pending.data
+    catalog = services.priorities.get(
+        parsed.arg(0) if parsed.action == "cat" else data.get("catalog", "")
+    )
+    if catalog is None:
+        await answer_stale(update, context)
+        return
+    selected: list[str] = data.get("selected", [])
+    if parsed.action == "cat":
+        selected = []
+    elif parsed.action == "item" and data.get("step") == "pick":
+        index = parsed.arg(0)
+        if not (index and index.isdigit() and 1 <= int(index) <= len(catalog.items)):
+            await answer_stale(update, context)
+            return
+        item = catalog.items[int(index) - 1].id
+        if item not in selected and len(selected) >= MAX_OPTIONS:
+            await query.answer(actor.tr._("A poll has at most 12 options."))
+            return
+        selected = [s for s in selected if s != item] if item in selected else [*selected, item]
+    elif parsed.action == "next" and data.get("step") == "pick":
+        if not selected:
+            await query.answer(actor.tr._("Tap at least one option first."))
+            return
+        await _ask_question(update, context, catalog, selected)
+        return
+    elif parsed.action == "default" and data.get("step") == "question":
+        await query.answer()
+        await _create(
+            update,
+            context,
+            catalog,
+            selected,
+            actor.tr._("Which of these should the forum take up first?"),
+        )
+        return
+    else:
+        await answer_stale(update, context)
+        return
+    await dialogs.expect(
+        services.db,
+        user_id=actor.user_id,
+        chat_id=chat_id,
+        kind=NEWPOLL,
+        data={"step": "pick", "catalog": catalog.id, "selected": selected},
+        now=services.clock(),
+    )
+    await query.answer()
+    text, markup = _picker(context, catalog, selected)
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+async def _ask_question(
+    update: Update, context: ForumContext, catalog: PriorityCatalog, selected: list[str]
+) -> None:
+    actor, services = context.actor, context.services
+    await dialogs.expect(
+        services.db,
+        user_id=actor.user_id,
+        chat_id=update.effective_chat.id,
+        kind=NEWPOLL,
+        data={"step": "question", "catalog": catalog.id, "selected": selected},
+        now=services.clock(),
+    )
+    texts = [item.text for item in catalog.items if item.id in selected]
+    await update.callback_query.answer()
+    await update.callback_query.edit_message_text(
+        actor.tr._("Options from %(title)s:", title=catalog.title)
+        + "\n"
+        + "\n".join(f"{n}. {text}" for n, text in enumerate(texts, 1))
+    )
+    await update.effective_message.reply_text(
+        actor.tr._(
+            "Now send the question on the first line. Below it you may add more options, "
+            "one per line, and “closes: 2027-01-15 17:00”. Or use the default question "
+            "and close in 7 days:"
+        ),
+        reply_markup=keyboard(
+            [[(actor.tr._("Use the default question"), callbacks.make("np", "default"))]]
+        ),
+    )
+
+
+async def on_input(update: Update, context: ForumContext, data: dict) -> None:
+    """A typed message in the dialog: the whole form, or the question after picking options."""
+    services, actor = context.services, context.actor
+    catalog = services.priorities.get(data.get("catalog", ""))
+    if actor.role is not Role.COORDINATOR:
+        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
+        await reply(update, actor.tr._("This button is no longer valid."))
+        return
+    if data.get("step") == "question" and catalog is not None:
+        await _create(
+            update, context, catalog, data.get("selected", []), update.effective_message.text or ""
+        )
+    elif data.get("step") == "form":
+        await _create(update, context, None, [], update.effective_message.text or "")
+    else:
+        await reply(update, actor.tr._("Please use the buttons in my message above."))
+
+
+async def _create(
+    update: Update,
+    context: ForumContext,
+    catalog: PriorityCatalog | None,
+    selected: list[str],
+    text: str,
+) -> None:
+    actor, services = context.actor, context.services
+    assert actor.forum is not None
+    items = [item for item in catalog.items if item.id in selected] if catalog else []
+    try:
+        draft = parse_poll_form(
+            text,
+            timezone=actor.forum.timezone,
+            now=services.clock(),
+            preset=[item.text for item in items],
+        )
+    except FormError as error:
+        await reply(update, actor.tr._(error.message, **error.params))
+        return
+    await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
+    refs = [item.id for item in items] + [None] * (len(draft.options) - len(items))
+    await create_poll(update, context, draft, catalog=catalog.id if catalog else None, refs=refs)
+
+
+def handlers() -> list[tuple[int, BaseHandler]]:
+    return [
+        (0, CommandHandler("newpoll", new_poll)),
+        (0, CallbackQueryHandler(on_dialog_button, pattern=r"^np:")),
+    ]
