@@ -23,7 +23,9 @@ from bot.i18n import N_
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 12
 MAX_QUESTION = 300  # Telegram polls allow 300 characters: members know that length
-MAX_OPTION = 300
+# 12 options of 150 characters, listed whole, plus the ranking so far fit one 4096-character
+# message (Telegram's own polls allow 100 per option).
+MAX_OPTION = 150
 DEFAULT_DURATION = timedelta(days=7)
 DEFAULT_REMINDER = timedelta(hours=24)
 MAX_DURATION = timedelta(days=366)

@@ -112,14 +112,13 @@ def _profile(n_options: int, ballots: Sequence[Ballot]) -> _Profile:
         raise InvalidBallot("ballots must list option numbers (integers)")
     ends = np.cumsum(all_lengths)
 
-    def where(entry: int) -> int:  # ballot number (in the caller's list) of a flat entry
+    def where(entry: int) -> int:  # 0-based index, in the caller's list, of a flat entry's ballot
         return int(np.searchsorted(ends, entry, side="right"))
 
     if options.size and (options.min() < 0 or options.max() >= n_options):
         entry = int(np.flatnonzero((options < 0) | (options >= n_options))[0])
-        raise InvalidBallot(
-            f"ballot {where(entry)}: option {options[entry]} is not in 0..{n_options - 1}"
-        )
+        valid = f"0..{n_options - 1}" if n_options else "the empty list of options"
+        raise InvalidBallot(f"ballot {where(entry)}: option {options[entry]} is not in {valid}")
     options = options.astype(np.intp, copy=False)
     lengths = all_lengths[all_lengths > 0]  # empty ballots contribute no entries: drop them
     n_ballots = lengths.size
@@ -134,7 +133,8 @@ def _profile(n_options: int, ballots: Sequence[Ballot]) -> _Profile:
     if short.size:
         row = int(short[0])
         entries = options[starts[row] : starts[row] + lengths[row]]
-        repeated = int(next(o for o, k in zip(*np.unique(entries, return_counts=True)) if k > 1))
+        values, counts = np.unique(entries, return_counts=True)
+        repeated = int(values[counts > 1][0])
         raise InvalidBallot(f"ballot {where(int(starts[row]))}: option {repeated} appears twice")
     return _Profile(n_options, options, lengths, ranks, positions)
 

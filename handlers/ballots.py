@@ -25,17 +25,14 @@ def render_ballot(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The ballot's text (ranking so far, status, deadline) and its buttons."""
     by_id = {option.id: option for option in options}
-    lines = [
-        tr._("<b>Poll %(number)s</b>: %(question)s", number=poll.number, question=poll.question),
-        "",
-    ]
+    lines = [tr._("<b>Poll %(number)s</b>: %(question)s", number=poll.number,
+                  question=poll.question), ""]
+    # Every option whole here: the buttons below carry shortened labels.
+    lines += [f"{o.position}. {escape(o.text)}" for o in options]
+    lines.append("")
     if ballot.draft:
-        lines.append(tr._("Your ranking:"))
-        lines += [
-            f"{rank}. {escape(by_id[option_id].text)}"
-            for rank, option_id in enumerate(ballot.draft, 1)
-            if option_id in by_id
-        ]
+        ranking = " › ".join(str(by_id[o].position) for o in ballot.draft if o in by_id)
+        lines.append(tr._("Your ranking: %(ranking)s", ranking=ranking))
     else:
         lines.append(tr._("You have not ranked any option yet."))
     lines.append("")

@@ -9,13 +9,13 @@ SCRIPT = """/help
 /settings
 #2
 #4
-/as observer
-/promote @niran
 /polls
 #1
 #3
 #1
 #4
+/as observer
+/promote @niran
 /as coordinator
 /invite
 /closepoll

@@ -69,7 +69,8 @@ async def test_poll_from_creation_to_export(tmp_path, fake):
         # Niran ranks 3 then 1, undoes 1, ranks 2, submits.
         message_id = ballot(bot, niran)["message_id"]
         await bot.tap(niran, "3. Mandatory", message_id=message_id)
-        assert "1. Mandatory waste segregation" in bot.last(niran)["text"]
+        assert "Your ranking: 3\n" in bot.last(niran)["text"]
+        assert "3. Mandatory waste segregation" in bot.last(niran)["text"]  # listed whole
         assert "3. Mandatory" not in [b["text"] for b in bot.fake.buttons(bot.last(niran))]
         await bot.tap(niran, "1. Institutionalise", message_id=message_id)
         await bot.tap(niran, "↩", message_id=message_id)
@@ -303,3 +304,25 @@ async def test_poll_dialog_typed_form_and_default_question(tmp_path, fake):
         assert "needs 2 to 12 options" in bot.last(ada)["text"]  # one kept option is too few
         calls = await bot.forge(ada, "np:item:1")  # the picker is over: stale
         assert bot.answers(calls) == ["This button is no longer valid."]
+
+
+async def test_biggest_results_fit_one_message(tmp_path, fake):
+    """12 options of the maximum length and all six stakeholder groups: one message."""
+    groups = ["government", "industry", "civil_society", "academia", "international", "other"]
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada = fake.add_user("Ada")
+        code, _ = await new_forum(bot, ada)
+        voters = [fake.add_user(f"Voter {g}") for g in groups]
+        for voter, group in zip(voters, groups, strict=True):
+            await join(bot, voter, code, group=group)
+        options = [f"{n:02d} " + "x" * 143 + " end" for n in range(1, 13)]
+        assert all(len(o) == 150 for o in options)
+        await bot.send(ada, "/newpoll " + "Q" * 300 + "\n" + "\n".join(options))
+        for voter in voters:
+            for n in range(12, 0, -1):
+                await bot.tap(voter, f"{n}.", message_id=ballot(bot, voter)["message_id"])
+            await bot.tap(voter, "✅")
+        calls = await bot.send(ada, "/results")
+        text = calls[0].params["text"]
+        assert calls[0].ok and len(text) <= 4096
+        assert "Other (1): 12 › 11" in bot.fake.messages(ada.id)[-2]["text"]
