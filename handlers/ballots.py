@@ -25,8 +25,10 @@ def render_ballot(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The ballot's text (ranking so far, status, deadline) and its buttons."""
     by_id = {option.id: option for option in options}
-    lines = [tr._("<b>Poll %(number)s</b>: %(question)s", number=poll.number,
-                  question=poll.question), ""]
+    lines = [
+        tr._("<b>Poll %(number)s</b>: %(question)s", number=poll.number, question=poll.question),
+        "",
+    ]
     # Every option whole here: the buttons below carry shortened labels.
     lines += [f"{o.position}. {escape(o.text)}" for o in options]
     lines.append("")

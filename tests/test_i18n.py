@@ -17,9 +17,14 @@ PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]")
 TAG = re.compile(r"</?[a-z-]+(?: [^>]*)?>")
 
 
+def singular(message_id: str | tuple[str, ...]) -> str:
+    """A plural entry's id is (singular, plural): compare by the singular."""
+    return message_id if isinstance(message_id, str) else message_id[0]
+
+
 def template_ids() -> set[str]:
     with (LOCALES_DIR / "messages.pot").open("rb") as fp:
-        return {m.id for m in read_po(fp) if m.id}
+        return {singular(m.id) for m in read_po(fp) if m.id}
 
 
 def catalogs() -> list[Path]:
@@ -42,7 +47,7 @@ def test_template_is_current():
             keywords={"_": None, "n_": (1, 2), "N_": None},
         )
     }
-    found = {m if isinstance(m, str) else m[0] for m in found}
+    found = {singular(m) for m in found}
     missing = found - template_ids()
     assert not missing, f"re-run the extract command in the README: {sorted(missing)[:5]}"
 
@@ -52,12 +57,12 @@ def test_catalog_is_complete_and_consistent(path):
     with path.open("rb") as fp:
         catalog = read_po(fp)
     ids = template_ids()
-    translated = {m.id: m for m in catalog if m.id}
+    translated = {singular(m.id): m for m in catalog if m.id}
     assert ids <= set(translated), f"missing: {sorted(ids - set(translated))[:5]}"
     for message in translated.values():
-        if message.id not in ids:
+        source = singular(message.id)
+        if source not in ids:
             continue
-        source = message.id if isinstance(message.id, str) else message.id[0]
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         assert not message.fuzzy, f"fuzzy: {source!r}"
         for text in strings:

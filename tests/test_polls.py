@@ -281,9 +281,13 @@ async def test_poll_from_a_priority_catalog_keep_drop_add(tmp_path, fake):
         poll = await bot.services.db.fetchone("SELECT id, question, catalog FROM polls")
         assert tuple(poll)[1:] == ("Which areas first?", "table2")
         options = await bot.services.db.fetchall(
-            "SELECT position, ref, text FROM poll_options ORDER BY position")
-        assert [(o["position"], o["ref"]) for o in options] == [(1, "t2-01"), (2, "t2-03"),
-                                                                (3, None)]
+            "SELECT position, ref, text FROM poll_options ORDER BY position"
+        )
+        assert [(o["position"], o["ref"]) for o in options] == [
+            (1, "t2-01"),
+            (2, "t2-03"),
+            (3, None),
+        ]
         assert options[2]["text"] == "A national green jobs programme"
         assert ballot(bot, niran)["text"].startswith("Poll 1: Which areas first?")
 
