@@ -10,11 +10,11 @@ from bot.context import ForumContext, Services
 from bot.forums import STAKEHOLDER_GROUPS
 from bot.i18n import Translator, escape
 from bot.poll_report import CountedBallot, PollCount, ballots_csv, chart_png, count, results_csv
-from bot.polls import shorten
 from bot.roles import Access
 from db import polls as polls_db
 from db.polls import PollRow
-from handlers.common import answer_stale, command_text, guarded, keyboard, refusal, reply
+from handlers.common import answer_stale, guarded, refusal, reply
+from handlers.polls import pick_poll
 from handlers.render import group_name
 
 
@@ -116,40 +116,6 @@ async def results_message(services: Services, poll: PollRow, tr: Translator, zon
     return "\n".join(lines)
 
 
-async def _pick(update: Update, context: ForumContext, action: str) -> PollRow | None:
-    """The poll a command means: its number, else the only open one, else the latest.
-
-    With several open polls and no number, offer buttons and return None.
-    """
-    actor, services = context.actor, context.services
-    assert actor.forum is not None
-    arg = command_text(update)
-    if arg:
-        poll = (
-            await polls_db.poll_by_number(services.db, actor.forum.id, int(arg))
-            if arg.isdigit()
-            else None
-        )
-        if poll is None:
-            await reply(
-                update, actor.tr._("There is no poll with the number %(number)s.", number=arg)
-            )
-        return poll
-    polls = await polls_db.polls_of(services.db, actor.forum.id)
-    open_polls = [p for p in polls if p.is_open]
-    if len(open_polls) > 1:
-        rows = [
-            [(f"{p.number}. {shorten(p.question)}", callbacks.make("res", action, p.id))]
-            for p in open_polls
-        ]
-        await reply(update, actor.tr._("Which poll?"), keyboard(rows))
-        return None
-    if not polls:
-        await reply(update, actor.tr._("%(forum)s has no polls yet.", forum=actor.forum.name))
-        return None
-    return polls[0]
-
-
 def _may_see(context: ForumContext, poll: PollRow) -> bool:
     """Coordinators and observers always; members once closed, or if results are not hidden."""
     actor = context.actor
@@ -166,7 +132,7 @@ async def show_results(update: Update, context: ForumContext) -> None:
         forum = actor.forum.name if actor.forum else None
         await reply(update, refusal(actor.tr, Access.EVERYONE, "results", forum, actor.role))
         return
-    poll = await _pick(update, context, "show")
+    poll = await pick_poll(update, context, feature="res", action="show")
     if poll is not None:
         await _send_results(update, context, poll)
 
@@ -197,7 +163,7 @@ async def _send_results(update: Update, context: ForumContext, poll: PollRow) ->
 @guarded("export")
 async def export(update: Update, context: ForumContext) -> None:
     """`/export [number]`: the poll's ballots and results as CSV files."""
-    poll = await _pick(update, context, "export")
+    poll = await pick_poll(update, context, feature="res", action="export")
     if poll is not None:
         await _send_export(update, context, poll)
 

@@ -211,36 +211,59 @@ async def on_poll_button(update: Update, context: ForumContext) -> None:
         await answer_stale(update, context)
 
 
-@guarded("closepoll")
-async def close_poll(update: Update, context: ForumContext) -> None:
-    """`/closepoll [number]`: close now; with several open polls and no number, offer buttons."""
+async def pick_poll(
+    update: Update, context: ForumContext, *, feature: str, action: str, open_only: bool = False
+) -> PollRow | None:
+    """The poll a command means: the number given, else the forum's most recent (open) poll.
+
+    With several open polls and no number, offer one button each (`feature:action:<id>`) and
+    return None; also None, after saying why, when there is no such poll.
+    """
     actor, services = context.actor, context.services
     assert actor.forum is not None
-    arg = command_text(update)
+    tr, arg = actor.tr, command_text(update)
     if arg:
         poll = (
             await polls_db.poll_by_number(services.db, actor.forum.id, int(arg))
             if arg.isdigit()
             else None
         )
-        if poll is None or not poll.is_open:
+        if poll is None or (open_only and not poll.is_open):
             await reply(
-                update, actor.tr._("There is no open poll with the number %(number)s.", number=arg)
+                update,
+                tr._("There is no open poll with the number %(number)s.", number=arg)
+                if open_only
+                else tr._("There is no poll with the number %(number)s.", number=arg),
             )
-            return
-        await _close_and_report(update, context, poll)
-        return
-    open_polls = await polls_db.polls_of(services.db, actor.forum.id, open_only=True)
-    if not open_polls:
-        await reply(update, actor.tr._("There is no open poll."))
-    elif len(open_polls) == 1:
-        await _close_and_report(update, context, open_polls[0])
-    else:
+            return None
+        return poll
+    polls = await polls_db.polls_of(services.db, actor.forum.id)
+    open_polls = [poll for poll in polls if poll.is_open]
+    if len(open_polls) > 1:
         rows = [
-            [(f"{p.number}. {shorten(p.question)}", callbacks.make("poll", "close", p.id))]
+            [(f"{p.number}. {shorten(p.question)}", callbacks.make(feature, action, p.id))]
             for p in open_polls
         ]
-        await reply(update, actor.tr._("Which poll do you want to close?"), keyboard(rows))
+        await reply(update, tr._("Which poll?"), keyboard(rows))
+        return None
+    candidates = open_polls if open_only else polls
+    if not candidates:
+        await reply(
+            update,
+            tr._("There is no open poll.")
+            if open_only
+            else tr._("%(forum)s has no polls yet.", forum=actor.forum.name),
+        )
+        return None
+    return candidates[0]
+
+
+@guarded("closepoll")
+async def close_poll(update: Update, context: ForumContext) -> None:
+    """`/closepoll [number]`: close now."""
+    poll = await pick_poll(update, context, feature="poll", action="close", open_only=True)
+    if poll is not None:
+        await _close_and_report(update, context, poll)
 
 
 async def _close_and_report(update: Update, context: ForumContext, poll: PollRow) -> None:

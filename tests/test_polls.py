@@ -37,12 +37,11 @@ async def forum_with_members(bot, fake, *, group=True):
     return ada, niran, mali, lena, chat
 
 
-def ballot(bot, user, number: int = 1) -> dict:
-    """The member's ballot message for poll `number` (the last one with the Submit button)."""
+def ballot(bot, user, poll_id: int = 1) -> dict:
+    """The member's ballot message for a poll: the last one with that poll's submit button."""
     for message in reversed(bot.fake.messages(user.id)):
-        if message["text"].startswith(f"Poll {number}:") and any(
-            b["text"].startswith("✅") for b in bot.fake.buttons(message)
-        ):
+        if any(b.get("callback_data") == f"poll:submit:{poll_id}"
+               for b in bot.fake.buttons(message)):
             return message
     raise AssertionError(f"{user.first_name} has no ballot")
 
@@ -239,6 +238,7 @@ async def test_several_open_polls_offer_buttons(tmp_path, fake):
         await bot.send(ada, POLL)
         await bot.send(ada, "/newpoll Second?\nX\nY")
         await bot.send(ada, "/closepoll")
+        assert bot.last(ada)["text"] == "Which poll?"
         assert bot.labels(ada) == ["2. Second?", "1. Which priorities should the forum take…"]
         await bot.tap(ada, "2.")
         assert (
