@@ -40,8 +40,9 @@ async def forum_with_members(bot, fake, *, group=True):
 def ballot(bot, user, poll_id: int = 1) -> dict:
     """The member's ballot message for a poll: the last one with that poll's submit button."""
     for message in reversed(bot.fake.messages(user.id)):
-        if any(b.get("callback_data") == f"poll:submit:{poll_id}"
-               for b in bot.fake.buttons(message)):
+        if any(
+            b.get("callback_data") == f"poll:submit:{poll_id}" for b in bot.fake.buttons(message)
+        ):
             return message
     raise AssertionError(f"{user.first_name} has no ballot")
 
