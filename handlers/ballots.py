@@ -8,15 +8,17 @@ belongs to the poll and is not ranked yet.
 from __future__ import annotations
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, ChatMigrated, Forbidden
+from telegram.error import Forbidden
 
 from bot import callbacks
 from bot.context import ForumContext, Services
 from bot.i18n import Translator, escape
 from bot.polls import add_choice, shorten
+from db import forums as forums_db
 from db import polls as polls_db
 from db import users as users_db
 from db.polls import BallotRow, OptionRow, PollRow
+from handlers.announcement import refresh_announcement
 from handlers.common import answer_stale
 
 
@@ -101,8 +103,8 @@ async def deliver_ballot(bot: Bot, services: Services, poll: PollRow, user_id: i
 
 
 async def _forum_zone(services: Services, poll: PollRow) -> str:
-    row = await services.db.fetchone("SELECT timezone FROM forums WHERE id = ?", (poll.forum_id,))
-    return row["timezone"] if row else "UTC"
+    forum = await forums_db.get_forum(services.db, poll.forum_id)
+    return forum.timezone if forum else "UTC"
 
 
 async def on_ballot_button(update: Update, context: ForumContext) -> None:
@@ -173,21 +175,3 @@ async def on_ballot_button(update: Update, context: ForumContext) -> None:
     text, markup = render_ballot(tr, poll, options, fresh, actor.timezone)
     await query.answer(answer)
     await query.edit_message_text(text, reply_markup=markup)
-
-
-async def refresh_announcement(bot: Bot, services: Services, poll: PollRow) -> None:
-    """Keep the voter count on the group's announcement current."""
-    from handlers.polls import announcement  # the announcement is the polls module's
-
-    if poll.group_chat_id is None or poll.group_message_id is None:
-        return
-    text, markup = await announcement(bot, services, poll)
-    try:
-        await bot.edit_message_text(
-            text, poll.group_chat_id, poll.group_message_id, reply_markup=markup
-        )
-    except (ChatMigrated, Forbidden):  # the group changed or removed the bot: the vote still counts
-        return
-    except BadRequest as exc:  # deleted by a group admin, or unchanged: not worth failing a vote
-        if "not modified" not in str(exc) and "not found" not in str(exc):
-            raise

@@ -10,11 +10,11 @@ from bot.context import ForumContext, Services
 from bot.forums import STAKEHOLDER_GROUPS
 from bot.i18n import Translator, escape
 from bot.poll_report import CountedBallot, PollCount, ballots_csv, chart_png, count, results_csv
+from bot.polls import shorten
 from bot.roles import Access
 from db import polls as polls_db
 from db.polls import PollRow
-from handlers.common import answer_stale, guarded, refusal, reply
-from handlers.polls import pick_poll
+from handlers.common import answer_stale, command_text, guarded, keyboard, refusal, reply
 from handlers.render import group_name
 
 
@@ -114,6 +114,53 @@ async def results_message(services: Services, poll: PollRow, tr: Translator, zon
                 )
             )
     return "\n".join(lines)
+
+
+async def pick_poll(
+    update: Update, context: ForumContext, *, feature: str, action: str, open_only: bool = False
+) -> PollRow | None:
+    """The poll a command means: the number given, else the forum's most recent (open) poll.
+
+    With several open polls and no number, offer one button each (`feature:action:<id>`) and
+    return None; also None, after saying why, when there is no such poll.
+    """
+    actor, services = context.actor, context.services
+    assert actor.forum is not None
+    tr, arg = actor.tr, command_text(update)
+    if arg:
+        poll = (
+            await polls_db.poll_by_number(services.db, actor.forum.id, int(arg))
+            if arg.isdigit()
+            else None
+        )
+        if poll is None or (open_only and not poll.is_open):
+            await reply(
+                update,
+                tr._("There is no open poll with the number %(number)s.", number=arg)
+                if open_only
+                else tr._("There is no poll with the number %(number)s.", number=arg),
+            )
+            return None
+        return poll
+    polls = await polls_db.polls_of(services.db, actor.forum.id)
+    open_polls = [poll for poll in polls if poll.is_open]
+    if len(open_polls) > 1:
+        rows = [
+            [(f"{p.number}. {shorten(p.question)}", callbacks.make(feature, action, p.id))]
+            for p in open_polls
+        ]
+        await reply(update, tr._("Which poll?"), keyboard(rows))
+        return None
+    candidates = open_polls if open_only else polls
+    if not candidates:
+        await reply(
+            update,
+            tr._("There is no open poll.")
+            if open_only
+            else tr._("%(forum)s has no polls yet.", forum=actor.forum.name),
+        )
+        return None
+    return candidates[0]
 
 
 def _may_see(context: ForumContext, poll: PollRow) -> bool:

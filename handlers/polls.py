@@ -5,22 +5,23 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.context import ForumContext, Services
-from bot.polls import PollDraft, shorten
+from bot.polls import PollDraft
 from bot.roles import Access
 from db import forums as forums_db
 from db import polls as polls_db
 from db.polls import PollRow
 from handlers import ballots
-from handlers.common import answer_stale, command_text, guarded, keyboard, refusal, reply
+from handlers.announcement import announcement, refresh_announcement
+from handlers.common import answer_stale, guarded, keyboard, refusal, reply
+from handlers.poll_results import pick_poll, results_message
 
 log = logging.getLogger(__name__)
-POLL_LINK = "poll-"  # deep-link payload prefix: /start poll-<id> opens the ballot in private
 
 
 async def create_poll(
@@ -78,35 +79,6 @@ async def _deliver_all(bot: Bot, services: Services, poll: PollRow, user_ids: li
             await ballots.deliver_ballot(bot, services, poll, user_id)
         except TelegramError as exc:  # one member's failure must not stop the others
             log.warning("ballot of poll %s to %s failed: %s", poll.id, user_id, exc)
-
-
-async def announcement(
-    bot: Bot, services: Services, poll: PollRow
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The poll as the forum's group sees it, in the forum's language and zone."""
-    forum = await forums_db.get_forum(services.db, poll.forum_id)
-    assert forum is not None
-    tr = services.catalogs.translator(forum.language)
-    options = await polls_db.options_of(services.db, poll.id)
-    voted = await polls_db.voter_count(services.db, poll.id)
-    eligible = await polls_db.eligible_count(services.db, poll.forum_id)
-    lines = [
-        tr._("<b>Poll %(number)s</b>: %(question)s", number=poll.number, question=poll.question),
-        "",
-    ]
-    lines += [tr._("%(position)s. %(option)s", position=o.position, option=o.text) for o in options]
-    lines.append("")
-    if poll.is_open:
-        lines.append(tr._("Closes %(time)s.", time=tr.datetime(poll.closes_at, forum.timezone)))
-    else:
-        lines.append(tr._("Closed."))
-    lines.append(tr._("Voted: %(voted)s of %(eligible)s members.", voted=voted, eligible=eligible))
-    if not poll.is_open:
-        return "\n".join(lines), None
-    link = f"https://t.me/{bot.username}?start={POLL_LINK}{poll.id}"
-    return "\n".join(lines), InlineKeyboardMarkup(
-        [[InlineKeyboardButton(tr._("Rank privately"), url=link)]]
-    )
 
 
 async def _announce_in_groups(bot: Bot, services: Services, poll: PollRow) -> None:
@@ -211,53 +183,6 @@ async def on_poll_button(update: Update, context: ForumContext) -> None:
         await answer_stale(update, context)
 
 
-async def pick_poll(
-    update: Update, context: ForumContext, *, feature: str, action: str, open_only: bool = False
-) -> PollRow | None:
-    """The poll a command means: the number given, else the forum's most recent (open) poll.
-
-    With several open polls and no number, offer one button each (`feature:action:<id>`) and
-    return None; also None, after saying why, when there is no such poll.
-    """
-    actor, services = context.actor, context.services
-    assert actor.forum is not None
-    tr, arg = actor.tr, command_text(update)
-    if arg:
-        poll = (
-            await polls_db.poll_by_number(services.db, actor.forum.id, int(arg))
-            if arg.isdigit()
-            else None
-        )
-        if poll is None or (open_only and not poll.is_open):
-            await reply(
-                update,
-                tr._("There is no open poll with the number %(number)s.", number=arg)
-                if open_only
-                else tr._("There is no poll with the number %(number)s.", number=arg),
-            )
-            return None
-        return poll
-    polls = await polls_db.polls_of(services.db, actor.forum.id)
-    open_polls = [poll for poll in polls if poll.is_open]
-    if len(open_polls) > 1:
-        rows = [
-            [(f"{p.number}. {shorten(p.question)}", callbacks.make(feature, action, p.id))]
-            for p in open_polls
-        ]
-        await reply(update, tr._("Which poll?"), keyboard(rows))
-        return None
-    candidates = open_polls if open_only else polls
-    if not candidates:
-        await reply(
-            update,
-            tr._("There is no open poll.")
-            if open_only
-            else tr._("%(forum)s has no polls yet.", forum=actor.forum.name),
-        )
-        return None
-    return candidates[0]
-
-
 @guarded("closepoll")
 async def close_poll(update: Update, context: ForumContext) -> None:
     """`/closepoll [number]`: close now."""
@@ -267,8 +192,6 @@ async def close_poll(update: Update, context: ForumContext) -> None:
 
 
 async def _close_and_report(update: Update, context: ForumContext, poll: PollRow) -> None:
-    from handlers.poll_results import results_message
-
     if await finish_poll(context.bot, context.services, poll):
         closed = await polls_db.get_poll(context.services.db, poll.id)
         assert closed is not None
@@ -281,8 +204,6 @@ async def _close_and_report(update: Update, context: ForumContext, poll: PollRow
 
 async def finish_poll(bot: Bot, services: Services, poll: PollRow) -> bool:
     """Close a poll (manually or at its deadline): ballots show it, the group gets the results."""
-    from handlers.poll_results import results_message
-
     messages = await polls_db.ballot_messages(services.db, poll.id)  # before they are de-linked
     if not await polls_db.close(services.db, poll.id, services.clock()):
         return False
@@ -292,7 +213,7 @@ async def finish_poll(bot: Bot, services: Services, poll: PollRow) -> bool:
         # The ballot loses its buttons; a tap on an old copy is answered "closed" anyway.
         with contextlib.suppress(TelegramError):  # a deleted ballot message is no reason to stop
             await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
-    await ballots.refresh_announcement(bot, services, closed)
+    await refresh_announcement(bot, services, closed)
     forum = await forums_db.get_forum(services.db, poll.forum_id)
     assert forum is not None
     for chat_id in await forums_db.group_chats(services.db, poll.forum_id):

@@ -13,6 +13,7 @@ from bot.roles import Role
 from db import forums as forums_db
 from db import users as users_db
 from handlers import polls
+from handlers.announcement import POLL_LINK
 from handlers.common import answer_stale, command_text, is_private, keyboard, reply
 from handlers.forums import link_group
 from handlers.menus import refresh_user_menu
@@ -28,8 +29,8 @@ async def start(update: Update, context: ForumContext) -> None:
     if not code:
         await _hello(update, context)
         return
-    if code.startswith(polls.POLL_LINK):  # the group's "Rank privately" button
-        number = code.removeprefix(polls.POLL_LINK)
+    if code.startswith(POLL_LINK):  # the group's "Rank privately" button
+        number = code.removeprefix(POLL_LINK)
         await polls.open_ballot(update, context, int(number) if number.isdigit() else None)
         return
     found = (

@@ -1,0 +1,58 @@
+"""The poll's announcement in the forum's group: question, options, deadline, live voter count."""
+
+from __future__ import annotations
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, ChatMigrated, Forbidden
+
+from bot.context import Services
+from db import forums as forums_db
+from db import polls as polls_db
+from db.polls import PollRow
+
+POLL_LINK = "poll-"  # deep-link payload prefix: /start poll-<id> opens the ballot in private
+
+
+async def announcement(
+    bot: Bot, services: Services, poll: PollRow
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The poll as the forum's group sees it, in the forum's language and zone."""
+    forum = await forums_db.get_forum(services.db, poll.forum_id)
+    assert forum is not None
+    tr = services.catalogs.translator(forum.language)
+    options = await polls_db.options_of(services.db, poll.id)
+    voted = await polls_db.voter_count(services.db, poll.id)
+    eligible = await polls_db.eligible_count(services.db, poll.forum_id)
+    lines = [
+        tr._("<b>Poll %(number)s</b>: %(question)s", number=poll.number, question=poll.question),
+        "",
+    ]
+    lines += [tr._("%(position)s. %(option)s", position=o.position, option=o.text) for o in options]
+    lines.append("")
+    if poll.is_open:
+        lines.append(tr._("Closes %(time)s.", time=tr.datetime(poll.closes_at, forum.timezone)))
+    else:
+        lines.append(tr._("Closed."))
+    lines.append(tr._("Voted: %(voted)s of %(eligible)s members.", voted=voted, eligible=eligible))
+    if not poll.is_open:
+        return "\n".join(lines), None
+    link = f"https://t.me/{bot.username}?start={POLL_LINK}{poll.id}"
+    return "\n".join(lines), InlineKeyboardMarkup(
+        [[InlineKeyboardButton(tr._("Rank privately"), url=link)]]
+    )
+
+
+async def refresh_announcement(bot: Bot, services: Services, poll: PollRow) -> None:
+    """Keep the voter count on the group's announcement current."""
+    if poll.group_chat_id is None or poll.group_message_id is None:
+        return
+    text, markup = await announcement(bot, services, poll)
+    try:
+        await bot.edit_message_text(
+            text, poll.group_chat_id, poll.group_message_id, reply_markup=markup
+        )
+    except (ChatMigrated, Forbidden):  # the group changed or removed the bot: the vote still counts
+        return
+    except BadRequest as exc:  # deleted by a group admin, or unchanged: not worth failing a vote
+        if "not modified" not in str(exc) and "not found" not in str(exc):
+            raise
