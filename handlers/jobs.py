@@ -1,4 +1,4 @@
-"""Work that falls due with time: closing polls at their deadline, poll reminders.
+"""Work that falls due with time: closing polls, poll and meeting reminders, new occurrences.
 
 The database is the source of truth: `run_due` looks at the rows and does what is due now, so a
 deadline that passed while the bot was down is handled at the next start. PTB's JobQueue only
@@ -14,7 +14,7 @@ from telegram.ext import Application, ContextTypes
 
 from db import polls as polls_db
 from db import users as users_db
-from handlers import ballots
+from handlers import ballots, meetings
 from handlers.polls import finish_poll
 
 HEARTBEAT_SECONDS = 30
@@ -22,9 +22,11 @@ log = logging.getLogger(__name__)
 
 
 async def run_due(application: Application) -> None:
-    """Close due polls and send due reminders."""
+    """Close due polls, send due reminders, keep meeting series materialised ahead."""
     services, bot = application.bot_data["services"], application.bot
     now = services.clock()
+    await meetings.extend_series(services)
+    await meetings.send_due_reminders(bot, services)
     for poll in await polls_db.due_to_close(services.db, now):
         await finish_poll(bot, services, poll)
     for poll in await polls_db.due_reminders(services.db, now):

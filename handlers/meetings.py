@@ -1,0 +1,346 @@
+"""/meeting (coordinators), /meetings, RSVP buttons, calendar files, and meeting reminders.
+
+Callback data: `mtg:rsvp:<meeting>:<going|maybe|no>` and `mtg:ics:<meeting>`; both re-checked
+against the database (a member of the meeting's forum; the occurrence not cancelled or over).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import callbacks
+from bot.context import ForumContext, Services
+from bot.forums import FormError
+from bot.i18n import N_, Translator
+from bot.ics import CalendarEvent, calendar_file, filename
+from bot.recurrence import occurrence_start, parse_meeting_form, reminder_times
+from db import forums as forums_db
+from db import meetings as meetings_db
+from db import users as users_db
+from db.meetings import ANSWERS, MeetingRow
+from handlers.common import answer_stale, command_text, guarded, reply
+
+HORIZON = timedelta(days=400)  # occurrences are materialised this far ahead
+ONE_DAY = 86400  # coordinators get the RSVP tally with this reminder
+log = logging.getLogger(__name__)
+
+
+def _occurrences(
+    first_local: datetime,
+    zone: str,
+    every: int | None,
+    duration: timedelta,
+    start_seq: int,
+    until: datetime,
+) -> list[tuple[int, datetime, datetime]]:
+    """(seq, start, end) from `start_seq` up to `until` (at least one), in UTC."""
+    found, seq = [], start_seq
+    while True:
+        start = occurrence_start(first_local, zone, every, seq)
+        if found and start > until:
+            return found
+        found.append((seq, start, start + duration))
+        if every is None:
+            return found
+        seq += 1
+
+
+@guarded("meeting")
+async def new_meeting(update: Update, context: ForumContext) -> None:
+    """`/meeting Title` + `starts:` (+ place, link, every, duration, reminders)."""
+    actor, services = context.actor, context.services
+    forum, tr = actor.forum, actor.tr
+    assert forum is not None
+    text = command_text(update)
+    if not text:
+        await reply(
+            update,
+            tr._(
+                "Send the meeting in one message, for example:\n<code>/meeting National SCP Forum, "
+                "spring session\nstarts: 2027-03-15 09:00\nplace: Ministry of Environment, Room 3\n"
+                "every: 6 months</code>\nOptional lines: duration: 3h, link: https://…, reminders: "
+                "30d, 7d, 1d, 1h. Times are in the forum's time zone (%(zone)s).",
+                zone=forum.timezone,
+            ),
+        )
+        return
+    now = services.clock()
+    try:
+        draft = parse_meeting_form(text, timezone=forum.timezone, now=now)
+    except FormError as error:
+        await reply(update, tr._(error.message, **error.params))
+        return
+    occurrences = _occurrences(
+        draft.first_start, draft.timezone, draft.every_months, draft.duration, 0, now + HORIZON
+    )
+    series_id = await meetings_db.create_series(
+        services.db,
+        forum_id=forum.id,
+        title=draft.title,
+        place=draft.place,
+        link=draft.link,
+        first_start_local=draft.first_start.strftime("%Y-%m-%d %H:%M"),
+        timezone=draft.timezone,
+        duration_s=int(draft.duration.total_seconds()),
+        every_months=draft.every_months,
+        reminders=[int(lead.total_seconds()) for lead in draft.reminders],
+        created_by=actor.user_id,
+        now=now,
+        occurrences=occurrences,
+    )
+    first = await meetings_db.upcoming(services.db, forum.id, now, limit=50)
+    meeting = next(m for m in first if m.series_id == series_id)
+    if draft.every_months:
+        repeat = tr._("Every %(months)s months.", months=draft.every_months)
+    else:
+        repeat = tr._("A single meeting.")
+    await reply(
+        update,
+        tr._(
+            "Meeting scheduled: <b>%(title)s</b>, %(time)s. %(repeat)s Members "
+            "are reminded before it, in their language and time zone.",
+            title=draft.title,
+            time=tr.datetime(meeting.starts_at, forum.timezone),
+            repeat=repeat,
+        ),
+    )
+    await _send_calendar(update, context, meeting)
+
+
+def meeting_text(
+    tr: Translator, meeting: MeetingRow, zone: str, counts: dict[str, int], answer: str | None
+) -> str:
+    """Title, time in the reader's zone (and the forum's), place, link, RSVPs."""
+    lines = [tr._("<b>%(title)s</b>", title=meeting.title)]
+    if meeting.cancelled:
+        lines.append(tr._("Cancelled."))
+    lines.append(tr._("Starts %(time)s", time=tr.datetime(meeting.starts_at, zone)))
+    if zone != meeting.timezone:
+        lines.append(
+            tr._("Forum time: %(time)s", time=tr.datetime(meeting.starts_at, meeting.timezone))
+        )
+    if meeting.place:
+        lines.append(tr._("Place: %(place)s", place=meeting.place))
+    if meeting.link:
+        lines.append(tr._("Online: %(link)s", link=meeting.link))
+    lines.append(tr._("Going: %(going)s · Maybe: %(maybe)s · Not going: %(no)s", **counts))
+    if answer:
+        lines.append(tr._("Your answer: %(answer)s", answer=tr._(ANSWER_LABELS[answer])))
+    return "\n".join(lines)
+
+
+ANSWER_LABELS = {"going": N_("Going"), "maybe": N_("Maybe"), "no": N_("Not going")}
+
+
+def rsvp_keyboard(tr: Translator, meeting: MeetingRow, answer: str | None) -> InlineKeyboardMarkup:
+    """Going / maybe / not going (the current answer marked), and the calendar file."""
+    row = [
+        InlineKeyboardButton(
+            ("● " if key == answer else "") + tr._(label),
+            callback_data=callbacks.make("mtg", "rsvp", meeting.id, key),
+        )
+        for key, label in ANSWER_LABELS.items()
+    ]
+    ics = InlineKeyboardButton(
+        tr._("📅 Calendar file"), callback_data=callbacks.make("mtg", "ics", meeting.id)
+    )
+    return InlineKeyboardMarkup([row, [ics]])
+
+
+@guarded("meetings", private_only=True)
+async def list_meetings(update: Update, context: ForumContext) -> None:
+    """The forum's next meetings; the soonest with RSVP buttons and its calendar file."""
+    actor, services = context.actor, context.services
+    if actor.forum is None:
+        await reply(
+            update,
+            actor.tr._(
+                "You are not a member of a forum yet. Ask your forum's coordinator for an invite link."
+            ),
+        )
+        return
+    meetings = await meetings_db.upcoming(services.db, actor.forum.id, services.clock(), limit=3)
+    if not meetings:
+        await reply(
+            update, actor.tr._("%(forum)s has no meetings scheduled.", forum=actor.forum.name)
+        )
+        return
+    for meeting in meetings:
+        answer = await meetings_db.rsvp_of(services.db, meeting.id, actor.user_id)
+        counts = await meetings_db.rsvp_counts(services.db, meeting.id)
+        markup = None if meeting.cancelled else rsvp_keyboard(actor.tr, meeting, answer)
+        await reply(update, meeting_text(actor.tr, meeting, actor.timezone, counts, answer), markup)
+
+
+async def on_meeting_button(update: Update, context: ForumContext) -> None:
+    """RSVP (updates the message in place) or the calendar file."""
+    query, actor, services = update.callback_query, context.actor, context.services
+    parsed = callbacks.parse(query.data)
+    arg = parsed.arg(0) if parsed else None
+    meeting = (
+        await meetings_db.get_meeting(services.db, int(arg)) if arg and arg.isdigit() else None
+    )
+    if (
+        parsed is None
+        or meeting is None
+        or await forums_db.role_in(services.db, meeting.forum_id, actor.user_id) is None
+    ):
+        await answer_stale(update, context)
+        return
+    now = services.clock()
+    if parsed.action == "ics":
+        await query.answer()
+        await _send_calendar(update, context, meeting)
+        return
+    answer = parsed.arg(1)
+    if parsed.action != "rsvp" or answer not in ANSWERS:
+        await answer_stale(update, context)
+        return
+    if meeting.cancelled or meeting.ends_at <= now:
+        await query.answer(actor.tr._("This meeting is cancelled or over; answers are closed."))
+        return
+    await meetings_db.set_rsvp(services.db, meeting.id, actor.user_id, answer, now)
+    counts = await meetings_db.rsvp_counts(services.db, meeting.id)
+    await query.answer(actor.tr._("Thank you, noted."))
+    text = meeting_text(actor.tr, meeting, actor.timezone, counts, answer)
+    try:
+        if query.message.text is not None:
+            await query.edit_message_text(
+                text, reply_markup=rsvp_keyboard(actor.tr, meeting, answer)
+            )
+        else:  # the first reminder is a calendar file with a caption
+            await query.edit_message_reply_markup(rsvp_keyboard(actor.tr, meeting, answer))
+    except BadRequest as exc:  # the same answer tapped twice leaves the message as it is
+        if "not modified" not in str(exc):
+            raise
+
+
+def calendar_event(meeting: MeetingRow, now: datetime) -> CalendarEvent:
+    return CalendarEvent(
+        uid=f"meeting-{meeting.series_id}-{meeting.seq}@scp-forum-bot",
+        sequence=meeting.revision,
+        title=meeting.title,
+        start=meeting.starts_at,
+        end=meeting.ends_at,
+        timezone=meeting.timezone,
+        place=meeting.place,
+        link=meeting.link,
+        description=None,
+        cancelled=meeting.cancelled,
+        stamp=now,
+    )
+
+
+def _file_name(meeting: MeetingRow) -> str:
+    """Named after the forum's local date (a 06:00 Bangkok meeting is still on its own day)."""
+    return filename(meeting.title, meeting.starts_at.astimezone(ZoneInfo(meeting.timezone)))
+
+
+async def _send_calendar(update: Update, context: ForumContext, meeting: MeetingRow) -> None:
+    data = calendar_file([calendar_event(meeting, context.services.clock())], name=meeting.title)
+    await update.effective_message.reply_document(
+        InputFile(data, filename=_file_name(meeting)),
+        caption=context.actor.tr._("Open this file to add the meeting to your calendar."),
+    )
+
+
+async def send_due_reminders(bot: Bot, services: Services) -> None:
+    """Every member gets each reminder once, in their language and zone (see record_due)."""
+    now = services.clock()
+    for meeting in await meetings_db.due_for_reminders(services.db, now):
+        leads = [
+            int(lead.total_seconds())
+            for lead, when in reminder_times(
+                meeting.starts_at, tuple(timedelta(seconds=s) for s in meeting.reminders)
+            )
+            if when <= now
+        ]
+        if not leads:
+            continue
+        for person in await meetings_db.attendees(services.db, meeting.forum_id):
+            if not await meetings_db.record_due(
+                services.db, meeting.id, person.user_id, leads, now
+            ):
+                continue
+            try:
+                # The lead being sent is the closest due one; the calendar file rides with the
+                # series' first (longest) reminder, the RSVP tally with the one-day reminder.
+                sending = min(leads)
+                await _remind(
+                    bot,
+                    services,
+                    meeting,
+                    person,
+                    first=sending == meeting.reminders[0],
+                    with_tally=sending == ONE_DAY,
+                )
+            except Forbidden:
+                await users_db.set_active(services.db, person.user_id, False, now)
+            except TelegramError as exc:
+                log.warning(
+                    "reminder of meeting %s to %s failed: %s", meeting.id, person.user_id, exc
+                )
+
+
+async def _remind(
+    bot: Bot,
+    services: Services,
+    meeting: MeetingRow,
+    person: meetings_db.Attendee,
+    *,
+    first: bool,
+    with_tally: bool,
+) -> None:
+    tr = services.catalogs.translator(person.language)
+    answer = await meetings_db.rsvp_of(services.db, meeting.id, person.user_id)
+    counts = await meetings_db.rsvp_counts(services.db, meeting.id)
+    text = (
+        tr._("🔔 Reminder")
+        + "\n"
+        + meeting_text(tr, meeting, person.timezone or meeting.timezone, counts, answer)
+    )
+    if with_tally and person.role == "coordinator":
+        text += "\n" + tr._(
+            "(Coordinators: %(going)s going, %(maybe)s maybe, %(no)s not going so far.)", **counts
+        )
+    markup = rsvp_keyboard(tr, meeting, answer)
+    if first and len(text) <= 1024:  # a caption's limit: the calendar file rides along
+        data = calendar_file([calendar_event(meeting, services.clock())], name=meeting.title)
+        await bot.send_document(
+            person.user_id,
+            InputFile(data, filename=_file_name(meeting)),
+            caption=text,
+            reply_markup=markup,
+        )
+    else:
+        await bot.send_message(person.user_id, text, reply_markup=markup)
+
+
+async def extend_series(services: Services) -> None:
+    """Keep a year or so of occurrences materialised for every repeating series."""
+    now = services.clock()
+    for series in await meetings_db.repeating_series(services.db, last_start_before=now + HORIZON):
+        first_local = datetime.strptime(series.first_start_local, "%Y-%m-%d %H:%M")
+        more = _occurrences(
+            first_local,
+            series.timezone,
+            series.every_months,
+            timedelta(seconds=series.duration_s),
+            series.last_seq + 1,
+            now + HORIZON,
+        )
+        await meetings_db.add_occurrences(services.db, series.id, more)
+
+
+def handlers() -> list[tuple[int, BaseHandler]]:
+    return [
+        (0, CommandHandler("meeting", new_meeting)),
+        (0, CommandHandler("meetings", list_meetings)),
+        (0, CallbackQueryHandler(on_meeting_button, pattern=r"^mtg:")),
+    ]
