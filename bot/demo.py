@@ -14,7 +14,9 @@ import re
 import sys
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.ext import Application
@@ -22,6 +24,7 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.config import Config
 from bot.fake_telegram import FakeChat, FakeTelegram, FakeUser, serve, settle
+from handlers.jobs import run_due
 
 FORUM_FORM = "/newforum Thailand SCP Forum\ntimezone: Asia/Bangkok\nlanguage: en"
 SHOWN = ("sendMessage", "editMessageText", "sendDocument", "sendPhoto")
@@ -29,9 +32,16 @@ HELP = """\
 You are chatting with the bot as {name} ({persona}), in a private chat.
   /as coordinator | member | observer   switch persona     /group, /private   switch chat
   #N                                    press button N      /quit              end the demo
+  /history                              the last messages in this chat
 Everything else is sent to the bot as a message. Try /help, /polls (rank the demo poll, as
-member), /results, /closepoll, /newpoll (a priority catalog from the seeds), /settings, /invite.
+member), /results, /closepoll, /newpoll (a priority catalog from the seeds), /meetings (RSVP),
+/settings, /invite. Members already got a meeting reminder: /as member, then /history.
 """
+DEMO_MEETING = """/meeting National SCP Forum, spring session
+starts: {starts}
+place: Ministry of Natural Resources and Environment, Room 3
+every: 6 months
+reminders: 1d, 1h"""
 DEMO_POLL = """/newpoll Which priorities should the forum take up first?
 Institutionalise green public procurement
 Develop national eco-labelling
@@ -57,6 +67,17 @@ class Terminal:
         calls, self.seen = self.fake.calls[self.seen :], len(self.fake.calls)
         others: dict[int, int] = {}
         for call in calls:
+            if call.ok and call.method == "answerCallbackQuery" and call.params.get("text"):
+                print(self.dim(f"  ⓘ {call.params['text']}"))  # the toast a phone shows
+                continue
+            if (
+                call.ok
+                and call.method == "editMessageReplyMarkup"
+                and isinstance(call.result, dict)
+            ):
+                if call.result.get("chat", {}).get("id") == chat_id:
+                    self.print_buttons(call.result)
+                continue
             if not call.ok or call.method not in SHOWN:
                 continue
             target = (
@@ -78,7 +99,10 @@ class Terminal:
         if "photo" in message:
             text = f"[chart image] {text}"
         print(f"{self.bold(prefix + ':')} {self.render(text)}")
-        # One line per keyboard row, as a phone shows them; numbers run across rows.
+        self.print_buttons(message)
+
+    def print_buttons(self, message: dict) -> None:
+        """One line per keyboard row, as a phone shows them; numbers run across rows."""
         rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
         index = 0
         for row in rows:
@@ -143,9 +167,20 @@ async def build_world(
     await settle(fake, app)
     fake.send_text(ada, DEMO_POLL)
     await settle(fake, app)
+    # A meeting in three hours, so its one-day reminder is due at once (with the calendar file).
+    starts = (datetime.now(ZoneInfo("Asia/Bangkok")) + timedelta(hours=3)).strftime(
+        "%Y-%m-%d %H:00"
+    )
+    fake.send_text(ada, DEMO_MEETING.format(starts=starts))
+    await settle(fake, app)
+    await run_due(app)
     for user, picks in ((mali, ("3.", "1.")), (wei, ("1.", "2.", "4."))):
         for label in (*picks, "✅"):
-            ballot = next(m for m in reversed(fake.messages(user.id)) if fake.buttons(m))
+            ballot = next(
+                m
+                for m in reversed(fake.messages(user.id))
+                if any(b.get("callback_data") == "poll:submit:1" for b in fake.buttons(m))
+            )
             fake.tap(user, ballot["message_id"], label)
             await settle(fake, app)
     group = fake.add_group(
@@ -197,6 +232,10 @@ async def chat_loop(
                     continue
                 persona = personas[rest.strip()]
                 print(f"  now {persona.user.first_name}, {persona.role}")
+                continue
+            if command == "/history":
+                for message in fake.messages(chat_id)[-3:]:
+                    terminal.print_message("bot", message)
                 continue
             if command in ("/group", "/private"):
                 chat = group if command == "/group" else None

@@ -6,6 +6,7 @@ from tests.test_config import run_main
 
 SCRIPT = """/help
 /as member
+/history
 /settings
 #2
 #4
@@ -14,6 +15,8 @@ SCRIPT = """/help
 #3
 #1
 #4
+/meetings
+#2
 /as observer
 /promote @niran
 /as coordinator
@@ -38,6 +41,9 @@ def test_demo_conversation(tmp_path):
     assert "Stakeholder group: Academia and research" in out  # #4 pressed
     assert "Only coordinators of Thailand SCP Forum can use /promote." in out  # Lena refused
     assert "Coordinator invite link" in out
+    # A meeting: Niran's reminder came with the calendar file; RSVP "maybe" from /meetings.
+    assert "[file national-scp-forum-spring-session-" in out and "🔔 Reminder" in out
+    assert "ⓘ Thank you, noted." in out and "[#2 ● Maybe]" in out
     # The demo poll: Niran ranks 3 then 1 and submits; Ada closes it and reads the results.
     assert "Your ranking is submitted" in out
     assert "3 of 4 members voted (75%)." in out
