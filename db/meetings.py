@@ -164,6 +164,13 @@ async def get_meeting(db: Database, meeting_id: int) -> MeetingRow | None:
     return _meeting(row) if row else None
 
 
+async def first_occurrence(db: Database, series_id: int) -> MeetingRow | None:
+    row = await db.fetchone(
+        f"{_MEETING} WHERE m.series_id = ? ORDER BY m.seq LIMIT 1", (series_id,)
+    )
+    return _meeting(row) if row else None
+
+
 async def upcoming(db: Database, forum_id: int, now: datetime, limit: int = 5) -> list[MeetingRow]:
     """The forum's next occurrences that have not ended, soonest first (cancelled ones included)."""
     rows = await db.fetchall(

@@ -20,11 +20,12 @@ from bot.forums import FormError
 from bot.i18n import N_, Translator
 from bot.ics import CalendarEvent, calendar_file, filename
 from bot.recurrence import occurrence_start, parse_meeting_form, reminder_times
+from bot.roles import Access
 from db import forums as forums_db
 from db import meetings as meetings_db
 from db import users as users_db
 from db.meetings import ANSWERS, MeetingRow
-from handlers.common import answer_stale, command_text, guarded, reply
+from handlers.common import answer_stale, command_text, guarded, refusal, reply
 
 HORIZON = timedelta(days=400)  # occurrences are materialised this far ahead
 ONE_DAY = 86400  # coordinators get the RSVP tally with this reminder
@@ -94,8 +95,8 @@ async def new_meeting(update: Update, context: ForumContext) -> None:
         now=now,
         occurrences=occurrences,
     )
-    first = await meetings_db.upcoming(services.db, forum.id, now, limit=50)
-    meeting = next(m for m in first if m.series_id == series_id)
+    meeting = await meetings_db.first_occurrence(services.db, series_id)
+    assert meeting is not None
     if draft.every_months:
         repeat = tr._("Every %(months)s months.", months=draft.every_months)
     else:
@@ -157,13 +158,9 @@ def rsvp_keyboard(tr: Translator, meeting: MeetingRow, answer: str | None) -> In
 async def list_meetings(update: Update, context: ForumContext) -> None:
     """The forum's next meetings; the soonest with RSVP buttons and its calendar file."""
     actor, services = context.actor, context.services
-    if actor.forum is None:
-        await reply(
-            update,
-            actor.tr._(
-                "You are not a member of a forum yet. Ask your forum's coordinator for an invite link."
-            ),
-        )
+    if actor.forum is None or actor.role is None:
+        forum = actor.forum.name if actor.forum else None
+        await reply(update, refusal(actor.tr, Access.EVERYONE, "meetings", forum, actor.role))
         return
     meetings = await meetings_db.upcoming(services.db, actor.forum.id, services.clock(), limit=3)
     if not meetings:
