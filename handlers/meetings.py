@@ -120,7 +120,7 @@ def meeting_text(
     """Title, time in the reader's zone (and the forum's), place, link, RSVPs."""
     lines = [tr._("<b>%(title)s</b>", title=meeting.title)]
     if meeting.cancelled:
-        lines.append(tr._("Cancelled."))
+        lines.append(tr._("This meeting is cancelled."))
     lines.append(tr._("Starts %(time)s", time=tr.datetime(meeting.starts_at, zone)))
     if zone != meeting.timezone:
         lines.append(
