@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import aiosqlite
 
@@ -248,3 +248,173 @@ async def rsvp_counts(db: Database, meeting_id: int) -> dict[str, int]:
     counts = dict.fromkeys(ANSWERS, 0)
     counts.update({row["answer"]: row["n"] for row in rows})
     return counts
+
+
+async def cancel(db: Database, meeting_id: int, now: datetime) -> bool:
+    """Cancel one occurrence; False if it already was."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE meetings SET cancelled_at = ?, revision = revision + 1"
+            " WHERE id = ? AND cancelled_at IS NULL",
+            (to_db_time(now), meeting_id),
+        )
+        return cursor.rowcount > 0
+
+
+async def cancel_series(db: Database, series_id: int, now: datetime) -> list[int]:
+    """Cancel a series and its occurrences that have not started; returns their ids."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "SELECT id FROM meetings WHERE series_id = ? AND cancelled_at IS NULL"
+            " AND starts_at > ?",
+            (series_id, to_db_time(now)),
+        )
+        ids = [row[0] for row in await cursor.fetchall()]
+        await conn.execute(
+            "UPDATE meetings SET cancelled_at = ?, revision = revision + 1"
+            f" WHERE id IN ({','.join('?' * len(ids))})",
+            (to_db_time(now), *ids),
+        )
+        await conn.execute(
+            "UPDATE meeting_series SET cancelled_at = ? WHERE id = ?", (to_db_time(now), series_id)
+        )
+    return ids
+
+
+async def move(
+    db: Database, meeting_id: int, starts_at: datetime, ends_at: datetime, now: datetime
+) -> None:
+    """Move one occurrence. Reminders not yet due at the new time will be sent again for it."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE meetings SET starts_at = ?, ends_at = ?, revision = revision + 1 WHERE id = ?",
+            (to_db_time(starts_at), to_db_time(ends_at), meeting_id),
+        )
+        # A lead time whose moment (new start - lead) is still ahead must fire again.
+        await conn.execute(
+            "DELETE FROM meeting_reminders WHERE meeting_id = ?"
+            # strftime gives text, and SQLite orders every number before any text: cast.
+            " AND CAST(strftime('%s', ?) AS INTEGER) - lead_s > CAST(strftime('%s', ?) AS INTEGER)",
+            (meeting_id, to_db_time(starts_at), to_db_time(now)),
+        )
+
+
+async def set_place(
+    db: Database, series_id: int, place: str | None, link: str | None, now: datetime
+) -> list[int]:
+    """New place/link for a series; returns the ids of its occurrences still ahead."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE meeting_series SET place = ?, link = ? WHERE id = ?", (place, link, series_id)
+        )
+        cursor = await conn.execute(
+            "SELECT id FROM meetings WHERE series_id = ? AND cancelled_at IS NULL"
+            " AND starts_at > ?",
+            (series_id, to_db_time(now)),
+        )
+        ids = [row[0] for row in await cursor.fetchall()]
+        await conn.execute(
+            f"UPDATE meetings SET revision = revision + 1 WHERE id IN ({','.join('?' * len(ids))})",
+            ids,
+        )
+    return ids
+
+
+async def claim_notice(
+    db: Database, meeting_id: int, user_id: int, revision: int, now: datetime
+) -> bool:
+    """True the first time a member is told about this revision of an occurrence."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "INSERT OR IGNORE INTO meeting_notices (meeting_id, user_id, revision, sent_at)"
+            " VALUES (?, ?, ?, ?)",
+            (meeting_id, user_id, revision, to_db_time(now)),
+        )
+        return cursor.rowcount > 0
+
+
+async def ended_without_survey(db: Database, now: datetime) -> list[MeetingRow]:
+    """Occurrences that ended (not cancelled) within the last week and were not surveyed yet."""
+    rows = await db.fetchall(
+        f"{_MEETING} WHERE m.cancelled_at IS NULL AND m.ends_at <= ? AND m.ends_at > ?"
+        " AND NOT EXISTS (SELECT 1 FROM meeting_surveys v WHERE v.meeting_id = m.id)",
+        (to_db_time(now), to_db_time(now - timedelta(days=7))),
+    )
+    return [_meeting(row) for row in rows]
+
+
+async def survey_recipients(db: Database, meeting: MeetingRow) -> list[Attendee]:
+    """Members who said going or maybe, and can be reached."""
+    rows = await db.fetchall(
+        "SELECT u.id, u.language, u.timezone, m.role FROM rsvps r"
+        " JOIN users u ON u.id = r.user_id JOIN memberships m ON m.user_id = u.id"
+        " WHERE r.meeting_id = ? AND r.answer IN ('going', 'maybe') AND m.forum_id = ?"
+        " AND u.is_active = 1 ORDER BY u.id",
+        (meeting.id, meeting.forum_id),
+    )
+    return [Attendee(r["id"], r["language"], r["timezone"], r["role"]) for r in rows]
+
+
+async def claim_survey(db: Database, meeting_id: int, user_id: int, now: datetime) -> bool:
+    """True the first time this member is asked about this meeting."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "INSERT OR IGNORE INTO meeting_surveys (meeting_id, user_id, sent_at) VALUES (?, ?, ?)",
+            (meeting_id, user_id, to_db_time(now)),
+        )
+        return cursor.rowcount > 0
+
+
+async def rate(
+    db: Database, meeting_id: int, user_id: int, rating: int, now: datetime
+) -> int | None:
+    """Store an anonymous rating once per member who was asked; returns its id, else None."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE meeting_surveys SET answered = 1"
+            " WHERE meeting_id = ? AND user_id = ? AND answered = 0",
+            (meeting_id, user_id),
+        )
+        if cursor.rowcount == 0:
+            return None
+        cursor = await conn.execute(
+            "INSERT INTO meeting_ratings (meeting_id, rating, given_on) VALUES (?, ?, ?)",
+            (meeting_id, rating, now.date().isoformat()),
+        )
+        return cursor.lastrowid
+
+
+async def add_comment(db: Database, rating_id: int, comment: str) -> bool:
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE meeting_ratings SET comment = ? WHERE id = ? AND comment IS NULL",
+            (comment, rating_id),
+        )
+        return cursor.rowcount > 0
+
+
+async def ratings(db: Database, meeting_id: int) -> list[tuple[int, str | None]]:
+    rows = await db.fetchall(
+        "SELECT rating, comment FROM meeting_ratings WHERE meeting_id = ? ORDER BY id",
+        (meeting_id,),
+    )
+    return [(row["rating"], row["comment"]) for row in rows]
+
+
+async def due_summaries(db: Database, now: datetime) -> list[MeetingRow]:
+    """Surveyed occurrences whose survey window (3 days after the end) closed, not summarised."""
+    rows = await db.fetchall(
+        f"{_MEETING} WHERE m.summary_sent_at IS NULL AND m.ends_at <= ?"
+        " AND EXISTS (SELECT 1 FROM meeting_surveys v WHERE v.meeting_id = m.id)",
+        (to_db_time(now - timedelta(days=3)),),
+    )
+    return [_meeting(row) for row in rows]
+
+
+async def claim_summary(db: Database, meeting_id: int, now: datetime) -> bool:
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE meetings SET summary_sent_at = ? WHERE id = ? AND summary_sent_at IS NULL",
+            (to_db_time(now), meeting_id),
+        )
+        return cursor.rowcount > 0

@@ -20,7 +20,7 @@ from bot.forums import FormError
 from bot.i18n import N_, Translator
 from bot.ics import CalendarEvent, calendar_file, filename
 from bot.recurrence import occurrence_start, parse_meeting_form, reminder_times
-from bot.roles import Access
+from bot.roles import Access, Role
 from db import forums as forums_db
 from db import meetings as meetings_db
 from db import users as users_db
@@ -154,6 +154,24 @@ def rsvp_keyboard(tr: Translator, meeting: MeetingRow, answer: str | None) -> In
     return InlineKeyboardMarkup([row, [ics]])
 
 
+def admin_rows(tr: Translator, meeting: MeetingRow) -> list[list[InlineKeyboardButton]]:
+    """The coordinator's extra buttons under a meeting in /meetings."""
+
+    def button(label: str, action: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=callbacks.make("mtga", action, meeting.id))
+
+    rows = [
+        [
+            button(tr._("🕑 Move"), "move"),
+            button(tr._("📍 Place"), "place"),
+            button(tr._("✖ Cancel"), "cancel"),
+        ]
+    ]
+    if meeting.every_months:
+        rows.append([button(tr._("✖ Cancel the whole series"), "series")])
+    return rows
+
+
 @guarded("meetings", private_only=True)
 async def list_meetings(update: Update, context: ForumContext) -> None:
     """The forum's next meetings; the soonest with RSVP buttons and its calendar file."""
@@ -172,6 +190,8 @@ async def list_meetings(update: Update, context: ForumContext) -> None:
         answer = await meetings_db.rsvp_of(services.db, meeting.id, actor.user_id)
         counts = await meetings_db.rsvp_counts(services.db, meeting.id)
         markup = None if meeting.cancelled else rsvp_keyboard(actor.tr, meeting, answer)
+        if markup and actor.role is Role.COORDINATOR and meeting.starts_at > services.clock():
+            markup = InlineKeyboardMarkup([*markup.inline_keyboard, *admin_rows(actor.tr, meeting)])
         await reply(update, meeting_text(actor.tr, meeting, actor.timezone, counts, answer), markup)
 
 

@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 from bot.context import ForumContext
 from bot.onboarding import ONBOARDING
 from db import dialogs
-from handlers import forums, poll_dialog, settings
+from handlers import forums, meeting_admin, poll_dialog, settings
 from handlers.common import reply
 
 DialogStep = Callable[[Update, ForumContext, dict], Awaitable[None]]
@@ -19,6 +19,8 @@ DIALOGS: dict[str, DialogStep] = {
     forums.NEWFORUM: forums.on_newforum_input,
     settings.TIMEZONE: settings.on_timezone_input,
     poll_dialog.NEWPOLL: poll_dialog.on_input,
+    meeting_admin.MOVE: meeting_admin.on_move_input,
+    meeting_admin.PLACE: meeting_admin.on_place_input,
 }
 MAX_INPUT = 1000  # no dialog answer is longer; Telegram itself caps messages at 4096
 

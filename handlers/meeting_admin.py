@@ -1,0 +1,236 @@
+"""Coordinators change meetings: move or cancel one occurrence, cancel a series, new place/link.
+
+Every member the bot can reach is told once per change (`meeting_notices`, keyed by the
+occurrence's revision), in their language and zone, with the RSVP buttons and calendar file.
+Callback data: `mtga:<move|cancel|cancelok|keep|series|seriesok|place>:<meeting id>`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, InlineKeyboardMarkup, Update
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler
+
+from bot import callbacks
+from bot.context import ForumContext, Services
+from bot.forums import FormError
+from bot.i18n import N_
+from bot.polls import parse_local_time
+from bot.recurrence import parse_link
+from bot.roles import Role
+from db import dialogs
+from db import forums as forums_db
+from db import meetings as meetings_db
+from db import users as users_db
+from db.meetings import MeetingRow
+from handlers.common import answer_stale, keyboard, reply
+from handlers.meetings import admin_rows, meeting_text, rsvp_keyboard
+
+MOVE, PLACE = "mtg_move", "mtg_place"
+log = logging.getLogger(__name__)
+
+
+async def on_admin_button(update: Update, context: ForumContext) -> None:
+    """Coordinators' meeting buttons; re-checked: a coordinator of the meeting's forum."""
+    query, actor, services = update.callback_query, context.actor, context.services
+    parsed = callbacks.parse(query.data)
+    arg = parsed.arg(0) if parsed else None
+    meeting = (
+        await meetings_db.get_meeting(services.db, int(arg)) if arg and arg.isdigit() else None
+    )
+    now, tr = services.clock(), actor.tr
+    if (
+        parsed is None
+        or meeting is None
+        or meeting.cancelled
+        or meeting.starts_at <= now
+        or await forums_db.role_in(services.db, meeting.forum_id, actor.user_id) != Role.COORDINATOR
+    ):
+        await answer_stale(update, context)
+        return
+    await query.answer()
+    action, when = parsed.action, tr.datetime(meeting.starts_at, meeting.timezone)
+    if action in ("cancel", "series"):
+        question = (
+            tr._(
+                "Cancel “%(title)s” on %(time)s? Members will be told.",
+                title=meeting.title,
+                time=when,
+            )
+            if action == "cancel"
+            else tr._(
+                "Cancel every coming meeting of “%(title)s”? Members will be told.",
+                title=meeting.title,
+            )
+        )
+        confirm = "cancelok" if action == "cancel" else "seriesok"
+        await query.edit_message_text(
+            question,
+            reply_markup=keyboard(
+                [
+                    [
+                        (tr._("✖ Yes, cancel"), callbacks.make("mtga", confirm, meeting.id)),
+                        (tr._("Keep it"), callbacks.make("mtga", "keep", meeting.id)),
+                    ]
+                ]
+            ),
+        )
+    elif action == "cancelok":
+        if await meetings_db.cancel(services.db, meeting.id, now):
+            await notify(context.bot, services, [meeting.id], "cancelled")
+        await query.edit_message_text(
+            tr._(
+                "Cancelled: “%(title)s” on %(time)s. Members were told.",
+                title=meeting.title,
+                time=when,
+            )
+        )
+    elif action == "seriesok":
+        ids = await meetings_db.cancel_series(services.db, meeting.series_id, now)
+        await notify(context.bot, services, ids[:1], "cancelled")  # one message a member
+        await query.edit_message_text(
+            tr._("The series “%(title)s” is cancelled. Members were told.", title=meeting.title)
+        )
+    elif action == "keep":
+        answer = await meetings_db.rsvp_of(services.db, meeting.id, actor.user_id)
+        counts = await meetings_db.rsvp_counts(services.db, meeting.id)
+        rows = [*rsvp_keyboard(tr, meeting, answer).inline_keyboard, *admin_rows(tr, meeting)]
+        await query.edit_message_text(
+            meeting_text(tr, meeting, actor.timezone, counts, answer),
+            reply_markup=InlineKeyboardMarkup(rows),
+        )
+    elif action in ("move", "place"):
+        kind = MOVE if action == "move" else PLACE
+        await dialogs.expect(
+            services.db,
+            user_id=actor.user_id,
+            chat_id=update.effective_chat.id,
+            kind=kind,
+            data={"meeting": meeting.id},
+            now=now,
+        )
+        await query.message.reply_text(
+            tr._(
+                "Send the new start, for example 2027-03-16 10:00, in the forum's time zone "
+                "(%(zone)s). Send /cancel to stop.",
+                zone=meeting.timezone,
+            )
+            if kind == MOVE
+            else tr._(
+                "Send the new place on one line and, if there is one, the online link on the "
+                "next (https://…). Send “none” to remove both. Send /cancel to stop."
+            )
+        )
+    else:
+        await answer_stale(update, context)
+
+
+async def on_move_input(update: Update, context: ForumContext, data: dict) -> None:
+    """The new start of a meeting being moved."""
+    actor, services = context.actor, context.services
+    meeting = await _editable(update, context, data)
+    if meeting is None:
+        return
+    now = services.clock()
+    try:
+        start = parse_local_time(update.effective_message.text or "", meeting.timezone)
+        if start <= now:
+            raise FormError(N_("The new start must be in the future."))
+    except FormError as error:
+        await reply(update, actor.tr._(error.message, **error.params))
+        return
+    await meetings_db.move(
+        services.db, meeting.id, start, start + (meeting.ends_at - meeting.starts_at), now
+    )
+    await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
+    await notify(context.bot, services, [meeting.id], "moved")
+    await reply(
+        update,
+        actor.tr._(
+            "Moved to %(time)s. Members were told.", time=actor.tr.datetime(start, meeting.timezone)
+        ),
+    )
+
+
+async def on_place_input(update: Update, context: ForumContext, data: dict) -> None:
+    """The new place (and link) of a meeting series."""
+    actor, services = context.actor, context.services
+    meeting = await _editable(update, context, data)
+    if meeting is None:
+        return
+    lines = [
+        line.strip() for line in (update.effective_message.text or "").splitlines() if line.strip()
+    ]
+    place, link = None, None
+    try:
+        if lines and lines[0].lower() != "none":
+            if lines[0].lower().startswith(("http://", "https://")):
+                link = parse_link(lines[0])
+            else:
+                place = lines[0][:300]
+                link = parse_link(lines[1]) if len(lines) > 1 else None
+    except FormError as error:
+        await reply(update, actor.tr._(error.message, **error.params))
+        return
+    ids = await meetings_db.set_place(services.db, meeting.series_id, place, link, services.clock())
+    await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
+    await notify(context.bot, services, ids[:1], "place")
+    await reply(update, actor.tr._("Saved. Members were told."))
+
+
+async def _editable(update: Update, context: ForumContext, data: dict) -> MeetingRow | None:
+    """The meeting of a pending move/place step, if the caller may still change it."""
+    services, actor = context.services, context.actor
+    meeting = await meetings_db.get_meeting(services.db, int(data.get("meeting", 0)))
+    if (
+        meeting is None
+        or meeting.cancelled
+        or meeting.starts_at <= services.clock()
+        or await forums_db.role_in(services.db, meeting.forum_id, actor.user_id) != Role.COORDINATOR
+    ):
+        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
+        await reply(update, actor.tr._("This meeting can no longer be changed."))
+        return None
+    return meeting
+
+
+async def notify(bot: Bot, services: Services, meeting_ids: list[int], change: str) -> None:
+    """Tell every reachable member of the forum about a change, once per member and change."""
+    now = services.clock()
+    for meeting_id in meeting_ids:
+        meeting = await meetings_db.get_meeting(services.db, meeting_id)
+        if meeting is None:
+            continue
+        for person in await meetings_db.attendees(services.db, meeting.forum_id):
+            if not await meetings_db.claim_notice(
+                services.db, meeting.id, person.user_id, meeting.revision, now
+            ):
+                continue
+            tr = services.catalogs.translator(person.language)
+            head = {
+                "cancelled": tr._("❌ This meeting is cancelled."),
+                "moved": tr._("🕑 This meeting has moved."),
+                "place": tr._("📍 This meeting has a new place or link."),
+            }[change]
+            counts = await meetings_db.rsvp_counts(services.db, meeting.id)
+            answer = await meetings_db.rsvp_of(services.db, meeting.id, person.user_id)
+            text = (
+                head
+                + "\n"
+                + meeting_text(tr, meeting, person.timezone or meeting.timezone, counts, answer)
+            )
+            markup = None if meeting.cancelled else rsvp_keyboard(tr, meeting, answer)
+            try:
+                await bot.send_message(person.user_id, text, reply_markup=markup)
+            except Forbidden:
+                await users_db.set_active(services.db, person.user_id, False, now)
+            except TelegramError as exc:
+                log.warning(
+                    "notice of meeting %s to %s failed: %s", meeting.id, person.user_id, exc
+                )
+
+
+def handlers() -> list[tuple[int, BaseHandler]]:
+    return [(0, CallbackQueryHandler(on_admin_button, pattern=r"^mtga:"))]

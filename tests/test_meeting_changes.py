@@ -1,0 +1,115 @@
+"""Coordinators move or cancel meetings and change the place; members are told once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.harness import snapshot
+from tests.test_meetings import FORM, START, forum, reminders_to
+
+
+async def _meeting_message(bot, user) -> dict:
+    await bot.send(user, "/meetings")
+    return next(
+        m
+        for m in reversed(bot.fake.messages(user.id))
+        if "Mar 15, 2027" in m["text"] and bot.fake.buttons(m)
+    )
+
+
+async def test_move_tells_members_once_and_reminds_again(tmp_path, fake):
+    async with running(tmp_path, fake) as (bot, ada, niran):
+        bot.clock.now = START - timedelta(days=1, minutes=-1)  # just after the 1-day reminder
+        calls = await bot.run_due()
+        assert len(reminders_to(bot, niran, calls)) == 1
+        message = await _meeting_message(bot, ada)
+        await bot.tap(ada, "🕑", message_id=message["message_id"])
+        await bot.send(ada, "yesterday")
+        assert "I can't read the time “yesterday”" in bot.last(ada)["text"]
+        calls = await bot.send(ada, "2027-03-20 10:00")
+        assert "Moved to Mar 20, 2027, 10:00" in bot.last(ada)["text"]
+        notices = [c.params["text"] for c in calls if c.params.get("chat_id") == niran.id]
+        assert len(notices) == 1 and notices[0].startswith("🕑 This meeting has moved.")
+        assert "Starts Mar 20, 2027, 10:00" in notices[0]
+        # The 1-day reminder is ahead again at the new time: it will be sent again, once.
+        bot.clock.now = START + timedelta(days=4, hours=1)  # 1 day before the new start
+        calls = await bot.run_due()
+        assert len(reminders_to(bot, niran, calls)) == 1
+        assert await bot.run_due() == []
+
+
+async def test_cancel_with_confirmation_and_series(tmp_path, fake):
+    async with running(tmp_path, fake) as (bot, ada, niran):
+        message = await _meeting_message(bot, ada)
+        await bot.tap(ada, "✖ Cancel", message_id=message["message_id"])
+        confirm = next(
+            m for m in bot.fake.messages(ada.id) if m["message_id"] == message["message_id"]
+        )
+        assert "Members will be told" in confirm["text"]
+        await bot.tap(ada, "Keep it", message_id=message["message_id"])
+        assert (
+            await bot.services.db.fetchone(
+                "SELECT count(*) FROM meetings WHERE cancelled_at IS NOT NULL"
+            )
+        )[0] == 0
+        await bot.tap(ada, "✖ Cancel", message_id=message["message_id"])
+        calls = await bot.tap(ada, "✖ Yes", message_id=message["message_id"])
+        notices = [c.params["text"] for c in calls if c.params.get("chat_id") == niran.id]
+        assert len(notices) == 1 and notices[0].startswith("❌ This meeting is cancelled.")
+        # A cancelled meeting is never reminded; RSVP to it is refused.
+        bot.clock.now = START - timedelta(hours=2)
+        assert reminders_to(bot, niran, await bot.run_due()) == []
+        calls = await bot.forge(niran, "mtg:rsvp:1:going")  # on the cancellation notice
+        assert bot.answers(calls) == ["This meeting is cancelled or over; answers are closed."]
+        # Cancel the rest of the series from its next meeting.
+        second = next(m for m in (await _meeting_list(bot, ada)) if "Sep 15, 2027" in m["text"])
+        await bot.tap(ada, "✖ Cancel the whole", message_id=second["message_id"])
+        calls = await bot.tap(ada, "✖ Yes", message_id=second["message_id"])
+        assert len([c for c in calls if c.params.get("chat_id") == niran.id]) == 1
+        rows = await bot.services.db.fetchall("SELECT cancelled_at FROM meetings")
+        assert all(r["cancelled_at"] for r in rows)
+
+
+async def test_new_place_and_refusals(tmp_path, fake):
+    async with running(tmp_path, fake) as (bot, ada, niran):
+        message = await _meeting_message(bot, ada)
+        await bot.tap(ada, "📍", message_id=message["message_id"])
+        await bot.send(ada, "Room 5\nnot a link")
+        assert "link" in bot.last(ada)["text"].lower()
+        calls = await bot.send(ada, "Room 5, Ministry of Environment\nhttps://meet.example.org/scp")
+        notice = next(c.params["text"] for c in calls if c.params.get("chat_id") == niran.id)
+        assert "Place: Room 5, Ministry of Environment" in notice
+        assert "Online: https://meet.example.org/scp" in notice
+        # Members have no coordinator buttons, and forged ones change nothing.
+        member_view = await _meeting_message(bot, niran)
+        assert not any(
+            b["callback_data"].startswith("mtga:") for b in bot.fake.buttons(member_view)
+        )
+        before = await snapshot(bot)
+        for data in ("mtga:cancelok:1", "mtga:seriesok:1", "mtga:move:1", "mtga:place:1"):
+            calls = await bot.forge(niran, data, message_id=member_view["message_id"])
+            assert bot.answers(calls) == ["This button is no longer valid."], data
+        assert await snapshot(bot) == before
+
+
+async def _meeting_list(bot, user) -> list[dict]:
+    await bot.send(user, "/meetings")
+    return bot.fake.messages(user.id)[-3:]
+
+
+class running:
+    """A bot with Ada (coordinator), Niran (member) and the spring meeting series."""
+
+    def __init__(self, tmp_path, fake) -> None:
+        from tests.harness import running_bot
+
+        self._context = running_bot(tmp_path, admins=[1001], fake=fake)
+
+    async def __aenter__(self):
+        bot = await self._context.__aenter__()
+        ada, niran = await forum(bot, bot.fake)
+        await bot.send(ada, FORM)
+        return bot, ada, niran
+
+    async def __aexit__(self, *exc):
+        return await self._context.__aexit__(*exc)
