@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.csvfile import csv_bytes
 from bot.ranking import Tally, tally
-
-# Spreadsheet programs (Excel above all) read UTF-8 as a legacy code page without this mark.
-BOM = "\ufeff"
 
 
 @dataclass(frozen=True)
@@ -41,18 +38,14 @@ def count(n_options: int, ballots: Sequence[CountedBallot], groups: Sequence[str
 
 def ballots_csv(n_options: int, ballots: Sequence[CountedBallot]) -> bytes:
     """One row per ballot: an anonymous sequence number, the group, and the option at each rank."""
-    out = io.StringIO()
-    out.write(BOM)
-    writer = csv.writer(out)
-    writer.writerow(
-        ["ballot", "stakeholder_group", *[f"rank_{i}" for i in range(1, n_options + 1)]]
-    )
     # Sequence numbers, not database ids: ids would reveal the order in which people voted.
     ordered = sorted(ballots, key=lambda b: (b.group or "", b.ranking))
+    rows = []
     for number, ballot in enumerate(ordered, 1):
         ranks = [str(option + 1) for option in ballot.ranking]
-        writer.writerow([number, ballot.group or "", *ranks, *[""] * (n_options - len(ranks))])
-    return out.getvalue().encode("utf-8")
+        rows.append([number, ballot.group or "", *ranks, *[""] * (n_options - len(ranks))])
+    header = ["ballot", "stakeholder_group", *[f"rank_{i}" for i in range(1, n_options + 1)]]
+    return csv_bytes(header, rows)
 
 
 def results_csv(options: Sequence[str], result: PollCount) -> bytes:
@@ -61,34 +54,29 @@ def results_csv(options: Sequence[str], result: PollCount) -> bytes:
     borda_place = {option: place for place, option in enumerate(overall.borda_ranking, 1)}
     schulze_place = {option: place for place, option in enumerate(overall.schulze_ranking, 1)}
     first = _first_preferences(overall)
-    out = io.StringIO()
-    out.write(BOM)
-    writer = csv.writer(out)
     groups = list(result.by_group)
-    writer.writerow(
+    header = [
+        "option",
+        "text",
+        "borda_points",
+        "borda_place",
+        "schulze_place",
+        "first_preferences",
+        *[f"borda_{g}" for g in groups],
+    ]
+    rows = [
         [
-            "option",
-            "text",
-            "borda_points",
-            "borda_place",
-            "schulze_place",
-            "first_preferences",
-            *[f"borda_{g}" for g in groups],
+            index + 1,
+            text,
+            _num(overall.borda[index]),
+            borda_place[index],
+            schulze_place[index],
+            first[index],
+            *[_num(result.by_group[g].borda[index]) for g in groups],
         ]
-    )
-    for index, text in enumerate(options):
-        writer.writerow(
-            [
-                index + 1,
-                text,
-                _num(overall.borda[index]),
-                borda_place[index],
-                schulze_place[index],
-                first[index],
-                *[_num(result.by_group[g].borda[index]) for g in groups],
-            ]
-        )
-    return out.getvalue().encode("utf-8")
+        for index, text in enumerate(options)
+    ]
+    return csv_bytes(header, rows)
 
 
 def _first_preferences(result: Tally) -> list[int]:

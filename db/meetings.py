@@ -418,3 +418,31 @@ async def claim_summary(db: Database, meeting_id: int, now: datetime) -> bool:
             (to_db_time(now), meeting_id),
         )
         return cursor.rowcount > 0
+
+
+async def report(db: Database, forum_id: int) -> list[aiosqlite.Row]:
+    """One row per occurrence that has started or been answered: RSVP counts and ratings."""
+    return await db.fetchall(
+        "SELECT s.title, m.starts_at, m.cancelled_at IS NOT NULL AS cancelled,"
+        " (SELECT count(*) FROM rsvps r WHERE r.meeting_id = m.id AND r.answer = 'going') AS going,"
+        " (SELECT count(*) FROM rsvps r WHERE r.meeting_id = m.id AND r.answer = 'maybe') AS maybe,"
+        " (SELECT count(*) FROM rsvps r WHERE r.meeting_id = m.id AND r.answer = 'no') AS no,"
+        " (SELECT count(*) FROM meeting_ratings g WHERE g.meeting_id = m.id) AS ratings,"
+        " (SELECT round(avg(rating), 2) FROM meeting_ratings g WHERE g.meeting_id = m.id)"
+        "  AS average"
+        " FROM meetings m JOIN meeting_series s ON s.id = m.series_id WHERE s.forum_id = ?"
+        " AND (EXISTS (SELECT 1 FROM rsvps r WHERE r.meeting_id = m.id) OR m.seq = 0"
+        "  OR m.cancelled_at IS NOT NULL)"
+        " ORDER BY m.starts_at",
+        (forum_id,),
+    )
+
+
+async def feedback(db: Database, forum_id: int) -> list[aiosqlite.Row]:
+    """Every anonymous rating and comment of the forum's meetings."""
+    return await db.fetchall(
+        "SELECT s.title, m.starts_at, g.rating, g.comment FROM meeting_ratings g"
+        " JOIN meetings m ON m.id = g.meeting_id JOIN meeting_series s ON s.id = m.series_id"
+        " WHERE s.forum_id = ? ORDER BY m.starts_at, g.id",
+        (forum_id,),
+    )

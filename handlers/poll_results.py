@@ -7,11 +7,13 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.context import ForumContext, Services
+from bot.csvfile import csv_bytes
 from bot.forums import STAKEHOLDER_GROUPS
 from bot.i18n import Translator, escape
 from bot.poll_report import CountedBallot, PollCount, ballots_csv, chart_png, count, results_csv
 from bot.polls import shorten
 from bot.roles import Access
+from db import meetings as meetings_db
 from db import polls as polls_db
 from db.polls import PollRow
 from handlers.common import answer_stale, command_text, guarded, keyboard, refusal, reply
@@ -210,6 +212,9 @@ async def _send_results(update: Update, context: ForumContext, poll: PollRow) ->
 @guarded("export")
 async def export(update: Update, context: ForumContext) -> None:
     """`/export [number]`: the poll's ballots and results as CSV files."""
+    if command_text(update).lower() == "meetings":
+        await _send_meeting_export(update, context)
+        return
     poll = await pick_poll(update, context, feature="res", action="export")
     if poll is not None:
         await _send_export(update, context, poll)
@@ -242,6 +247,56 @@ async def _send_export(update: Update, context: ForumContext, poll: PollRow) -> 
             "Poll %(number)s: points and places per option, by stakeholder group.",
             number=poll.number,
         ),
+    )
+
+
+async def _send_meeting_export(update: Update, context: ForumContext) -> None:
+    """`/export meetings`: RSVPs and ratings per occurrence, and the anonymous comments."""
+    actor, services = context.actor, context.services
+    assert actor.forum is not None
+    rows = await meetings_db.report(services.db, actor.forum.id)
+    comments = await meetings_db.feedback(services.db, actor.forum.id)
+    message = update.effective_message
+    await message.reply_document(
+        InputFile(
+            csv_bytes(
+                [
+                    "meeting",
+                    "starts_utc",
+                    "cancelled",
+                    "going",
+                    "maybe",
+                    "not_going",
+                    "ratings",
+                    "average_rating",
+                ],
+                [
+                    [
+                        r["title"],
+                        r["starts_at"],
+                        int(r["cancelled"]),
+                        r["going"],
+                        r["maybe"],
+                        r["no"],
+                        r["ratings"],
+                        r["average"] if r["average"] is not None else "",
+                    ]
+                    for r in rows
+                ],
+            ),
+            filename="meetings.csv",
+        ),
+        caption=actor.tr._("Meetings: answers and ratings per meeting."),
+    )
+    await message.reply_document(
+        InputFile(
+            csv_bytes(
+                ["meeting", "starts_utc", "rating", "comment"],
+                [[r["title"], r["starts_at"], r["rating"], r["comment"] or ""] for r in comments],
+            ),
+            filename="meeting-feedback.csv",
+        ),
+        caption=actor.tr._("Meetings: every rating and comment (anonymous)."),
     )
 
 

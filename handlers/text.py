@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 from bot.context import ForumContext
 from bot.onboarding import ONBOARDING
 from db import dialogs
-from handlers import forums, meeting_admin, poll_dialog, settings
+from handlers import forums, meeting_admin, meeting_survey, poll_dialog, settings
 from handlers.common import reply
 
 DialogStep = Callable[[Update, ForumContext, dict], Awaitable[None]]
@@ -21,6 +21,7 @@ DIALOGS: dict[str, DialogStep] = {
     poll_dialog.NEWPOLL: poll_dialog.on_input,
     meeting_admin.MOVE: meeting_admin.on_move_input,
     meeting_admin.PLACE: meeting_admin.on_place_input,
+    meeting_survey.COMMENT: meeting_survey.on_comment_input,
 }
 MAX_INPUT = 1000  # no dialog answer is longer; Telegram itself caps messages at 4096
 

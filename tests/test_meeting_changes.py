@@ -113,3 +113,39 @@ class running:
 
     async def __aexit__(self, *exc):
         return await self._context.__aexit__(*exc)
+
+
+async def test_survey_once_anonymous_summary_and_export(tmp_path, fake):
+    async with running(tmp_path, fake) as (bot, ada, niran):
+        message = await _meeting_message(bot, niran)
+        await bot.tap(niran, "Going", message_id=message["message_id"])
+        message = await _meeting_message(bot, ada)
+        await bot.tap(ada, "Not going", message_id=message["message_id"])
+        bot.clock.now = START + timedelta(hours=3, minutes=1)  # the 3-hour meeting has ended
+        calls = await bot.run_due()
+        asked = {c.params["chat_id"] for c in calls if "How was" in c.params.get("text", "")}
+        assert asked == {niran.id}  # going or maybe only
+        assert await bot.run_due() == []  # asked once
+        await bot.tap(niran, "4 ★")
+        assert "Your rating: 4 ★" in bot.last(niran)["text"]
+        await bot.send(niran, "Great <b>discussion</b> & good food")
+        assert bot.last(niran)["text"] == "Thank you, your comment was saved."
+        calls = await bot.forge(niran, "mtgs:rate:1:5")  # a second rating is refused
+        assert bot.answers(calls) == ["This button is no longer valid."]
+        rows = await bot.services.db.fetchall("SELECT * FROM meeting_ratings")
+        assert [(r["rating"], r["comment"]) for r in rows] == [
+            (4, "Great <b>discussion</b> & good food")]
+        assert "user_id" not in rows[0].keys()  # nothing ties a rating to a member
+        assert await bot.services.db.fetchone("SELECT 1 FROM pending_inputs") is None
+        bot.clock.advance(timedelta(days=3))
+        calls = await bot.run_due()
+        summary = next(c.params["text"] for c in calls if c.params.get("chat_id") == ada.id)
+        assert "1 rating, average 4 of 5." in summary
+        assert "– Great &lt;b&gt;discussion&lt;/b&gt; &amp; good food" in summary
+        assert await bot.run_due() == []  # once
+        calls = await bot.send(ada, "/export meetings")
+        files = {c.params["document"]["filename"]: c.params["document"]["content"]
+                 for c in calls if c.method == "sendDocument"}
+        meetings_csv = files["meetings.csv"].decode("utf-8-sig").splitlines()
+        assert meetings_csv[1].endswith(",0,1,0,1,1,4.0")  # going, maybe, no, ratings, average
+        assert "Great <b>discussion</b> & good food" in files["meeting-feedback.csv"].decode()

@@ -1,0 +1,142 @@
+"""After a meeting: an anonymous 1-5 rating and an optional comment; a summary for coordinators.
+
+Those who answered "going" or "maybe" are asked once (`meeting_surveys`, which records that
+someone was asked and answered, never what). Ratings are stored without a user id. Callback data:
+`mtgs:rate:<meeting>:<1-5>`. The comment is the member's next message (pending `mtg_comment`).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, Update
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler
+
+from bot import callbacks
+from bot.context import ForumContext, Services
+from bot.i18n import escape
+from bot.polls import shorten
+from db import dialogs
+from db import forums as forums_db
+from db import meetings as meetings_db
+from db import users as users_db
+from handlers.common import answer_stale, keyboard, reply
+
+COMMENT = "mtg_comment"
+MAX_MESSAGE = 4000  # Telegram allows 4096; leave room
+log = logging.getLogger(__name__)
+
+
+async def send_surveys(bot: Bot, services: Services) -> None:
+    """Ask each going/maybe member of every meeting that just ended, once."""
+    now = services.clock()
+    for meeting in await meetings_db.ended_without_survey(services.db, now):
+        for person in await meetings_db.survey_recipients(services.db, meeting):
+            if not await meetings_db.claim_survey(services.db, meeting.id, person.user_id, now):
+                continue
+            tr = services.catalogs.translator(person.language)
+            stars = [(f"{n} ★", callbacks.make("mtgs", "rate", meeting.id, n)) for n in range(1, 6)]
+            try:
+                await bot.send_message(
+                    person.user_id,
+                    tr._(
+                        "How was “%(title)s”? Rate it from 1 to 5. Your answer is anonymous.",
+                        title=meeting.title,
+                    ),
+                    reply_markup=keyboard([stars]),
+                )
+            except Forbidden:
+                await users_db.set_active(services.db, person.user_id, False, now)
+            except TelegramError as exc:
+                log.warning(
+                    "survey of meeting %s to %s failed: %s", meeting.id, person.user_id, exc
+                )
+
+
+async def on_rating(update: Update, context: ForumContext) -> None:
+    """A star tapped: store the rating (once), then invite a comment."""
+    query, actor, services = update.callback_query, context.actor, context.services
+    parsed = callbacks.parse(query.data)
+    meeting_arg, rating_arg = (parsed.arg(0), parsed.arg(1)) if parsed else (None, None)
+    if (
+        parsed is None
+        or parsed.action != "rate"
+        or not (meeting_arg or "").isdigit()
+        or rating_arg not in ("1", "2", "3", "4", "5")
+    ):
+        await answer_stale(update, context)
+        return
+    rating_id = await meetings_db.rate(
+        services.db, int(meeting_arg), actor.user_id, int(rating_arg), services.clock()
+    )
+    if rating_id is None:  # never asked, or answered already
+        await answer_stale(update, context)
+        return
+    await dialogs.expect(
+        services.db,
+        user_id=actor.user_id,
+        chat_id=update.effective_chat.id,
+        kind=COMMENT,
+        data={"rating": rating_id},
+        now=services.clock(),
+    )
+    await query.answer(actor.tr._("Thank you!"))
+    await query.edit_message_text(
+        actor.tr._(
+            "Thank you! Your rating: %(rating)s ★. To add a comment, type it now (it stays "
+            "anonymous), or send /cancel.",
+            rating=int(rating_arg),
+        )
+    )
+
+
+async def on_comment_input(update: Update, context: ForumContext, data: dict) -> None:
+    """The optional comment after a rating."""
+    actor, services = context.actor, context.services
+    await meetings_db.add_comment(
+        services.db, int(data.get("rating", 0)), update.effective_message.text or ""
+    )
+    # The pending step was the only link between this member and their rating: gone now.
+    await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
+    await reply(update, actor.tr._("Thank you, your comment was saved."))
+
+
+async def send_summaries(bot: Bot, services: Services) -> None:
+    """Three days after a surveyed meeting, its coordinators get the ratings and comments."""
+    now = services.clock()
+    for meeting in await meetings_db.due_summaries(services.db, now):
+        if not await meetings_db.claim_summary(services.db, meeting.id, now):
+            continue
+        given = await meetings_db.ratings(services.db, meeting.id)
+        for user_id, language in await forums_db.coordinators(services.db, meeting.forum_id):
+            tr = services.catalogs.translator(language)
+            average = sum(r for r, _ in given) / len(given) if given else 0
+            lines = [
+                tr.n_(
+                    "Feedback on “%(title)s” (%(date)s): %(count)s rating, average "
+                    "%(average)s of 5.",
+                    "Feedback on “%(title)s” (%(date)s): %(count)s "
+                    "ratings, average %(average)s of 5.",
+                    len(given),
+                    title=meeting.title,
+                    date=tr.datetime(meeting.starts_at, meeting.timezone),
+                    average=round(average, 1),
+                )
+            ]
+            for _, comment in given:
+                line = f"– {escape(shorten(comment, 300))}" if comment else ""
+                # Whole, escaped comments while they fit one message: never cut an entity.
+                if line and sum(len(x) + 1 for x in lines) + len(line) < MAX_MESSAGE:
+                    lines.append(line)
+            text = "\n".join(lines)
+            try:
+                await bot.send_message(user_id, text)
+            except TelegramError as exc:
+                log.warning(
+                    "survey summary of meeting %s to %s failed: %s", meeting.id, user_id, exc
+                )
+
+
+def handlers() -> list[tuple[int, BaseHandler]]:
+    return [(0, CallbackQueryHandler(on_rating, pattern=r"^mtgs:"))]
