@@ -365,10 +365,8 @@ async def claim_survey(db: Database, meeting_id: int, user_id: int, now: datetim
         return cursor.rowcount > 0
 
 
-async def rate(
-    db: Database, meeting_id: int, user_id: int, rating: int, now: datetime
-) -> int | None:
-    """Store an anonymous rating once per member who was asked; returns its id, else None."""
+async def rate(db: Database, meeting_id: int, user_id: int, rating: int, now: datetime) -> bool:
+    """Store an anonymous rating once per member who was asked; False if not asked or done."""
     async with db.transaction() as conn:
         cursor = await conn.execute(
             "UPDATE meeting_surveys SET answered = 1"
@@ -376,29 +374,42 @@ async def rate(
             (meeting_id, user_id),
         )
         if cursor.rowcount == 0:
-            return None
-        cursor = await conn.execute(
+            return False
+        await conn.execute(
             "INSERT INTO meeting_ratings (meeting_id, rating, given_on) VALUES (?, ?, ?)",
             (meeting_id, rating, now.date().isoformat()),
         )
-        return cursor.lastrowid
+    return True
 
 
-async def add_comment(db: Database, rating_id: int, comment: str) -> bool:
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "UPDATE meeting_ratings SET comment = ? WHERE id = ? AND comment IS NULL",
-            (comment, rating_id),
-        )
-        return cursor.rowcount > 0
-
-
-async def ratings(db: Database, meeting_id: int) -> list[tuple[int, str | None]]:
-    rows = await db.fetchall(
-        "SELECT rating, comment FROM meeting_ratings WHERE meeting_id = ? ORDER BY id",
-        (meeting_id,),
+async def add_comment(db: Database, meeting_id: int, comment: str, now: datetime) -> None:
+    """An anonymous comment on a meeting (the caller checked that this member rated it)."""
+    await db.execute(
+        "INSERT INTO meeting_comments (meeting_id, comment, given_on) VALUES (?, ?, ?)",
+        (meeting_id, comment, now.date().isoformat()),
     )
-    return [(row["rating"], row["comment"]) for row in rows]
+
+
+async def answered_survey(db: Database, meeting_id: int, user_id: int) -> bool:
+    row = await db.fetchone(
+        "SELECT answered FROM meeting_surveys WHERE meeting_id = ? AND user_id = ?",
+        (meeting_id, user_id),
+    )
+    return bool(row and row["answered"])
+
+
+async def ratings(db: Database, meeting_id: int) -> list[int]:
+    rows = await db.fetchall(
+        "SELECT rating FROM meeting_ratings WHERE meeting_id = ? ORDER BY id", (meeting_id,)
+    )
+    return [row["rating"] for row in rows]
+
+
+async def comments(db: Database, meeting_id: int) -> list[str]:
+    rows = await db.fetchall(
+        "SELECT comment FROM meeting_comments WHERE meeting_id = ? ORDER BY id", (meeting_id,)
+    )
+    return [row["comment"] for row in rows]
 
 
 async def due_summaries(db: Database, now: datetime) -> list[MeetingRow]:
@@ -439,10 +450,10 @@ async def report(db: Database, forum_id: int) -> list[aiosqlite.Row]:
 
 
 async def feedback(db: Database, forum_id: int) -> list[aiosqlite.Row]:
-    """Every anonymous rating and comment of the forum's meetings."""
+    """Every anonymous comment on the forum's meetings."""
     return await db.fetchall(
-        "SELECT s.title, m.starts_at, g.rating, g.comment FROM meeting_ratings g"
-        " JOIN meetings m ON m.id = g.meeting_id JOIN meeting_series s ON s.id = m.series_id"
-        " WHERE s.forum_id = ? ORDER BY m.starts_at, g.id",
+        "SELECT s.title, m.starts_at, c.comment FROM meeting_comments c"
+        " JOIN meetings m ON m.id = c.meeting_id JOIN meeting_series s ON s.id = m.series_id"
+        " WHERE s.forum_id = ? ORDER BY m.starts_at, c.id",
         (forum_id,),
     )

@@ -67,18 +67,19 @@ async def on_rating(update: Update, context: ForumContext) -> None:
     ):
         await answer_stale(update, context)
         return
-    rating_id = await meetings_db.rate(
-        services.db, int(meeting_arg), actor.user_id, int(rating_arg), services.clock()
-    )
-    if rating_id is None:  # never asked, or answered already
+    meeting_id = int(meeting_arg)
+    if not await meetings_db.rate(
+        services.db, meeting_id, actor.user_id, int(rating_arg), services.clock()
+    ):  # never asked, or answered already
         await answer_stale(update, context)
         return
+    # Only the meeting: nothing may point from the member to their rating, not even this step.
     await dialogs.expect(
         services.db,
         user_id=actor.user_id,
         chat_id=update.effective_chat.id,
         kind=COMMENT,
-        data={"rating": rating_id},
+        data={"meeting": meeting_id},
         now=services.clock(),
     )
     await query.answer(actor.tr._("Thank you!"))
@@ -94,10 +95,11 @@ async def on_rating(update: Update, context: ForumContext) -> None:
 async def on_comment_input(update: Update, context: ForumContext, data: dict) -> None:
     """The optional comment after a rating."""
     actor, services = context.actor, context.services
-    await meetings_db.add_comment(
-        services.db, int(data.get("rating", 0)), update.effective_message.text or ""
-    )
-    # The pending step was the only link between this member and their rating: gone now.
+    meeting_id = int(data.get("meeting", 0))
+    if await meetings_db.answered_survey(services.db, meeting_id, actor.user_id):
+        await meetings_db.add_comment(
+            services.db, meeting_id, update.effective_message.text or "", services.clock()
+        )
     await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
     await reply(update, actor.tr._("Thank you, your comment was saved."))
 
@@ -109,9 +111,10 @@ async def send_summaries(bot: Bot, services: Services) -> None:
         if not await meetings_db.claim_summary(services.db, meeting.id, now):
             continue
         given = await meetings_db.ratings(services.db, meeting.id)
+        said = await meetings_db.comments(services.db, meeting.id)
         for user_id, language in await forums_db.coordinators(services.db, meeting.forum_id):
             tr = services.catalogs.translator(language)
-            average = sum(r for r, _ in given) / len(given) if given else 0
+            average = sum(given) / len(given) if given else 0
             lines = [
                 tr.n_(
                     "Feedback on “%(title)s” (%(date)s): %(count)s rating, average "
@@ -124,10 +127,10 @@ async def send_summaries(bot: Bot, services: Services) -> None:
                     average=round(average, 1),
                 )
             ]
-            for _, comment in given:
-                line = f"– {escape(shorten(comment, 300))}" if comment else ""
+            for comment in said:
+                line = f"– {escape(shorten(comment, 300))}"
                 # Whole, escaped comments while they fit one message: never cut an entity.
-                if line and sum(len(x) + 1 for x in lines) + len(line) < MAX_MESSAGE:
+                if sum(len(x) + 1 for x in lines) + len(line) < MAX_MESSAGE:
                     lines.append(line)
             text = "\n".join(lines)
             try:

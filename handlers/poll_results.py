@@ -291,12 +291,12 @@ async def _send_meeting_export(update: Update, context: ForumContext) -> None:
     await message.reply_document(
         InputFile(
             csv_bytes(
-                ["meeting", "starts_utc", "rating", "comment"],
-                [[r["title"], r["starts_at"], r["rating"], r["comment"] or ""] for r in comments],
+                ["meeting", "starts_utc", "comment"],
+                [[r["title"], r["starts_at"], r["comment"]] for r in comments],
             ),
-            filename="meeting-feedback.csv",
+            filename="meeting-comments.csv",
         ),
-        caption=actor.tr._("Meetings: every rating and comment (anonymous)."),
+        caption=actor.tr._("Meetings: every comment (anonymous)."),
     )
 
 

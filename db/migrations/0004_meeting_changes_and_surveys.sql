@@ -19,12 +19,19 @@ CREATE TABLE meeting_surveys (
     PRIMARY KEY (meeting_id, user_id)
 );
 
--- Anonymous ratings: no user id, and only the day they were given.
+-- Anonymous ratings and comments: no user id, only the day. Comments are rows of their own, so
+-- nothing (not even a pending dialog step) ever has to point from a member to their rating.
 CREATE TABLE meeting_ratings (
     id                  INTEGER PRIMARY KEY,
     meeting_id          INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
     rating              INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
-    comment             TEXT CHECK (comment IS NULL OR length(comment) <= 1000),
+    given_on            TEXT NOT NULL
+);
+
+CREATE TABLE meeting_comments (
+    id                  INTEGER PRIMARY KEY,
+    meeting_id          INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+    comment             TEXT NOT NULL CHECK (length(comment) BETWEEN 1 AND 1000),
     given_on            TEXT NOT NULL
 );
 
