@@ -142,7 +142,7 @@ async def test_survey_once_anonymous_summary_and_export(tmp_path, fake):
         assert [c["comment"] for c in comments] == ["Great <b>discussion</b> & good food"]
         # Nothing ties a rating or comment to a member: no user column, no lingering step.
         # sqlite3.Row's `in` looks at values; the column names are its keys().
-        columns = set(ratings[0].keys()) | set(comments[0].keys())  # noqa: SIM118
+        columns = set(ratings[0].keys()) | set(comments[0].keys())
         assert "user_id" not in columns
         assert await bot.services.db.fetchone("SELECT 1 FROM pending_inputs") is None
         bot.clock.advance(timedelta(days=3))
