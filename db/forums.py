@@ -19,6 +19,7 @@ class ForumRow:
     language: str
     member_code: str
     coordinator_code: str
+    survey_everyone: bool = False  # after a meeting, ask everyone (not only going/maybe)
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,13 @@ def _forum(row: aiosqlite.Row) -> ForumRow:
         language=row["language"],
         member_code=row["member_code"],
         coordinator_code=row["coordinator_code"],
+        survey_everyone=bool(row["survey_everyone"]),
     )
 
 
 _FORUM_COLUMNS = (
-    "f.id, f.name, f.country, f.timezone, f.language, f.member_code, f.coordinator_code"
+    "f.id, f.name, f.country, f.timezone, f.language, f.member_code, f.coordinator_code,"
+    " f.survey_everyone"
 )
 
 
@@ -245,3 +248,9 @@ async def coordinators(db: Database, forum_id: int) -> list[tuple[int, str | Non
         (forum_id,),
     )
     return [(row["id"], row["language"]) for row in rows]
+
+
+async def set_survey_everyone(db: Database, forum_id: int, everyone: bool) -> None:
+    await db.execute(
+        "UPDATE forums SET survey_everyone = ? WHERE id = ?", (int(everyone), forum_id)
+    )

@@ -344,7 +344,10 @@ async def ended_without_survey(db: Database, now: datetime) -> list[MeetingRow]:
 
 
 async def survey_recipients(db: Database, meeting: MeetingRow) -> list[Attendee]:
-    """Members who said going or maybe, and can be reached."""
+    """Who to ask: members who said going or maybe, or every member if the forum says so."""
+    row = await db.fetchone("SELECT survey_everyone FROM forums WHERE id = ?", (meeting.forum_id,))
+    if row and row["survey_everyone"]:
+        return await attendees(db, meeting.forum_id)
     rows = await db.fetchall(
         "SELECT u.id, u.language, u.timezone, m.role FROM rsvps r"
         " JOIN users u ON u.id = r.user_id JOIN memberships m ON m.user_id = u.id"

@@ -9,7 +9,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.context import ForumContext
 from bot.forums import STAKEHOLDER_GROUPS, FormError, parse_timezone
+from bot.roles import Role
 from db import dialogs
+from db import forums as forums_db
 from db import users as users_db
 from handlers.common import answer_stale, guarded, keyboard, reply
 from handlers.menus import refresh_user_menu
@@ -46,6 +48,21 @@ def _summary(context: ForumContext) -> tuple[str, InlineKeyboardMarkup]:
     ]
     if len(actor.memberships) > 1:
         rows[1].append((tr._("Current forum"), callbacks.make("set", "menu", "forum")))
+    if actor.role is Role.COORDINATOR and actor.forum:  # a setting of the forum, not the person
+        everyone = actor.forum.survey_everyone
+        # Not nested inside the outer _(): Babel's extractor does not see nested calls.
+        who = tr._("every member") if everyone else tr._("those who said going or maybe")
+        lines.append(tr._("Survey after meetings: %(who)s", who=who))
+        rows.append(
+            [
+                (
+                    tr._("Ask everyone after meetings")
+                    if not everyone
+                    else tr._("Ask only going and maybe"),
+                    callbacks.make("set", "survey", "all" if not everyone else "rsvp"),
+                )
+            ]
+        )
     return "\n".join(lines), keyboard(rows)
 
 
@@ -163,6 +180,13 @@ async def on_settings_button(update: Update, context: ForumContext) -> None:
         and any(str(m.forum.id) == value for m in actor.memberships)
     ):
         await users_db.set_field(services.db, actor.user_id, "current_forum_id", int(value), now)
+    elif (
+        parsed.action == "survey"
+        and value in ("all", "rsvp")
+        and actor.forum
+        and (actor.role is Role.COORDINATOR)
+    ):
+        await forums_db.set_survey_everyone(services.db, actor.forum.id, value == "all")
     else:
         await answer_stale(update, context)
         return

@@ -160,3 +160,19 @@ async def test_survey_once_anonymous_summary_and_export(tmp_path, fake):
         meetings_csv = files["meetings.csv"].decode("utf-8-sig").splitlines()
         assert meetings_csv[1].endswith(",0,1,0,1,1,4.0")  # going, maybe, no, ratings, average
         assert "Great <b>discussion</b> & good food" in files["meeting-comments.csv"].decode()
+
+
+async def test_forum_setting_asks_everyone_after_meetings(tmp_path, fake):
+    async with running(tmp_path, fake) as (bot, ada, niran):
+        await bot.send(niran, "/settings")  # a member does not see the forum's setting
+        assert "Survey after meetings" not in bot.last(niran)["text"]
+        calls = await bot.forge(niran, "set:survey:all")
+        assert bot.answers(calls) == ["This button is no longer valid."]
+        await bot.send(ada, "/settings")
+        assert "Survey after meetings: those who said going or maybe" in bot.last(ada)["text"]
+        await bot.tap(ada, "Ask everyone")
+        assert "Survey after meetings: every member" in bot.last(ada)["text"]
+        bot.clock.now = START + timedelta(hours=3, minutes=1)  # nobody answered the RSVP
+        calls = await bot.run_due()
+        asked = {c.params["chat_id"] for c in calls if "How was" in c.params.get("text", "")}
+        assert asked == {ada.id, niran.id}

@@ -36,3 +36,7 @@ CREATE TABLE meeting_comments (
 );
 
 ALTER TABLE meetings ADD COLUMN summary_sent_at TEXT;  -- survey results sent to coordinators
+
+-- Who is asked after a meeting: 0 = those who said going or maybe, 1 = every member.
+ALTER TABLE forums ADD COLUMN survey_everyone INTEGER NOT NULL DEFAULT 0
+    CHECK (survey_everyone IN (0, 1));
