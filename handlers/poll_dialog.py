@@ -14,6 +14,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.context import ForumContext
 from bot.forums import FormError
+from bot.i18n import escape
 from bot.polls import MAX_OPTIONS, parse_poll_form, shorten
 from bot.priorities import PriorityCatalog
 from bot.roles import Role
@@ -193,7 +194,7 @@ async def _ask_question(
     await update.callback_query.edit_message_text(
         actor.tr._("Options from %(title)s:", title=catalog.title)
         + "\n"
-        + "\n".join(f"{n}. {text}" for n, text in enumerate(texts, 1))
+        + "\n".join(f"{n}. {escape(text)}" for n, text in enumerate(texts, 1))
     )
     await update.effective_message.reply_text(
         actor.tr._(
