@@ -261,20 +261,23 @@ async def cancel(db: Database, meeting_id: int, now: datetime) -> bool:
         return cursor.rowcount > 0
 
 
+async def _revise_ahead(
+    conn: aiosqlite.Connection, series_id: int, now: datetime, *, cancel: bool
+) -> list[int]:
+    """Bump the revision of (and optionally cancel) a series' occurrences that are still ahead."""
+    cursor = await conn.execute(
+        "UPDATE meetings SET revision = revision + 1,"
+        " cancelled_at = CASE WHEN ? THEN ? ELSE cancelled_at END"
+        " WHERE series_id = ? AND cancelled_at IS NULL AND starts_at > ? RETURNING id",
+        (int(cancel), to_db_time(now), series_id, to_db_time(now)),
+    )
+    return sorted(row[0] for row in await cursor.fetchall())
+
+
 async def cancel_series(db: Database, series_id: int, now: datetime) -> list[int]:
     """Cancel a series and its occurrences that have not started; returns their ids."""
     async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "SELECT id FROM meetings WHERE series_id = ? AND cancelled_at IS NULL"
-            " AND starts_at > ?",
-            (series_id, to_db_time(now)),
-        )
-        ids = [row[0] for row in await cursor.fetchall()]
-        await conn.execute(
-            "UPDATE meetings SET cancelled_at = ?, revision = revision + 1"
-            f" WHERE id IN ({','.join('?' * len(ids))})",
-            (to_db_time(now), *ids),
-        )
+        ids = await _revise_ahead(conn, series_id, now, cancel=True)
         await conn.execute(
             "UPDATE meeting_series SET cancelled_at = ? WHERE id = ?", (to_db_time(now), series_id)
         )
@@ -307,17 +310,7 @@ async def set_place(
         await conn.execute(
             "UPDATE meeting_series SET place = ?, link = ? WHERE id = ?", (place, link, series_id)
         )
-        cursor = await conn.execute(
-            "SELECT id FROM meetings WHERE series_id = ? AND cancelled_at IS NULL"
-            " AND starts_at > ?",
-            (series_id, to_db_time(now)),
-        )
-        ids = [row[0] for row in await cursor.fetchall()]
-        await conn.execute(
-            f"UPDATE meetings SET revision = revision + 1 WHERE id IN ({','.join('?' * len(ids))})",
-            ids,
-        )
-    return ids
+        return await _revise_ahead(conn, series_id, now, cancel=False)
 
 
 async def claim_notice(
