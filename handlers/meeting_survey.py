@@ -19,7 +19,7 @@ from bot.i18n import escape
 from bot.polls import shorten
 from db import dialogs
 from db import forums as forums_db
-from db import meetings as meetings_db
+from db import meeting_feedback as feedback_db
 from db import users as users_db
 from handlers.common import answer_stale, keyboard, reply
 
@@ -31,9 +31,9 @@ log = logging.getLogger(__name__)
 async def send_surveys(bot: Bot, services: Services) -> None:
     """Ask each going/maybe member of every meeting that just ended, once."""
     now = services.clock()
-    for meeting in await meetings_db.ended_without_survey(services.db, now):
-        for person in await meetings_db.survey_recipients(services.db, meeting):
-            if not await meetings_db.claim_survey(services.db, meeting.id, person.user_id, now):
+    for meeting in await feedback_db.ended_without_survey(services.db, now):
+        for person in await feedback_db.survey_recipients(services.db, meeting):
+            if not await feedback_db.claim_survey(services.db, meeting.id, person.user_id, now):
                 continue
             tr = services.catalogs.translator(person.language)
             stars = [(f"{n} ★", callbacks.make("mtgs", "rate", meeting.id, n)) for n in range(1, 6)]
@@ -68,7 +68,7 @@ async def on_rating(update: Update, context: ForumContext) -> None:
         await answer_stale(update, context)
         return
     meeting_id = int(meeting_arg)
-    if not await meetings_db.rate(
+    if not await feedback_db.rate(
         services.db, meeting_id, actor.user_id, int(rating_arg), services.clock()
     ):  # never asked, or answered already
         await answer_stale(update, context)
@@ -96,8 +96,8 @@ async def on_comment_input(update: Update, context: ForumContext, data: dict) ->
     """The optional comment after a rating."""
     actor, services = context.actor, context.services
     meeting_id = int(data.get("meeting", 0))
-    if await meetings_db.answered_survey(services.db, meeting_id, actor.user_id):
-        await meetings_db.add_comment(
+    if await feedback_db.answered_survey(services.db, meeting_id, actor.user_id):
+        await feedback_db.add_comment(
             services.db, meeting_id, update.effective_message.text or "", services.clock()
         )
     await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
@@ -107,11 +107,11 @@ async def on_comment_input(update: Update, context: ForumContext, data: dict) ->
 async def send_summaries(bot: Bot, services: Services) -> None:
     """Three days after a surveyed meeting, its coordinators get the ratings and comments."""
     now = services.clock()
-    for meeting in await meetings_db.due_summaries(services.db, now):
-        if not await meetings_db.claim_summary(services.db, meeting.id, now):
+    for meeting in await feedback_db.due_summaries(services.db, now):
+        if not await feedback_db.claim_summary(services.db, meeting.id, now):
             continue
-        given = await meetings_db.ratings(services.db, meeting.id)
-        said = await meetings_db.comments(services.db, meeting.id)
+        given = await feedback_db.ratings(services.db, meeting.id)
+        said = await feedback_db.comments(services.db, meeting.id)
         for user_id, language in await forums_db.coordinators(services.db, meeting.forum_id):
             tr = services.catalogs.translator(language)
             average = sum(given) / len(given) if given else 0

@@ -13,7 +13,7 @@ from bot.i18n import Translator, escape
 from bot.poll_report import CountedBallot, PollCount, ballots_csv, chart_png, count, results_csv
 from bot.polls import shorten
 from bot.roles import Access
-from db import meetings as meetings_db
+from db import meeting_feedback as feedback_db
 from db import polls as polls_db
 from db.polls import PollRow
 from handlers.common import answer_stale, command_text, guarded, keyboard, refusal, reply
@@ -254,8 +254,8 @@ async def _send_meeting_export(update: Update, context: ForumContext) -> None:
     """`/export meetings`: RSVPs and ratings per occurrence, and the anonymous comments."""
     actor, services = context.actor, context.services
     assert actor.forum is not None
-    rows = await meetings_db.report(services.db, actor.forum.id)
-    comments = await meetings_db.feedback(services.db, actor.forum.id)
+    rows = await feedback_db.report(services.db, actor.forum.id)
+    comments = await feedback_db.feedback(services.db, actor.forum.id)
     message = update.effective_message
     await message.reply_document(
         InputFile(
