@@ -6,6 +6,7 @@ database before acting.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 MAX_BYTES = 64  # Telegram's limit for callback_data
@@ -19,6 +20,21 @@ class Callback:
 
     def arg(self, index: int) -> str | None:
         return self.args[index] if index < len(self.args) else None
+
+    def int_arg(self, index: int) -> int | None:
+        """An id argument, or None if absent or not a plain number."""
+        return parse_id(self.arg(index))
+
+
+_ID = re.compile(r"^[0-9]{1,18}$")
+
+
+def parse_id(text: str | None) -> int | None:
+    """A database id or number typed or sent by a client: ASCII digits only, else None.
+
+    Not str.isdigit(): it accepts "²" and other digits that int() then rejects.
+    """
+    return int(text) if text and _ID.match(text) else None
 
 
 def make(feature: str, action: str, *args: object) -> str:

@@ -111,12 +111,8 @@ async def on_ballot_button(update: Update, context: ForumContext) -> None:
     """A tap on a ballot: rank an option, undo the last choice, or submit."""
     query, actor, services = update.callback_query, context.actor, context.services
     parsed = callbacks.parse(query.data)
-    poll_arg = parsed.arg(0) if parsed else None
-    poll = (
-        await polls_db.get_poll(services.db, int(poll_arg))
-        if poll_arg and poll_arg.isdigit()
-        else None
-    )
+    poll_id = parsed.int_arg(0) if parsed else None
+    poll = await polls_db.get_poll(services.db, poll_id) if poll_id else None
     if (
         parsed is None
         or poll is None
@@ -136,12 +132,8 @@ async def on_ballot_button(update: Update, context: ForumContext) -> None:
     options = await polls_db.options_of(services.db, poll.id)
     draft, answer = ballot.draft, ""
     if parsed.action == "rank":
-        option = parsed.arg(1)
-        new = (
-            add_choice(draft, int(option), [o.id for o in options])
-            if option and option.isdigit()
-            else None
-        )
+        option = parsed.int_arg(1)
+        new = add_choice(draft, option, [o.id for o in options]) if option else None
         if new is None:
             await answer_stale(update, context)
             return

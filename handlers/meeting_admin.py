@@ -36,10 +36,8 @@ async def on_admin_button(update: Update, context: ForumContext) -> None:
     """Coordinators' meeting buttons; re-checked: a coordinator of the meeting's forum."""
     query, actor, services = update.callback_query, context.actor, context.services
     parsed = callbacks.parse(query.data)
-    arg = parsed.arg(0) if parsed else None
-    meeting = (
-        await meetings_db.get_meeting(services.db, int(arg)) if arg and arg.isdigit() else None
-    )
+    meeting_id = parsed.int_arg(0) if parsed else None
+    meeting = await meetings_db.get_meeting(services.db, meeting_id) if meeting_id else None
     now, tr = services.clock(), actor.tr
     if (
         parsed is None

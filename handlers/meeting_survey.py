@@ -58,18 +58,12 @@ async def on_rating(update: Update, context: ForumContext) -> None:
     """A star tapped: store the rating (once), then invite a comment."""
     query, actor, services = update.callback_query, context.actor, context.services
     parsed = callbacks.parse(query.data)
-    meeting_arg, rating_arg = (parsed.arg(0), parsed.arg(1)) if parsed else (None, None)
-    if (
-        parsed is None
-        or parsed.action != "rate"
-        or not (meeting_arg or "").isdigit()
-        or rating_arg not in ("1", "2", "3", "4", "5")
-    ):
+    meeting_id, rating = (parsed.int_arg(0), parsed.int_arg(1)) if parsed else (None, None)
+    if parsed is None or parsed.action != "rate" or not meeting_id or rating not in range(1, 6):
         await answer_stale(update, context)
         return
-    meeting_id = int(meeting_arg)
     if not await feedback_db.rate(
-        services.db, meeting_id, actor.user_id, int(rating_arg), services.clock()
+        services.db, meeting_id, actor.user_id, rating, services.clock()
     ):  # never asked, or answered already
         await answer_stale(update, context)
         return
@@ -87,7 +81,7 @@ async def on_rating(update: Update, context: ForumContext) -> None:
         actor.tr._(
             "Thank you! Your rating: %(rating)s ★. To add a comment, type it now (it stays "
             "anonymous), or send /cancel.",
-            rating=int(rating_arg),
+            rating=rating,
         )
     )
 

@@ -199,10 +199,8 @@ async def on_meeting_button(update: Update, context: ForumContext) -> None:
     """RSVP (updates the message in place) or the calendar file."""
     query, actor, services = update.callback_query, context.actor, context.services
     parsed = callbacks.parse(query.data)
-    arg = parsed.arg(0) if parsed else None
-    meeting = (
-        await meetings_db.get_meeting(services.db, int(arg)) if arg and arg.isdigit() else None
-    )
+    meeting_id = parsed.int_arg(0) if parsed else None
+    meeting = await meetings_db.get_meeting(services.db, meeting_id) if meeting_id else None
     if (
         parsed is None
         or meeting is None

@@ -136,11 +136,11 @@ async def on_dialog_button(update: Update, context: ForumContext) -> None:
     if parsed.action == "cat":
         selected = []
     elif parsed.action == "item" and data.get("step") == "pick":
-        index = parsed.arg(0)
-        if not (index and index.isdigit() and 1 <= int(index) <= len(catalog.items)):
+        index = parsed.int_arg(0)
+        if index is None or not 1 <= index <= len(catalog.items):
             await answer_stale(update, context)
             return
-        item = catalog.items[int(index) - 1].id
+        item = catalog.items[index - 1].id
         if item not in selected and len(selected) >= MAX_OPTIONS:
             await query.answer(actor.tr._("A poll has at most 12 options."))
             return

@@ -6,6 +6,7 @@ from telegram import InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
+from bot.callbacks import parse_id
 from bot.context import ForumContext, Services
 from bot.csvfile import csv_bytes
 from bot.forums import STAKEHOLDER_GROUPS
@@ -130,10 +131,9 @@ async def pick_poll(
     assert actor.forum is not None
     tr, arg = actor.tr, command_text(update)
     if arg:
+        number = parse_id(arg)
         poll = (
-            await polls_db.poll_by_number(services.db, actor.forum.id, int(arg))
-            if arg.isdigit()
-            else None
+            await polls_db.poll_by_number(services.db, actor.forum.id, number) if number else None
         )
         if poll is None or (open_only and not poll.is_open):
             await reply(
@@ -303,8 +303,8 @@ async def _send_meeting_export(update: Update, context: ForumContext) -> None:
 async def on_results_button(update: Update, context: ForumContext) -> None:
     """`res:show:<id>` / `res:export:<id>` from the choice of open polls."""
     parsed = callbacks.parse(update.callback_query.data)
-    arg = parsed.arg(0) if parsed else None
-    poll = await polls_db.get_poll(context.services.db, int(arg)) if arg and arg.isdigit() else None
+    poll_id = parsed.int_arg(0) if parsed else None
+    poll = await polls_db.get_poll(context.services.db, poll_id) if poll_id else None
     actor = context.actor
     if (
         poll is None

@@ -161,7 +161,7 @@ async def open_ballot(update: Update, context: ForumContext, poll_id: int | None
 async def on_poll_button(update: Update, context: ForumContext) -> None:
     """`poll:open:<id>` (from /polls) and `poll:close:<id>` (from /closepoll's choice)."""
     parsed = callbacks.parse(update.callback_query.data)
-    poll_id = int(parsed.arg(0)) if parsed and (parsed.arg(0) or "").isdigit() else None
+    poll_id = parsed.int_arg(0) if parsed else None
     if parsed and parsed.action == "open":
         await open_ballot(update, context, poll_id)
     elif (

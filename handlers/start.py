@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks, onboarding
+from bot.callbacks import parse_id
 from bot.context import ForumContext
 from bot.forums import STAKEHOLDER_GROUPS, looks_like_code
 from bot.i18n import Translator
@@ -30,8 +31,7 @@ async def start(update: Update, context: ForumContext) -> None:
         await _hello(update, context)
         return
     if code.startswith(POLL_LINK):  # the group's "Rank privately" button
-        number = code.removeprefix(POLL_LINK)
-        await polls.open_ballot(update, context, int(number) if number.isdigit() else None)
+        await polls.open_ballot(update, context, parse_id(code.removeprefix(POLL_LINK)))
         return
     found = (
         await forums_db.find_by_code(context.services.db, code) if looks_like_code(code) else None

@@ -331,3 +331,31 @@ async def test_biggest_results_fit_one_message(tmp_path, fake):
         text = calls[0].params["text"]
         assert calls[0].ok and len(text) <= 4096
         assert "Other (1): 12 › 11" in bot.fake.messages(ada.id)[-2]["text"]
+
+
+async def test_unicode_digits_are_not_numbers(tmp_path, fake):
+    """str.isdigit() accepts "²", which int() rejects: typed or forged, it must change nothing."""
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada, niran, *_ = await forum_with_members(bot, fake, group=False)
+        await bot.send(ada, POLL)
+        before = await snapshot(bot)
+        await bot.send(ada, "/results ²")
+        assert "There is no poll with the number ²." in bot.last(ada)["text"]
+        await bot.send(ada, "/closepoll ١")
+        assert "There is no open poll with the number ١." in bot.last(ada)["text"]
+        await bot.send(niran, "/start poll-²")
+        assert "not one you can vote in" in bot.last(niran)["text"]
+        message_id = ballot(bot, niran)["message_id"]
+        calls = await bot.forge(niran, "poll:open:²", message_id=message_id)
+        assert "not one you can vote in" in bot.answers(calls)[0]
+        for data in (
+            "poll:rank:1:²",
+            "poll:rank:²:1",
+            "res:show:²",
+            "mtg:rsvp:²:going",
+            "mtgs:rate:1:²",
+            "mtga:move:²",
+        ):
+            calls = await bot.forge(niran, data, message_id=message_id)
+            assert bot.answers(calls) == ["This button is no longer valid."], data
+        assert await snapshot(bot) == before
