@@ -30,6 +30,9 @@ class Services:
     db: Database = field(init=False)
     priorities: dict[str, PriorityCatalog] = field(init=False)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    # Polls whose group announcement needs a new voter count, and those being edited now.
+    stale_announcements: set[int] = field(default_factory=set)
+    refreshing_announcements: set[int] = field(default_factory=set)
 
     def spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
         """Run bulk work (sending ballots to every member) without blocking the update loop."""

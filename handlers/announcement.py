@@ -56,3 +56,26 @@ async def refresh_announcement(bot: Bot, services: Services, poll: PollRow) -> N
     except BadRequest as exc:  # deleted by a group admin, or unchanged: not worth failing a vote
         if "not modified" not in str(exc) and "not found" not in str(exc):
             raise
+
+
+def request_refresh(bot: Bot, services: Services, poll_id: int) -> None:
+    """Update the voter count soon, in the background, coalescing votes that arrive meanwhile.
+
+    A group may receive about 20 messages a minute, so the rate limiter can hold an edit for
+    seconds; done inline, that would stall the update loop for every member tapping a ballot.
+    """
+    services.stale_announcements.add(poll_id)
+    if poll_id not in services.refreshing_announcements:
+        services.refreshing_announcements.add(poll_id)
+        services.spawn(_refresh_while_stale(bot, services, poll_id), name=f"announce-{poll_id}")
+
+
+async def _refresh_while_stale(bot: Bot, services: Services, poll_id: int) -> None:
+    try:
+        while poll_id in services.stale_announcements:
+            services.stale_announcements.discard(poll_id)
+            poll = await polls_db.get_poll(services.db, poll_id)
+            if poll is not None:
+                await refresh_announcement(bot, services, poll)
+    finally:
+        services.refreshing_announcements.discard(poll_id)

@@ -18,7 +18,7 @@ from db import forums as forums_db
 from db import polls as polls_db
 from db import users as users_db
 from db.polls import BallotRow, OptionRow, PollRow
-from handlers.announcement import refresh_announcement
+from handlers.announcement import request_refresh
 from handlers.common import answer_stale
 
 
@@ -154,7 +154,7 @@ async def on_ballot_button(update: Update, context: ForumContext) -> None:
         first = await polls_db.submit(services.db, ballot.id, draft, group, services.clock())
         answer = tr._("Submitted. Thank you!")
         if first:
-            await refresh_announcement(context.bot, services, poll)
+            request_refresh(context.bot, services, poll.id)
     else:
         await answer_stale(update, context)
         return
