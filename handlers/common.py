@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
+from telegram.error import BadRequest
 
 from bot.context import ForumContext
 from bot.i18n import Translator
@@ -105,3 +107,16 @@ async def answer_stale(update: Update, context: ForumContext) -> None:
         await update.callback_query.answer(
             context.actor.tr._("This button is no longer valid."), show_alert=False
         )
+
+
+@contextlib.contextmanager
+def unless_unchanged() -> Iterator[None]:
+    """Editing a message into what it already shows is a 400 from Telegram, not a failure.
+
+    It happens when someone taps the value that is already set, or the same answer twice.
+    """
+    try:
+        yield
+    except BadRequest as exc:
+        if "not modified" not in str(exc):
+            raise

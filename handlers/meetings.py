@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
@@ -25,7 +25,14 @@ from db import forums as forums_db
 from db import meetings as meetings_db
 from db import users as users_db
 from db.meetings import ANSWERS, MeetingRow
-from handlers.common import answer_stale, command_text, guarded, refusal, reply
+from handlers.common import (
+    answer_stale,
+    command_text,
+    guarded,
+    refusal,
+    reply,
+    unless_unchanged,
+)
 
 HORIZON = timedelta(days=400)  # occurrences are materialised this far ahead
 ONE_DAY = 86400  # coordinators get the RSVP tally with this reminder
@@ -224,16 +231,13 @@ async def on_meeting_button(update: Update, context: ForumContext) -> None:
     counts = await meetings_db.rsvp_counts(services.db, meeting.id)
     await query.answer(actor.tr._("Thank you, noted."))
     text = meeting_text(actor.tr, meeting, actor.timezone, counts, answer)
-    try:
+    with unless_unchanged():
         if query.message.text is not None:
             await query.edit_message_text(
                 text, reply_markup=rsvp_keyboard(actor.tr, meeting, answer)
             )
         else:  # the first reminder is a calendar file with a caption
             await query.edit_message_reply_markup(rsvp_keyboard(actor.tr, meeting, answer))
-    except BadRequest as exc:  # the same answer tapped twice leaves the message as it is
-        if "not modified" not in str(exc):
-            raise
 
 
 def calendar_event(meeting: MeetingRow, now: datetime) -> CalendarEvent:

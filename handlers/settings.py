@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
@@ -13,7 +12,7 @@ from bot.roles import Role
 from db import dialogs
 from db import forums as forums_db
 from db import users as users_db
-from handlers.common import answer_stale, guarded, keyboard, reply
+from handlers.common import answer_stale, guarded, keyboard, reply, unless_unchanged
 from handlers.menus import refresh_user_menu
 from handlers.middleware import resolve_actor
 from handlers.render import group_name, language_keyboard, role_name
@@ -225,13 +224,9 @@ def _valid_zone(value: str | None) -> bool:
         return False
 
 
-async def _edit(query: object, text: str, markup: InlineKeyboardMarkup) -> None:
-    try:
-        await query.edit_message_text(text, reply_markup=markup)  # type: ignore[attr-defined]
-    except BadRequest as exc:
-        # Tapping the value that is already set changes nothing on screen: not an error.
-        if "not modified" not in str(exc):
-            raise
+async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup) -> None:
+    with unless_unchanged():  # tapping the value that is already set changes nothing
+        await query.edit_message_text(text, reply_markup=markup)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:
