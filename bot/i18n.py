@@ -1,8 +1,13 @@
 """Gettext catalogs, language negotiation and locale-aware formatting (Babel).
 
-Catalogs live in `locales/<lang>/LC_MESSAGES/messages.po`. They are compiled to `.mo` at start-up
-when the `.mo` is missing or older than the `.po` (in memory if the folder is read-only), so a fresh
-clone needs no build step.
+Catalogs live in `locales/<lang>/LC_MESSAGES/<domain>.po`: `messages` for the UI, `content` for
+the tips. They are compiled to `.mo` at start-up when the `.mo` is missing or older than the `.po`
+(in memory if the folder is read-only), so a fresh clone needs no build step.
+
+A message missing from the reader's catalog falls back to the forum's language, then to English:
+never a blank message. In right-to-left languages (Arabic, Urdu) every line starts with a
+right-to-left mark and every inserted value is a bidi isolate, so a Latin forum name, a number or
+a trailing full stop cannot reorder the sentence around it.
 
 Every placeholder value is HTML-escaped unless wrapped in `Html`: messages are sent with
 parse_mode=HTML, and escaping by default means user text cannot slip through unescaped.
@@ -28,6 +33,12 @@ from babel.numbers import format_decimal
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 SOURCE_LANGUAGE = "en"
 DOMAIN = "messages"
+CONTENT_DOMAIN = "content"
+DOMAINS = (DOMAIN, CONTENT_DOMAIN)
+MACHINE_DRAFT = (
+    "machine draft (AI), needs native review"  # a catalog's Last-Translator until reviewed
+)
+RLM, FSI, PDI = "\u200f", "\u2068", "\u2069"  # right-to-left mark, first-strong isolate, pop
 log = logging.getLogger(__name__)
 
 
@@ -54,6 +65,11 @@ class Translator:
     lang: str
     locale: Locale
     _translations: gettext.NullTranslations
+    _content: gettext.NullTranslations = gettext.NullTranslations()
+
+    @property
+    def rtl(self) -> bool:
+        return self.locale.character_order == "right-to-left"
 
     def _(self, message: str, /, **params: object) -> str:
         """Translate a whole sentence and fill its named placeholders (escaped)."""
@@ -63,6 +79,10 @@ class Translator:
         """Translate a sentence with a count, using the language's CLDR plural rules."""
         params.setdefault("count", count)
         return self._fill(self._translations.ngettext(singular, plural, count), params)
+
+    def content(self, context: str, text: str) -> str:
+        """A piece of content (a tip's title or text) by its id, translated, HTML-escaped."""
+        return self._directed(escape(self._content.pgettext(context, text)))
 
     def number(self, value: int | float) -> str:
         """A number in the reader's locale (digits and grouping)."""
@@ -87,19 +107,26 @@ class Translator:
         return language_autonym(lang)
 
     def _fill(self, template: str, params: dict[str, object]) -> str:
-        if not params:
-            return template
-        safe = {key: self._render(value) for key, value in params.items()}
-        return template % safe
+        text = template % {k: self._render(v) for k, v in params.items()} if params else template
+        return self._directed(text)
+
+    def _directed(self, text: str) -> str:
+        if self.rtl:
+            # The client picks each line's direction from its first strong character, which
+            # could be a Latin name or a tag's text: say it outright.
+            return "\n".join(RLM + line if line else line for line in text.split("\n"))
+        return text
 
     def _render(self, value: object) -> str:
         if isinstance(value, Html):
-            return value
+            return value  # our own markup or links: an isolate mark inside a URL would break it
         if isinstance(value, bool):
-            return escape(value)
-        if isinstance(value, int | float):
+            text = escape(value)
+        elif isinstance(value, int | float):
             return self.number(value)
-        return escape(value)
+        else:
+            text = escape(value)
+        return f"{FSI}{text}{PDI}" if self.rtl and text else text
 
 
 def language_autonym(lang: str) -> str:
@@ -114,25 +141,58 @@ class Catalogs:
     def __init__(self, directory: Path = LOCALES_DIR, default_language: str = SOURCE_LANGUAGE):
         self.directory = directory
         self.default_language = default_language
-        self._translators: dict[str, Translator] = {
-            SOURCE_LANGUAGE: Translator(
-                SOURCE_LANGUAGE, Locale.parse(SOURCE_LANGUAGE), gettext.NullTranslations()
-            )
+        # Compiled bytes, not GNUTranslations objects: each fallback chain needs its own objects,
+        # because gettext links a chain by mutating them (add_fallback).
+        self._compiled: dict[tuple[str, str], bytes] = {
+            (lang, domain): load_compiled(directory, lang, domain)
+            for lang in available_languages(directory) - {SOURCE_LANGUAGE}
+            for domain in DOMAINS
+            if (directory / lang / "LC_MESSAGES" / f"{domain}.po").exists()
         }
-        for lang in available_languages(directory):
-            if lang != SOURCE_LANGUAGE:
-                self._translators[lang] = Translator(
-                    lang, Locale.parse(lang), load_translations(directory, lang)
-                )
+        self._languages = sorted({lang for lang, _ in self._compiled} | {SOURCE_LANGUAGE})
+        self.machine_drafted = frozenset(
+            lang
+            for (lang, domain), compiled in self._compiled.items()
+            if domain == DOMAIN and _is_machine_draft(compiled)
+        )
+        self._translators: dict[tuple[str, ...], Translator] = {}
 
     @property
     def languages(self) -> list[str]:
         """Language codes we have, source language first, then by code."""
-        return [SOURCE_LANGUAGE, *sorted(lang for lang in self._translators if lang != "en")]
+        return [SOURCE_LANGUAGE, *(lang for lang in self._languages if lang != SOURCE_LANGUAGE)]
 
-    def translator(self, lang: str | None) -> Translator:
-        """The translator for `lang`, or for the default language."""
-        return self._translators.get(lang or "", self._translators[self.default_language])
+    def translator(self, lang: str | None, fallback: str | None = None) -> Translator:
+        """The translator for `lang` (else the default language). A message missing from its
+        catalog comes from `fallback`'s (the forum's language), then from English."""
+        chain = tuple(
+            dict.fromkeys(
+                code for code in (lang, fallback, self.default_language) if code in self._languages
+            )
+        ) or (SOURCE_LANGUAGE,)
+        if chain not in self._translators:
+            self._translators[chain] = Translator(
+                chain[0],
+                Locale.parse(chain[0]),
+                self._chain(chain, DOMAIN),
+                self._chain(chain, CONTENT_DOMAIN),
+            )
+        return self._translators[chain]
+
+    def _chain(self, chain: tuple[str, ...], domain: str) -> gettext.NullTranslations:
+        first: gettext.NullTranslations | None = None
+        for lang in chain:
+            if lang == SOURCE_LANGUAGE:
+                break  # the source text itself: NullTranslations' answer, the end of any chain
+            compiled = self._compiled.get((lang, domain))
+            if compiled is None:
+                continue
+            link = gettext.GNUTranslations(io.BytesIO(compiled))
+            if first is None:
+                first = link
+            else:
+                first.add_fallback(link)
+        return first or gettext.NullTranslations()
 
     def negotiate(self, telegram_code: str | None) -> str | None:
         """Match Telegram's `language_code` (IETF, e.g. 'zh-hans', 'pt-br') to a language we have."""
@@ -158,25 +218,35 @@ def available_languages(directory: Path = LOCALES_DIR) -> frozenset[str]:
     return frozenset(found | {SOURCE_LANGUAGE})
 
 
-def load_translations(directory: Path, lang: str) -> gettext.GNUTranslations:
-    """Load a language's catalog, compiling `.po` → `.mo` first when the `.mo` is stale."""
-    po_path = directory / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+def load_compiled(directory: Path, lang: str, domain: str = DOMAIN) -> bytes:
+    """A catalog's `.mo` bytes, compiling the `.po` first when the `.mo` is missing or stale."""
+    po_path = directory / lang / "LC_MESSAGES" / f"{domain}.po"
     mo_path = po_path.with_suffix(".mo")
     if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-        with mo_path.open("rb") as fp:
-            return gettext.GNUTranslations(fp)
+        return mo_path.read_bytes()
     compiled = compile_catalog(po_path, lang)
     try:
         mo_path.write_bytes(compiled)
     except OSError as exc:  # a read-only install still works, compiling at each start
         log.info("could not cache %s (%s); using the in-memory catalog", mo_path, exc)
-    return gettext.GNUTranslations(io.BytesIO(compiled))
+    return compiled
+
+
+def _is_machine_draft(compiled: bytes) -> bool:
+    """The catalog's `Last-Translator` header says a machine drafted it (see catalog_tool)."""
+    headers = gettext.GNUTranslations(io.BytesIO(compiled)).info()
+    return headers.get("last-translator", "") == MACHINE_DRAFT
 
 
 def compile_catalog(po_path: Path, lang: str) -> bytes:
     """Compile one `.po` file to `.mo` bytes; fuzzy entries are left out, as gettext does."""
     with po_path.open("rb") as fp:
         catalog = read_po(fp, locale=lang)
+    # Babel compiles an untranslated plural entry as the English text; leave it out instead, so
+    # the message falls back to the forum's language like any other missing one.
+    for message in list(catalog):
+        if message.pluralizable and not all(message.string):
+            catalog.delete(message.id, context=message.context)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     return buffer.getvalue()

@@ -63,15 +63,15 @@ def load_catalogs(path: Path = DEFAULT_PATH) -> dict[str, PriorityCatalog]:
     item_ids: dict[str, str] = {}  # item id -> id of the catalog it is in
     for n, raw in enumerate(raw_catalogs, start=1):
         where = f"{path}: catalog #{n}"
-        _check_keys(raw, _CATALOG_KEYS, where)
-        cid = _text(raw, "id", where)
+        check_keys(raw, _CATALOG_KEYS, where)
+        cid = one_line(raw, "id", where)
         where = f"{path}: catalog {cid!r}"
         if cid in catalogs:
             raise ValueError(f"{where}: duplicate catalog id")
-        title = _text(raw, "title", where)
+        title = one_line(raw, "title", where)
         if len(title) > MAX_TITLE:
             raise ValueError(f"{where}: title is {len(title)} characters, at most {MAX_TITLE}")
-        ref = _text(raw, "ref", where)
+        ref = one_line(raw, "ref", where)
 
         raw_items = raw.get("items")
         if not isinstance(raw_items, list) or not raw_items:
@@ -92,13 +92,13 @@ def load_catalogs(path: Path = DEFAULT_PATH) -> dict[str, PriorityCatalog]:
 
 def _item(raw: Any, catalog: str, n: int) -> PriorityItem:
     """The n-th item (from 1) of a catalog; `catalog` names it in messages."""
-    _check_keys(raw, _ITEM_KEYS, f"{catalog}, item #{n}")
-    iid = _text(raw, "id", f"{catalog}, item #{n}")
+    check_keys(raw, _ITEM_KEYS, f"{catalog}, item #{n}")
+    iid = one_line(raw, "id", f"{catalog}, item #{n}")
     where = f"{catalog}, item {iid!r}"
-    text = _text(raw, "text", where)
+    text = one_line(raw, "text", where)
     if len(text) > MAX_TEXT:
         raise ValueError(f"{where}: text is {len(text)} characters, at most {MAX_TEXT}")
-    ref = _text(raw, "ref", where)
+    ref = one_line(raw, "ref", where)
 
     priority = raw.get("priority")
     # bool is an int in Python; `priority = true` is a mistake, not priority 1.
@@ -108,11 +108,11 @@ def _item(raw: Any, catalog: str, n: int) -> PriorityItem:
         raise ValueError(f"{where}: priority must be 1, 2 or 3, got {priority!r}")
     heading = raw.get("heading")
     if heading is not None:
-        heading = _text(raw, "heading", where)
+        heading = one_line(raw, "heading", where)
     return PriorityItem(id=iid, text=text, ref=ref, priority=priority, heading=heading)
 
 
-def _check_keys(raw: Any, allowed: frozenset[str], where: str) -> None:
+def check_keys(raw: Any, allowed: frozenset[str], where: str) -> None:
     if not isinstance(raw, dict):
         raise ValueError(f"{where}: expected a table, got {type(raw).__name__}")
     unknown = set(raw) - allowed
@@ -120,7 +120,7 @@ def _check_keys(raw: Any, allowed: frozenset[str], where: str) -> None:
         raise ValueError(f"{where}: unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}")
 
 
-def _text(raw: dict[str, Any], key: str, where: str) -> str:
+def one_line(raw: dict[str, Any], key: str, where: str) -> str:
     """A required one-line string without surrounding blanks."""
     value = raw.get(key)
     if value is None:

@@ -1,0 +1,149 @@
+"""Keep the gettext catalogs in step with the code and the content: `python -m bot.catalog_tool`.
+
+Two domains, one workflow for translators:
+
+- `messages`: every UI string marked with `_`, `n_` or `N_` in `bot/` and `handlers/`;
+- `content`: every tip in `content/tips.toml` (title and text, with the tip id as msgctxt), so a
+  tip is translated in the same PO editor as the UI.
+
+`update` re-extracts both templates, merges them into every language's catalogs (creating missing
+ones), and writes each catalog's header from two rules kept here rather than in Babel:
+
+- **Plural-Forms from CLDR.** Babel's `pybabel init` takes the formula from an old gettext table
+  (e.g. Hindi "n != 1", Indonesian two forms); the issue asks for CLDR's rules, which
+  `babel.plural.to_gettext` converts. Counts in this bot are whole numbers, so CLDR's operands for
+  fractions and exponents are fixed to 0.
+- **Translation status** lives in `Last-Translator`: Babel rewrites the header on every update and
+  drops fields it does not know (such as `X-Translation-Status`), but keeps this one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from babel import Locale
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+from babel.plural import to_gettext
+
+from bot.i18n import CONTENT_DOMAIN, DOMAIN, LOCALES_DIR, MACHINE_DRAFT, SOURCE_LANGUAGE
+from bot.tips import DEFAULT_PATH as TIPS_PATH
+from bot.tips import load_tips
+
+ROOT = LOCALES_DIR.parent
+PROJECT = "SCP Forum Bot"
+HOLDER = "SCP Forum Bot contributors"
+KEYWORDS = {"_": None, "n_": (1, 2), "N_": None}
+SOURCES = [("bot/**.py", "python"), ("handlers/**.py", "python")]
+
+
+def cldr_plural_forms(lang: str) -> str:
+    """The `Plural-Forms` header for `lang`, from CLDR, for whole-number counts."""
+    forms = to_gettext(Locale.parse(lang).plural_form)
+    # CLDR operands other than n and i (v, w, f, t, e) are 0 for whole numbers; to_gettext already
+    # writes v/w/f/t as 0, but leaves the exponent `e` as a name gettext cannot evaluate.
+    return re.sub(r"\be\b", "0", forms)
+
+
+def extract_messages() -> Catalog:
+    """The `messages` template: every marked UI string in the code."""
+    template = _template()
+    for path, lineno, message, comments, context in extract_from_dir(
+        ROOT, method_map=SOURCES, keywords=KEYWORDS, comment_tags=("Translators:",)
+    ):
+        template.add(message, None, [(path, lineno)], auto_comments=comments, context=context)
+    return template
+
+
+def extract_content() -> Catalog:
+    """The `content` template: each library tip's title and text, in context of its id."""
+    template = _template()
+    for tip in load_tips(TIPS_PATH):
+        note = f"Tip {tip.id} ({tip.topic}); source: {tip.ref}"
+        template.add(tip.title, context=tip.id, auto_comments=[note + " — title, ≤ 60 characters"])
+        template.add(tip.text, context=tip.id, auto_comments=[note])
+    return template
+
+
+def update(languages: list[str] | None = None) -> list[Path]:
+    """Re-extract both templates and merge them into every catalog; returns the files written."""
+    written = []
+    for domain, template in ((DOMAIN, extract_messages()), (CONTENT_DOMAIN, extract_content())):
+        _write(LOCALES_DIR / f"{domain}.pot", template)
+        written.append(LOCALES_DIR / f"{domain}.pot")
+        for lang in languages or shipped_languages():
+            path = LOCALES_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
+            catalog = _read(path, lang) if path.exists() else _new_catalog(lang)
+            catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
+            catalog.obsolete.clear()
+            _set_plural_forms(catalog, lang)
+            _write(path, catalog)
+            written.append(path)
+    return written
+
+
+def shipped_languages() -> list[str]:
+    """Every language folder under locales/ (the source language has no catalog)."""
+    return sorted(p.name for p in LOCALES_DIR.iterdir() if (p / "LC_MESSAGES").is_dir())
+
+
+def _template() -> Catalog:
+    return Catalog(
+        project=PROJECT,
+        version="0.1",
+        copyright_holder=HOLDER,
+        creation_date=datetime(2026, 11, 23, tzinfo=UTC),  # fixed: no churn in the .pot diff
+        fuzzy=False,
+    )
+
+
+def _new_catalog(lang: str) -> Catalog:
+    catalog = Catalog(locale=lang, project=PROJECT, version="0.1", copyright_holder=HOLDER)
+    catalog.last_translator = MACHINE_DRAFT
+    catalog.language_team = f"{lang} <LL@li.org>"
+    catalog.fuzzy = False
+    return catalog
+
+
+def _set_plural_forms(catalog: Catalog, lang: str) -> None:
+    match = re.fullmatch(r"nplurals=(\d+); plural=(.*);", cldr_plural_forms(lang))
+    assert match, lang
+    count, expression = int(match[1]), match[2]
+    # Babel reads these two private fields back from the header and writes them out again; there
+    # is no public setter. A changed count pads or trims existing plural translations.
+    catalog._num_plurals, catalog._plural_expr = count, expression
+    for message in catalog:
+        if message.id and isinstance(message.id, tuple | list) and message.string:
+            forms = list(message.string)
+            message.string = tuple((forms + [forms[-1]] * count)[:count])
+
+
+def _read(path: Path, lang: str) -> Catalog:
+    with path.open("rb") as fp:
+        return read_po(fp, locale=lang)
+
+
+def _write(path: Path, catalog: Catalog) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as fp:
+        write_po(fp, catalog, no_location=True, sort_output=True, width=100)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.catalog_tool", description=__doc__)
+    parser.add_argument("command", choices=["update"])
+    parser.add_argument("languages", nargs="*", help="new language codes to add (e.g. km)")
+    args = parser.parse_args(argv)
+    languages = (set(shipped_languages()) | set(args.languages)) - {SOURCE_LANGUAGE}
+    for path in update(sorted(languages)):
+        print(path.relative_to(ROOT))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
