@@ -19,7 +19,7 @@ import gettext
 import html
 import io
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -65,7 +65,7 @@ class Translator:
     lang: str
     locale: Locale
     _translations: gettext.NullTranslations
-    _content: gettext.NullTranslations = gettext.NullTranslations()
+    _content: gettext.NullTranslations = field(default_factory=gettext.NullTranslations)
 
     @property
     def rtl(self) -> bool:
