@@ -66,6 +66,12 @@ class Database:
             cursor = await conn.execute(sql, tuple(params))
             return cursor.lastrowid or 0
 
+    async def changes(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run one UPDATE or DELETE in its own transaction; returns how many rows it changed."""
+        async with self.transaction() as conn:
+            cursor = await conn.execute(sql, tuple(params))
+            return cursor.rowcount
+
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
         """One row or None."""
         async with self.conn.execute(sql, tuple(params)) as cursor:

@@ -7,7 +7,6 @@ are skipped, with the reason shown, on a machine that does not have them.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -20,11 +19,8 @@ from bot.priorities import (
     PriorityCatalog,
     load_catalogs,
 )
+from tests.seeds import MIN_COPIED_RUN, SEEDS, needs_seeds, runs, split_ref
 
-# The seeds live in shared/ beside the checkout (as in CI's fresh clone).
-SEEDS = Path(
-    os.environ.get("SCP_SEEDS_DIR", Path(__file__).resolve().parents[2] / "shared" / "seeds")
-)
 SEOUL = "000_148de3b11304dd81.txt"
 
 CATALOG_IDS = ("table2", "national", "regional", "jpoi", "ncpc")
@@ -38,9 +34,6 @@ ID_PATTERNS = {
 # The seeds' README says Table 2 has 35 priority areas; counting its rows agrees (26 under
 # PRODUCTION, 9 under CONSUMPTION). test_table2_matches_the_seed counts them again.
 TABLE2_AREAS = 35
-MIN_COPIED_RUN = 8  # this many consecutive words shared with the seed count as copying
-
-needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seed documents not found at {SEEDS}")
 
 
 @pytest.fixture(scope="module")
@@ -50,23 +43,6 @@ def catalogs() -> dict[str, PriorityCatalog]:
 
 def all_items(catalogs: dict[str, PriorityCatalog]):
     return [item for catalog in catalogs.values() for item in catalog.items]
-
-
-def split_ref(ref: str) -> tuple[str, str]:
-    """'000_….txt, para 24' -> ('000_….txt', 'para 24')."""
-    file_name, sep, locator = ref.partition(", ")
-    assert sep and locator.strip(), f"ref {ref!r} should be 'file name, paragraph or table'"
-    return file_name, locator
-
-
-def words(text: str) -> list[str]:
-    """Case, whitespace and punctuation normalised away: only the words remain."""
-    return re.findall(r"\w+", text.casefold())
-
-
-def runs(text: str, n: int = MIN_COPIED_RUN) -> set[tuple[str, ...]]:
-    w = words(text)
-    return {tuple(w[i : i + n]) for i in range(len(w) - n + 1)}
 
 
 # --- the file itself --------------------------------------------------------------------------
