@@ -31,7 +31,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 from babel.plural import to_gettext
 
-from bot.i18n import CONTENT_DOMAIN, DOMAIN, LOCALES_DIR, MACHINE_DRAFT, SOURCE_LANGUAGE
+from bot.i18n import CONTENT_DOMAIN, DOMAIN, DOMAINS, LOCALES_DIR, MACHINE_DRAFT, SOURCE_LANGUAGE
 from bot.tips import DEFAULT_PATH as TIPS_PATH
 from bot.tips import load_tips
 
@@ -70,11 +70,14 @@ def extract_content() -> Catalog:
     return template
 
 
-def update(languages: list[str] | None = None) -> list[Path]:
-    """Re-extract both templates and merge them into every catalog; returns the files written."""
+def update(languages: list[str] | None = None, domains: tuple[str, ...] = DOMAINS) -> list[Path]:
+    """Re-extract the templates and merge them into every catalog; returns the files written."""
     written = []
-    for domain, template in ((DOMAIN, extract_messages()), (CONTENT_DOMAIN, extract_content())):
-        _write(LOCALES_DIR / f"{domain}.pot", template)
+    extractors = {DOMAIN: extract_messages, CONTENT_DOMAIN: extract_content}
+    for domain in domains:
+        template = extractors[domain]()
+        # Content stays in file order, so a tip's title and text sit together for the translator.
+        _write(LOCALES_DIR / f"{domain}.pot", template, sort_output=domain == DOMAIN)
         written.append(LOCALES_DIR / f"{domain}.pot")
         for lang in languages or shipped_languages():
             path = LOCALES_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
@@ -82,7 +85,7 @@ def update(languages: list[str] | None = None) -> list[Path]:
             catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
             catalog.obsolete.clear()
             _set_plural_forms(catalog, lang)
-            _write(path, catalog)
+            _write(path, catalog, sort_output=domain == DOMAIN)
             written.append(path)
     return written
 
@@ -128,19 +131,21 @@ def _read(path: Path, lang: str) -> Catalog:
         return read_po(fp, locale=lang)
 
 
-def _write(path: Path, catalog: Catalog) -> None:
+def _write(path: Path, catalog: Catalog, *, sort_output: bool) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fp:
-        write_po(fp, catalog, no_location=True, sort_output=True, width=100)
+        write_po(fp, catalog, no_location=True, sort_output=sort_output, width=100)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.catalog_tool", description=__doc__)
     parser.add_argument("command", choices=["update"])
     parser.add_argument("languages", nargs="*", help="new language codes to add (e.g. km)")
+    parser.add_argument("--domain", choices=DOMAINS, help="only this domain (default: both)")
     args = parser.parse_args(argv)
     languages = (set(shipped_languages()) | set(args.languages)) - {SOURCE_LANGUAGE}
-    for path in update(sorted(languages)):
+    domains = (args.domain,) if args.domain else DOMAINS
+    for path in update(sorted(languages), domains):
         print(path.relative_to(ROOT))
     return 0
 
