@@ -69,5 +69,5 @@ async def load_actor(
         role=Role(role_name) if role_name else None,
         is_admin=user_id in admins,
         lang=lang,
-        tr=catalogs.translator(lang),
+        tr=catalogs.translator(lang, forum.language if forum else None),
     )

@@ -18,6 +18,7 @@ from bot.config import Config
 from bot.context import ForumContext, Services
 from bot.i18n import Catalogs
 from bot.priorities import load_catalogs
+from bot.tips import load_tips
 from db import users as users_db
 from db.connection import Database
 from db.migrate import migrate
@@ -83,6 +84,7 @@ async def _post_init(application: Application) -> None:
     services: Services = application.bot_data["services"]
     services.catalogs = Catalogs(default_language=services.config.default_language)
     services.priorities = load_catalogs()
+    services.tips = load_tips()
     services.db = await open_database(services.config)
     await publish_menus(application.bot, services.catalogs)
     await jobs.run_due(application)  # deadlines that passed while the bot was down

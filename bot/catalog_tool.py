@@ -65,7 +65,9 @@ def extract_content() -> Catalog:
     template = _template()
     for tip in load_tips(TIPS_PATH):
         note = f"Tip {tip.id} ({tip.topic}); source: {tip.ref}"
-        template.add(tip.title, context=tip.id, auto_comments=[note + " — title: keep it to one short line"])
+        template.add(
+            tip.title, context=tip.id, auto_comments=[note + " — title: keep it to one short line"]
+        )
         template.add(tip.text, context=tip.id, auto_comments=[note])
     return template
 

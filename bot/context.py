@@ -14,6 +14,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.i18n import Catalogs
 from bot.priorities import PriorityCatalog
+from bot.tips import Tip
 
 if TYPE_CHECKING:
     from bot.actor import Actor
@@ -29,6 +30,7 @@ class Services:
     catalogs: Catalogs = field(init=False)
     db: Database = field(init=False)
     priorities: dict[str, PriorityCatalog] = field(init=False)
+    tips: tuple[Tip, ...] = field(init=False)  # the library, content/tips.toml
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     # Polls whose group announcement needs a new voter count, and those being edited now.
     stale_announcements: set[int] = field(default_factory=set)

@@ -50,7 +50,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("settings", N_("Language, stakeholder group, time zone, forum"), Access.EVERYONE),
     Command("language", N_("Change your language"), Access.EVERYONE),
     Command("cancel", N_("Stop the current dialog"), Access.EVERYONE),
-    Command("tip", N_("A best-practice tip"), Access.EVERYONE, ready=False),
+    Command("tip", N_("A best-practice tip"), Access.EVERYONE),
     Command("polls", N_("Polls of your forum"), Access.EVERYONE),
     Command("meetings", N_("Upcoming meetings"), Access.EVERYONE),
     Command("feedback", N_("Send feedback to the coordinators"), Access.EVERYONE, ready=False),

@@ -44,6 +44,23 @@ SDG_TARGETS = frozenset({"12.1", "12.2", "12.3", "12.4", "12.5", "12.6", "12.7",
     "12.b",
     "12.c",
 }
+# The seed documents as members see them cited under a tip.
+SOURCES = {
+    "000_148de3b11304dd81.txt": N_("Seoul expert meeting on SCP, 2003"),
+    "001_5005e6e60a24ed45.txt": N_("APEC Cleaner Production Strategy"),
+    "002_50f6d00baf8b60a2.txt": N_("UNEP/UNIDO training module on NCPCs"),
+    "003_387542a96a852c07.txt": N_("NEASPEC eco-efficiency partnership"),
+    "004_e4868479312be904.txt": N_("NCPC course on sustainable production and consumption"),
+}
+# The place inside a source: "para 18" → ("para", "18"); rendered as a localized phrase.
+PLACES = {
+    "para": N_("para. %(number)s"),
+    "Table": N_("Table %(number)s"),
+    "role": N_("role %(number)s"),
+    "section": N_("section %(number)s"),
+    "objective": N_("objective %(number)s"),
+    "Introduction": N_("introduction"),
+}
 FORUM_TIP_PREFIX = "forum-"  # forum tips are keyed "forum-<row id>"; library ids never start so
 
 _KEYS = frozenset({"id", "topic", "audience", "sdg", "ref", "evidence", "title", "text"})
@@ -97,6 +114,10 @@ def _tip(raw: dict, where: str) -> Tip:
     sdg = raw.get("sdg")
     if sdg is not None and sdg not in SDG_TARGETS:
         raise ValueError(f"{where}: sdg must be an SDG 12 target such as '12.5', got {sdg!r}")
+    ref = one_line(raw, "ref", where)
+    file_name, kind, _ = split_ref(ref)
+    if file_name not in SOURCES or kind not in PLACES:
+        raise ValueError(f"{where}: ref must be '<seed file>, <{'|'.join(PLACES)}> N'")
     title, text = one_line(raw, "title", where), one_line(raw, "text", where)
     if len(title) > MAX_TITLE or len(title) + len(text) > MAX_LENGTH:
         raise ValueError(f"{where}: title ≤ {MAX_TITLE} and title + text ≤ {MAX_LENGTH} chars")
@@ -105,11 +126,18 @@ def _tip(raw: dict, where: str) -> Tip:
         topic=topic,
         audience=tuple(audience),
         sdg=sdg,
-        ref=one_line(raw, "ref", where),
+        ref=ref,
         evidence=one_line(raw, "evidence", where),
         title=title,
         text=text,
     )
+
+
+def split_ref(ref: str) -> tuple[str, str, str]:
+    """'000_….txt, para 18' → ('000_….txt', 'para', '18'); the number is '' for 'Introduction'."""
+    file_name, _, place = ref.partition(", ")
+    kind, _, number = place.partition(" ")
+    return file_name, kind, number
 
 
 def reading_order(user_id: int, keys: Iterable[str]) -> list[str]:

@@ -106,7 +106,9 @@ async def due_subscribers(db: Database, now: datetime) -> list[Subscriber]:
         " WHERE s.next_at <= ? AND u.is_active = 1 ORDER BY s.next_at, s.user_id",
         (to_db_time(now),),
     )
-    return [Subscriber(_subscription(r), r["language"], r["zone"], r["forum_language"]) for r in rows]
+    return [
+        Subscriber(_subscription(r), r["language"], r["zone"], r["forum_language"]) for r in rows
+    ]
 
 
 async def claim_delivery(db: Database, user_id: int, due_at: datetime, next_at: datetime) -> bool:

@@ -22,6 +22,8 @@ def registry() -> list[tuple[int, BaseHandler]]:
         settings,
         start,
         text,
+        tip_subscriptions,
+        tips,
     )
 
     return [
@@ -37,6 +39,8 @@ def registry() -> list[tuple[int, BaseHandler]]:
         *meetings.handlers(),
         *meeting_admin.handlers(),
         *meeting_survey.handlers(),
+        *tips.handlers(),
+        *tip_subscriptions.handlers(),
         *help.handlers(),
         *text.handlers(),
         *help.fallback_handlers(),

@@ -11,7 +11,9 @@ from bot.forums import STAKEHOLDER_GROUPS, FormError, parse_timezone
 from bot.roles import Role
 from db import dialogs
 from db import forums as forums_db
+from db import tips as tips_db
 from db import users as users_db
+from handlers import tip_subscriptions
 from handlers.common import answer_stale, guarded, keyboard, reply, unless_unchanged
 from handlers.menus import refresh_user_menu
 from handlers.middleware import resolve_actor
@@ -22,10 +24,12 @@ TIMEZONE = "timezone"
 COMMON_ZONES = ("UTC", "Asia/Bangkok", "Asia/Jakarta", "Asia/Tokyo", "Asia/Kolkata")
 
 
-def _summary(context: ForumContext) -> tuple[str, InlineKeyboardMarkup]:
+async def settings_screen(context: ForumContext) -> tuple[str, InlineKeyboardMarkup]:
+    """The settings message: every setting on one line each, and buttons to change them."""
     actor, tr = context.actor, context.actor.tr
     user = actor.user
     assert user is not None
+    subscription = await tips_db.subscription(context.services.db, actor.user_id)
     zone = user.timezone or tr._("%(zone)s (the forum's)", zone=actor.timezone)
     lines = [
         tr._("<b>Your settings</b>"),
@@ -37,16 +41,20 @@ def _summary(context: ForumContext) -> tuple[str, InlineKeyboardMarkup]:
         tr._("Language: %(language)s", language=tr.language_name(actor.lang)),
         tr._("Stakeholder group: %(group)s", group=group_name(tr, user.stakeholder_group)),
         tr._("Time zone: %(zone)s", zone=zone),
+        tip_subscriptions.describe(tr, subscription),
     ]
     rows = [
         [
             (tr._("Language"), callbacks.make("set", "menu", "lang")),
             (tr._("Stakeholder group"), callbacks.make("set", "menu", "group")),
         ],
-        [(tr._("Time zone"), callbacks.make("set", "menu", "tz"))],
+        [
+            (tr._("Time zone"), callbacks.make("set", "menu", "tz")),
+            (tr._("Tips"), callbacks.make("tipsub", "menu")),
+        ],
     ]
     if len(actor.memberships) > 1:
-        rows[1].append((tr._("Current forum"), callbacks.make("set", "menu", "forum")))
+        rows.append([(tr._("Current forum"), callbacks.make("set", "menu", "forum"))])
     if actor.role is Role.COORDINATOR and actor.forum:  # a setting of the forum, not the person
         everyone = actor.forum.survey_everyone
         # Not nested inside the outer _(): Babel's extractor does not see nested calls.
@@ -82,7 +90,7 @@ async def _require_member(update: Update, context: ForumContext) -> bool:
 async def show_settings(update: Update, context: ForumContext) -> None:
     """Show the member's settings with buttons to change them."""
     if await _require_member(update, context):
-        text, markup = _summary(context)
+        text, markup = await settings_screen(context)
         await reply(update, text, markup)
 
 
@@ -99,7 +107,7 @@ async def choose_language(update: Update, context: ForumContext) -> None:
         )
 
 
-def _submenu(context: ForumContext, which: str) -> tuple[str, InlineKeyboardMarkup] | None:
+async def _submenu(context: ForumContext, which: str) -> tuple[str, InlineKeyboardMarkup] | None:
     actor, tr = context.actor, context.actor.tr
     back = [(tr._("« Back"), callbacks.make("set", "menu", "main"))]
     if which == "lang":
@@ -130,7 +138,7 @@ def _submenu(context: ForumContext, which: str) -> tuple[str, InlineKeyboardMark
         ]
         return tr._("Which forum do your commands act on?"), keyboard([*rows, back])
     if which == "main":
-        return _summary(context)
+        return await settings_screen(context)
     return None
 
 
@@ -143,7 +151,7 @@ async def on_settings_button(update: Update, context: ForumContext) -> None:
         return
     value, now = parsed.arg(0), services.clock()
     if parsed.action == "menu":
-        screen = _submenu(context, value or "")
+        screen = await _submenu(context, value or "")
         if screen is None:
             await answer_stale(update, context)
             return
@@ -173,6 +181,7 @@ async def on_settings_button(update: Update, context: ForumContext) -> None:
         return
     elif parsed.action == "tz" and _valid_zone(value):
         await users_db.set_field(services.db, actor.user_id, "timezone", value, now)
+        await tip_subscriptions.reschedule(services, actor.user_id, value)
     elif (
         parsed.action == "forum"
         and value
@@ -191,7 +200,9 @@ async def on_settings_button(update: Update, context: ForumContext) -> None:
         return
     context.actor = await resolve_actor(update, context)
     await query.answer(context.actor.tr._("Saved."))
-    await _edit(query, *_summary(context))
+    await _edit(query, *await settings_screen(context))
+    if parsed.action == "forum":  # times may now follow another forum's zone
+        await tip_subscriptions.reschedule(services, actor.user_id, context.actor.timezone)
     if parsed.action in ("lang", "forum"):
         await refresh_user_menu(
             context.bot,
@@ -211,9 +222,10 @@ async def on_timezone_input(update: Update, context: ForumContext, data: dict) -
         await reply(update, actor.tr._(error.message, **error.params))
         return
     await users_db.set_field(services.db, actor.user_id, "timezone", zone, services.clock())
+    await tip_subscriptions.reschedule(services, actor.user_id, zone)
     await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
     context.actor = await resolve_actor(update, context)
-    text, markup = _summary(context)
+    text, markup = await settings_screen(context)
     await reply(update, actor.tr._("Saved.") + "\n\n" + text, markup)
 
 

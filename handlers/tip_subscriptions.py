@@ -1,0 +1,183 @@
+"""Tips by subscription: choose daily or weekly at a local hour, and the delivery itself.
+
+The subscription is one row (db/tips.py) with the next delivery time in UTC. `send_due_tips` runs
+from the heartbeat: it moves the row to the next slot first (a conditional UPDATE, so a slot is
+claimed once even across a restart), then chooses, records and sends the tip.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import time
+
+from babel.dates import format_time, get_day_names
+from telegram import Bot, InlineKeyboardMarkup, Update
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler
+
+from bot import callbacks
+from bot.context import ForumContext, Services
+from bot.i18n import Translator
+from bot.tips import FREQUENCIES, next_delivery
+from db import forums as forums_db
+from db import tips as tips_db
+from db import users as users_db
+from db.tips import Subscription
+from handlers.common import answer_stale, keyboard, unless_unchanged
+from handlers.tips import pick_tip, render_tip, tip_keyboard
+
+log = logging.getLogger(__name__)
+
+
+def hour_label(tr: Translator, hour: int) -> str:
+    """08:00 / 8:00 AM, as the reader's locale writes a time of day."""
+    return format_time(time(hour), "short", locale=tr.locale)
+
+
+def weekday_name(tr: Translator, weekday: int) -> str:
+    return get_day_names("wide", locale=tr.locale)[weekday]
+
+
+def describe(tr: Translator, subscription: Subscription | None) -> str:
+    """One line for /settings: how the member gets tips."""
+    if subscription is None:
+        return tr._("Tips: not subscribed (/tip sends one whenever you like)")
+    at = hour_label(tr, subscription.hour)
+    if subscription.weekday is None:
+        return tr._("Tips: every day at %(time)s", time=at)
+    return tr._(
+        "Tips: every week, %(weekday)s at %(time)s",
+        weekday=weekday_name(tr, subscription.weekday),
+        time=at,
+    )
+
+
+def frequency_screen(
+    tr: Translator, subscription: Subscription | None
+) -> tuple[str, InlineKeyboardMarkup]:
+    rows = [
+        [
+            (tr._("Every day"), callbacks.make("tipsub", "freq", "daily")),
+            (tr._("Every week"), callbacks.make("tipsub", "freq", "weekly")),
+        ]
+    ]
+    if subscription is not None:
+        rows.append([(tr._("Stop the tips"), callbacks.make("tipsub", "off"))])
+    rows.append([(tr._("« Back"), callbacks.make("set", "menu", "main"))])
+    text = describe(tr, subscription) + "\n\n" + tr._("How often would you like a tip?")
+    return text, keyboard(rows)
+
+
+def hour_screen(tr: Translator, frequency: str, zone: str) -> tuple[str, InlineKeyboardMarkup]:
+    buttons = [
+        (hour_label(tr, hour), callbacks.make("tipsub", "hour", frequency, hour))
+        for hour in range(24)
+    ]
+    rows = [buttons[i : i + 4] for i in range(0, 24, 4)]
+    rows.append([(tr._("« Back"), callbacks.make("tipsub", "menu"))])
+    return tr._("At what time? (Your time zone: %(zone)s)", zone=zone), keyboard(rows)
+
+
+def weekday_screen(tr: Translator, hour: int) -> tuple[str, InlineKeyboardMarkup]:
+    names = [
+        (weekday_name(tr, day), callbacks.make("tipsub", "day", hour, day)) for day in range(7)
+    ]
+    rows = [names[i : i + 2] for i in range(0, 7, 2)]
+    rows.append([(tr._("« Back"), callbacks.make("tipsub", "freq", "weekly"))])
+    return tr._("On which day?"), keyboard(rows)
+
+
+async def on_subscription_button(update: Update, context: ForumContext) -> None:
+    """The subscription screens; each value is re-checked before anything is stored."""
+    query, actor, services = update.callback_query, context.actor, context.services
+    parsed = callbacks.parse(query.data)
+    if parsed is None or actor.user is None:
+        await answer_stale(update, context)
+        return
+    tr, now = actor.tr, services.clock()
+    current = await tips_db.subscription(services.db, actor.user_id)
+    action, hour = parsed.action, parsed.int_arg(1)
+    if action == "menu":
+        screen = frequency_screen(tr, current)
+        if parsed.arg(0) == "new":  # from under a tip: keep the tip, open the choice below it
+            await query.answer()
+            await context.bot.send_message(
+                update.effective_chat.id, screen[0], reply_markup=screen[1]
+            )
+            return
+    elif action == "freq" and parsed.arg(0) in FREQUENCIES:
+        screen = hour_screen(tr, parsed.arg(0), actor.timezone)
+    elif action == "hour" and parsed.arg(0) == "weekly" and hour is not None and 0 <= hour < 24:
+        screen = weekday_screen(tr, hour)
+    elif action in ("hour", "day") and _valid_choice(parsed):
+        weekday = parsed.int_arg(1) if action == "day" else None
+        at = parsed.int_arg(0) if action == "day" else hour
+        assert at is not None
+        frequency = "weekly" if action == "day" else "daily"
+        first = next_delivery(now, actor.timezone, frequency, at, weekday)
+        await tips_db.subscribe(services.db, actor.user_id, frequency, at, weekday, first)
+        await _back_to_settings(update, context, tr._("Subscribed."))
+        return
+    elif action == "off" and current is not None:
+        await tips_db.unsubscribe(services.db, actor.user_id)
+        await _back_to_settings(update, context, tr._("Tips stopped."))
+        return
+    else:
+        await answer_stale(update, context)
+        return
+    await query.answer()
+    with unless_unchanged():
+        await query.edit_message_text(screen[0], reply_markup=screen[1])
+
+
+def _valid_choice(parsed: callbacks.Callback) -> bool:
+    if parsed.action == "hour":  # daily at an hour
+        hour = parsed.int_arg(1)
+        return parsed.arg(0) == "daily" and hour is not None and 0 <= hour < 24
+    hour, day = parsed.int_arg(0), parsed.int_arg(1)
+    return hour is not None and day is not None and 0 <= hour < 24 and 0 <= day < 7
+
+
+async def _back_to_settings(update: Update, context: ForumContext, toast: str) -> None:
+    from handlers.settings import settings_screen  # settings shows our line: import at call time
+
+    await update.callback_query.answer(toast)
+    text, markup = await settings_screen(context)
+    with unless_unchanged():
+        await update.callback_query.edit_message_text(text, reply_markup=markup)
+
+
+async def reschedule(services: Services, user_id: int, timezone: str) -> None:
+    """After the member's time zone changed: the next tip at the same local hour, in the new zone."""
+    current = await tips_db.subscription(services.db, user_id)
+    if current is not None:
+        first = next_delivery(
+            services.clock(), timezone, current.frequency, current.hour, current.weekday
+        )
+        await tips_db.subscribe(
+            services.db, user_id, current.frequency, current.hour, current.weekday, first
+        )
+
+
+async def send_due_tips(bot: Bot, services: Services) -> None:
+    """Deliver every tip that is due. A member who was offline for days gets one tip, not many."""
+    now = services.clock()
+    for due in await tips_db.due_subscribers(services.db, now):
+        sub = due.subscription
+        following = next_delivery(now, due.timezone, sub.frequency, sub.hour, sub.weekday)
+        if not await tips_db.claim_delivery(services.db, sub.user_id, sub.next_at, following):
+            continue
+        forum_ids = [m.forum.id for m in await forums_db.memberships_of(services.db, sub.user_id)]
+        pick = await pick_tip(services, sub.user_id, forum_ids)
+        tr = services.catalogs.translator(due.language, due.forum_language)
+        text = render_tip(tr, pick, lang=tr.lang, fallback=due.forum_language)
+        try:
+            await bot.send_message(sub.user_id, text, reply_markup=tip_keyboard(tr, None))
+        except Forbidden:  # blocked the bot: stop until they come back (chat_member handler)
+            await users_db.set_active(services.db, sub.user_id, False, now)
+        except TelegramError as exc:
+            log.warning("tip to %s failed: %s", sub.user_id, exc)
+
+
+def handlers() -> list[tuple[int, BaseHandler]]:
+    return [(0, CallbackQueryHandler(on_subscription_button, pattern=r"^tipsub:"))]

@@ -1,0 +1,287 @@
+"""/tip: a best-practice tip the member has not read yet, by topic, and the forum's own tips.
+
+Coordinators add forum tips with a one-message form (`/tip add <topic>` then one line per
+language), list them (`/tip list`) and remove one (`/tip remove N`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import callbacks
+from bot.context import ForumContext, Services
+from bot.i18n import N_, Translator, escape
+from bot.roles import Access, Role
+from bot.tips import PLACES, SOURCES, TOPICS, Tip, next_tip, split_ref
+from db import tips as tips_db
+from db.tips import ForumTip
+from handlers.common import answer_stale, command_text, guarded, keyboard, refusal, reply
+
+MAX_FORUM_TIP = 600  # one phone screen, like the library's tips
+
+
+@dataclass(frozen=True)
+class Pick:
+    """The tip chosen for a member, and why."""
+
+    tip: Tip | ForumTip
+    again: bool = False  # every tip of the topic was read in this cycle: one is shown again
+    restarted: bool = False  # every tip was read: a new cycle began with this one
+
+
+async def pick_tip(
+    services: Services, user_id: int, forum_ids: list[int], topic: str | None = None
+) -> Pick:
+    """Choose and record the member's next tip: unread in this cycle, in their own order."""
+    db, now = services.db, services.clock()
+    pool: dict[str, Tip | ForumTip] = {tip.id: tip for tip in services.tips}
+    pool |= {tip.key: tip for tip in await tips_db.forum_tips(db, forum_ids)}
+    keys = [key for key, tip in pool.items() if topic is None or tip.topic == topic]
+    cycle, seen = await tips_db.seen_in_cycle(db, user_id)
+    key = next_tip(user_id, keys, (k for k, _ in seen))
+    again = restarted = False
+    if key is None and topic is None:  # read everything: start over, in the same order
+        cycle = await tips_db.start_new_cycle(db, user_id, cycle)
+        key, restarted = next_tip(user_id, keys, ()), True
+    elif key is None:  # read the whole topic: show the one read longest ago
+        key, again = next(k for k, _ in seen if k in pool and pool[k].topic == topic), True
+    assert key is not None
+    await tips_db.record_view(db, user_id, cycle, key, now)
+    return Pick(pool[key], again=again, restarted=restarted)
+
+
+def render_tip(tr: Translator, pick: Pick, *, lang: str, fallback: str | None) -> str:
+    """The tip as a message: title, text, then topic and source in small print."""
+    tip, lines = pick.tip, []
+    if pick.restarted:
+        lines += [tr._("You have read every tip. Starting again from the first one."), ""]
+    if pick.again:
+        lines += [tr._("You have read every tip on this topic; here is one again."), ""]
+    topic = tr._(TOPICS[tip.topic])
+    if isinstance(tip, Tip):
+        file_name, kind, number = split_ref(tip.ref)
+        source = tr._(
+            "Source: %(document)s, %(place)s",
+            document=tr._(SOURCES[file_name]),
+            place=tr._(PLACES[kind], number=number),
+        )
+        details = f"{topic} · {source}"
+        if tip.sdg:
+            details += " · " + tr._("SDG target %(target)s", target=tip.sdg)
+        lines += [
+            f"💡 <b>{tr.content(tip.id, tip.title)}</b>",
+            tr.content(tip.id, tip.text),
+            "",
+            f"<i>{details}</i>",
+        ]
+    else:
+        text = next(
+            (tip.texts[code] for code in (lang, fallback, "en") if code in tip.texts),
+            next(iter(tip.texts.values())),  # written only in another language: still show it
+        )
+        lines += [
+            "💡 " + tr._("<b>From %(forum)s</b>", forum=tip.forum_name),
+            escape(text),
+            "",
+            f"<i>{topic}</i>",
+        ]
+    return "\n".join(lines)
+
+
+def tip_keyboard(tr: Translator, topic: str | None) -> InlineKeyboardMarkup:
+    """Another tip (on the same topic, if one was chosen), the topics, and the subscription."""
+    another = (
+        (tr._("➡️ Another on this topic"), callbacks.make("tip", "topic", topic))
+        if topic
+        else (tr._("➡️ Another tip"), callbacks.make("tip", "next"))
+    )
+    return keyboard(
+        [
+            [another, (tr._("🗂 By topic"), callbacks.make("tip", "topics"))],
+            [(tr._("🔔 Tips by subscription"), callbacks.make("tipsub", "menu", "new"))],
+        ]
+    )
+
+
+def topics_keyboard(tr: Translator) -> InlineKeyboardMarkup:
+    buttons = [(tr._(label), callbacks.make("tip", "topic", key)) for key, label in TOPICS.items()]
+    return keyboard([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+async def _send_tip(update: Update, context: ForumContext, topic: str | None = None) -> None:
+    actor = context.actor
+    forum_ids = [m.forum.id for m in actor.memberships]
+    pick = await pick_tip(context.services, actor.user_id, forum_ids, topic)
+    fallback = actor.forum.language if actor.forum else None
+    text = render_tip(actor.tr, pick, lang=actor.lang, fallback=fallback)
+    await context.bot.send_message(
+        update.effective_chat.id, text, reply_markup=tip_keyboard(actor.tr, topic)
+    )
+
+
+@guarded("tip", private_only=True)
+async def show_tip(update: Update, context: ForumContext) -> None:
+    """`/tip`: the next unread tip; `/tip add|list|remove` for coordinators."""
+    actor = context.actor
+    if actor.user is None:
+        await reply(
+            update,
+            actor.tr._(
+                "Join a forum first with the invite link from your coordinator; then I can send "
+                "you tips."
+            ),
+        )
+        return
+    words = command_text(update).split(maxsplit=1)
+    action = words[0].lower() if words else ""
+    if action in ("add", "list", "remove"):
+        await _manage(update, context, action, words[1] if len(words) > 1 else "")
+    elif action in TOPICS:
+        await _send_tip(update, context, action)
+    elif action:
+        await reply(
+            update,
+            actor.tr._(
+                "/tip alone sends a tip. Topics: %(topics)s. Coordinators: /tip add, /tip list, "
+                "/tip remove.",
+                topics=", ".join(TOPICS),
+            ),
+        )
+    else:
+        await _send_tip(update, context)
+
+
+async def on_tip_button(update: Update, context: ForumContext) -> None:
+    """Another tip, the topic list, or a tip on one topic."""
+    query, actor = update.callback_query, context.actor
+    parsed = callbacks.parse(query.data)
+    if parsed is None or actor.user is None:
+        await answer_stale(update, context)
+        return
+    if parsed.action == "next":
+        await query.answer()
+        await _send_tip(update, context)
+    elif parsed.action == "topics":
+        await query.answer()
+        await context.bot.send_message(
+            update.effective_chat.id,
+            actor.tr._("Choose a topic:"),
+            reply_markup=topics_keyboard(actor.tr),
+        )
+    elif parsed.action == "topic" and parsed.arg(0) in TOPICS:
+        await query.answer()
+        await _send_tip(update, context, parsed.arg(0))
+    else:
+        await answer_stale(update, context)
+
+
+# --- coordinators: the forum's own tips ----------------------------------------------------------
+
+
+async def _manage(update: Update, context: ForumContext, action: str, rest: str) -> None:
+    actor, services = context.actor, context.services
+    tr = actor.tr
+    if actor.forum is None or actor.role is not Role.COORDINATOR:
+        forum = actor.forum.name if actor.forum else None
+        await reply(update, refusal(tr, Access.COORDINATORS, f"tip {action}", forum, actor.role))
+        return
+    if action == "list":
+        tips = await tips_db.forum_tips(services.db, [actor.forum.id])
+        if not tips:
+            await reply(
+                update, tr._("%(forum)s has no tips of its own yet.", forum=actor.forum.name)
+            )
+            return
+        lines = [tr._("<b>Tips of %(forum)s</b>", forum=actor.forum.name)]
+        for tip in tips:
+            sample = tip.texts.get(actor.lang) or next(iter(tip.texts.values()))
+            lines.append(
+                tr._(
+                    "#%(number)s · %(topic)s · %(languages)s: %(text)s",
+                    number=tip.id,
+                    topic=tr._(TOPICS[tip.topic]),
+                    languages=", ".join(sorted(tip.texts)),
+                    text=sample[:80] + ("…" if len(sample) > 80 else ""),
+                )
+            )
+        await reply(update, "\n".join(lines))
+        return
+    if action == "remove":
+        number = callbacks.parse_id(rest.strip().lstrip("#"))
+        removed = number is not None and await tips_db.remove_forum_tip(
+            services.db, actor.forum.id, number, services.clock()
+        )
+        if removed:
+            await reply(update, tr._("Tip #%(number)s removed.", number=number))
+        else:
+            await reply(update, tr._("There is no tip with that number; /tip list shows them."))
+        return
+    parsed = parse_forum_tip(rest, default_lang=actor.lang, languages=services.catalogs.languages)
+    if isinstance(parsed, str):
+        await reply(update, tr._(parsed, max=MAX_FORUM_TIP, topics=", ".join(TOPICS)))
+        return
+    topic, texts = parsed
+    number = await tips_db.add_forum_tip(
+        services.db,
+        forum_id=actor.forum.id,
+        topic=topic,
+        texts=texts,
+        by=actor.user_id,
+        now=services.clock(),
+    )
+    await reply(
+        update,
+        tr._(
+            "Tip #%(number)s added in %(languages)s. Members of %(forum)s will meet it among the "
+            "library's tips.",
+            number=number,
+            languages=", ".join(tr.language_name(code) for code in texts),
+            forum=actor.forum.name,
+        ),
+    )
+
+
+FORUM_TIP_FORM = N_(
+    "To add a tip of your forum, send it as one message:\n"
+    "<code>/tip add energy\n"
+    "en: Our ministry's guide to efficient offices is on the forum's shared drive.\n"
+    "th: …</code>\n"
+    "First line: the topic, one of %(topics)s. Then the tip, at most %(max)s characters, one line "
+    "per language, each starting with its code; a line without a code is in your language."
+)
+
+
+def parse_forum_tip(
+    text: str, *, default_lang: str, languages: list[str]
+) -> tuple[str, dict[str, str]] | str:
+    """(topic, {language: text}) from the lines after `/tip add`, or the message explaining why not.
+
+    The returned message is an untranslated source string for `tr._` (with %(max)s, %(topics)s).
+    """
+    first, _, rest = text.strip().partition("\n")
+    topic = first.strip().lower()
+    texts: dict[str, str] = {}
+    for line in rest.splitlines():
+        code, sep, body = line.partition(":")
+        code = code.strip()
+        lang = next((known for known in languages if known.lower() == code.lower()), None)
+        if not (sep and lang):
+            lang, body = default_lang, line
+        body = body.strip()
+        if body:
+            texts[lang] = f"{texts[lang]} {body}" if lang in texts else body
+    if topic not in TOPICS or not texts:
+        return FORUM_TIP_FORM
+    if any(len(body) > MAX_FORUM_TIP for body in texts.values()):
+        return N_("That tip is too long: at most %(max)s characters per language, please.")
+    return topic, texts
+
+
+def handlers() -> list[tuple[int, BaseHandler]]:
+    return [
+        (0, CommandHandler("tip", show_tip)),
+        (0, CallbackQueryHandler(on_tip_button, pattern=r"^tip:")),
+    ]
