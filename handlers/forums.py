@@ -26,7 +26,7 @@ from db import users as users_db
 from db.forums import ForumRow
 from handlers.common import answer_stale, command_text, guarded, is_private, reply
 from handlers.menus import refresh_user_menu
-from handlers.render import add_to_group_link, invite_link, language_keyboard
+from handlers.render import add_to_group_link, draft_note, invite_link, language_keyboard
 
 NEWFORUM = "newforum"
 
@@ -112,8 +112,9 @@ async def on_newforum_input(update: Update, context: ForumContext, data: dict) -
     )
     await reply(
         update,
-        actor.tr._("Which language do members of the forum mostly use?"),
-        language_keyboard(services.catalogs.languages, "nf"),
+        actor.tr._("Which language do members of the forum mostly use?")
+        + draft_note(actor.tr, services.catalogs),
+        language_keyboard(services.catalogs, "nf"),
     )
 
 

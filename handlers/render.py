@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.forums import STAKEHOLDER_GROUPS
-from bot.i18n import Translator, language_autonym
+from bot.i18n import Catalogs, Translator, language_autonym
 from bot.roles import ROLE_LABELS
 
 
@@ -30,15 +30,26 @@ def add_to_group_link(bot_username: str, code: str) -> str:
 
 
 def language_keyboard(
-    languages: list[str], feature: str, *, selected: str | None = None, first: str | None = None
+    catalogs: Catalogs, feature: str, *, selected: str | None = None, first: str | None = None
 ) -> InlineKeyboardMarkup:
-    """Two language buttons a row, each named in its own language; `selected` is ticked."""
+    """Two language buttons a row, each named in its own language; `selected` is ticked and
+    machine-drafted translations are marked 🤖 (see `draft_note`)."""
+    languages = catalogs.languages
     ordered = [first, *(lang for lang in languages if lang != first)] if first else languages
     buttons = [
         InlineKeyboardButton(
-            ("✅ " if lang == selected else "") + language_autonym(lang),
+            ("✅ " if lang == selected else "")
+            + language_autonym(lang)
+            + (" 🤖" if lang in catalogs.machine_drafted else ""),
             callback_data=callbacks.make(feature, "lang", lang),
         )
         for lang in ordered
     ]
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+def draft_note(tr: Translator, catalogs: Catalogs) -> str:
+    """The line under a language choice that explains the 🤖 mark (empty when none is drafted)."""
+    if not catalogs.machine_drafted:
+        return ""
+    return "\n\n<i>" + tr._("🤖 machine translation, not yet reviewed by a native speaker") + "</i>"

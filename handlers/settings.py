@@ -17,7 +17,7 @@ from handlers import tip_subscriptions
 from handlers.common import answer_stale, guarded, keyboard, reply, unless_unchanged
 from handlers.menus import refresh_user_menu
 from handlers.middleware import resolve_actor
-from handlers.render import group_name, language_keyboard, role_name
+from handlers.render import draft_note, group_name, language_keyboard, role_name
 
 TIMEZONE = "timezone"
 # Offered as buttons besides the forum's own zone; anything else can be typed.
@@ -98,22 +98,20 @@ async def show_settings(update: Update, context: ForumContext) -> None:
 async def choose_language(update: Update, context: ForumContext) -> None:
     """Jump straight to the language choice."""
     if await _require_member(update, context):
-        await reply(
-            update,
-            context.actor.tr._("Choose your language:"),
-            language_keyboard(
-                context.services.catalogs.languages, "set", selected=context.actor.lang
-            ),
-        )
+        await reply(update, *_language_screen(context))
+
+
+def _language_screen(context: ForumContext) -> tuple[str, InlineKeyboardMarkup]:
+    tr, catalogs = context.actor.tr, context.services.catalogs
+    text = tr._("Choose your language:") + draft_note(tr, catalogs)
+    return text, language_keyboard(catalogs, "set", selected=context.actor.lang)
 
 
 async def _submenu(context: ForumContext, which: str) -> tuple[str, InlineKeyboardMarkup] | None:
     actor, tr = context.actor, context.actor.tr
     back = [(tr._("« Back"), callbacks.make("set", "menu", "main"))]
     if which == "lang":
-        return tr._("Choose your language:"), language_keyboard(
-            context.services.catalogs.languages, "set", selected=context.actor.lang
-        )
+        return _language_screen(context)
     if which == "group":
         current = actor.user.stakeholder_group if actor.user else None
         rows = [

@@ -18,7 +18,7 @@ from handlers.announcement import POLL_LINK
 from handlers.common import answer_stale, command_text, is_private, keyboard, reply
 from handlers.forums import link_group
 from handlers.menus import refresh_user_menu
-from handlers.render import language_keyboard, role_name
+from handlers.render import draft_note, language_keyboard, role_name
 
 
 async def start(update: Update, context: ForumContext) -> None:
@@ -63,10 +63,9 @@ async def start(update: Update, context: ForumContext) -> None:
         now=services.clock(),
     )
     # The language Telegram suggests comes first, ticked: one tap for most people.
-    languages = language_keyboard(
-        services.catalogs.languages, "onb", selected=actor.lang, first=actor.lang
-    )
-    await reply(update, _language_prompt(actor.tr, forum.name), languages)
+    languages = language_keyboard(services.catalogs, "onb", selected=actor.lang, first=actor.lang)
+    prompt = _language_prompt(actor.tr, forum.name) + draft_note(actor.tr, services.catalogs)
+    await reply(update, prompt, languages)
 
 
 def _language_prompt(tr: Translator, forum: str) -> str:

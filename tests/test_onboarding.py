@@ -41,7 +41,8 @@ async def test_member_joins_in_thai_from_telegram_language(tmp_path, fake):
     async with running_bot(tmp_path, admins=[admin.id], fake=fake) as bot:
         member_code, _ = await new_forum(bot, admin)
         await bot.send(mali, f"/start {member_code}")
-        assert bot.labels(mali)[0] == "✅ ไทย"
+        assert bot.labels(mali)[0] == "✅ ไทย 🤖"  # suggested first, marked as a machine draft
+        assert "🤖 machine translation" in bot.last(mali)["text"]
         await join(bot, mali, member_code, language="th", group="civil_society")
         text = bot.last(mali)["text"]
         assert "Thailand SCP Forum" in text and "/settings" in text
