@@ -14,7 +14,7 @@ import re
 import sys
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -22,8 +22,10 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.app import build_application
+from bot.clock import FakeClock
 from bot.config import Config
 from bot.fake_telegram import FakeChat, FakeTelegram, FakeUser, serve, settle
+from bot.polls import parse_duration
 from handlers.jobs import run_due
 
 FORUM_FORM = "/newforum Thailand SCP Forum\ntimezone: Asia/Bangkok\nlanguage: en"
@@ -32,10 +34,13 @@ HELP = """\
 You are chatting with the bot as {name} ({persona}), in a private chat.
   /as coordinator | member | observer   switch persona     /group, /private   switch chat
   #N                                    press button N      /quit              end the demo
+  /as thai | arabic | chinese           members who use the bot in Thai, Arabic, Chinese
   /history                              the last messages in this chat
-Everything else is sent to the bot as a message. Try /help, /polls (rank the demo poll, as
-member), /results, /closepoll, /newpoll (a priority catalog from the seeds), /meetings (RSVP),
-/settings, /invite. Members already got a meeting reminder: /as member, then /history.
+  /wait 1d                              let time pass (30m, 12h, 7d): reminders, tips, closing
+Everything else is sent to the bot as a message. Try /help, /tip, /polls (rank the demo poll,
+as member), /results, /closepoll, /newpoll (a priority catalog from the seeds), /meetings (RSVP),
+/settings (tips by subscription), /invite. Members already got a meeting reminder: /as member,
+then /history.
 """
 DEMO_MEETING = """/meeting National SCP Forum, spring session
 starts: {starts}
@@ -143,6 +148,7 @@ async def build_world(
     lena = fake.add_user("Lena", username="lena_ngo", language_code="en")
     mali = fake.add_user("Mali", username="mali", language_code="th")
     wei = fake.add_user("Wei", username="wei", language_code="zh-hans")
+    layla = fake.add_user("Layla", username="layla", language_code="ar")
     fake.send_text(ada, FORUM_FORM)
     await settle(fake, app)
     text = fake.last_message(ada.id)["text"]
@@ -152,6 +158,7 @@ async def build_world(
         (lena, "civil_society"),
         (mali, "government"),
         (wei, "academia"),
+        (layla, "civil_society"),
     ):
         fake.send_text(user, f"/start {member_code}")
         await settle(fake, app)
@@ -193,6 +200,9 @@ async def build_world(
         "coordinator": Persona(ada, "coordinator"),
         "member": Persona(niran, "member"),
         "observer": Persona(lena, "observer (NGO)"),
+        "thai": Persona(mali, "member, Thai"),
+        "arabic": Persona(layla, "member, Arabic"),
+        "chinese": Persona(wei, "member, Chinese"),
     }
     return personas, group
 
@@ -205,7 +215,11 @@ def _button_index(fake: FakeTelegram, message: dict, data: str) -> int:
 
 
 async def chat_loop(
-    fake: FakeTelegram, app: Application, personas: dict[str, Persona], group: FakeChat
+    fake: FakeTelegram,
+    app: Application,
+    clock: FakeClock,
+    personas: dict[str, Persona],
+    group: FakeChat,
 ) -> None:
     interactive = sys.stdin.isatty()
     terminal = Terminal(fake, color=sys.stdout.isatty())
@@ -237,11 +251,21 @@ async def chat_loop(
                 for message in fake.messages(chat_id)[-3:]:
                     terminal.print_message("bot", message)
                 continue
-            if command in ("/group", "/private"):
+            if command == "/wait":
+                delta = parse_duration(rest)
+                if delta is None:
+                    print("  /wait 30m, /wait 12h or /wait 7d")
+                    continue
+                clock.advance(delta)
+                print(
+                    f"  it is now {clock().astimezone(ZoneInfo('Asia/Bangkok')):%a %d %b %H:%M} in Bangkok"
+                )
+                await run_due(app)  # what the heartbeat would do at that moment
+            elif command in ("/group", "/private"):
                 chat = group if command == "/group" else None
                 print(f"  now in {'the group ' + group.title if chat else 'the private chat'}")
                 continue
-            if re.fullmatch(r"#\d+", command):
+            elif re.fullmatch(r"#\d+", command):
                 _press(fake, persona.user, chat, chat_id, int(command[1:]))
             elif line.strip():
                 fake.send_text(persona.user, line, chat=chat)
@@ -291,7 +315,9 @@ async def _demo(workdir: Path) -> None:
         database_path=workdir / "demo.sqlite3",
         admins=frozenset({ada.id}),
     )
-    app = build_application(config)
+    # The demo's own clock: `/wait` moves it, so a day's tips and reminders come at once.
+    clock = FakeClock(datetime.now(UTC))
+    app = build_application(config, clock=clock)
     await app.initialize()
     await app.post_init(app)
     await app.start()
@@ -304,9 +330,9 @@ async def _demo(workdir: Path) -> None:
         personas, group = await build_world(fake, app, ada)
         print(
             "Demo forum “Thailand SCP Forum”: coordinator Ada, members Niran, Mali (Thai), "
-            "Wei (Chinese), observer Lena (NGO), and a linked group.\n"
+            "Wei (Chinese), Layla (Arabic), observer Lena (NGO), and a linked group.\n"
         )
-        await chat_loop(fake, app, personas, group)
+        await chat_loop(fake, app, clock, personas, group)
     finally:
         await app.updater.stop()
         await app.stop()

@@ -19,6 +19,8 @@ import gettext
 import html
 import io
 import logging
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -73,16 +75,19 @@ class Translator:
 
     def _(self, message: str, /, **params: object) -> str:
         """Translate a whole sentence and fill its named placeholders (escaped)."""
-        return self._fill(self._translations.gettext(message), params)
+        translated = self._translations.gettext(message)
+        return self._fill(translated, params, translated=translated != message)
 
     def n_(self, singular: str, plural: str, count: int, /, **params: object) -> str:
         """Translate a sentence with a count, using the language's CLDR plural rules."""
         params.setdefault("count", count)
-        return self._fill(self._translations.ngettext(singular, plural, count), params)
+        translated = self._translations.ngettext(singular, plural, count)
+        return self._fill(translated, params, translated=translated not in (singular, plural))
 
     def content(self, context: str, text: str) -> str:
         """A piece of content (a tip's title or text) by its id, translated, HTML-escaped."""
-        return self._directed(escape(self._content.pgettext(context, text)))
+        translated = self._content.pgettext(context, text)
+        return self._directed(escape(translated)) if translated != text else escape(text)
 
     def number(self, value: int | float) -> str:
         """A number in the reader's locale (digits and grouping)."""
@@ -106,15 +111,14 @@ class Translator:
         """The name of `lang` in that language itself ("ไทย", "日本語")."""
         return language_autonym(lang)
 
-    def _fill(self, template: str, params: dict[str, object]) -> str:
+    def _fill(self, template: str, params: dict[str, object], *, translated: bool) -> str:
         text = template % {k: self._render(v) for k, v in params.items()} if params else template
-        return self._directed(text)
+        # Direction marks belong to text in this language, not to an English or other fallback.
+        return self._directed(text) if translated else text
 
     def _directed(self, text: str) -> str:
         if self.rtl:
-            # The client picks each line's direction from its first strong character, which
-            # could be a Latin name or a tag's text: say it outright.
-            return "\n".join(RLM + line if line else line for line in text.split("\n"))
+            return "\n".join(RLM + line if _starts_ltr(line) else line for line in text.split("\n"))
         return text
 
     def _render(self, value: object) -> str:
@@ -127,6 +131,23 @@ class Translator:
         else:
             text = escape(value)
         return f"{FSI}{text}{PDI}" if self.rtl and text else text
+
+
+_MARKUP = re.compile(r"<[^>]*>|&\w+;")
+
+
+def _starts_ltr(line: str) -> bool:
+    """Whether a client would lay out this line left to right: it takes a line's direction from
+    its first strong character, which in an Arabic sentence can be a Latin name, "/help" or a
+    tag's text. Such lines get a right-to-left mark in front; others are left as they are, so a
+    button label still starts with its "✅"."""
+    for char in _MARKUP.sub("", line):  # tags and entities are not shown: skip their letters
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return False
+        if kind == "L":
+            return True
+    return False
 
 
 def language_autonym(lang: str) -> str:

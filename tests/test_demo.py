@@ -24,6 +24,19 @@ SCRIPT = """/help
 /closepoll
 /group
 /help
+/private
+/as arabic
+/tip
+/as thai
+/settings
+#4
+#1
+#9
+/wait 1d
+/as chinese
+/tip
+#2
+#5
 /quit
 """
 
@@ -46,8 +59,24 @@ def test_demo_conversation(tmp_path):
     assert "ⓘ Thank you, noted." in out and "[#2 ● Maybe]" in out
     # The demo poll: Niran ranks 3 then 1 and submits; Ada closes it and reads the results.
     assert "Your ranking is submitted" in out
-    assert "3 of 4 members voted (75%)." in out
+    assert "3 of 5 members voted (60%)." in out
     assert "1. Institutionalise green public procurement — 5 points" in out
     assert "Condorcet winner (preferred to every other option head to head): Mandatory" in out
     assert "now in the group" in out
+    # Tips in three scripts: Layla reads one in Arabic (right-to-left marks included), Mali
+    # subscribes to a daily tip at 8:00 and gets it in Thai a day later, Wei picks a topic.
+    after_arabic = out.split("now Layla, member, Arabic")[1]
+    assert (
+        "💡" in after_arabic and "\u200f" in after_arabic and _has(after_arabic, "\u0600", "\u06ff")
+    )
+    after_thai = out.split("now Mali, member, Thai")[1].split("now Wei")[0]
+    assert "it is now" in after_thai and _has(after_thai.split("it is now")[1], "\u0e00", "\u0e7f")
+    assert "💡" in after_thai.split("it is now")[1]
+    after_chinese = out.split("now Wei, member, Chinese")[1]
+    assert after_chinese.count("💡") >= 2 and _has(after_chinese, "\u4e00", "\u9fff")
     assert out.rstrip().endswith("Demo ended.")
+
+
+def _has(text: str, low: str, high: str) -> bool:
+    """Whether `text` has a character of that Unicode block (Arabic, Thai, CJK)."""
+    return any(low <= ch <= high for ch in text)
