@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import re
+from gettext import c2py
 from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
+from babel import Locale
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+from bidi import get_display
 
 from bot.i18n import LOCALES_DIR, Catalogs, Html, available_languages, compile_catalog
 from bot.roles import COMMANDS
 from tests.harness import running_bot
 
-REQUIRED = {"en", "zh_Hans", "ko", "ja", "th", "id", "vi", "ru"}
+# The six UN languages and the fourteen of the region the issue names.
+REQUIRED = {"ar", "zh_Hans", "en", "fr", "ru", "es"} | {
+    *("hi", "id", "ja", "ko", "km", "mn", "fil", "si", "ta", "th", "ur", "vi", "ms", "bn")
+}
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]")
 TAG = re.compile(r"</?[a-z-]+(?: [^>]*)?>")
 
@@ -90,6 +97,75 @@ def test_catalog_is_complete_and_consistent(path):
                 assert text.startswith("✅"), source
     assert catalog.mime_headers  # compiles:
     assert compile_catalog(path, path.parent.parent.name)
+
+
+CLDR_ORDER = ("zero", "one", "two", "few", "many", "other")
+
+
+@pytest.mark.parametrize("path", catalogs(), ids=lambda p: p.parent.parent.name)
+def test_plural_forms_follow_cldr(path):
+    """The catalog's Plural-Forms picks, for every count, the form of CLDR's category for it."""
+    lang = path.parent.parent.name
+    with path.open("rb") as fp:
+        catalog = read_po(fp, locale=lang)
+    rule = Locale.parse(lang).plural_form
+    categories = [tag for tag in CLDR_ORDER if tag in rule.tags or tag == "other"]
+    assert catalog.num_plurals == len(categories), f"{lang}: one form per CLDR category"
+    choose = c2py(catalog.plural_expr)
+    for count in [*range(1001), 10**6]:
+        assert categories[choose(count)] == rule(count), f"{lang}: {count}"
+
+
+def test_a_missing_message_falls_back_to_the_forum_language_then_english(tmp_path):
+    def catalog(lang: str, entries: dict[str, str]) -> None:
+        target = tmp_path / lang / "LC_MESSAGES"
+        target.mkdir(parents=True)
+        for domain in ("messages", "content"):
+            po = Catalog(locale=lang)
+            for source, text in entries.items():
+                po.add(source, text, context="tip-1" if domain == "content" else None)
+            with (target / f"{domain}.po").open("wb") as fp:
+                write_po(fp, po)
+
+    catalog("fr", {"Energy": "Énergie"})
+    catalog("th", {"Energy": "พลังงาน", "Labelling": "ฉลาก"})
+    cats = Catalogs(tmp_path)
+    member_fr_forum_th = cats.translator("fr", "th")
+    assert member_fr_forum_th._("Energy") == "Énergie"  # the member's own language
+    assert member_fr_forum_th._("Labelling") == "ฉลาก"  # missing in French: the forum's
+    assert member_fr_forum_th._("Consumers") == "Consumers"  # in neither: English, never blank
+    assert member_fr_forum_th.content("tip-1", "Labelling") == "ฉลาก"
+    assert cats.translator("fr")._("Labelling") == "Labelling"
+    assert cats.translator("xx", "th")._("Energy") == "พลังงาน"  # unknown language: the forum's
+
+
+def test_arabic_and_urdu_read_right_to_left_with_latin_names_numbers_and_links_intact():
+    """Laid out by the Unicode bidi algorithm (python-bidi), as a Telegram client does."""
+    cats = Catalogs()
+    forum = "Thailand SCP Forum (2026)"
+    for lang in ("ar", "ur"):
+        tr = cats.translator(lang)
+        assert tr.rtl
+        line = tr._(
+            "%(name)s is now %(role)s of %(forum)s.", name="Niran K.", role="x", forum=forum
+        )
+        shown = get_display(line)  # left-to-right screen order
+        assert forum in shown and "Niran K." in shown, f"{lang}: an embedded name is scrambled"
+        assert shown.lstrip("\u200f\u2068\u2069")[0] in ".۔", f"{lang}: the full stop ends the line"
+        link = "https://t.me/scp_bot?start=abc123"
+        text = tr._("Member invite link: %(link)s", link=link)
+        assert link in get_display(text), f"{lang}: the link reads as typed"
+        # A line that opens with Latin text is marked right-to-left; a button label keeps its ✅.
+        for source in catalog_messages(lang):
+            rendered = tr._(source) if "%(" not in source else None
+            if rendered and source.startswith("✅"):
+                assert rendered.startswith("✅"), source
+        assert "\u200f" not in cats.translator("en")._("Energy")
+
+
+def catalog_messages(lang: str) -> list[str]:
+    with (LOCALES_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb") as fp:
+        return [m.id for m in read_po(fp) if isinstance(m.id, str) and m.id]
 
 
 def test_negotiation_of_telegram_language_codes():
