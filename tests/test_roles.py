@@ -19,6 +19,8 @@ PRIVILEGED_FORMS = {
     "announce": "/announce\nHello",
     "export": "/export",
 }
+# Coordinator-only forms of a command everyone may use.
+PRIVILEGED_SUBCOMMANDS = ("/tip add energy\nSneaky tip", "/tip list", "/tip remove 1")
 
 
 def test_every_privileged_command_has_a_form_in_the_matrix():
@@ -94,6 +96,7 @@ async def test_privileged_commands_are_refused_for_lesser_roles(tmp_path, fake, 
             "observer": Role.OBSERVER,
             "other_forum_member": Role.MEMBER,
         }.get(lesser)
+        await bot.send(ada, "/tip add energy\nA real tip")  # tip #1, which /tip remove 1 targets
         before = await snapshot(bot)
         for command in COMMANDS:
             if command.access is Access.EVERYONE or may_use(command.access, role, is_admin=False):
@@ -101,6 +104,10 @@ async def test_privileged_commands_are_refused_for_lesser_roles(tmp_path, fake, 
             await bot.send(mallory, PRIVILEGED_FORMS[command.name])
             text = bot.last(mallory)["text"]
             assert text.startswith(("Only ", "You are not a member")), (command.name, text)
+        for form in PRIVILEGED_SUBCOMMANDS:
+            await bot.send(mallory, form)
+            text = bot.last(mallory)["text"]
+            assert text.startswith(("Only ", "Join a forum first")), (form, text)
         assert await snapshot(bot) == before
 
 
