@@ -97,6 +97,8 @@ def load_tips(path: Path = DEFAULT_PATH) -> tuple[Tip, ...]:
             raise ValueError(f"{path}: duplicate tip id {tip.id!r}")
         seen.add(tip.id)
         tips.append(tip)
+    if not tips:
+        raise ValueError(f"{path}: no tips; add at least one [[tip]] table")
     return tuple(tips)
 
 

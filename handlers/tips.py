@@ -40,6 +40,8 @@ async def pick_tip(
     pool: dict[str, Tip | ForumTip] = {tip.id: tip for tip in services.tips}
     pool |= {tip.key: tip for tip in await tips_db.forum_tips(db, forum_ids)}
     keys = [key for key, tip in pool.items() if topic is None or tip.topic == topic]
+    if not keys:  # a topic with no tips (only if the library lost its last one): any topic
+        keys, topic = list(pool), None
     cycle, seen = await tips_db.seen_in_cycle(db, user_id)
     key = next_tip(user_id, keys, (k for k, _ in seen))
     again = restarted = False
