@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
+from bot import callbacks
 from bot.context import ForumContext
 from bot.i18n import Translator
 from bot.roles import COMMANDS_BY_NAME, Access, Role, may_use
@@ -107,6 +108,15 @@ async def answer_stale(update: Update, context: ForumContext) -> None:
         await update.callback_query.answer(
             context.actor.tr._("This button is no longer valid."), show_alert=False
         )
+
+
+async def member_button(update: Update, context: ForumContext) -> callbacks.Callback | None:
+    """A member's button press, parsed; None (and answered as stale) if forged or not a member."""
+    parsed = callbacks.parse(update.callback_query.data)
+    if parsed is None or context.actor.user is None:
+        await answer_stale(update, context)
+        return None
+    return parsed
 
 
 @contextlib.contextmanager

@@ -14,7 +14,7 @@ from db import forums as forums_db
 from db import tips as tips_db
 from db import users as users_db
 from handlers import tip_subscriptions
-from handlers.common import answer_stale, guarded, keyboard, reply, unless_unchanged
+from handlers.common import answer_stale, guarded, keyboard, member_button, reply, unless_unchanged
 from handlers.menus import refresh_user_menu
 from handlers.middleware import resolve_actor
 from handlers.render import draft_note, group_name, language_keyboard, role_name
@@ -143,9 +143,8 @@ async def _submenu(context: ForumContext, which: str) -> tuple[str, InlineKeyboa
 async def on_settings_button(update: Update, context: ForumContext) -> None:
     """Buttons of the settings message; every value is re-checked before it is stored."""
     query, actor, services = update.callback_query, context.actor, context.services
-    parsed = callbacks.parse(query.data)
-    if parsed is None or actor.user is None:
-        await answer_stale(update, context)
+    parsed = await member_button(update, context)
+    if parsed is None:
         return
     value, now = parsed.arg(0), services.clock()
     if parsed.action == "menu":

@@ -23,7 +23,7 @@ from db import forums as forums_db
 from db import tips as tips_db
 from db import users as users_db
 from db.tips import Subscription
-from handlers.common import answer_stale, keyboard, unless_unchanged
+from handlers.common import answer_stale, keyboard, member_button, unless_unchanged
 from handlers.tips import pick_tip, render_tip, tip_keyboard
 
 log = logging.getLogger(__name__)
@@ -90,9 +90,8 @@ def weekday_screen(tr: Translator, hour: int) -> tuple[str, InlineKeyboardMarkup
 async def on_subscription_button(update: Update, context: ForumContext) -> None:
     """The subscription screens; each value is re-checked before anything is stored."""
     query, actor, services = update.callback_query, context.actor, context.services
-    parsed = callbacks.parse(query.data)
-    if parsed is None or actor.user is None:
-        await answer_stale(update, context)
+    parsed = await member_button(update, context)
+    if parsed is None:
         return
     tr, now = actor.tr, services.clock()
     current = await tips_db.subscription(services.db, actor.user_id)

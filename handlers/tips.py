@@ -18,7 +18,15 @@ from bot.roles import Access, Role
 from bot.tips import PLACES, SOURCES, TOPICS, Tip, next_tip, split_ref
 from db import tips as tips_db
 from db.tips import ForumTip
-from handlers.common import answer_stale, command_text, guarded, keyboard, refusal, reply
+from handlers.common import (
+    answer_stale,
+    command_text,
+    guarded,
+    keyboard,
+    member_button,
+    refusal,
+    reply,
+)
 
 MAX_FORUM_TIP = 600  # one phone screen, like the library's tips
 
@@ -159,9 +167,8 @@ async def show_tip(update: Update, context: ForumContext) -> None:
 async def on_tip_button(update: Update, context: ForumContext) -> None:
     """Another tip, the topic list, or a tip on one topic."""
     query, actor = update.callback_query, context.actor
-    parsed = callbacks.parse(query.data)
-    if parsed is None or actor.user is None:
-        await answer_stale(update, context)
+    parsed = await member_button(update, context)
+    if parsed is None:
         return
     if parsed.action == "next":
         await query.answer()
