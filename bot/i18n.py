@@ -37,6 +37,8 @@ SOURCE_LANGUAGE = "en"
 DOMAIN = "messages"
 CONTENT_DOMAIN = "content"
 DOMAINS = (DOMAIN, CONTENT_DOMAIN)
+# Telegram speaks ISO 639-1 (two letters) where one exists; our catalog codes are CLDR's.
+TELEGRAM_CODES = {"fil": "tl"}  # Filipino is "tl" (Tagalog) in ISO 639-1
 MACHINE_DRAFT = (
     "machine draft (AI), needs native review"  # a catalog's Last-Translator until reviewed
 )
@@ -221,6 +223,9 @@ class Catalogs:
             return None
         parts = telegram_code.replace("-", "_").split("_")
         language = parts[0].lower()
+        language = next(
+            (ours for ours, theirs in TELEGRAM_CODES.items() if theirs == language), language
+        )
         candidates = [lang for lang in self.languages if lang.split("_")[0].lower() == language]
         if not candidates:
             return None

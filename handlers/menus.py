@@ -13,7 +13,7 @@ from telegram import (
 )
 from telegram.error import TelegramError
 
-from bot.i18n import Catalogs, Translator
+from bot.i18n import TELEGRAM_CODES, Catalogs, Translator
 from bot.roles import Role, commands_for
 
 log = logging.getLogger(__name__)
@@ -27,11 +27,15 @@ async def publish_menus(bot: Bot, catalogs: Catalogs) -> None:
     """Everyone's commands by default; group admins also see the coordinators' commands."""
     for lang in catalogs.languages:
         tr = catalogs.translator(lang)
-        code = "" if lang == catalogs.default_language else lang.split("_")[0]
-        await bot.set_my_commands(_menu(tr, Role.MEMBER), BotCommandScopeDefault(), code or None)
-        await bot.set_my_commands(
-            _menu(tr, Role.COORDINATOR), BotCommandScopeAllChatAdministrators(), code or None
-        )
+        base = lang.split("_")[0]
+        code = None if lang == catalogs.default_language else TELEGRAM_CODES.get(base, base)
+        try:
+            await bot.set_my_commands(_menu(tr, Role.MEMBER), BotCommandScopeDefault(), code)
+            await bot.set_my_commands(
+                _menu(tr, Role.COORDINATOR), BotCommandScopeAllChatAdministrators(), code
+            )
+        except TelegramError as exc:  # one language's menu is not worth failing start-up for
+            log.warning("could not publish the %s menus: %s", lang, exc)
 
 
 async def refresh_user_menu(

@@ -175,6 +175,7 @@ def test_negotiation_of_telegram_language_codes():
     assert cats.negotiate("zh-TW") == "zh_Hans"  # closest we have
     assert cats.negotiate("ru-RU") == "ru"
     assert cats.negotiate("pt-br") is None
+    assert cats.negotiate("tl") == cats.negotiate("fil") == "fil"  # ISO 639-1 and CLDR codes
     assert cats.negotiate(None) is None
 
 
@@ -198,7 +199,9 @@ async def test_menus_are_published_for_every_language_and_role(tmp_path, fake):
             for c in calls
         }
         langs = bot.services.catalogs.languages
-        codes = {"" if lang == "en" else lang.split("_")[0] for lang in langs}
+        codes = {
+            "" if lang == "en" else {"fil": "tl"}.get(lang, lang.split("_")[0]) for lang in langs
+        }
         assert seen == {
             (scope, code) for scope in ("default", "all_chat_administrators") for code in codes
         }
