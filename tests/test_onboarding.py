@@ -42,7 +42,7 @@ async def test_member_joins_in_thai_from_telegram_language(tmp_path, fake):
         member_code, _ = await new_forum(bot, admin)
         await bot.send(mali, f"/start {member_code}")
         assert bot.labels(mali)[0] == "✅ ไทย 🤖"  # suggested first, marked as a machine draft
-        assert "🤖 machine translation" in bot.last(mali)["text"]
+        assert "\n\n🤖 " in bot.last(mali)["text"]  # the note that explains the mark
         await join(bot, mali, member_code, language="th", group="civil_society")
         text = bot.last(mali)["text"]
         assert "Thailand SCP Forum" in text and "/settings" in text
