@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -22,7 +24,7 @@ from bot.tips import load_tips
 from db import users as users_db
 from db.connection import Database
 from db.migrate import migrate
-from handlers import jobs
+from handlers import jobs, outbox
 from handlers.menus import publish_menus
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,7 @@ def build_application(
     transport: httpx.AsyncBaseTransport | None = None,
     rate_limit: bool = True,
     heartbeat: bool = True,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> Application:
     """Build the bot. `transport` replaces the network (the fake Bot API in tests)."""
     if config.token is None:
@@ -61,7 +64,7 @@ def build_application(
         # Stays under Telegram's overall and per-group limits; retries a 429 after retry_after.
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     application = builder.build()
-    application.bot_data["services"] = Services(config=config, clock=clock)
+    application.bot_data["services"] = Services(config=config, clock=clock, sleep=sleep)
     application.bot_data["heartbeat"] = heartbeat
     for group, handler in handlers.registry():
         application.add_handler(handler, group=group)
@@ -88,6 +91,7 @@ async def _post_init(application: Application) -> None:
     services.db = await open_database(services.config)
     await publish_menus(application.bot, services.catalogs)
     await jobs.run_due(application)  # deadlines that passed while the bot was down
+    await outbox.resume(application)  # bulk sends a stop interrupted
     if application.bot_data["heartbeat"]:
         jobs.schedule(application)
     log.info("bot @%s ready", application.bot.username)
@@ -95,6 +99,9 @@ async def _post_init(application: Application) -> None:
 
 async def _post_shutdown(application: Application) -> None:
     services: Services = application.bot_data["services"]
+    for task in list(services.tasks):  # a drain stopped mid-way resumes at the next start
+        task.cancel()
+    await asyncio.gather(*services.tasks, return_exceptions=True)
     if hasattr(services, "db"):
         await services.db.close()
         log.info("database closed")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -24,3 +25,8 @@ class FakeClock:
 
     def advance(self, delta: timedelta) -> None:
         self.now += delta
+
+    async def sleep(self, seconds: float) -> None:
+        """Virtual time for paced sending: the clock moves instead of the test waiting."""
+        self.now += timedelta(seconds=seconds)
+        await asyncio.sleep(0)

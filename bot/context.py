@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,8 @@ class Services:
 
     config: Config
     clock: Clock
+    # How bulk sends wait (pacing, retry_after); tests pass FakeClock.sleep, which moves the clock.
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     catalogs: Catalogs = field(init=False)
     db: Database = field(init=False)
     priorities: dict[str, PriorityCatalog] = field(init=False)
@@ -35,12 +37,14 @@ class Services:
     # Polls whose group announcement needs a new voter count, and those being edited now.
     stale_announcements: set[int] = field(default_factory=set)
     refreshing_announcements: set[int] = field(default_factory=set)
+    outbox_task: asyncio.Task[None] | None = None  # the running drain (handlers/outbox.py)
 
-    def spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
+    def spawn(self, work: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
         """Run bulk work (sending ballots to every member) without blocking the update loop."""
         task = asyncio.create_task(work, name=name)
         self.tasks.add(task)
         task.add_done_callback(self._finished)
+        return task
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self.tasks.discard(task)

@@ -60,7 +60,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("closepoll", N_("Close a poll"), Access.COORDINATORS),
     Command("results", N_("Poll results"), Access.EVERYONE),
     Command("meeting", N_("Schedule a meeting"), Access.COORDINATORS),
-    Command("announce", N_("Send an announcement to members"), Access.COORDINATORS, ready=False),
+    Command("announce", N_("Send an announcement to members"), Access.COORDINATORS),
     Command("export", N_("Download data as CSV"), Access.ANALYSTS),
     Command("invite", N_("Invite links for members and coordinators"), Access.COORDINATORS),
     Command("promote", N_("Make a member coordinator or observer"), Access.COORDINATORS),

@@ -232,6 +232,20 @@ async def unlink_chat(db: Database, chat_id: int) -> None:
     await db.execute("DELETE FROM forum_chats WHERE chat_id = ?", (chat_id,))
 
 
+async def reachable_members(
+    db: Database, forum_id: int, groups: list[str]
+) -> list[tuple[int, str | None]]:
+    """(user id, language) of the forum's active members, of these stakeholder groups if any."""
+    marks = ",".join("?" * len(groups))
+    only = f" AND u.stakeholder_group IN ({marks})" if groups else ""
+    rows = await db.fetchall(
+        "SELECT u.id, u.language FROM memberships m JOIN users u ON u.id = m.user_id"
+        f" WHERE m.forum_id = ? AND u.is_active = 1{only} ORDER BY u.id",
+        (forum_id, *groups),
+    )
+    return [(row["id"], row["language"]) for row in rows]
+
+
 async def group_chats(db: Database, forum_id: int) -> list[int]:
     """The Telegram groups linked to a forum."""
     rows = await db.fetchall(

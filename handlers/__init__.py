@@ -8,6 +8,7 @@ from telegram.ext import BaseHandler
 def registry() -> list[tuple[int, BaseHandler]]:
     """(group, handler) pairs in registration order; fallbacks come last in their group."""
     from handlers import (
+        announce,
         chat_member,
         forums,
         help,
@@ -40,6 +41,7 @@ def registry() -> list[tuple[int, BaseHandler]]:
         *meeting_admin.handlers(),
         *meeting_survey.handlers(),
         *tips.handlers(),
+        *announce.handlers(),
         *tip_subscriptions.handlers(),
         *help.handlers(),
         *text.handlers(),

@@ -14,7 +14,7 @@ from telegram.ext import Application, ContextTypes
 
 from db import polls as polls_db
 from db import users as users_db
-from handlers import ballots, meeting_survey, meetings, tip_subscriptions
+from handlers import ballots, meeting_survey, meetings, outbox, tip_subscriptions
 from handlers.polls import finish_poll
 
 HEARTBEAT_SECONDS = 30
@@ -30,6 +30,7 @@ async def run_due(application: Application) -> None:
     await meeting_survey.send_surveys(bot, services)
     await meeting_survey.send_summaries(bot, services)
     await tip_subscriptions.send_due_tips(bot, services)
+    outbox.kick(application)  # rows whose retry time came while no drain was running
     for poll in await polls_db.due_to_close(services.db, now):
         await finish_poll(bot, services, poll)
     for poll in await polls_db.due_reminders(services.db, now):

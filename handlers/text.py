@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 from bot.context import ForumContext
 from bot.onboarding import ONBOARDING
 from db import dialogs
-from handlers import forums, meeting_admin, meeting_survey, poll_dialog, settings
+from handlers import announce, forums, meeting_admin, meeting_survey, poll_dialog, settings
 from handlers.common import reply
 
 DialogStep = Callable[[Update, ForumContext, dict], Awaitable[None]]
@@ -22,8 +22,10 @@ DIALOGS: dict[str, DialogStep] = {
     meeting_admin.MOVE: meeting_admin.on_move_input,
     meeting_admin.PLACE: meeting_admin.on_place_input,
     meeting_survey.COMMENT: meeting_survey.on_comment_input,
+    announce.ANNOUNCE: announce.on_input,
 }
-MAX_INPUT = 1000  # no dialog answer is longer; Telegram itself caps messages at 4096
+MAX_INPUT = 1000  # no other dialog answer is longer; Telegram itself caps messages at 4096
+LONGER_INPUT = {announce.ANNOUNCE: announce.MAX_ANNOUNCEMENT}
 
 
 async def on_private_message(update: Update, context: ForumContext) -> None:
@@ -40,10 +42,9 @@ async def on_private_message(update: Update, context: ForumContext) -> None:
         await reply(update, actor.tr._("I answer commands: /help lists them."))
     elif not message.text:
         await reply(update, actor.tr._("Please answer with text (or send /cancel)."))
-    elif len(message.text) > MAX_INPUT:
+    elif len(message.text) > (limit := LONGER_INPUT.get(pending.kind, MAX_INPUT)):
         await reply(
-            update,
-            actor.tr._("That is too long: at most %(max)s characters, please.", max=MAX_INPUT),
+            update, actor.tr._("That is too long: at most %(max)s characters, please.", max=limit)
         )
     else:
         await step(update, context, pending.data)

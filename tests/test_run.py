@@ -30,7 +30,8 @@ def free_port() -> int:
 
 async def start_bot(tmp_path: Path, fake: FakeTelegram, port: int, **env: str):
     base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
-    return await asyncio.create_subprocess_exec(
+    log = (tmp_path / "bot.log").open("wb")
+    process = await asyncio.create_subprocess_exec(
         sys.executable,
         str(ROOT / "main.py"),
         "run",
@@ -43,9 +44,14 @@ async def start_bot(tmp_path: Path, fake: FakeTelegram, port: int, **env: str):
             "DATABASE_PATH": str(tmp_path / "db" / "forum.sqlite3"),
             **env,
         },
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+        # A file, not a pipe: at DEBUG the bot logs more than a pipe's buffer holds before the
+        # test reads it, and a full pipe blocks the bot's next write (it looked like a hang).
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=log,
     )
+    log.close()  # the child has its own copy of the descriptor
+    process.log_path = tmp_path / "bot.log"  # read by stop()
+    return process
 
 
 async def eventually(condition: Callable[[], object], seconds: float = 30.0) -> None:
@@ -58,9 +64,10 @@ async def eventually(condition: Callable[[], object], seconds: float = 30.0) -> 
 
 async def stop(process: asyncio.subprocess.Process) -> str:
     process.send_signal(signal.SIGTERM)
-    _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
-    assert process.returncode == 0, stderr.decode()
-    return stderr.decode()
+    await asyncio.wait_for(process.wait(), timeout=30)
+    log = process.log_path.read_text(encoding="utf-8")
+    assert process.returncode == 0, log
+    return log
 
 
 async def test_polling_against_a_self_hosted_api_and_sigterm(tmp_path):

@@ -102,6 +102,7 @@ class FakeTelegram(ChatMethods):
             call.params = params = decode_params(params)
             chat_id = params.get("chat_id")
             rule = self.faults.take(name, chat_id)
+            call.injected = rule is not None
             if rule is not None and rule.timeout:
                 call.description = "timeout (injected)"
                 raise InjectedTimeout(name)

@@ -54,6 +54,7 @@ class Call:
     error_code: int | None
     description: str | None
     at: float
+    injected: bool = False  # failed because a test asked for it (fake.fail)
 
 
 class World:

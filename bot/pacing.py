@@ -1,0 +1,70 @@
+"""Pacing bulk sends under Telegram's flood limits: plain token buckets, no I/O.
+
+Telegram allows a bot about 30 messages a second overall, about one a second to one private chat
+and 20 a minute to one group. The outbox asks `Pacer.wait(chat_id, now)` before each message:
+0 means send now. A 429 for one chat holds that chat only (`hold`), not the whole queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# A little under the overall ceiling: the bot's answers to members share the same budget.
+OVERALL_PER_SECOND = 28.5
+PRIVATE_PER_SECOND = 1.0
+GROUP_PER_MINUTE = 19
+
+
+@dataclass
+class Bucket:
+    """`capacity` messages at once, refilled at `rate` a second."""
+
+    capacity: float
+    rate: float
+    tokens: float
+    stamp: float
+
+    def wait(self, now: float) -> float:
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+
+@dataclass
+class Pacer:
+    overall_per_second: float = OVERALL_PER_SECOND
+    private_per_second: float = PRIVATE_PER_SECOND
+    group_per_minute: float = GROUP_PER_MINUTE
+    _overall: Bucket | None = None
+    _chats: dict[int, Bucket] = field(default_factory=dict)
+    _held: dict[int, float] = field(default_factory=dict)  # chat → monotonic time it may resume
+
+    def overall_wait(self, now: float) -> float:
+        """Seconds until the bot as a whole may send again."""
+        if self._overall is None:
+            rate = self.overall_per_second
+            self._overall = Bucket(1.0, rate, 1.0, now)  # no burst: an even stream
+        return self._overall.wait(now)
+
+    def chat_wait(self, chat_id: int, now: float) -> float:
+        """Seconds until this chat may receive again (its own bucket, or a 429 hold)."""
+        held = self._held.get(chat_id, 0.0) - now
+        bucket = self._chats.get(chat_id)
+        if bucket is None:
+            if chat_id < 0:  # groups and channels have negative ids
+                rate = self.group_per_minute / 60
+                bucket = Bucket(1.0, rate, 1.0, now)
+            else:
+                bucket = Bucket(1.0, self.private_per_second, 1.0, now)
+            self._chats[chat_id] = bucket
+        return max(held, bucket.wait(now))
+
+    def spend(self, chat_id: int) -> None:
+        """One message goes out now (call right after both waits returned 0)."""
+        assert self._overall is not None
+        self._overall.tokens -= 1
+        self._chats[chat_id].tokens -= 1
+
+    def hold(self, chat_id: int, until: float) -> None:
+        """Telegram said 429 with retry_after for this chat: nothing to it before `until`."""
+        self._held[chat_id] = max(self._held.get(chat_id, 0.0), until)

@@ -1,0 +1,296 @@
+"""/announce: a coordinator writes, picks the audience and language versions, previews, sends.
+
+The draft is a pending dialog step (db/dialogs.py), so it survives a restart; buttons under the
+preview change it. Sending writes one outbox row per recipient in their language (db/outbox.py)
+and hands over to the outbox worker, which reports progress in one edited message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import callbacks
+from bot.context import ForumContext
+from bot.forums import STAKEHOLDER_GROUPS
+from bot.i18n import Translator
+from bot.roles import Role
+from db import dialogs
+from db import forums as forums_db
+from db import outbox as outbox_db
+from handlers import outbox
+from handlers.common import guarded, keyboard, member_button, reply, unless_unchanged
+from handlers.render import group_name, language_keyboard
+
+ANNOUNCE = "announce"
+COMMAND = re.compile(r"^/announce(?:@\w+)?")
+MAX_ANNOUNCEMENT = 3500  # Telegram's 4096, less the header and the HTML of formatting
+
+
+def progress_text(tr: Translator, counts: Counter[str], *, done: bool) -> str:
+    """The coordinator's view of a broadcast: sent, waiting, blocked, failed."""
+    values = {
+        "sent": counts["sent"],
+        "pending": counts["pending"] + counts["sending"],
+        "blocked": counts["blocked"],
+        "failed": counts["failed"],
+        "total": sum(counts.values()),
+    }
+    if done:
+        return tr._(
+            "📣 Announcement delivered. %(sent)s of %(total)s sent, %(blocked)s blocked the bot, "
+            "%(failed)s failed.",
+            **values,
+        )
+    return tr._(
+        "📣 Sending the announcement… %(sent)s sent, %(pending)s waiting, %(blocked)s blocked "
+        "the bot, %(failed)s failed.",
+        **values,
+    )
+
+
+def announcement(tr: Translator, forum: str, text: str) -> str:
+    """What a recipient sees: a localized header, then the coordinator's own HTML."""
+    return tr._("📣 <b>Announcement from %(forum)s</b>", forum=forum) + "\n\n" + text
+
+
+async def _recipients(context: ForumContext, draft: dict[str, Any]) -> list[tuple[int, Any, str]]:
+    """(chat id, user id or None, text) for everyone the draft reaches, each in their language."""
+    forum, services = context.actor.forum, context.services
+    assert forum is not None
+    versions: dict[str, str] = draft.get("versions", {})
+    messages: list[tuple[int, Any, str]] = []
+    for user_id, language in await forums_db.reachable_members(
+        services.db, forum.id, draft["groups"]
+    ):
+        tr = services.catalogs.translator(language, forum.language)
+        text = versions.get(language or "", draft["text"])
+        messages.append((user_id, user_id, announcement(tr, forum.name, text)))
+    if draft.get("chat"):
+        tr = services.catalogs.translator(forum.language)
+        text = versions.get(forum.language, draft["text"])
+        for chat_id in await forums_db.group_chats(services.db, forum.id):
+            messages.append((chat_id, None, announcement(tr, forum.name, text)))
+    return messages
+
+
+async def _preview(
+    context: ForumContext, draft: dict[str, Any]
+) -> tuple[str, InlineKeyboardMarkup]:
+    actor = context.actor
+    tr, forum = actor.tr, actor.forum
+    assert forum is not None
+    count = len(await _recipients(context, draft))
+    groups = draft["groups"]
+    audience = ", ".join(group_name(tr, key) for key in groups) if groups else tr._("all members")
+    if draft.get("chat"):
+        audience = tr._("%(audience)s and the forum's group chat", audience=audience)
+    versions = sorted(draft.get("versions", {}))
+    lines = [
+        tr._("<b>Preview</b> — to %(audience)s.", audience=audience),
+        tr._(
+            "Other languages: %(languages)s. Members get their language's version, else this one.",
+            languages=", ".join(tr.language_name(code) for code in versions) or "—",
+        ),
+        "",
+        announcement(tr, forum.name, draft["text"]),
+    ]
+    rows = [
+        [
+            (
+                tr.n_("✅ Send to %(count)s recipient", "✅ Send to %(count)s recipients", count),
+                callbacks.make("ann", "send"),
+            )
+        ],
+        [
+            (tr._("👥 Audience"), callbacks.make("ann", "aud")),
+            (tr._("🌐 Add a language"), callbacks.make("ann", "langs")),
+        ],
+        [(tr._("✖ Cancel"), callbacks.make("ann", "cancel"))],
+    ]
+    return "\n".join(lines), keyboard(rows)
+
+
+def _audience_screen(
+    tr: Translator, draft: dict[str, Any], has_chat: bool
+) -> tuple[str, InlineKeyboardMarkup]:
+    groups = draft["groups"]
+    mark = lambda on: "✅ " if on else "☐ "  # noqa: E731 - a label prefix, used four times
+    rows = [[(mark(not groups) + tr._("All members"), callbacks.make("ann", "all"))]]
+    rows += [
+        [(mark(key in groups) + tr._(label), callbacks.make("ann", "grp", key))]
+        for key, label in STAKEHOLDER_GROUPS.items()
+    ]
+    if has_chat:
+        rows.append(
+            [
+                (
+                    mark(draft.get("chat")) + tr._("The forum's group chat"),
+                    callbacks.make("ann", "chat"),
+                )
+            ]
+        )
+    rows.append([(tr._("« Back to the preview"), callbacks.make("ann", "back"))])
+    return tr._("Who should receive it? Choosing groups sends it to their members only."), keyboard(
+        rows
+    )
+
+
+@guarded("announce", private_only=True)
+async def start_announcement(update: Update, context: ForumContext) -> None:
+    """`/announce` with the text below it (one message), or alone to be asked for it."""
+    actor, message = context.actor, update.effective_message
+    # Everything after the command (usually on the lines below it), with its formatting as HTML.
+    html = COMMAND.sub("", message.text_html or "", count=1).strip()
+    draft: dict[str, Any] = {"step": "text", "groups": [], "chat": False, "versions": {}}
+    if not html:
+        await _save(context, update, draft)
+        await reply(
+            update,
+            actor.tr._(
+                "Send the announcement as one message; bold, italic and links are kept. "
+                "Send /cancel to stop."
+            ),
+        )
+        return
+    await _take_text(update, context, draft, html)
+
+
+async def on_input(update: Update, context: ForumContext, data: dict) -> None:
+    """The announcement's text, or one language version of it."""
+    await _take_text(update, context, data, update.effective_message.text_html or "")
+
+
+async def _take_text(
+    update: Update, context: ForumContext, draft: dict[str, Any], html: str
+) -> None:
+    tr = context.actor.tr
+    if len(html) > MAX_ANNOUNCEMENT:
+        await reply(
+            update,
+            tr._("That is too long: at most %(max)s characters, please.", max=MAX_ANNOUNCEMENT),
+        )
+        return
+    if draft.get("step", "text") == "text":
+        draft["text"] = html
+    else:
+        draft.setdefault("versions", {})[draft["step"]] = html
+    draft["step"] = "preview"
+    await _save(context, update, draft)
+    await reply(update, *await _preview(context, draft))
+
+
+async def _save(context: ForumContext, update: Update, draft: dict[str, Any]) -> None:
+    services = context.services
+    await dialogs.expect(
+        services.db,
+        user_id=context.actor.user_id,
+        chat_id=update.effective_chat.id,
+        kind=ANNOUNCE,
+        data=draft,
+        now=services.clock(),
+    )
+
+
+async def on_button(update: Update, context: ForumContext) -> None:
+    """The buttons under a preview; the draft must still be there and the caller a coordinator."""
+    query, actor, services = update.callback_query, context.actor, context.services
+    parsed = await member_button(update, context)
+    if parsed is None:
+        return
+    pending = await dialogs.pending(
+        services.db, user_id=actor.user_id, chat_id=update.effective_chat.id
+    )
+    if (
+        pending is None
+        or pending.kind != ANNOUNCE
+        or "text" not in pending.data
+        or actor.role is not Role.COORDINATOR
+        or actor.forum is None
+    ):
+        await query.answer(
+            actor.tr._("This announcement is no longer open; start again with /announce.")
+        )
+        return
+    draft, tr, action, value = pending.data, actor.tr, parsed.action, parsed.arg(0)
+    has_chat = bool(await forums_db.group_chats(services.db, actor.forum.id))
+    if action == "send":
+        await _send(update, context, draft)
+        return
+    if action == "cancel":
+        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
+        await query.answer()
+        await query.edit_message_text(tr._("Cancelled. Nothing was sent."))
+        return
+    if action == "langs":
+        screen = (
+            tr._("Which language is the next version in?"),
+            language_keyboard(services.catalogs, "ann"),
+        )
+    elif action == "lang" and value in services.catalogs.languages:
+        draft["step"] = value
+        await _save(context, update, draft)
+        await query.answer()
+        await query.message.reply_text(
+            tr._("Send the announcement in %(language)s.", language=tr.language_name(value))
+        )
+        return
+    elif action in ("aud", "all", "grp", "chat"):
+        if action == "all":
+            draft["groups"] = []
+        elif action == "grp" and value in STAKEHOLDER_GROUPS:
+            draft["groups"] = sorted(set(draft["groups"]) ^ {value})
+        elif action == "chat" and has_chat:
+            draft["chat"] = not draft.get("chat")
+        elif action != "aud":
+            await query.answer(tr._("This button is no longer valid."))
+            return
+        await _save(context, update, draft)
+        screen = _audience_screen(tr, draft, has_chat)
+    elif action == "back":
+        screen = await _preview(context, draft)
+    else:
+        await query.answer(tr._("This button is no longer valid."))
+        return
+    await query.answer()
+    with unless_unchanged():
+        await query.edit_message_text(screen[0], reply_markup=screen[1])
+
+
+async def _send(update: Update, context: ForumContext, draft: dict[str, Any]) -> None:
+    """Write every recipient's message to the outbox, then let the worker send them."""
+    query, actor, services = update.callback_query, context.actor, context.services
+    assert actor.forum is not None
+    messages = await _recipients(context, draft)
+    await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
+    if not messages:
+        await query.answer(actor.tr._("Nobody to send it to yet."), show_alert=True)
+        return
+    broadcast_id = await outbox_db.create_broadcast(
+        services.db,
+        forum_id=actor.forum.id,
+        kind="announcement",
+        created_by=actor.user_id,
+        report_chat_id=update.effective_chat.id,
+        report_language=actor.lang,
+        messages=messages,
+        now=services.clock(),
+    )
+    await query.answer()
+    await query.edit_message_reply_markup(None)  # the preview stays as a record of what went out
+    report = await query.message.reply_text(
+        progress_text(actor.tr, Counter(pending=len(messages)), done=False)
+    )
+    await outbox_db.set_report_message(services.db, broadcast_id, report.message_id)
+    outbox.kick(context.application)
+
+
+def handlers() -> list[tuple[int, BaseHandler]]:
+    return [
+        (0, CommandHandler("announce", start_announcement)),
+        (0, CallbackQueryHandler(on_button, pattern=r"^ann:")),
+    ]

@@ -1,0 +1,159 @@
+"""The outbox worker: sends what db/outbox.py holds, paced, and reports progress.
+
+`kick` starts a drain unless one is running; the drain sends every due row and ends when the
+queue is empty, sleeping (through `services.sleep`, so tests run on virtual time) until deferred
+rows fall due. Each message is claimed ('sending') before it goes out and recorded after, so a
+restart sends every row left pending or in flight: nobody is skipped, and at most the
+`IN_FLIGHT` messages of the moment of a crash can arrive twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from telegram import Bot
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.ext import Application
+
+from bot.context import Services
+from bot.pacing import Pacer
+from db import forums as forums_db
+from db import outbox as outbox_db
+from db import users as users_db
+from db.outbox import OutboxRow
+from handlers.common import unless_unchanged
+
+IN_FLIGHT = 8  # messages on the wire at once: enough to keep up the pace over HTTP latency
+BATCH = 200
+MAX_ATTEMPTS = 5  # for 5xx and timeouts; a 429 or a migrated group does not count
+REPORT_EVERY = 3.0  # seconds between edits of a progress message (the chat allows ~1/s)
+IDLE_POLL = 2.0  # seconds: longest sleep while rows wait for their retry time
+log = logging.getLogger(__name__)
+
+
+def kick(application: Application) -> None:
+    """Make sure a drain runs (after new rows were written, at start-up, on the heartbeat)."""
+    services: Services = application.bot_data["services"]
+    if services.outbox_task is None or services.outbox_task.done():
+        services.outbox_task = services.spawn(drain(application), "outbox")
+
+
+async def resume(application: Application) -> None:
+    """At start-up: what was in flight when the bot stopped goes out again, then the rest."""
+    services: Services = application.bot_data["services"]
+    requeued = await outbox_db.requeue_in_flight(services.db)
+    if requeued:
+        log.info(
+            "outbox: %s messages were in flight at the last stop; sending them again", requeued
+        )
+    kick(application)
+
+
+async def drain(application: Application) -> None:
+    services: Services = application.bot_data["services"]
+    bot, db, pacer = application.bot, services.db, Pacer()
+    in_flight: dict[asyncio.Task[None], int] = {}  # task → chat id
+    progress = Progress(bot, services)
+    while True:
+        now = services.clock()
+        sent_any = False
+        for row in await outbox_db.due(db, now, BATCH):
+            moment = services.clock().timestamp()
+            if row.chat_id in in_flight.values() or pacer.chat_wait(row.chat_id, moment) > 0:
+                continue  # this chat must wait; others need not
+            while (wait := pacer.overall_wait(services.clock().timestamp())) > 0:
+                await services.sleep(wait)
+            while len(in_flight) >= IN_FLIGHT:
+                await asyncio.wait(list(in_flight), return_when=asyncio.FIRST_COMPLETED)
+            if not await outbox_db.claim(db, row.id):
+                continue
+            pacer.spend(row.chat_id)
+            task = asyncio.create_task(_send(bot, services, pacer, row))
+            in_flight[task] = row.chat_id
+            task.add_done_callback(in_flight.pop)
+            sent_any = True
+            await progress.maybe_report()
+        if sent_any:
+            continue
+        if in_flight:
+            await asyncio.wait(list(in_flight), return_when=asyncio.FIRST_COMPLETED)
+            continue
+        await progress.maybe_report()
+        next_due = await outbox_db.next_due(db)
+        if next_due is None:
+            break
+        delay = (next_due - services.clock()).total_seconds()
+        await services.sleep(min(max(delay, 0.05), IDLE_POLL))
+    await progress.report(final=True)
+
+
+async def _send(bot: Bot, services: Services, pacer: Pacer, row: OutboxRow) -> None:
+    """One message; every outcome is written back to its row."""
+    db, now = services.db, services.clock
+    try:
+        await bot.send_message(row.chat_id, row.text)
+    except RetryAfter as exc:
+        wait = _seconds(exc.retry_after)
+        pacer.hold(row.chat_id, now().timestamp() + wait)
+        await outbox_db.retry_later(db, row.id, now() + timedelta(seconds=wait))
+    except Forbidden as exc:  # blocked the bot, or removed it from the group
+        await outbox_db.finish(db, row.id, "blocked", now(), str(exc))
+        if row.user_id is not None:
+            await users_db.set_active(db, row.user_id, False, now())
+    except ChatMigrated as exc:  # the group became a supergroup: follow it
+        await forums_db.migrate_chat(db, row.chat_id, exc.new_chat_id)
+        await outbox_db.retry_later(db, row.id, now(), chat_id=exc.new_chat_id)
+    except BadRequest as exc:  # chat not found, text refused: retrying will not help
+        await outbox_db.finish(db, row.id, "failed", now(), str(exc))
+    except TelegramError as exc:  # 5xx, timeouts, network: back off, a bounded number of times
+        if row.attempts + 1 >= MAX_ATTEMPTS:
+            await outbox_db.finish(db, row.id, "failed", now(), str(exc))
+        else:
+            backoff = timedelta(seconds=min(60, 2 ** (row.attempts + 1)))
+            await outbox_db.retry_later(db, row.id, now() + backoff, failed=True, error=str(exc))
+    else:
+        await outbox_db.finish(db, row.id, "sent", now())
+
+
+def _seconds(value: object) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)  # type: ignore[arg-type]
+
+
+class Progress:
+    """Keeps each open broadcast's progress message current, at most every REPORT_EVERY s."""
+
+    def __init__(self, bot: Bot, services: Services) -> None:
+        self.bot, self.services = bot, services
+        self.last = services.clock().timestamp()
+
+    async def maybe_report(self) -> None:
+        if self.services.clock().timestamp() - self.last >= REPORT_EVERY:
+            await self.report(final=False)
+
+    async def report(self, *, final: bool) -> None:
+        from handlers.announce import progress_text  # the words belong to the feature
+
+        services = self.services
+        self.last = services.clock().timestamp()
+        for broadcast in await outbox_db.open_broadcasts(services.db):
+            counts = await outbox_db.counts(services.db, broadcast.id)
+            done = counts["pending"] + counts["sending"] == 0
+            if done and not await outbox_db.mark_finished(
+                services.db, broadcast.id, services.clock()
+            ):
+                continue
+            if broadcast.report_chat_id is None or broadcast.report_message_id is None:
+                continue
+            tr = services.catalogs.translator(broadcast.report_language)
+            try:
+                with unless_unchanged():
+                    await self.bot.edit_message_text(
+                        progress_text(tr, counts, done=done),
+                        chat_id=broadcast.report_chat_id,
+                        message_id=broadcast.report_message_id,
+                    )
+            except TelegramError as exc:  # the report is a courtesy; the sending goes on
+                log.warning("progress of broadcast %s not shown: %s", broadcast.id, exc)
+        del final  # every call reports; the final one also closes finished broadcasts
