@@ -1,0 +1,92 @@
+"""/mydata (everything the bot keeps about you, as JSON) and /forget (delete it, after a yes)."""
+
+from __future__ import annotations
+
+import json
+
+from telegram import InputFile, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import callbacks
+from bot.context import ForumContext
+from db import privacy
+from handlers.common import answer_stale, guarded, keyboard, reply
+
+
+@guarded("mydata", private_only=True)
+async def send_my_data(update: Update, context: ForumContext) -> None:
+    """Every row that mentions the member, as one JSON document."""
+    actor, services = context.actor, context.services
+    rows = await privacy.personal_rows(services.db, actor.user_id)
+    if not rows:
+        await reply(update, actor.tr._("The bot keeps no data about you."))
+        return
+    document = {"telegram_user_id": actor.user_id, "exported_at": services.clock().isoformat()}
+    document["tables"] = rows
+    data = json.dumps(document, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+    await update.effective_message.reply_document(
+        InputFile(data, filename="my-data.json"),
+        caption=actor.tr._(
+            "Everything the bot keeps about you, table by table. /forget deletes it."
+        ),
+    )
+
+
+@guarded("forget", private_only=True)
+async def ask_to_forget(update: Update, context: ForumContext) -> None:
+    """Explain what goes and what stays, and ask for a yes."""
+    tr = context.actor.tr
+    if context.actor.user is None:
+        await reply(update, tr._("The bot keeps no data about you."))
+        return
+    await reply(
+        update,
+        tr._(
+            "Delete your data? Your profile, memberships, settings, answers to meetings and "
+            "tip history go, and your ballots in open polls are withdrawn. Ballots in closed "
+            "polls and meeting ratings stay, without your name. You can join again later as a "
+            "new member."
+        ),
+        keyboard(
+            [
+                [(tr._("✅ Yes, delete my data"), callbacks.make("priv", "forget"))],
+                [(tr._("No, keep it"), callbacks.make("priv", "keep"))],
+            ]
+        ),
+    )
+
+
+async def on_button(update: Update, context: ForumContext) -> None:
+    """The answer to /forget."""
+    query, actor, services = update.callback_query, context.actor, context.services
+    parsed = callbacks.parse(query.data)
+    tr = actor.tr
+    if parsed is None or actor.user is None or parsed.action not in ("forget", "keep"):
+        await answer_stale(update, context)
+        return
+    await query.answer()
+    if parsed.action == "keep":
+        await query.edit_message_text(tr._("Nothing was deleted."))
+        return
+    sole = await privacy.last_coordinator_of(services.db, actor.user_id)
+    if sole:
+        await query.edit_message_text(
+            tr._(
+                "You are the only coordinator of %(forums)s. Make someone else coordinator "
+                "first (/promote), then send /forget again.",
+                forums=", ".join(sole),
+            )
+        )
+        return
+    await privacy.forget(services.db, actor.user_id)
+    await query.edit_message_text(
+        tr._("Done: your data is deleted. To join again, open an invite link from a coordinator.")
+    )
+
+
+def handlers() -> list[tuple[int, BaseHandler]]:
+    return [
+        (0, CommandHandler("mydata", send_my_data)),
+        (0, CommandHandler("forget", ask_to_forget)),
+        (0, CallbackQueryHandler(on_button, pattern=r"^priv:")),
+    ]
