@@ -53,7 +53,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("tip", N_("A best-practice tip"), Access.EVERYONE),
     Command("polls", N_("Polls of your forum"), Access.EVERYONE),
     Command("meetings", N_("Upcoming meetings"), Access.EVERYONE),
-    Command("feedback", N_("Send feedback to the coordinators"), Access.EVERYONE, ready=False),
+    Command("feedback", N_("Send feedback to the coordinators"), Access.EVERYONE),
     Command("mydata", N_("See the data the bot keeps about you"), Access.EVERYONE),
     Command("forget", N_("Delete your data"), Access.EVERYONE),
     Command("newpoll", N_("Start a priority poll"), Access.COORDINATORS),

@@ -12,7 +12,10 @@ from typing import Any
 from db.connection import Database
 
 # Columns that hold a Telegram user id (a private chat's id is the user's id).
-PERSON_COLUMNS = ("user_id", "created_by", "linked_by", "chat_id", "report_chat_id")
+PERSON_COLUMNS = (
+    *("user_id", "created_by", "linked_by", "chat_id", "report_chat_id"),
+    *("author_id", "coordinator_id"),
+)
 
 
 async def personal_rows(db: Database, user_id: int) -> dict[str, list[dict[str, Any]]]:
@@ -62,6 +65,8 @@ async def forget(db: Database, user_id: int) -> None:
             (user_id,),
         )
         await conn.execute("DELETE FROM pending_inputs WHERE user_id = ?", (user_id,))
+        # Signed feedback becomes anonymous; the foreign key then unlinks it (no more relay).
+        await conn.execute("UPDATE feedback SET signed = 0 WHERE author_id = ?", (user_id,))
         await conn.execute(
             "DELETE FROM outbox WHERE chat_id = ? OR user_id = ?", (user_id, user_id)
         )

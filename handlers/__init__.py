@@ -10,6 +10,7 @@ def registry() -> list[tuple[int, BaseHandler]]:
     from handlers import (
         announce,
         chat_member,
+        feedback,
         forums,
         help,
         meeting_admin,
@@ -44,6 +45,7 @@ def registry() -> list[tuple[int, BaseHandler]]:
         *tips.handlers(),
         *announce.handlers(),
         *privacy.handlers(),
+        *feedback.handlers(),
         *tip_subscriptions.handlers(),
         *help.handlers(),
         *text.handlers(),

@@ -10,7 +10,15 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 from bot.context import ForumContext
 from bot.onboarding import ONBOARDING
 from db import dialogs
-from handlers import announce, forums, meeting_admin, meeting_survey, poll_dialog, settings
+from handlers import (
+    announce,
+    feedback,
+    forums,
+    meeting_admin,
+    meeting_survey,
+    poll_dialog,
+    settings,
+)
 from handlers.common import reply
 
 DialogStep = Callable[[Update, ForumContext, dict], Awaitable[None]]
@@ -23,7 +31,11 @@ DIALOGS: dict[str, DialogStep] = {
     meeting_admin.PLACE: meeting_admin.on_place_input,
     meeting_survey.COMMENT: meeting_survey.on_comment_input,
     announce.ANNOUNCE: announce.on_input,
+    feedback.FEEDBACK: feedback.on_text,
+    feedback.REPLY: feedback.on_reply_text,
+    feedback.ANSWER: feedback.on_answer_text,
 }
+ACCEPTS_PHOTO = {feedback.FEEDBACK}  # a photo with a caption answers these
 MAX_INPUT = 1000  # no other dialog answer is longer; Telegram itself caps messages at 4096
 LONGER_INPUT = {announce.ANNOUNCE: announce.MAX_ANNOUNCEMENT}
 
@@ -40,6 +52,8 @@ async def on_private_message(update: Update, context: ForumContext) -> None:
         await reply(update, actor.tr._("Please use the buttons in my message above."))
     elif step is None:
         await reply(update, actor.tr._("I answer commands: /help lists them."))
+    elif message.photo and message.caption and pending.kind in ACCEPTS_PHOTO:
+        await step(update, context, pending.data)
     elif not message.text:
         await reply(update, actor.tr._("Please answer with text (or send /cancel)."))
     elif len(message.text) > (limit := LONGER_INPUT.get(pending.kind, MAX_INPUT)):

@@ -53,6 +53,10 @@ async def test_mydata_then_forget_leaves_nothing_behind(tmp_path, fake):
         await bot.send(ada, "/announce\nSee you in Room 3")
         await bot.tap(ada, "✅")
         await bot.send(zeph, "/tip add")  # leaves nothing: members may not add tips
+        await bot.send(zeph, "/feedback")
+        await bot.tap(zeph, "Meetings")
+        await bot.send(zeph, "Please start on time")
+        await bot.tap(zeph, "Send with my name")
 
         calls = await bot.send(zeph, "/mydata")
         document = next(c for c in calls if c.method == "sendDocument").params["document"]
@@ -62,6 +66,7 @@ async def test_mydata_then_forget_leaves_nothing_behind(tmp_path, fake):
         assert tables["users"][0]["first_name"] == ZEPH_NAME
         assert tables["users"][0]["timezone"] == "Asia/Tokyo"
         assert {"memberships", "rsvps", "tip_views", "tip_subscriptions", "outbox"} <= set(tables)
+        assert tables["feedback"][0]["signed"] == 1
         assert len(tables["ballots"]) == 2, "the public poll and the open one; not the anonymous"
 
         await bot.send(ada, "/forget")
@@ -84,6 +89,8 @@ async def test_mydata_then_forget_leaves_nothing_behind(tmp_path, fake):
             "SELECT poll_id, user_id FROM ballots WHERE submitted_at IS NOT NULL ORDER BY poll_id"
         )
         assert [tuple(row) for row in counted] == [(1, None), (2, None)]
+        kept = await bot.services.db.fetchall("SELECT text, author_id, signed FROM feedback")
+        assert [tuple(row) for row in kept] == [("Please start on time", None, 0)]  # anonymous
         calls = await bot.send(zeph, "/mydata")
         assert calls[0].params["text"] == "The bot keeps no data about you."
 

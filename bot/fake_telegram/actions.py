@@ -82,6 +82,8 @@ class UserActions(World):
         sizes = []
         for width, height in ((90, 60), (320, 213), (1280, 853)):
             file_id, unique_id = new_file_ids("AgACAgIAAx")
+            # Telegram lets the bot send a file it received by its file_id: remember each size.
+            self.files[file_id] = {"filename": "photo.jpg", "content": bytes(width * height // 10)}
             sizes.append(
                 {
                     "file_id": file_id,

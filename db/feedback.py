@@ -1,0 +1,98 @@
+"""Queries on feedback: storing it, the hourly limit, listing, and the relayed conversation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from db.connection import Database, from_db_time, to_db_time
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    id: int
+    forum_id: int
+    topic: str
+    text: str
+    photo_file_id: str | None
+    author_id: int | None  # for the relay only; shown to coordinators only when signed
+    signed: bool
+    created_at: datetime
+    author_name: str | None  # the member's display name when signed
+
+
+_SELECT = (
+    "SELECT f.*, CASE WHEN f.signed = 1 THEN u.first_name END AS author_name FROM feedback f"
+    " LEFT JOIN users u ON u.id = f.author_id"
+)
+
+
+def _row(row) -> FeedbackRow:
+    created = from_db_time(row["created_at"])
+    assert created is not None
+    return FeedbackRow(
+        row["id"],
+        row["forum_id"],
+        row["topic"],
+        row["text"],
+        row["photo_file_id"],
+        row["author_id"],
+        bool(row["signed"]),
+        created,
+        row["author_name"],
+    )
+
+
+async def count_since(db: Database, author_id: int, since: datetime) -> int:
+    row = await db.fetchone(
+        "SELECT COUNT(*) AS n FROM feedback WHERE author_id = ? AND created_at > ?",
+        (author_id, to_db_time(since)),
+    )
+    return row["n"] if row else 0
+
+
+async def add(
+    db: Database,
+    *,
+    forum_id: int,
+    topic: str,
+    text: str,
+    photo_file_id: str | None,
+    author_id: int,
+    signed: bool,
+    now: datetime,
+) -> int:
+    return await db.execute(
+        "INSERT INTO feedback (forum_id, topic, text, photo_file_id, author_id, signed,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (forum_id, topic, text, photo_file_id, author_id, int(signed), to_db_time(now)),
+    )
+
+
+async def get(db: Database, feedback_id: int) -> FeedbackRow | None:
+    row = await db.fetchone(f"{_SELECT} WHERE f.id = ?", (feedback_id,))
+    return _row(row) if row else None
+
+
+async def recent(db: Database, forum_id: int, now: datetime, days: int = 30) -> list[FeedbackRow]:
+    rows = await db.fetchall(
+        f"{_SELECT} WHERE f.forum_id = ? AND f.created_at > ? ORDER BY f.topic, f.id DESC",
+        (forum_id, to_db_time(now - timedelta(days=days))),
+    )
+    return [_row(row) for row in rows]
+
+
+async def add_reply(
+    db: Database,
+    feedback_id: int,
+    *,
+    from_member: bool,
+    coordinator_id: int | None,
+    text: str,
+    now: datetime,
+) -> None:
+    await db.execute(
+        "INSERT INTO feedback_replies (feedback_id, from_member, coordinator_id, text, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (feedback_id, int(from_member), coordinator_id, text, to_db_time(now)),
+    )

@@ -1,0 +1,327 @@
+"""/feedback: a member writes to the coordinators, anonymously unless they sign; replies are
+relayed both ways without revealing an anonymous member. `/feedback list` for coordinators.
+
+Steps are pending dialogs (db/dialogs.py): FEEDBACK (the text or a captioned photo, after the
+topic was chosen), REPLY (a coordinator's reply), ANSWER (the member's answer to a reply).
+Callback data: `fb:topic:<key>`, `fb:send:anon|signed`, `fb:cancel`, `fb:reply:<id>`,
+`fb:answer:<id>`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot, Update
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import callbacks
+from bot.context import ForumContext, Services
+from bot.i18n import N_, Translator, escape
+from bot.roles import Access, Role
+from db import dialogs
+from db import feedback as feedback_db
+from db import forums as forums_db
+from db import users as users_db
+from db.feedback import FeedbackRow
+from handlers.common import (
+    command_text,
+    guarded,
+    keyboard,
+    member_button,
+    refusal,
+    reply,
+)
+
+FEEDBACK, REPLY, ANSWER = "feedback", "feedback_reply", "feedback_answer"
+TOPICS = {
+    "meetings": N_("Meetings"),
+    "polls": N_("Polls"),
+    "tips": N_("Tips"),
+    "forum": N_("The forum"),
+    "other": N_("Something else"),
+}
+PER_HOUR = 5  # feedback items a member may send in an hour
+MAX_FEEDBACK = 1000  # as any dialog answer (handlers/text.py); a photo caption allows 1024
+log = logging.getLogger(__name__)
+
+
+@guarded("feedback", private_only=True)
+async def start_feedback(update: Update, context: ForumContext) -> None:
+    """`/feedback`: choose a topic; `/feedback list` shows coordinators the recent items."""
+    actor = context.actor
+    tr = actor.tr
+    if command_text(update).lower() == "list":
+        await _list(update, context)
+        return
+    if actor.user is None or actor.forum is None:
+        await reply(update, refusal(tr, Access.EVERYONE, "feedback", None, None))
+        return
+    rows = [[(tr._(label), callbacks.make("fb", "topic", key))] for key, label in TOPICS.items()]
+    await reply(
+        update,
+        tr._(
+            "What is your feedback to the coordinators of %(forum)s about?", forum=actor.forum.name
+        ),
+        keyboard(rows),
+    )
+
+
+async def on_text(update: Update, context: ForumContext, data: dict[str, Any]) -> None:
+    """The feedback itself (text, or a photo's caption): ask anonymous or signed."""
+    actor, message = context.actor, update.effective_message
+    tr = actor.tr
+    text = message.text or message.caption or ""
+    data |= {"text": text, "photo": message.photo[-1].file_id if message.photo else None}
+    await _expect(context, update, FEEDBACK, data)
+    await reply(
+        update,
+        tr._("Send it anonymously, or with your name? Coordinators can reply either way."),
+        keyboard(
+            [
+                [(tr._("✅ Send anonymously"), callbacks.make("fb", "send", "anon"))],
+                [(tr._("Send with my name"), callbacks.make("fb", "send", "signed"))],
+                [(tr._("✖ Cancel"), callbacks.make("fb", "cancel"))],
+            ]
+        ),
+    )
+
+
+async def on_button(update: Update, context: ForumContext) -> None:
+    """Topic, send, cancel, and the reply/answer buttons of the relay."""
+    query, actor, services = update.callback_query, context.actor, context.services
+    parsed = await member_button(update, context)
+    if parsed is None:
+        return
+    tr, action, value = actor.tr, parsed.action, parsed.arg(0)
+    chat_id = update.effective_chat.id
+    if action == "topic" and value in TOPICS and actor.forum is not None:
+        await _expect(context, update, FEEDBACK, {"topic": value, "forum": actor.forum.id})
+        await query.answer()
+        await query.edit_message_text(
+            tr._(
+                "Write your feedback in one message (text, or a photo with a caption). "
+                "Send /cancel to stop."
+            )
+        )
+        return
+    if action in ("reply", "answer"):
+        await _start_relay(update, context, action, parsed.int_arg(0))
+        return
+    pending = await dialogs.pending(services.db, user_id=actor.user_id, chat_id=chat_id)
+    draft = (
+        pending.data if pending and pending.kind == FEEDBACK and "text" in pending.data else None
+    )
+    if draft is None or action not in ("send", "cancel") or value not in (None, "anon", "signed"):
+        await query.answer(tr._("This button is no longer valid."))
+        return
+    await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_id)
+    await query.answer()
+    if action == "cancel":
+        await query.edit_message_text(tr._("Cancelled. Nothing was sent."))
+        return
+    now = services.clock()
+    if (
+        await feedback_db.count_since(services.db, actor.user_id, now - timedelta(hours=1))
+        >= PER_HOUR
+    ):
+        await query.edit_message_text(
+            tr._(
+                "Thank you! You have sent %(count)s messages in the last hour; please wait a "
+                "little before sending more.",
+                count=PER_HOUR,
+            )
+        )
+        return
+    feedback_id = await feedback_db.add(
+        services.db,
+        forum_id=draft["forum"],
+        topic=draft["topic"],
+        text=draft["text"],
+        photo_file_id=draft.get("photo"),
+        author_id=actor.user_id,
+        signed=value == "signed",
+        now=now,
+    )
+    await query.edit_message_text(
+        tr._("Sent to the coordinators (#%(number)s). Thank you!", number=feedback_id)
+    )
+    item = await feedback_db.get(services.db, feedback_id)
+    assert item is not None
+    await _to_coordinators(context.bot, services, item, _header_of_new)
+
+
+def _header_of_new(tr: Translator, item: FeedbackRow) -> str:
+    who = (
+        tr._("from %(name)s", name=item.author_name)
+        if item.signed and item.author_name
+        else tr._("anonymous")
+    )
+    return tr._(
+        "💬 <b>Feedback #%(number)s</b> · %(topic)s · %(who)s",
+        number=item.id,
+        topic=tr._(TOPICS[item.topic]),
+        who=who,
+    )
+
+
+async def _to_coordinators(
+    bot: Bot, services: Services, item: FeedbackRow, header, text=None
+) -> None:
+    """Each coordinator of the item's forum gets it in their language, with a Reply button."""
+    body = escape(text if text is not None else item.text)
+    for user_id, language in await forums_db.coordinators(services.db, item.forum_id):
+        tr = services.catalogs.translator(language)
+        markup = keyboard([[(tr._("↩ Reply"), callbacks.make("fb", "reply", item.id))]])
+        message = f"{header(tr, item)}\n\n{body}"
+        try:
+            if item.photo_file_id and text is None:
+                await bot.send_photo(
+                    user_id, item.photo_file_id, caption=message, reply_markup=markup
+                )
+            else:
+                await bot.send_message(user_id, message, reply_markup=markup)
+        except Forbidden:
+            await users_db.set_active(services.db, user_id, False, services.clock())
+        except TelegramError as exc:
+            log.warning("feedback %s to coordinator %s failed: %s", item.id, user_id, exc)
+
+
+async def _start_relay(
+    update: Update, context: ForumContext, action: str, feedback_id: int | None
+) -> None:
+    """A coordinator replies, or the member answers a reply: the next message is relayed."""
+    query, actor, services = update.callback_query, context.actor, context.services
+    item = await feedback_db.get(services.db, feedback_id) if feedback_id else None
+    if item is None or not await _may_relay(services, item, actor.user_id, action == "answer"):
+        await query.answer(actor.tr._("This button is no longer valid."))
+        return
+    await _expect(
+        context, update, REPLY if action == "reply" else ANSWER, {"feedback": feedback_id}
+    )
+    await query.answer()
+    await query.message.reply_text(
+        actor.tr._(
+            "Write your reply to feedback #%(number)s. Send /cancel to stop.", number=feedback_id
+        )
+    )
+
+
+async def on_reply_text(update: Update, context: ForumContext, data: dict[str, Any]) -> None:
+    """A coordinator's reply: to the member, who may be anonymous to them."""
+    await _relay(update, context, data, from_member=False)
+
+
+async def on_answer_text(update: Update, context: ForumContext, data: dict[str, Any]) -> None:
+    """The member's answer to a reply: to the forum's coordinators."""
+    await _relay(update, context, data, from_member=True)
+
+
+async def _relay(
+    update: Update, context: ForumContext, data: dict[str, Any], *, from_member: bool
+) -> None:
+    actor, services, bot = context.actor, context.services, context.bot
+    text, now = update.effective_message.text or "", services.clock()
+    await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
+    item = await feedback_db.get(services.db, int(data.get("feedback", 0)))
+    if item is None or not await _may_relay(services, item, actor.user_id, from_member):
+        await reply(update, actor.tr._("This feedback is no longer available."))
+        return
+    await feedback_db.add_reply(
+        services.db,
+        item.id,
+        from_member=from_member,
+        coordinator_id=None if from_member else actor.user_id,
+        text=text,
+        now=now,
+    )
+    if from_member:
+        await _to_coordinators(bot, services, item, _header_of_answer, text)
+        await reply(update, actor.tr._("Your answer was passed on."))
+        return
+    assert item.author_id is not None
+    author = await users_db.get_user(services.db, item.author_id)
+    forum = await forums_db.get_forum(services.db, item.forum_id)
+    assert forum is not None
+    tr = services.catalogs.translator(author.language if author else None, forum.language)
+    heading = tr._(
+        "💬 The coordinators of %(forum)s replied to your feedback #%(number)s:",
+        forum=forum.name,
+        number=item.id,
+    )
+    answer = keyboard([[(tr._("↩ Answer"), callbacks.make("fb", "answer", item.id))]])
+    try:
+        await bot.send_message(item.author_id, f"{heading}\n\n{escape(text)}", reply_markup=answer)
+    except Forbidden:
+        await users_db.set_active(services.db, item.author_id, False, now)
+        await reply(
+            update, actor.tr._("The member has blocked the bot; the reply was not delivered.")
+        )
+        return
+    await reply(update, actor.tr._("Your reply was passed on to the member."))
+
+
+def _header_of_answer(tr: Translator, item: FeedbackRow) -> str:
+    return tr._("💬 The member answered about feedback #%(number)s:", number=item.id)
+
+
+async def _may_relay(
+    services: Services, item: FeedbackRow, user_id: int, from_member: bool
+) -> bool:
+    """The author answers their own item; a coordinator of its forum replies, while the
+    author is still known (after /forget there is nobody to relay to)."""
+    if from_member:
+        return item.author_id == user_id
+    role = await forums_db.role_in(services.db, item.forum_id, user_id)
+    return role == Role.COORDINATOR and item.author_id is not None
+
+
+async def _list(update: Update, context: ForumContext) -> None:
+    actor, services = context.actor, context.services
+    tr = actor.tr
+    if actor.forum is None or actor.role is not Role.COORDINATOR:
+        forum = actor.forum.name if actor.forum else None
+        await reply(update, refusal(tr, Access.COORDINATORS, "feedback list", forum, actor.role))
+        return
+    items = await feedback_db.recent(services.db, actor.forum.id, services.clock())
+    if not items:
+        await reply(update, tr._("No feedback in the last 30 days."))
+        return
+    lines = [tr._("<b>Feedback of the last 30 days</b>")]
+    topic = None
+    for item in items:
+        if item.topic != topic:
+            topic = item.topic
+            lines += ["", f"<b>{tr._(TOPICS[topic])}</b>"]
+        short = item.text if len(item.text) <= 80 else item.text[:79] + "…"
+        who = item.author_name if item.signed and item.author_name else tr._("anonymous")
+        lines.append(
+            tr._(
+                "#%(number)s · %(date)s · %(who)s: %(text)s",
+                number=item.id,
+                date=tr.datetime(item.created_at, actor.timezone, with_zone=False),
+                who=who,
+                text=short,
+            )
+        )
+    await reply(update, "\n".join(lines))
+
+
+async def _expect(context: ForumContext, update: Update, kind: str, data: dict[str, Any]) -> None:
+    await dialogs.expect(
+        context.services.db,
+        user_id=context.actor.user_id,
+        chat_id=update.effective_chat.id,
+        kind=kind,
+        data=data,
+        now=context.services.clock(),
+    )
+
+
+def handlers() -> list[tuple[int, BaseHandler]]:
+    return [
+        (0, CommandHandler("feedback", start_feedback)),
+        (0, CallbackQueryHandler(on_button, pattern=r"^fb:")),
+    ]

@@ -1,0 +1,101 @@
+"""/feedback: anonymous and signed, photos, the relay both ways, the hourly limit, the list."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.harness import join, new_forum, running_bot, snapshot
+
+
+async def forum(bot, fake):
+    ada = fake.add_user("Ada", username="ada", user_id=1001)
+    niran = fake.add_user("Niran", username="niran")
+    lena = fake.add_user("Lena", username="lena")
+    code, _ = await new_forum(bot, ada)
+    await join(bot, niran, code)
+    await join(bot, lena, code, group="civil_society")
+    return ada, niran, lena
+
+
+async def write(bot, member, topic: str, text: str, how: str = "✅ Send anonymously") -> None:
+    await bot.send(member, "/feedback")
+    await bot.tap(member, topic)
+    await bot.send(member, text)
+    await bot.tap(member, how)
+
+
+def texts(bot, user) -> list[str]:
+    return [m.get("text") or m.get("caption") or "" for m in bot.fake.messages(user.id)]
+
+
+async def test_anonymous_feedback_and_the_relay_both_ways(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada, niran, lena = await forum(bot, fake)
+        await bot.send(niran, "/feedback")
+        assert bot.labels(niran) == ["Meetings", "Polls", "Tips", "The forum", "Something else"]
+        await bot.tap(niran, "Meetings")
+        calls = await bot.send(niran, "The room was too cold <really>")
+        assert bot.labels(niran)[0] == "✅ Send anonymously"
+        calls = await bot.tap(niran, "✅ Send anonymously")
+        assert bot.last(niran)["text"] == "Sent to the coordinators (#1). Thank you!"
+        to_ada = bot.last(ada)["text"]
+        assert to_ada == "💬 Feedback #1 · Meetings · anonymous\n\nThe room was too cold <really>"
+        assert "Niran" not in "".join(texts(bot, ada)[-2:])
+
+        await bot.tap(ada, "↩ Reply")
+        await bot.send(ada, "We will fix the heating.")
+        assert bot.last(ada)["text"] == "Your reply was passed on to the member."
+        assert bot.last(niran)["text"] == (
+            "💬 The coordinators of Thailand SCP Forum replied to your feedback #1:\n\n"
+            "We will fix the heating."
+        )
+        await bot.tap(niran, "↩ Answer")
+        await bot.send(niran, "Thanks!")
+        assert bot.last(niran)["text"] == "Your answer was passed on."
+        assert bot.last(ada)["text"] == "💬 The member answered about feedback #1:\n\nThanks!"
+        assert not [t for t in texts(bot, ada) if "Niran" in t], "the member stays anonymous"
+
+        # Lena signs hers, with a photo: Ada sees her name and the photo.
+        await bot.send(lena, "/feedback")
+        await bot.tap(lena, "The forum")
+        bot.fake.send_photo(lena, caption="Our poster for the spring session")
+        await bot.settle()
+        calls = await bot.tap(lena, "Send with my name")
+        photo = next(c for c in calls if c.method == "sendPhoto")
+        assert photo.params["chat_id"] == ada.id
+        assert photo.params["caption"].startswith("💬 <b>Feedback #2</b> · The forum · from Lena")
+
+        await bot.send(ada, "/feedback list")
+        listing = bot.last(ada)["text"]
+        assert "Meetings\n#1 · " in listing and "anonymous: The room was too cold" in listing
+        assert "Lena: Our poster" in listing
+
+
+async def test_hints_limits_and_forged_buttons_change_nothing(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        _, niran, lena = await forum(bot, fake)
+        await bot.send(niran, "/feedback")
+        await bot.tap(niran, "Polls")
+        before = await snapshot(bot)
+        bot.fake.send_sticker(niran)
+        await bot.settle()
+        assert bot.last(niran)["text"] == "Please answer with text (or send /cancel)."
+        calls = await bot.send(niran, "/feedback list")
+        assert calls[0].params["text"].startswith("Only coordinators of Thailand SCP Forum")
+        for data in ("fb:reply:1", "fb:answer:1", "fb:send:anon", "fb:topic:weather"):
+            calls = await bot.forge(lena, data)
+            assert bot.answers(calls) == ["This button is no longer valid."], data
+        assert await snapshot(bot) == before
+
+        for n in range(5):
+            await write(bot, niran, "Tips", f"Idea number {n}")
+        await write(bot, niran, "Tips", "One more")
+        assert "please wait a little before sending more" in bot.last(niran)["text"]
+        rows = await bot.services.db.fetchall("SELECT text FROM feedback ORDER BY id")
+        assert [r["text"] for r in rows] == [f"Idea number {n}" for n in range(5)]
+        await bot.forge(lena, "fb:reply:1")  # Lena is no coordinator: no relay for her
+        assert "Write your reply" not in bot.last(lena)["text"]
+
+        bot.clock.advance(timedelta(hours=1, minutes=1))
+        await write(bot, niran, "Tips", "An hour later")
+        assert bot.last(niran)["text"] == "Sent to the coordinators (#6). Thank you!"
