@@ -82,6 +82,11 @@ async def recent(db: Database, forum_id: int, now: datetime, days: int = 30) -> 
     return [_row(row) for row in rows]
 
 
+async def everything(db: Database, forum_id: int) -> list[FeedbackRow]:
+    rows = await db.fetchall(f"{_SELECT} WHERE f.forum_id = ? ORDER BY f.id", (forum_id,))
+    return [_row(row) for row in rows]
+
+
 async def add_reply(
     db: Database,
     feedback_id: int,

@@ -246,6 +246,17 @@ async def reachable_members(
     return [(row["id"], row["language"]) for row in rows]
 
 
+async def membership_counts(db: Database, forum_id: int) -> list[tuple[str, str, str, int]]:
+    """(stakeholder group, language, role, members): counts only, for the members export."""
+    rows = await db.fetchall(
+        "SELECT COALESCE(u.stakeholder_group, '') AS g, COALESCE(u.language, '') AS l, m.role,"
+        " COUNT(*) AS n FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.forum_id = ?"
+        " GROUP BY g, l, m.role ORDER BY g, l, m.role",
+        (forum_id,),
+    )
+    return [(row["g"], row["l"], row["role"], row["n"]) for row in rows]
+
+
 async def group_chats(db: Database, forum_id: int) -> list[int]:
     """The Telegram groups linked to a forum."""
     rows = await db.fetchall(

@@ -10,6 +10,7 @@ def registry() -> list[tuple[int, BaseHandler]]:
     from handlers import (
         announce,
         chat_member,
+        exports,
         feedback,
         forums,
         help,
@@ -39,6 +40,7 @@ def registry() -> list[tuple[int, BaseHandler]]:
         *polls.handlers(),
         *poll_dialog.handlers(),
         *poll_results.handlers(),
+        *exports.handlers(),
         *meetings.handlers(),
         *meeting_admin.handlers(),
         *meeting_survey.handlers(),

@@ -8,13 +8,11 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.callbacks import parse_id
 from bot.context import ForumContext, Services
-from bot.csvfile import csv_bytes
 from bot.forums import STAKEHOLDER_GROUPS
 from bot.i18n import Translator, escape
 from bot.poll_report import CountedBallot, PollCount, ballots_csv, chart_png, count, results_csv
 from bot.polls import shorten
 from bot.roles import Access
-from db import meeting_feedback as feedback_db
 from db import polls as polls_db
 from db.polls import PollRow
 from handlers.common import answer_stale, command_text, guarded, keyboard, refusal, reply
@@ -209,18 +207,7 @@ async def _send_results(update: Update, context: ForumContext, poll: PollRow) ->
         )
 
 
-@guarded("export")
-async def export(update: Update, context: ForumContext) -> None:
-    """`/export [number]`: the poll's ballots and results as CSV files."""
-    if command_text(update).lower() == "meetings":
-        await _send_meeting_export(update, context)
-        return
-    poll = await pick_poll(update, context, feature="res", action="export")
-    if poll is not None:
-        await _send_export(update, context, poll)
-
-
-async def _send_export(update: Update, context: ForumContext, poll: PollRow) -> None:
+async def send_poll_export(update: Update, context: ForumContext, poll: PollRow) -> None:
     actor = context.actor
     if poll.is_open and poll.hide_results:
         await reply(
@@ -250,56 +237,6 @@ async def _send_export(update: Update, context: ForumContext, poll: PollRow) -> 
     )
 
 
-async def _send_meeting_export(update: Update, context: ForumContext) -> None:
-    """`/export meetings`: RSVPs and ratings per occurrence, and the anonymous comments."""
-    actor, services = context.actor, context.services
-    assert actor.forum is not None
-    rows = await feedback_db.report(services.db, actor.forum.id)
-    comments = await feedback_db.feedback(services.db, actor.forum.id)
-    message = update.effective_message
-    await message.reply_document(
-        InputFile(
-            csv_bytes(
-                [
-                    "meeting",
-                    "starts_utc",
-                    "cancelled",
-                    "going",
-                    "maybe",
-                    "not_going",
-                    "ratings",
-                    "average_rating",
-                ],
-                [
-                    [
-                        r["title"],
-                        r["starts_at"],
-                        int(r["cancelled"]),
-                        r["going"],
-                        r["maybe"],
-                        r["no"],
-                        r["ratings"],
-                        r["average"] if r["average"] is not None else "",
-                    ]
-                    for r in rows
-                ],
-            ),
-            filename="meetings.csv",
-        ),
-        caption=actor.tr._("Meetings: answers and ratings per meeting."),
-    )
-    await message.reply_document(
-        InputFile(
-            csv_bytes(
-                ["meeting", "starts_utc", "comment"],
-                [[r["title"], r["starts_at"], r["comment"]] for r in comments],
-            ),
-            filename="meeting-comments.csv",
-        ),
-        caption=actor.tr._("Meetings: every comment (anonymous)."),
-    )
-
-
 async def on_results_button(update: Update, context: ForumContext) -> None:
     """`res:show:<id>` / `res:export:<id>` from the choice of open polls."""
     parsed = callbacks.parse(update.callback_query.data)
@@ -317,13 +254,12 @@ async def on_results_button(update: Update, context: ForumContext) -> None:
         await answer_stale(update, context)
         return
     await update.callback_query.answer()
-    send = _send_results if parsed.action == "show" else _send_export
+    send = _send_results if parsed.action == "show" else send_poll_export
     await send(update, context, poll)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:
     return [
         (0, CommandHandler("results", show_results)),
-        (0, CommandHandler("export", export)),
         (0, CallbackQueryHandler(on_results_button, pattern=r"^res:")),
     ]

@@ -1,0 +1,181 @@
+"""/export: a choice of CSV files for coordinators and observers, for their forum only.
+
+Poll ballots and results (handlers/poll_results.py), meetings (answers, ratings, comments),
+feedback (signed items name the member for coordinators only, never for observers) and
+membership counts by stakeholder group and language (no personal data). UTF-8 with BOM.
+"""
+
+from __future__ import annotations
+
+from telegram import InputFile, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import callbacks
+from bot.context import ForumContext
+from bot.csvfile import csv_bytes
+from bot.polls import shorten
+from bot.roles import Role
+from db import feedback as feedback_db
+from db import forums as forums_db
+from db import meeting_feedback as meeting_feedback_db
+from db import polls as polls_db
+from db.connection import to_db_time
+from handlers.common import answer_stale, command_text, guarded, keyboard, reply
+from handlers.poll_results import pick_poll, send_poll_export
+
+KINDS = ("meetings", "feedback", "members")
+
+
+@guarded("export")
+async def export(update: Update, context: ForumContext) -> None:
+    """`/export` offers the files; `/export 3`, `/export meetings|feedback|members` send one."""
+    arg = command_text(update).lower()
+    if arg in KINDS:
+        await SENDERS[arg](update, context)
+    elif arg:
+        poll = await pick_poll(update, context, feature="res", action="export")
+        if poll is not None:
+            await send_poll_export(update, context, poll)
+    else:
+        await _menu(update, context)
+
+
+async def _menu(update: Update, context: ForumContext) -> None:
+    actor, services = context.actor, context.services
+    assert actor.forum is not None
+    tr = actor.tr
+    polls = (await polls_db.polls_of(services.db, actor.forum.id))[:5]
+    rows = [
+        [
+            (
+                tr._(
+                    "Poll %(number)s: %(question)s", number=p.number, question=shorten(p.question)
+                ),
+                callbacks.make("res", "export", p.id),
+            )
+        ]
+        for p in polls
+    ]
+    rows += [
+        [(tr._("Meetings: answers and ratings"), callbacks.make("exp", "meetings"))],
+        [(tr._("Feedback"), callbacks.make("exp", "feedback"))],
+        [(tr._("Members by stakeholder group and language"), callbacks.make("exp", "members"))],
+    ]
+    await reply(update, tr._("Which file would you like?"), keyboard(rows))
+
+
+async def on_button(update: Update, context: ForumContext) -> None:
+    """`exp:<kind>` from the menu; the caller's role is checked again."""
+    parsed = callbacks.parse(update.callback_query.data)
+    actor = context.actor
+    if (
+        parsed is None
+        or parsed.action not in KINDS
+        or actor.forum is None
+        or actor.role not in (Role.COORDINATOR, Role.OBSERVER)
+    ):
+        await answer_stale(update, context)
+        return
+    await update.callback_query.answer()
+    await SENDERS[parsed.action](update, context)
+
+
+async def _meetings_export(update: Update, context: ForumContext) -> None:
+    """`/export meetings`: RSVPs and ratings per occurrence, and the anonymous comments."""
+    actor, services = context.actor, context.services
+    assert actor.forum is not None
+    rows = await meeting_feedback_db.report(services.db, actor.forum.id)
+    comments = await meeting_feedback_db.feedback(services.db, actor.forum.id)
+    message = update.effective_message
+    await message.reply_document(
+        InputFile(
+            csv_bytes(
+                [
+                    "meeting",
+                    "starts_utc",
+                    "cancelled",
+                    "going",
+                    "maybe",
+                    "not_going",
+                    "ratings",
+                    "average_rating",
+                ],
+                [
+                    [
+                        r["title"],
+                        r["starts_at"],
+                        int(r["cancelled"]),
+                        r["going"],
+                        r["maybe"],
+                        r["no"],
+                        r["ratings"],
+                        r["average"] if r["average"] is not None else "",
+                    ]
+                    for r in rows
+                ],
+            ),
+            filename="meetings.csv",
+        ),
+        caption=actor.tr._("Meetings: answers and ratings per meeting."),
+    )
+    await message.reply_document(
+        InputFile(
+            csv_bytes(
+                ["meeting", "starts_utc", "comment"],
+                [[r["title"], r["starts_at"], r["comment"]] for r in comments],
+            ),
+            filename="meeting-comments.csv",
+        ),
+        caption=actor.tr._("Meetings: every comment (anonymous)."),
+    )
+
+
+async def _feedback_export(update: Update, context: ForumContext) -> None:
+    """Every feedback item of the forum; names only for coordinators, and only when signed."""
+    actor, services = context.actor, context.services
+    assert actor.forum is not None
+    names = actor.role is Role.COORDINATOR
+    items = await feedback_db.everything(services.db, actor.forum.id)
+    rows = [
+        [
+            item.id,
+            to_db_time(item.created_at),
+            item.topic,
+            (item.author_name or "") if names and item.signed else "",
+            int(item.signed),
+            int(item.photo_file_id is not None),
+            item.text,
+        ]
+        for item in items
+    ]
+    header = ["number", "created_utc", "topic", "signed_by", "signed", "photo", "text"]
+    await update.effective_message.reply_document(
+        InputFile(csv_bytes(header, rows), filename="feedback.csv"),
+        caption=actor.tr._("Feedback: one row per item.")
+        if names
+        else actor.tr._("Feedback: one row per item, without names."),
+    )
+
+
+async def _members_export(update: Update, context: ForumContext) -> None:
+    """How many members per stakeholder group, language and role: counts, no people."""
+    actor, services = context.actor, context.services
+    assert actor.forum is not None
+    rows = await forums_db.membership_counts(services.db, actor.forum.id)
+    await update.effective_message.reply_document(
+        InputFile(
+            csv_bytes(["stakeholder_group", "language", "role", "members"], rows),
+            filename="members.csv",
+        ),
+        caption=actor.tr._("Members by stakeholder group, language and role (counts only)."),
+    )
+
+
+SENDERS = {"meetings": _meetings_export, "feedback": _feedback_export, "members": _members_export}
+
+
+def handlers() -> list[tuple[int, BaseHandler]]:
+    return [
+        (0, CommandHandler("export", export)),
+        (0, CallbackQueryHandler(on_button, pattern=r"^exp:")),
+    ]

@@ -1,0 +1,75 @@
+"""/export: the choice of files, feedback with names for coordinators only, member counts."""
+
+from __future__ import annotations
+
+from tests.harness import join, new_forum, running_bot, snapshot
+
+
+async def send_feedback(bot, member, text: str, how: str) -> None:
+    await bot.send(member, "/feedback")
+    await bot.tap(member, "The forum")
+    await bot.send(member, text)
+    await bot.tap(member, how)
+
+
+def csv_of(calls, filename: str) -> str:
+    document = next(
+        c.params["document"]
+        for c in calls
+        if c.method == "sendDocument" and c.params["document"]["filename"] == filename
+    )
+    content = document["content"]
+    assert content.startswith("\ufeff".encode())  # BOM: spreadsheets read UTF-8 right
+    return content.decode("utf-8-sig")
+
+
+async def test_export_menu_feedback_names_and_member_counts(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada = fake.add_user("Ada", username="ada", user_id=1001)
+        niran, mali, lena = (
+            fake.add_user(n, username=n.lower()) for n in ("Niran", "Mali", "Lena")
+        )
+        code, _ = await new_forum(bot, ada)
+        await join(bot, niran, code, group="industry")
+        await join(bot, mali, code, group="government", language="th")
+        await join(bot, lena, code, group="civil_society")
+        await bot.send(ada, "/promote @lena observer")
+        await bot.send(ada, "/newpoll Which first?\nA\nB")
+        await send_feedback(bot, niran, "Signed idea", "Send with my name")
+        await send_feedback(bot, mali, "Quiet idea", "✅ Send anonymously")
+
+        await bot.send(ada, "/export")
+        assert bot.last(ada)["text"] == "Which file would you like?"
+        assert bot.labels(ada) == [
+            "Poll 1: Which first?",
+            "Meetings: answers and ratings",
+            "Feedback",
+            "Members by stakeholder group and language",
+        ]
+        calls = await bot.tap(ada, "Feedback")
+        table = csv_of(calls, "feedback.csv")
+        assert "Niran,1,0,Signed idea" in table and ",0,0,Quiet idea" in table
+
+        calls = await bot.send(lena, "/export feedback")  # an observer: never names
+        table = csv_of(calls, "feedback.csv")
+        assert "Niran" not in table and "Signed idea" in table
+
+        calls = await bot.send(ada, "/export members")
+        table = csv_of(calls, "members.csv")
+        assert table.splitlines() == [
+            "stakeholder_group,language,role,members",
+            ",en,coordinator,1",  # Ada created the forum without choosing a group
+            "civil_society,en,observer,1",
+            "government,th,member,1",
+            "industry,en,member,1",
+        ]
+        for name in ("Niran", "Mali", "Lena", "Ada", str(niran.id)):
+            assert name not in table
+
+        before = await snapshot(bot)
+        calls = await bot.forge(niran, "exp:feedback")  # a member forging the menu's button
+        assert bot.answers(calls) == ["This button is no longer valid."]
+        assert not [c for c in calls if c.method == "sendDocument"]
+        calls = await bot.send(niran, "/export members")
+        assert calls[0].params["text"].startswith("Only coordinators and observers")
+        assert await snapshot(bot) == before
