@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -38,6 +39,14 @@ class Services:
     stale_announcements: set[int] = field(default_factory=set)
     refreshing_announcements: set[int] = field(default_factory=set)
     outbox_task: asyncio.Task[None] | None = None  # the running drain (handlers/outbox.py)
+    retention_checked: datetime | None = None  # when old feedback and polls were last deleted
+
+    def retention_due(self, now: datetime) -> bool:
+        """Once a day (and at start-up): time to delete what forums no longer keep."""
+        if self.retention_checked is not None and now - self.retention_checked < timedelta(days=1):
+            return False
+        self.retention_checked = now
+        return True
 
     def spawn(self, work: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
         """Run bulk work (sending ballots to every member) without blocking the update loop."""

@@ -20,6 +20,7 @@ class ForumRow:
     member_code: str
     coordinator_code: str
     survey_everyone: bool = False  # after a meeting, ask everyone (not only going/maybe)
+    retention_days: int = 730  # how long feedback and closed polls are kept
 
 
 @dataclass(frozen=True)
@@ -46,12 +47,13 @@ def _forum(row: aiosqlite.Row) -> ForumRow:
         member_code=row["member_code"],
         coordinator_code=row["coordinator_code"],
         survey_everyone=bool(row["survey_everyone"]),
+        retention_days=row["retention_days"],
     )
 
 
 _FORUM_COLUMNS = (
     "f.id, f.name, f.country, f.timezone, f.language, f.member_code, f.coordinator_code,"
-    " f.survey_everyone"
+    " f.survey_everyone, f.retention_days"
 )
 
 

@@ -13,6 +13,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from db import polls as polls_db
+from db import retention
 from db import users as users_db
 from handlers import ballots, meeting_survey, meetings, outbox, tip_subscriptions
 from handlers.polls import finish_poll
@@ -31,6 +32,9 @@ async def run_due(application: Application) -> None:
     await meeting_survey.send_summaries(bot, services)
     await tip_subscriptions.send_due_tips(bot, services)
     outbox.kick(application)  # rows whose retry time came while no drain was running
+    if services.retention_due(now):
+        deleted = await retention.enforce(services.db, now)
+        log.info("retention: deleted %s feedback items and %s closed polls", *deleted)
     for poll in await polls_db.due_to_close(services.db, now):
         await finish_poll(bot, services, poll)
     for poll in await polls_db.due_reminders(services.db, now):

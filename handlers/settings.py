@@ -8,11 +8,13 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.context import ForumContext
 from bot.forums import STAKEHOLDER_GROUPS, FormError, parse_timezone
+from bot.i18n import Translator
 from bot.roles import Role
-from db import dialogs
+from db import dialogs, retention
 from db import forums as forums_db
 from db import tips as tips_db
 from db import users as users_db
+from db.retention import RETENTION_CHOICES
 from handlers import tip_subscriptions
 from handlers.common import answer_stale, guarded, keyboard, member_button, reply, unless_unchanged
 from handlers.menus import refresh_user_menu
@@ -70,7 +72,23 @@ async def settings_screen(context: ForumContext) -> tuple[str, InlineKeyboardMar
                 )
             ]
         )
+        kept = _years(tr, actor.forum.retention_days)
+        lines.append(tr._("Feedback and closed polls are kept for %(period)s.", period=kept))
+        rows.append(
+            [
+                (
+                    ("✅ " if days == actor.forum.retention_days else "") + _years(tr, days),
+                    callbacks.make("set", "keep", days),
+                )
+                for days in RETENTION_CHOICES
+            ]
+        )
     return "\n".join(lines), keyboard(rows)
+
+
+def _years(tr: Translator, days: int) -> str:
+    years = round(days / 365)
+    return tr.n_("%(count)s year", "%(count)s years", years)
 
 
 async def _require_member(update: Update, context: ForumContext) -> bool:
@@ -192,6 +210,13 @@ async def on_settings_button(update: Update, context: ForumContext) -> None:
         and (actor.role is Role.COORDINATOR)
     ):
         await forums_db.set_survey_everyone(services.db, actor.forum.id, value == "all")
+    elif (
+        parsed.action == "keep"
+        and parsed.int_arg(0) in RETENTION_CHOICES
+        and actor.forum
+        and actor.role is Role.COORDINATOR
+    ):
+        await retention.set_retention(services.db, actor.forum.id, parsed.int_arg(0))
     else:
         await answer_stale(update, context)
         return

@@ -1,0 +1,33 @@
+"""Deleting what a forum's retention setting says it no longer keeps."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from db.connection import Database, to_db_time
+
+RETENTION_CHOICES = (365, 730, 1825)  # one, two (the default) or five years
+
+
+async def set_retention(db: Database, forum_id: int, days: int) -> None:
+    assert days in RETENTION_CHOICES
+    await db.execute("UPDATE forums SET retention_days = ? WHERE id = ?", (days, forum_id))
+
+
+async def enforce(db: Database, now: datetime) -> tuple[int, int]:
+    """Delete feedback (with its replies) and closed polls (with ballots and options) older
+    than their forum keeps them; returns (feedback deleted, polls deleted)."""
+    stamp = to_db_time(now)
+    # julianday() compares the stored ISO times as moments, whatever their offset notation.
+    feedback = await db.changes(
+        "DELETE FROM feedback WHERE id IN (SELECT f.id FROM feedback f JOIN forums o"
+        " ON o.id = f.forum_id WHERE julianday(f.created_at) < julianday(?) - o.retention_days)",
+        (stamp,),
+    )
+    polls = await db.changes(
+        "DELETE FROM polls WHERE id IN (SELECT p.id FROM polls p JOIN forums o"
+        " ON o.id = p.forum_id WHERE p.closed_at IS NOT NULL"
+        " AND julianday(p.closed_at) < julianday(?) - o.retention_days)",
+        (stamp,),
+    )
+    return feedback, polls
