@@ -28,7 +28,8 @@ class Services:
 
     config: Config
     clock: Clock
-    # How bulk sends wait (pacing, retry_after); tests pass FakeClock.sleep, which moves the clock.
+    # How bulk sends wait (pacing, retry_after). It must move `clock`: asyncio.sleep with the
+    # system clock, FakeClock.sleep with a FakeClock (tests, demo), or pacing never ends.
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     catalogs: Catalogs = field(init=False)
     db: Database = field(init=False)

@@ -39,7 +39,7 @@ You are chatting with the bot as {name} ({persona}), in a private chat.
   /wait 1d                              let time pass (30m, 12h, 7d): reminders, tips, closing
 Everything else is sent to the bot as a message. Try /help, /tip, /polls (rank the demo poll,
 as member), /results, /closepoll, /newpoll (a priority catalog from the seeds), /meetings (RSVP),
-/settings (tips by subscription), /invite. Members already got a meeting reminder: /as member,
+/settings (tips by subscription), /invite, /announce, /feedback, /export, /mydata. Members already got a meeting reminder: /as member,
 then /history.
 """
 DEMO_MEETING = """/meeting National SCP Forum, spring session
@@ -317,7 +317,7 @@ async def _demo(workdir: Path) -> None:
     )
     # The demo's own clock: `/wait` moves it, so a day's tips and reminders come at once.
     clock = FakeClock(datetime.now(UTC))
-    app = build_application(config, clock=clock)
+    app = build_application(config, clock=clock, sleep=clock.sleep)  # pacing waits on it too
     await app.initialize()
     await app.post_init(app)
     await app.start()

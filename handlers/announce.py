@@ -90,15 +90,16 @@ async def _preview(
     if draft.get("chat"):
         audience = tr._("%(audience)s and the forum's group chat", audience=audience)
     versions = sorted(draft.get("versions", {}))
-    lines = [
-        tr._("<b>Preview</b> — to %(audience)s.", audience=audience),
-        tr._(
-            "Other languages: %(languages)s. Members get their language's version, else this one.",
-            languages=", ".join(tr.language_name(code) for code in versions) or "—",
-        ),
-        "",
-        announcement(tr, forum.name, draft["text"]),
-    ]
+    lines = [tr._("<b>Preview</b> — to %(audience)s.", audience=audience)]
+    if versions:
+        lines.append(
+            tr._(
+                "Other languages: %(languages)s. Members get their language's version, else "
+                "this one.",
+                languages=", ".join(tr.language_name(code) for code in versions),
+            )
+        )
+    lines += ["", announcement(tr, forum.name, draft["text"])]
     rows = [
         [
             (
