@@ -39,8 +39,8 @@ You are chatting with the bot as {name} ({persona}), in a private chat.
   /wait 1d                              let time pass (30m, 12h, 7d): reminders, tips, closing
 Everything else is sent to the bot as a message. Try /help, /tip, /polls (rank the demo poll,
 as member), /results, /closepoll, /newpoll (a priority catalog from the seeds), /meetings (RSVP),
-/settings (tips by subscription), /invite, /announce, /feedback, /export, /mydata. Members already got a meeting reminder: /as member,
-then /history.
+/settings (tips by subscription), /invite, /announce, /feedback, /export, /mydata. Members
+already got a meeting reminder: /as member, then /history.
 """
 DEMO_MEETING = """/meeting National SCP Forum, spring session
 starts: {starts}
