@@ -5,11 +5,12 @@ from __future__ import annotations
 from tests.harness import join, new_forum, running_bot, snapshot
 
 
-async def send_feedback(bot, member, text: str, how: str) -> None:
+async def send_feedback(bot, member, text: str, signed: bool) -> None:
+    """By button position: Mali reads the buttons in Thai."""
     await bot.send(member, "/feedback")
-    await bot.tap(member, "The forum")
+    await bot.tap(member, 4)  # The forum
     await bot.send(member, text)
-    await bot.tap(member, how)
+    await bot.tap(member, 2 if signed else 1)  # with my name / anonymously
 
 
 def csv_of(calls, filename: str) -> str:
@@ -35,8 +36,8 @@ async def test_export_menu_feedback_names_and_member_counts(tmp_path, fake):
         await join(bot, lena, code, group="civil_society")
         await bot.send(ada, "/promote @lena observer")
         await bot.send(ada, "/newpoll Which first?\nA\nB")
-        await send_feedback(bot, niran, "Signed idea", "Send with my name")
-        await send_feedback(bot, mali, "Quiet idea", "✅ Send anonymously")
+        await send_feedback(bot, niran, "Signed idea", signed=True)
+        await send_feedback(bot, mali, "Quiet idea", signed=False)
 
         await bot.send(ada, "/export")
         assert bot.last(ada)["text"] == "Which file would you like?"
