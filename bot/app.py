@@ -90,8 +90,8 @@ async def _post_init(application: Application) -> None:
     services.tips = load_tips()
     services.db = await open_database(services.config)
     await publish_menus(application.bot, services.catalogs)
+    await outbox.resume(application)  # bulk sends a stop interrupted (before run_due kicks)
     await jobs.run_due(application)  # deadlines that passed while the bot was down
-    await outbox.resume(application)  # bulk sends a stop interrupted
     if application.bot_data["heartbeat"]:
         jobs.schedule(application)
     log.info("bot @%s ready", application.bot.username)

@@ -37,6 +37,7 @@ async def create_broadcast(
     kind: str,
     created_by: int,
     report_chat_id: int,
+    report_message_id: int,
     report_language: str,
     messages: list[tuple[int, int | None, str]],
     now: datetime,
@@ -46,8 +47,8 @@ async def create_broadcast(
     async with db.transaction() as conn:
         cursor = await conn.execute(
             "INSERT INTO broadcasts (forum_id, kind, created_by, created_at, report_chat_id,"
-            " report_language) VALUES (?, ?, ?, ?, ?, ?)",
-            (forum_id, kind, created_by, stamp, report_chat_id, report_language),
+            " report_message_id, report_language) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (forum_id, kind, created_by, stamp, report_chat_id, report_message_id, report_language),
         )
         broadcast_id = cursor.lastrowid
         await conn.executemany(
@@ -57,12 +58,6 @@ async def create_broadcast(
         )
     assert broadcast_id is not None
     return broadcast_id
-
-
-async def set_report_message(db: Database, broadcast_id: int, message_id: int) -> None:
-    await db.execute(
-        "UPDATE broadcasts SET report_message_id = ? WHERE id = ?", (message_id, broadcast_id)
-    )
 
 
 async def requeue_in_flight(db: Database) -> int:

@@ -30,6 +30,14 @@ async def personal_rows(db: Database, user_id: int) -> dict[str, list[dict[str, 
         rows = await db.fetchall(f"SELECT * FROM {table} WHERE {where}", [user_id] * len(keys))
         if rows:
             found[table] = [dict(row) for row in rows]
+    # The member's answers to coordinators' replies point at their feedback, not at them.
+    answers = await db.fetchall(
+        "SELECT r.* FROM feedback_replies r JOIN feedback f ON f.id = r.feedback_id"
+        " WHERE f.author_id = ? AND r.from_member = 1",
+        (user_id,),
+    )
+    if answers:
+        found["feedback_replies"] = [dict(row) for row in answers]
     return found
 
 

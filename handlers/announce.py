@@ -17,7 +17,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.context import ForumContext
 from bot.forums import STAKEHOLDER_GROUPS
-from bot.i18n import Translator
+from bot.i18n import Html, Translator
 from bot.roles import Role
 from db import dialogs
 from db import forums as forums_db
@@ -86,9 +86,11 @@ async def _preview(
     assert forum is not None
     count = len(await _recipients(context, draft))
     groups = draft["groups"]
-    audience = ", ".join(group_name(tr, key) for key in groups) if groups else tr._("all members")
+    # Html: these pieces come out of tr._ already escaped; escaping again would show "&amp;".
+    names = [group_name(tr, key) for key in groups]
+    audience = Html(", ".join(names) if names else tr._("all members"))
     if draft.get("chat"):
-        audience = tr._("%(audience)s and the forum's group chat", audience=audience)
+        audience = Html(tr._("%(audience)s and the forum's group chat", audience=audience))
     versions = sorted(draft.get("versions", {}))
     lines = [tr._("<b>Preview</b> — to %(audience)s.", audience=audience)]
     if versions:
@@ -147,7 +149,14 @@ async def start_announcement(update: Update, context: ForumContext) -> None:
     actor, message = context.actor, update.effective_message
     # Everything after the command (usually on the lines below it), with its formatting as HTML.
     html = COMMAND.sub("", message.text_html or "", count=1).strip()
-    draft: dict[str, Any] = {"step": "text", "groups": [], "chat": False, "versions": {}}
+    assert actor.forum is not None  # guarded: a coordinator of their current forum
+    draft: dict[str, Any] = {
+        "step": "text",
+        "forum": actor.forum.id,  # a later switch of current forum must not redirect it
+        "groups": [],
+        "chat": False,
+        "versions": {},
+    }
     if not html:
         await _save(context, update, draft)
         await reply(
@@ -176,10 +185,11 @@ async def _take_text(
             tr._("That is too long: at most %(max)s characters, please.", max=MAX_ANNOUNCEMENT),
         )
         return
-    if draft.get("step", "text") == "text":
+    step = draft.get("step", "text")
+    if step in context.services.catalogs.languages:  # the version asked for with "🌐"
+        draft.setdefault("versions", {})[step] = html
+    else:  # the first text, or a corrected one sent after the preview
         draft["text"] = html
-    else:
-        draft.setdefault("versions", {})[draft["step"]] = html
     draft["step"] = "preview"
     await _save(context, update, draft)
     await reply(update, *await _preview(context, draft))
@@ -212,6 +222,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
         or "text" not in pending.data
         or actor.role is not Role.COORDINATOR
         or actor.forum is None
+        or pending.data.get("forum") != actor.forum.id
     ):
         await query.answer(
             actor.tr._("This announcement is no longer open; start again with /announce.")
@@ -267,26 +278,28 @@ async def _send(update: Update, context: ForumContext, draft: dict[str, Any]) ->
     query, actor, services = update.callback_query, context.actor, context.services
     assert actor.forum is not None
     messages = await _recipients(context, draft)
-    await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
-    if not messages:
+    if not messages:  # the draft stays: a wider audience may fix it
         await query.answer(actor.tr._("Nobody to send it to yet."), show_alert=True)
         return
-    broadcast_id = await outbox_db.create_broadcast(
+    await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
+    await query.answer()
+    await query.edit_message_reply_markup(None)  # the preview stays as a record of what went out
+    # The progress message first, so the broadcast is written with it in one transaction: a
+    # drain that is already running can never finish a broadcast that has no message yet.
+    report = await query.message.reply_text(
+        progress_text(actor.tr, Counter(pending=len(messages)), done=False)
+    )
+    await outbox_db.create_broadcast(
         services.db,
         forum_id=actor.forum.id,
         kind="announcement",
         created_by=actor.user_id,
         report_chat_id=update.effective_chat.id,
+        report_message_id=report.message_id,
         report_language=actor.lang,
         messages=messages,
         now=services.clock(),
     )
-    await query.answer()
-    await query.edit_message_reply_markup(None)  # the preview stays as a record of what went out
-    report = await query.message.reply_text(
-        progress_text(actor.tr, Counter(pending=len(messages)), done=False)
-    )
-    await outbox_db.set_report_message(services.db, broadcast_id, report.message_id)
     outbox.kick(context.application)
 
 

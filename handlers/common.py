@@ -32,6 +32,18 @@ async def reply(
     return await message.reply_text(text, reply_markup=markup, do_quote=not is_private(update))
 
 
+async def reply_lines(update: Update, lines: list[str], limit: int = 4000) -> None:
+    """Answer with lines, split into as many messages as Telegram's 4096 characters need."""
+    chunk: list[str] = []
+    for line in lines:
+        if chunk and sum(len(part) + 1 for part in chunk) + len(line) > limit:
+            await reply(update, "\n".join(chunk))
+            chunk = []
+        chunk.append(line)
+    if chunk:
+        await reply(update, "\n".join(chunk))
+
+
 def command_text(update: Update) -> str:
     """Everything after `/command` (and `@botname`), all lines, stripped."""
     text = update.effective_message.text if update.effective_message else None

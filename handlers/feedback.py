@@ -19,7 +19,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.context import ForumContext, Services
-from bot.i18n import N_, Translator, escape
+from bot.i18n import N_, Html, Translator, escape
 from bot.roles import Access, Role
 from db import dialogs
 from db import feedback as feedback_db
@@ -33,6 +33,7 @@ from handlers.common import (
     member_button,
     refusal,
     reply,
+    reply_lines,
 )
 
 FEEDBACK, REPLY, ANSWER = "feedback", "feedback_reply", "feedback_answer"
@@ -44,7 +45,7 @@ TOPICS = {
     "other": N_("Something else"),
 }
 PER_HOUR = 5  # feedback items a member may send in an hour
-MAX_FEEDBACK = 1000  # as any dialog answer (handlers/text.py); a photo caption allows 1024
+MAX_CAPTION = 1024  # Telegram's limit for a photo's caption
 log = logging.getLogger(__name__)
 
 
@@ -58,6 +59,8 @@ async def start_feedback(update: Update, context: ForumContext) -> None:
         return
     if actor.user is None or actor.forum is None:
         await reply(update, refusal(tr, Access.EVERYONE, "feedback", None, None))
+        return
+    if await _over_limit(context):  # say so before they write, not after
         return
     rows = [[(tr._(label), callbacks.make("fb", "topic", key))] for key, label in TOPICS.items()]
     await reply(
@@ -123,17 +126,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
         await query.edit_message_text(tr._("Cancelled. Nothing was sent."))
         return
     now = services.clock()
-    if (
-        await feedback_db.count_since(services.db, actor.user_id, now - timedelta(hours=1))
-        >= PER_HOUR
-    ):
-        await query.edit_message_text(
-            tr._(
-                "Thank you! You have sent %(count)s messages in the last hour; please wait a "
-                "little before sending more.",
-                count=PER_HOUR,
-            )
-        )
+    if await _over_limit(context, edit=query):
         return
     feedback_id = await feedback_db.add(
         services.db,
@@ -153,8 +146,26 @@ async def on_button(update: Update, context: ForumContext) -> None:
     await _to_coordinators(context.bot, services, item, _header_of_new)
 
 
+async def _over_limit(context: ForumContext, edit: Any = None) -> bool:
+    """True (after saying so) when the member sent PER_HOUR items in the last hour."""
+    services, actor = context.services, context.actor
+    since = services.clock() - timedelta(hours=1)
+    if await feedback_db.count_since(services.db, actor.user_id, since) < PER_HOUR:
+        return False
+    text = actor.tr._(
+        "Thank you! You have sent %(count)s messages in the last hour; please wait a "
+        "little before sending more.",
+        count=PER_HOUR,
+    )
+    if edit is not None:
+        await edit.edit_message_text(text)
+    else:
+        await context.bot.send_message(actor.user_id, text)
+    return True
+
+
 def _header_of_new(tr: Translator, item: FeedbackRow) -> str:
-    who = (
+    who = Html(  # already escaped by tr._: not twice
         tr._("from %(name)s", name=item.author_name)
         if item.signed and item.author_name
         else tr._("anonymous")
@@ -177,10 +188,13 @@ async def _to_coordinators(
         markup = keyboard([[(tr._("↩ Reply"), callbacks.make("fb", "reply", item.id))]])
         message = f"{header(tr, item)}\n\n{body}"
         try:
-            if item.photo_file_id and text is None:
+            if item.photo_file_id and text is None and len(message) <= MAX_CAPTION:
                 await bot.send_photo(
                     user_id, item.photo_file_id, caption=message, reply_markup=markup
                 )
+            elif item.photo_file_id and text is None:  # too long for a caption: photo, then text
+                await bot.send_photo(user_id, item.photo_file_id, caption=header(tr, item))
+                await bot.send_message(user_id, message, reply_markup=markup)
             else:
                 await bot.send_message(user_id, message, reply_markup=markup)
         except Forbidden:
@@ -296,7 +310,7 @@ async def _list(update: Update, context: ForumContext) -> None:
             topic = item.topic
             lines += ["", f"<b>{tr._(TOPICS[topic])}</b>"]
         short = item.text if len(item.text) <= 80 else item.text[:79] + "…"
-        who = item.author_name if item.signed and item.author_name else tr._("anonymous")
+        who = item.author_name if item.signed and item.author_name else Html(tr._("anonymous"))
         lines.append(
             tr._(
                 "#%(number)s · %(date)s · %(who)s: %(text)s",
@@ -306,7 +320,7 @@ async def _list(update: Update, context: ForumContext) -> None:
                 text=short,
             )
         )
-    await reply(update, "\n".join(lines))
+    await reply_lines(update, lines)
 
 
 async def _expect(context: ForumContext, update: Update, kind: str, data: dict[str, Any]) -> None:

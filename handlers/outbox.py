@@ -53,8 +53,20 @@ async def resume(application: Application) -> None:
 
 async def drain(application: Application) -> None:
     services: Services = application.bot_data["services"]
-    bot, db, pacer = application.bot, services.db, Pacer()
     in_flight: dict[asyncio.Task[None], int] = {}  # task → chat id
+    try:
+        await _drain(application, services, in_flight)
+    except asyncio.CancelledError:
+        # Stopping: let the messages already on the wire be recorded while the database is
+        # still open; what is left pending goes out after the restart.
+        await asyncio.gather(*in_flight, return_exceptions=True)
+        raise
+
+
+async def _drain(
+    application: Application, services: Services, in_flight: dict[asyncio.Task[None], int]
+) -> None:
+    bot, db, pacer = application.bot, services.db, Pacer()
     progress = Progress(bot, services)
     while True:
         now = services.clock()
@@ -113,6 +125,9 @@ async def _send(bot: Bot, services: Services, pacer: Pacer, row: OutboxRow) -> N
         else:
             backoff = timedelta(seconds=min(60, 2 ** (row.attempts + 1)))
             await outbox_db.retry_later(db, row.id, now() + backoff, failed=True, error=str(exc))
+    except Exception as exc:  # a bug or a database error: record it rather than leave it 'sending'
+        log.exception("outbox row %s", row.id)
+        await outbox_db.finish(db, row.id, "failed", now(), repr(exc))
     else:
         await outbox_db.finish(db, row.id, "sent", now())
 

@@ -53,7 +53,13 @@ async def on_private_message(update: Update, context: ForumContext) -> None:
     elif step is None:
         await reply(update, actor.tr._("I answer commands: /help lists them."))
     elif message.photo and message.caption and pending.kind in ACCEPTS_PHOTO:
-        await step(update, context, pending.data)
+        if len(message.caption) > MAX_INPUT:
+            await reply(
+                update,
+                actor.tr._("That is too long: at most %(max)s characters, please.", max=MAX_INPUT),
+            )
+        else:
+            await step(update, context, pending.data)
     elif not message.text:
         await reply(update, actor.tr._("Please answer with text (or send /cancel)."))
     elif len(message.text) > (limit := LONGER_INPUT.get(pending.kind, MAX_INPUT)):

@@ -41,7 +41,8 @@ async def test_preview_audience_language_version_and_report(tmp_path, fake):
         assert calls[0].params["text"].startswith("Only coordinators of Thailand SCP Forum")
         assert await snapshot(bot) == before
 
-        await bot.send(ada, f"/announce\n{TEXT}")
+        await bot.send(ada, "/announce\nThe spring session moves to Room 4")
+        await bot.send(ada, TEXT)  # a correction after the preview replaces the text
         preview = bot.last(ada)["text"]
         assert preview.startswith("Preview — to all members.")
         assert "📣 Announcement from Thailand SCP Forum\n\n" + TEXT in preview  # escaped, shown
@@ -178,3 +179,23 @@ async def test_a_stop_in_the_middle_resumes_without_losing_anyone(tmp_path, fake
         )
         states = await bot.services.db.fetchall("SELECT DISTINCT state FROM outbox")
         assert [r["state"] for r in states] == ["sent"]
+
+
+async def test_a_draft_stays_with_the_forum_it_was_written_for(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada = fake.add_user("Ada", username="ada", user_id=1001)
+        await new_forum(bot, ada)
+        await new_forum(bot, ada, "/newforum Viet Nam SCP Forum\ntimezone: Asia/Ho_Chi_Minh")
+        await bot.send(ada, "/settings")
+        await bot.tap(ada, "Current forum")
+        await bot.tap(ada, "Thailand SCP Forum")
+        await bot.send(ada, f"/announce\n{TEXT}")
+        preview = bot.last_keyboard(ada.id)["message_id"]
+        await bot.send(ada, "/settings")
+        await bot.tap(ada, "Current forum")
+        await bot.tap(ada, "Viet Nam SCP Forum")
+        calls = await bot.tap(ada, "✅", message_id=preview)
+        assert bot.answers(calls) == [
+            "This announcement is no longer open; start again with /announce."
+        ]
+        assert not await bot.services.db.fetchall("SELECT id FROM broadcasts")

@@ -30,7 +30,7 @@ async def test_export_menu_feedback_names_and_member_counts(tmp_path, fake):
         niran, mali, lena = (
             fake.add_user(n, username=n.lower()) for n in ("Niran", "Mali", "Lena")
         )
-        code, _ = await new_forum(bot, ada)
+        code, coordinator = await new_forum(bot, ada)
         await join(bot, niran, code, group="industry")
         await join(bot, mali, code, group="government", language="th")
         await join(bot, lena, code, group="civil_society")
@@ -38,6 +38,7 @@ async def test_export_menu_feedback_names_and_member_counts(tmp_path, fake):
         await bot.send(ada, "/newpoll Which first?\nA\nB")
         await send_feedback(bot, niran, "Signed idea", signed=True)
         await send_feedback(bot, mali, "Quiet idea", signed=False)
+        await send_feedback(bot, mali, '=HYPERLINK("http://x.test","click")', signed=False)
 
         await bot.send(ada, "/export")
         assert bot.last(ada)["text"] == "Which file would you like?"
@@ -50,6 +51,7 @@ async def test_export_menu_feedback_names_and_member_counts(tmp_path, fake):
         calls = await bot.tap(ada, "Feedback")
         table = csv_of(calls, "feedback.csv")
         assert "Niran,1,0,Signed idea" in table and ",0,0,Quiet idea" in table
+        assert ',0,0,"\'=HYPERLINK(' in table  # text, not a formula, in a spreadsheet
 
         calls = await bot.send(lena, "/export feedback")  # an observer: never names
         table = csv_of(calls, "feedback.csv")
@@ -67,10 +69,14 @@ async def test_export_menu_feedback_names_and_member_counts(tmp_path, fake):
         for name in ("Niran", "Mali", "Lena", "Ada", str(niran.id)):
             assert name not in table
 
+        group = fake.add_group("Forum group", members=[ada, niran], admins=[ada])
+        await bot.send(ada, f"/start {coordinator}", chat=group)  # links the group
         before = await snapshot(bot)
         calls = await bot.forge(niran, "exp:feedback")  # a member forging the menu's button
         assert bot.answers(calls) == ["This button is no longer valid."]
         assert not [c for c in calls if c.method == "sendDocument"]
         calls = await bot.send(niran, "/export members")
         assert calls[0].params["text"].startswith("Only coordinators and observers")
+        calls = await bot.send(ada, "/export feedback", chat=group)  # names: private chat only
+        assert "Please use /export in a private chat" in calls[0].params["text"]
         assert await snapshot(bot) == before

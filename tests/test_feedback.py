@@ -10,7 +10,7 @@ from tests.harness import join, new_forum, running_bot, snapshot
 async def forum(bot, fake):
     ada = fake.add_user("Ada", username="ada", user_id=1001)
     niran = fake.add_user("Niran", username="niran")
-    lena = fake.add_user("Lena", username="lena")
+    lena = fake.add_user("Lena & <Co>", username="lena")
     code, _ = await new_forum(bot, ada)
     await join(bot, niran, code)
     await join(bot, lena, code, group="civil_society")
@@ -63,12 +63,27 @@ async def test_anonymous_feedback_and_the_relay_both_ways(tmp_path, fake):
         calls = await bot.tap(lena, "Send with my name")
         photo = next(c for c in calls if c.method == "sendPhoto")
         assert photo.params["chat_id"] == ada.id
-        assert photo.params["caption"].startswith("💬 <b>Feedback #2</b> · The forum · from Lena")
+        # Her name is escaped once, not twice ("&amp;amp;" would show as "&amp;").
+        assert photo.params["caption"].startswith(
+            "💬 <b>Feedback #2</b> · The forum · from Lena &amp; &lt;Co&gt;\n\n"
+        )
 
         await bot.send(ada, "/feedback list")
         listing = bot.last(ada)["text"]
         assert "Meetings\n#1 · " in listing and "anonymous: The room was too cold" in listing
-        assert "Lena: Our poster" in listing
+        assert "Lena & <Co>: Our poster" in listing
+
+        # A caption too long to pass on as a caption: the photo, then the text.
+        await bot.send(lena, "/feedback")
+        await bot.tap(lena, "Something else")
+        bot.fake.send_photo(lena, caption="x" * 1000)
+        await bot.settle()
+        calls = await bot.tap(lena, "✅ Send anonymously")
+        assert [c.method for c in calls if c.params.get("chat_id") == ada.id] == [
+            "sendPhoto",
+            "sendMessage",
+        ]
+        assert "x" * 1000 in bot.last(ada)["text"]
 
 
 async def test_hints_limits_and_forged_buttons_change_nothing(tmp_path, fake):
@@ -89,8 +104,8 @@ async def test_hints_limits_and_forged_buttons_change_nothing(tmp_path, fake):
 
         for n in range(5):
             await write(bot, niran, "Tips", f"Idea number {n}")
-        await write(bot, niran, "Tips", "One more")
-        assert "please wait a little before sending more" in bot.last(niran)["text"]
+        calls = await bot.send(niran, "/feedback")  # told before writing a sixth
+        assert "please wait a little before sending more" in calls[0].params["text"]
         rows = await bot.services.db.fetchall("SELECT text FROM feedback ORDER BY id")
         assert [r["text"] for r in rows] == [f"Idea number {n}" for n in range(5)]
         await bot.forge(lena, "fb:reply:1")  # Lena is no coordinator: no relay for her

@@ -57,6 +57,10 @@ async def test_mydata_then_forget_leaves_nothing_behind(tmp_path, fake):
         await bot.tap(zeph, "Meetings")
         await bot.send(zeph, "Please start on time")
         await bot.tap(zeph, "Send with my name")
+        await bot.tap(ada, "↩ Reply")
+        await bot.send(ada, "We will.")
+        await bot.tap(zeph, "↩ Answer")
+        await bot.send(zeph, "Thanks")
 
         calls = await bot.send(zeph, "/mydata")
         document = next(c for c in calls if c.method == "sendDocument").params["document"]
@@ -67,6 +71,7 @@ async def test_mydata_then_forget_leaves_nothing_behind(tmp_path, fake):
         assert tables["users"][0]["timezone"] == "Asia/Tokyo"
         assert {"memberships", "rsvps", "tip_views", "tip_subscriptions", "outbox"} <= set(tables)
         assert tables["feedback"][0]["signed"] == 1
+        assert [r["text"] for r in tables["feedback_replies"]] == ["Thanks"]  # their own only
         assert len(tables["ballots"]) == 2, "the public poll and the open one; not the anonymous"
 
         await bot.send(ada, "/forget")
