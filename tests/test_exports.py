@@ -51,7 +51,7 @@ async def test_export_menu_feedback_names_and_member_counts(tmp_path, fake):
         calls = await bot.tap(ada, "Feedback")
         table = csv_of(calls, "feedback.csv")
         assert "Niran,1,0,Signed idea" in table and ",0,0,Quiet idea" in table
-        assert ',0,0,"\'=HYPERLINK(' in table  # text, not a formula, in a spreadsheet
+        assert ",0,0,\"'=HYPERLINK(" in table  # text, not a formula, in a spreadsheet
 
         calls = await bot.send(lena, "/export feedback")  # an observer: never names
         table = csv_of(calls, "feedback.csv")
