@@ -98,7 +98,7 @@ async def _drain(
             break
         delay = (next_due - services.clock()).total_seconds()
         await services.sleep(min(max(delay, 0.05), IDLE_POLL))
-    await progress.report(final=True)
+    await progress.report()  # the last word: finished broadcasts get their final report
 
 
 async def _send(bot: Bot, services: Services, pacer: Pacer, row: OutboxRow) -> None:
@@ -145,9 +145,10 @@ class Progress:
 
     async def maybe_report(self) -> None:
         if self.services.clock().timestamp() - self.last >= REPORT_EVERY:
-            await self.report(final=False)
+            await self.report()
 
-    async def report(self, *, final: bool) -> None:
+    async def report(self) -> None:
+        """Edit each open broadcast's message; a finished one is closed with its final report."""
         from handlers.announce import progress_text  # the words belong to the feature
 
         services = self.services
@@ -171,4 +172,3 @@ class Progress:
                     )
             except TelegramError as exc:  # the report is a courtesy; the sending goes on
                 log.warning("progress of broadcast %s not shown: %s", broadcast.id, exc)
-        del final  # every call reports; the final one also closes finished broadcasts
