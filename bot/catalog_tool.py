@@ -31,7 +31,15 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 from babel.plural import to_gettext
 
-from bot.i18n import CONTENT_DOMAIN, DOMAIN, DOMAINS, LOCALES_DIR, MACHINE_DRAFT, SOURCE_LANGUAGE
+from bot.i18n import (
+    CONTENT_DOMAIN,
+    DOMAIN,
+    DOMAINS,
+    LOCALES_DIR,
+    MACHINE_DRAFT,
+    SOURCE_LANGUAGE,
+    available_languages,
+)
 from bot.tips import DEFAULT_PATH as TIPS_PATH
 from bot.tips import load_tips
 
@@ -81,7 +89,7 @@ def update(languages: list[str] | None = None, domains: tuple[str, ...] = DOMAIN
         # Content stays in file order, so a tip's title and text sit together for the translator.
         _write(LOCALES_DIR / f"{domain}.pot", template, sort_output=domain == DOMAIN)
         written.append(LOCALES_DIR / f"{domain}.pot")
-        for lang in languages or shipped_languages():
+        for lang in languages or sorted(available_languages() - {SOURCE_LANGUAGE}):
             path = LOCALES_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
             catalog = _read(path, lang) if path.exists() else _new_catalog(lang)
             catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
@@ -90,11 +98,6 @@ def update(languages: list[str] | None = None, domains: tuple[str, ...] = DOMAIN
             _write(path, catalog, sort_output=domain == DOMAIN)
             written.append(path)
     return written
-
-
-def shipped_languages() -> list[str]:
-    """Every language folder under locales/ (the source language has no catalog)."""
-    return sorted(p.name for p in LOCALES_DIR.iterdir() if (p / "LC_MESSAGES").is_dir())
 
 
 def _template() -> Catalog:
@@ -145,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("languages", nargs="*", help="new language codes to add (e.g. km)")
     parser.add_argument("--domain", choices=DOMAINS, help="only this domain (default: both)")
     args = parser.parse_args(argv)
-    languages = (set(shipped_languages()) | set(args.languages)) - {SOURCE_LANGUAGE}
+    languages = (available_languages() | set(args.languages)) - {SOURCE_LANGUAGE}
     domains = (args.domain,) if args.domain else DOMAINS
     for path in update(sorted(languages), domains):
         print(path.relative_to(ROOT))

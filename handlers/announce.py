@@ -78,13 +78,23 @@ async def _recipients(context: ForumContext, draft: dict[str, Any]) -> list[tupl
     return messages
 
 
+async def _recipient_count(context: ForumContext, draft: dict[str, Any]) -> int:
+    """How many `_recipients` would return, without rendering a message for each."""
+    db, forum = context.services.db, context.actor.forum
+    assert forum is not None
+    count = len(await forums_db.reachable_members(db, forum.id, draft["groups"]))
+    if draft.get("chat"):
+        count += len(await forums_db.group_chats(db, forum.id))
+    return count
+
+
 async def _preview(
     context: ForumContext, draft: dict[str, Any]
 ) -> tuple[str, InlineKeyboardMarkup]:
     actor = context.actor
     tr, forum = actor.tr, actor.forum
     assert forum is not None
-    count = len(await _recipients(context, draft))
+    count = await _recipient_count(context, draft)
     groups = draft["groups"]
     # Html: these pieces come out of tr._ already escaped; escaping again would show "&amp;".
     names = [group_name(tr, key) for key in groups]

@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.context import ForumContext
 from db import privacy
-from handlers.common import answer_stale, guarded, keyboard, reply
+from handlers.common import answer_stale, guarded, keyboard, member_button, reply
 
 
 @guarded("mydata", private_only=True)
@@ -59,9 +59,11 @@ async def ask_to_forget(update: Update, context: ForumContext) -> None:
 async def on_button(update: Update, context: ForumContext) -> None:
     """The answer to /forget."""
     query, actor, services = update.callback_query, context.actor, context.services
-    parsed = callbacks.parse(query.data)
+    parsed = await member_button(update, context)
+    if parsed is None:
+        return
     tr = actor.tr
-    if parsed is None or actor.user is None or parsed.action not in ("forget", "keep"):
+    if parsed.action not in ("forget", "keep"):
         await answer_stale(update, context)
         return
     await query.answer()
