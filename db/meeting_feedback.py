@@ -35,14 +35,15 @@ async def survey_recipients(db: Database, meeting: MeetingRow) -> list[Attendee]
     return [Attendee(r["id"], r["language"], r["timezone"], r["role"]) for r in rows]
 
 
-async def claim_survey(db: Database, meeting_id: int, user_id: int, now: datetime) -> bool:
-    """True the first time this member is asked about this meeting."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "INSERT OR IGNORE INTO meeting_surveys (meeting_id, user_id, sent_at) VALUES (?, ?, ?)",
-            (meeting_id, user_id, to_db_time(now)),
-        )
-        return cursor.rowcount > 0
+async def claim_survey(
+    conn: aiosqlite.Connection, meeting_id: int, user_id: int, now: datetime
+) -> bool:
+    """True the first time this member is asked about this meeting (in the outbox's transaction)."""
+    cursor = await conn.execute(
+        "INSERT OR IGNORE INTO meeting_surveys (meeting_id, user_id, sent_at) VALUES (?, ?, ?)",
+        (meeting_id, user_id, to_db_time(now)),
+    )
+    return cursor.rowcount > 0
 
 
 async def rate(db: Database, meeting_id: int, user_id: int, rating: int, now: datetime) -> bool:
@@ -102,13 +103,13 @@ async def due_summaries(db: Database, now: datetime) -> list[MeetingRow]:
     return [meeting_from_row(row) for row in rows]
 
 
-async def claim_summary(db: Database, meeting_id: int, now: datetime) -> bool:
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "UPDATE meetings SET summary_sent_at = ? WHERE id = ? AND summary_sent_at IS NULL",
-            (to_db_time(now), meeting_id),
-        )
-        return cursor.rowcount > 0
+async def claim_summary(conn: aiosqlite.Connection, meeting_id: int, now: datetime) -> bool:
+    """True the first time (in the transaction that writes the summaries to the outbox)."""
+    cursor = await conn.execute(
+        "UPDATE meetings SET summary_sent_at = ? WHERE id = ? AND summary_sent_at IS NULL",
+        (to_db_time(now), meeting_id),
+    )
+    return cursor.rowcount > 0
 
 
 async def report(db: Database, forum_id: int) -> list[aiosqlite.Row]:

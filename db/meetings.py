@@ -204,23 +204,32 @@ async def attendees(db: Database, forum_id: int) -> list[Attendee]:
     return [Attendee(r["id"], r["language"], r["timezone"], r["role"]) for r in rows]
 
 
+async def reminded(db: Database, meeting_id: int, lead_s: int) -> set[int]:
+    """Members who already had this reminder of this meeting."""
+    rows = await db.fetchall(
+        "SELECT user_id FROM meeting_reminders WHERE meeting_id = ? AND lead_s = ?",
+        (meeting_id, lead_s),
+    )
+    return {row["user_id"] for row in rows}
+
+
 async def record_due(
-    db: Database, meeting_id: int, user_id: int, leads: list[int], now: datetime
+    conn: aiosqlite.Connection, meeting_id: int, user_id: int, leads: list[int], now: datetime
 ) -> bool:
     """Record every lead time that has come due; True if the closest one is new (send it).
 
     A restart never sends twice (the rows exist), and a bot that was down past several lead
-    times sends one late reminder, not a burst.
+    times sends one late reminder, not a burst. Runs in the transaction that writes the
+    reminder to the outbox.
     """
-    async with db.transaction() as conn:
-        inserted = {}
-        for lead in leads:
-            cursor = await conn.execute(
-                "INSERT OR IGNORE INTO meeting_reminders (meeting_id, user_id, lead_s, recorded_at)"
-                " VALUES (?, ?, ?, ?)",
-                (meeting_id, user_id, lead, to_db_time(now)),
-            )
-            inserted[lead] = cursor.rowcount > 0
+    inserted = {}
+    for lead in leads:
+        cursor = await conn.execute(
+            "INSERT OR IGNORE INTO meeting_reminders (meeting_id, user_id, lead_s, recorded_at)"
+            " VALUES (?, ?, ?, ?)",
+            (meeting_id, user_id, lead, to_db_time(now)),
+        )
+        inserted[lead] = cursor.rowcount > 0
     return inserted[min(leads)]
 
 
@@ -314,13 +323,13 @@ async def set_place(
 
 
 async def claim_notice(
-    db: Database, meeting_id: int, user_id: int, revision: int, now: datetime
+    conn: aiosqlite.Connection, meeting_id: int, user_id: int, revision: int, now: datetime
 ) -> bool:
-    """True the first time a member is told about this revision of an occurrence."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "INSERT OR IGNORE INTO meeting_notices (meeting_id, user_id, revision, sent_at)"
-            " VALUES (?, ?, ?, ?)",
-            (meeting_id, user_id, revision, to_db_time(now)),
-        )
-        return cursor.rowcount > 0
+    """True the first time a member is told about this revision of an occurrence (in the
+    transaction that writes the notice to the outbox)."""
+    cursor = await conn.execute(
+        "INSERT OR IGNORE INTO meeting_notices (meeting_id, user_id, revision, sent_at)"
+        " VALUES (?, ?, ?, ?)",
+        (meeting_id, user_id, revision, to_db_time(now)),
+    )
+    return cursor.rowcount > 0

@@ -3,12 +3,33 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+
+import aiosqlite
 
 from db.connection import Database, from_db_time, to_db_time
 
 STATES = ("pending", "sending", "sent", "blocked", "failed")
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to write to the outbox. With `document` it is a file whose caption is `text`;
+    with `photo` (a Telegram file id) a photo, likewise; otherwise a text message."""
+
+    chat_id: int
+    user_id: int | None  # None: a group chat
+    text: str
+    reply_markup: str | None = None  # JSON of an InlineKeyboardMarkup
+    photo: str | None = None
+    document: bytes | None = None
+    document_name: str | None = None
+    on_sent: str | None = None  # what to record once it is sent, e.g. 'ballot:7'
+    part: int = 0  # a second message to the same chat in one batch goes after the first
 
 
 @dataclass(frozen=True)
@@ -19,6 +40,11 @@ class OutboxRow:
     user_id: int | None
     text: str
     attempts: int
+    reply_markup: str | None = None
+    photo: str | None = None
+    document: bytes | None = None
+    document_name: str | None = None
+    on_sent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -30,6 +56,58 @@ class Broadcast:
     report_language: str | None
 
 
+class Batch:
+    """Rows being written in one transaction (see `batch`). `conn` is there so the caller can
+    claim its once-only records (a reminder, a tip slot) in the same transaction: a crash then
+    leaves either both the claim and the messages, or neither, never a claim without messages."""
+
+    def __init__(self, conn: aiosqlite.Connection, broadcast: tuple[Any, ...], now: datetime):
+        self.conn, self._broadcast, self._stamp = conn, broadcast, to_db_time(now)
+        self.id: int | None = None
+        self.count = 0
+
+    async def add(self, message: Outgoing) -> None:
+        if self.id is None:  # the broadcast row exists only if something is sent
+            cursor = await self.conn.execute(
+                "INSERT INTO broadcasts (forum_id, kind, created_by, created_at, report_chat_id,"
+                " report_message_id, report_language) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                self._broadcast,
+            )
+            self.id = cursor.lastrowid
+        m = message
+        await self.conn.execute(
+            "INSERT INTO outbox (broadcast_id, chat_id, part, user_id, text, reply_markup, photo,"
+            " document, document_name, on_sent, not_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                *(self.id, m.chat_id, m.part, m.user_id, m.text, m.reply_markup, m.photo),
+                *(m.document, m.document_name, m.on_sent, self._stamp),
+            ),
+        )
+        self.count += 1
+
+
+@asynccontextmanager
+async def batch(
+    db: Database,
+    *,
+    forum_id: int,
+    kind: str,
+    now: datetime,
+    created_by: int | None = None,
+    report_chat_id: int | None = None,
+    report_message_id: int | None = None,
+    report_language: str | None = None,
+) -> AsyncIterator[Batch]:
+    """`async with outbox.batch(db, ...) as batch: await batch.add(...)`: one broadcast (kind
+    'announcement', 'ballot', 'reminder', ...) and its messages, committed together.
+
+    The transaction holds the database: read and render everything before entering, and use
+    only `batch.conn` inside (another `db.` call would wait for the lock forever)."""
+    broadcast = (forum_id, kind, created_by, to_db_time(now), report_chat_id, report_message_id)
+    async with db.transaction() as conn:
+        yield Batch(conn, (*broadcast, report_language), now)
+
+
 async def create_broadcast(
     db: Database,
     *,
@@ -39,25 +117,24 @@ async def create_broadcast(
     report_chat_id: int,
     report_message_id: int,
     report_language: str,
-    messages: list[tuple[int, int | None, str]],
+    messages: list[Outgoing],
     now: datetime,
 ) -> int:
-    """The broadcast and one pending row per (chat id, user id, text), in one transaction."""
-    stamp = to_db_time(now)
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "INSERT INTO broadcasts (forum_id, kind, created_by, created_at, report_chat_id,"
-            " report_message_id, report_language) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (forum_id, kind, created_by, stamp, report_chat_id, report_message_id, report_language),
-        )
-        broadcast_id = cursor.lastrowid
-        await conn.executemany(
-            "INSERT INTO outbox (broadcast_id, chat_id, user_id, text, not_before)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [(broadcast_id, chat, user, text, stamp) for chat, user, text in messages],
-        )
-    assert broadcast_id is not None
-    return broadcast_id
+    """An announcement: the broadcast and one pending row per message, in one transaction."""
+    async with batch(
+        db,
+        forum_id=forum_id,
+        kind=kind,
+        now=now,
+        created_by=created_by,
+        report_chat_id=report_chat_id,
+        report_message_id=report_message_id,
+        report_language=report_language,
+    ) as writing:
+        for message in messages:
+            await writing.add(message)
+    assert writing.id is not None
+    return writing.id
 
 
 async def requeue_in_flight(db: Database) -> int:
@@ -67,10 +144,16 @@ async def requeue_in_flight(db: Database) -> int:
 
 async def due(db: Database, now: datetime, limit: int) -> list[OutboxRow]:
     rows = await db.fetchall(
-        "SELECT id, broadcast_id, chat_id, user_id, text, attempts FROM outbox"
+        "SELECT id, broadcast_id, chat_id, user_id, text, attempts, reply_markup, photo,"
+        " document, document_name, on_sent FROM outbox"
+        " WHERE state = 'pending' AND not_before <= ?"
+        # A photo's text (part 1) waits for the photo (part 0), even when that is retried.
+        " AND NOT EXISTS (SELECT 1 FROM outbox AS earlier WHERE"
+        " earlier.broadcast_id = outbox.broadcast_id AND earlier.chat_id = outbox.chat_id"
+        " AND earlier.part < outbox.part AND earlier.state IN ('pending', 'sending'))"
         # Queue order, not retry time: a message retried after a 429 or a 5xx goes out as soon
         # as it is due again, instead of after everything that was never tried.
-        " WHERE state = 'pending' AND not_before <= ? ORDER BY id LIMIT ?",
+        " ORDER BY id LIMIT ?",
         (to_db_time(now), limit),
     )
     return [OutboxRow(*row) for row in rows]
@@ -93,10 +176,12 @@ async def claim(db: Database, row_id: int) -> bool:
 async def finish(
     db: Database, row_id: int, state: str, now: datetime, error: str | None = None
 ) -> None:
-    """sending → sent, blocked or failed."""
+    """sending → sent, blocked or failed. The content goes: it is a copy (a signed feedback's
+    name, a member's answer) that nobody needs once delivered, and /forget could not find it."""
     assert state in ("sent", "blocked", "failed")
     await db.execute(
-        "UPDATE outbox SET state = ?, error = ?, sent_at = CASE WHEN ? = 'sent' THEN ? END"
+        "UPDATE outbox SET state = ?, error = ?, sent_at = CASE WHEN ? = 'sent' THEN ? END,"
+        " text = '', reply_markup = NULL, photo = NULL, document = NULL, document_name = NULL"
         " WHERE id = ?",
         (state, error, state, to_db_time(now), row_id),
     )

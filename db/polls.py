@@ -319,14 +319,14 @@ async def due_reminders(db: Database, now: datetime) -> list[PollRow]:
     ]
 
 
-async def claim_reminder(db: Database, poll_id: int, now: datetime) -> bool:
-    """Mark the reminder as sent; False if another run already claimed it."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "UPDATE polls SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL",
-            (to_db_time(now), poll_id),
-        )
-        return cursor.rowcount > 0
+async def claim_reminder(conn: aiosqlite.Connection, poll_id: int, now: datetime) -> bool:
+    """Mark the reminder as sent; False if another run already claimed it. Runs in the
+    transaction that writes the reminders to the outbox."""
+    cursor = await conn.execute(
+        "UPDATE polls SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL",
+        (to_db_time(now), poll_id),
+    )
+    return cursor.rowcount > 0
 
 
 async def non_voters(db: Database, poll: PollRow) -> list[Voter]:

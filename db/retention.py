@@ -7,6 +7,7 @@ from datetime import datetime
 from db.connection import Database, to_db_time
 
 RETENTION_CHOICES = (365, 730, 1825)  # one, two (the default) or five years
+OUTBOX_DAYS = 30  # finished bulk sends, with their per-recipient rows
 
 
 async def set_retention(db: Database, forum_id: int, days: int) -> None:
@@ -29,5 +30,10 @@ async def enforce(db: Database, now: datetime) -> tuple[int, int]:
         " ON o.id = p.forum_id WHERE p.closed_at IS NOT NULL"
         " AND julianday(p.closed_at) < julianday(?) - o.retention_days)",
         (stamp,),
+    )
+    # Delivery records are for the progress report and for finding what failed: a month.
+    await db.changes(
+        "DELETE FROM broadcasts WHERE julianday(finished_at) < julianday(?) - ?",
+        (stamp, OUTBOX_DAYS),
     )
     return feedback, polls

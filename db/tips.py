@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import aiosqlite
+
 from db.connection import Database, from_db_time, to_db_time
 
 
@@ -25,6 +27,7 @@ class Subscriber:
     language: str | None
     timezone: str  # their own, else their current forum's, else UTC
     forum_language: str | None
+    forum_id: int | None  # their current forum, else the first they joined
 
 
 @dataclass(frozen=True)
@@ -100,24 +103,29 @@ async def due_subscribers(db: Database, now: datetime) -> list[Subscriber]:
     """Active members whose next tip is due, with their language and time zone."""
     rows = await db.fetchall(
         "SELECT s.*, u.language, COALESCE(u.timezone, f.timezone, 'UTC') AS zone,"
-        " f.language AS forum_language FROM tip_subscriptions s JOIN users u ON u.id = s.user_id"
+        " f.language AS forum_language, f.id AS forum_id"
+        " FROM tip_subscriptions s JOIN users u ON u.id = s.user_id"
         " LEFT JOIN forums f ON f.id = COALESCE(u.current_forum_id,"
         "   (SELECT forum_id FROM memberships m WHERE m.user_id = u.id ORDER BY m.joined_at LIMIT 1))"
         " WHERE s.next_at <= ? AND u.is_active = 1 ORDER BY s.next_at, s.user_id",
         (to_db_time(now),),
     )
     return [
-        Subscriber(_subscription(r), r["language"], r["zone"], r["forum_language"]) for r in rows
+        Subscriber(_subscription(r), r["language"], r["zone"], r["forum_language"], r["forum_id"])
+        for r in rows
     ]
 
 
-async def claim_delivery(db: Database, user_id: int, due_at: datetime, next_at: datetime) -> bool:
-    """Move a subscription past the slot `due_at`; False if someone else already did."""
-    changed = await db.changes(
+async def claim_delivery(
+    conn: aiosqlite.Connection, user_id: int, due_at: datetime, next_at: datetime
+) -> bool:
+    """Move a subscription past the slot `due_at`; False if someone else already did. Runs in
+    the caller's transaction: the one that writes the tip to the outbox."""
+    cursor = await conn.execute(
         "UPDATE tip_subscriptions SET next_at = ? WHERE user_id = ? AND next_at = ?",
         (to_db_time(next_at), user_id, to_db_time(due_at)),
     )
-    return changed == 1
+    return cursor.rowcount == 1
 
 
 def _subscription(row) -> Subscription:

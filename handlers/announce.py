@@ -22,6 +22,7 @@ from bot.roles import Role
 from db import dialogs
 from db import forums as forums_db
 from db import outbox as outbox_db
+from db.outbox import Outgoing
 from handlers import outbox
 from handlers.common import guarded, keyboard, member_button, reply, unless_unchanged
 from handlers.render import group_name, language_keyboard
@@ -58,23 +59,23 @@ def announcement(tr: Translator, forum: str, text: str) -> str:
     return tr._("📣 <b>Announcement from %(forum)s</b>", forum=forum) + "\n\n" + text
 
 
-async def _recipients(context: ForumContext, draft: dict[str, Any]) -> list[tuple[int, Any, str]]:
+async def _recipients(context: ForumContext, draft: dict[str, Any]) -> list[Outgoing]:
     """(chat id, user id or None, text) for everyone the draft reaches, each in their language."""
     forum, services = context.actor.forum, context.services
     assert forum is not None
     versions: dict[str, str] = draft.get("versions", {})
-    messages: list[tuple[int, Any, str]] = []
+    messages: list[Outgoing] = []
     for user_id, language in await forums_db.reachable_members(
         services.db, forum.id, draft["groups"]
     ):
         tr = services.catalogs.translator(language, forum.language)
         text = versions.get(language or "", draft["text"])
-        messages.append((user_id, user_id, announcement(tr, forum.name, text)))
+        messages.append(Outgoing(user_id, user_id, announcement(tr, forum.name, text)))
     if draft.get("chat"):
         tr = services.catalogs.translator(forum.language)
         text = versions.get(forum.language, draft["text"])
         for chat_id in await forums_db.group_chats(services.db, forum.id):
-            messages.append((chat_id, None, announcement(tr, forum.name, text)))
+            messages.append(Outgoing(chat_id, None, announcement(tr, forum.name, text)))
     return messages
 
 
@@ -310,7 +311,7 @@ async def _send(update: Update, context: ForumContext, draft: dict[str, Any]) ->
         messages=messages,
         now=services.clock(),
     )
-    outbox.kick(context.application)
+    outbox.kick(context.bot, services)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:

@@ -7,6 +7,8 @@ belongs to the poll and is not ranked yet.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import Forbidden
 
@@ -17,9 +19,13 @@ from bot.polls import add_choice, shorten
 from db import forums as forums_db
 from db import polls as polls_db
 from db import users as users_db
+from db.outbox import Outgoing
 from db.polls import BallotRow, OptionRow, PollRow
 from handlers.announcement import request_refresh
 from handlers.common import answer_stale
+from handlers.outbox import outgoing
+
+Lead = Callable[[Translator, str], str]  # (member's translator, member's zone) → a line of text
 
 
 def render_ballot(
@@ -83,21 +89,37 @@ def render_ballot(
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
-async def deliver_ballot(bot: Bot, services: Services, poll: PollRow, user_id: int) -> bool:
-    """Send (or send again) the member's ballot message; False if they cannot be reached."""
+async def _ballot_for(
+    services: Services, poll: PollRow, user_id: int, lead: Lead | None = None
+) -> tuple[str, InlineKeyboardMarkup | None]:
     user = await users_db.get_user(services.db, user_id)
     tr = services.catalogs.translator(user.language if user else None)
-    forum_zone = await _forum_zone(services, poll)
+    zone = user.timezone if user and user.timezone else await _forum_zone(services, poll)
     ballot = await polls_db.open_ballot(services.db, poll.id, user_id)
     options = await polls_db.options_of(services.db, poll.id)
-    text, markup = render_ballot(
-        tr, poll, options, ballot, user.timezone if user and user.timezone else forum_zone
-    )
+    text, markup = render_ballot(tr, poll, options, ballot, zone)
+    return (f"{lead(tr, zone)}\n\n{text}" if lead else text), markup
+
+
+async def queued_ballot(
+    services: Services, poll: PollRow, user_id: int, lead: Lead | None = None
+) -> Outgoing:
+    """The member's ballot as an outbox message (new polls, reminders); once it is sent the
+    outbox records its message id, so taps edit it. `lead` is a line above it."""
+    text, markup = await _ballot_for(services, poll, user_id, lead)
+    return outgoing(user_id, user_id, text, markup, on_sent=f"ballot:{poll.id}")
+
+
+async def deliver_ballot(bot: Bot, services: Services, poll: PollRow, user_id: int) -> bool:
+    """Send the member's ballot again now (they asked); False if they cannot be reached."""
+    text, markup = await _ballot_for(services, poll, user_id)
     try:
         message = await bot.send_message(user_id, text, reply_markup=markup)
     except Forbidden:
         await users_db.set_active(services.db, user_id, False, services.clock())
         return False
+    ballot = await polls_db.ballot_of(services.db, poll.id, user_id)  # opened by _ballot_for
+    assert ballot is not None
     await polls_db.set_message(services.db, ballot.id, message.chat_id, message.message_id)
     return True
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
@@ -24,8 +24,10 @@ from bot.roles import Access, Role
 from db import dialogs
 from db import feedback as feedback_db
 from db import forums as forums_db
+from db import outbox as outbox_db
 from db import users as users_db
 from db.feedback import FeedbackRow
+from handlers import outbox
 from handlers.common import (
     command_text,
     guarded,
@@ -35,6 +37,7 @@ from handlers.common import (
     reply,
     reply_lines,
 )
+from handlers.outbox import outgoing
 
 FEEDBACK, REPLY, ANSWER = "feedback", "feedback_reply", "feedback_answer"
 TOPICS = {
@@ -183,24 +186,25 @@ async def _to_coordinators(
 ) -> None:
     """Each coordinator of the item's forum gets it in their language, with a Reply button."""
     body = escape(text if text is not None else item.text)
+    messages = []
     for user_id, language in await forums_db.coordinators(services.db, item.forum_id):
         tr = services.catalogs.translator(language)
         markup = keyboard([[(tr._("↩ Reply"), callbacks.make("fb", "reply", item.id))]])
         message = f"{header(tr, item)}\n\n{body}"
-        try:
-            if item.photo_file_id and text is None and len(message) <= MAX_CAPTION:
-                await bot.send_photo(
-                    user_id, item.photo_file_id, caption=message, reply_markup=markup
-                )
-            elif item.photo_file_id and text is None:  # too long for a caption: photo, then text
-                await bot.send_photo(user_id, item.photo_file_id, caption=header(tr, item))
-                await bot.send_message(user_id, message, reply_markup=markup)
-            else:
-                await bot.send_message(user_id, message, reply_markup=markup)
-        except Forbidden:
-            await users_db.set_active(services.db, user_id, False, services.clock())
-        except TelegramError as exc:
-            log.warning("feedback %s to coordinator %s failed: %s", item.id, user_id, exc)
+        photo = item.photo_file_id if text is None else None
+        if photo and len(message) <= MAX_CAPTION:
+            messages.append(outgoing(user_id, user_id, message, markup, photo=photo))
+        elif photo:  # too long for a caption: the photo, then the text (the outbox keeps order)
+            messages.append(outgoing(user_id, user_id, header(tr, item), photo=photo))
+            messages.append(outgoing(user_id, user_id, message, markup, part=1))
+        else:
+            messages.append(outgoing(user_id, user_id, message, markup))
+    async with outbox_db.batch(
+        services.db, forum_id=item.forum_id, kind="feedback", now=services.clock()
+    ) as batch:
+        for outgoing_message in messages:
+            await batch.add(outgoing_message)
+    outbox.kick(bot, services)
 
 
 async def _start_relay(

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import logging
 
-from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
+from bot.context import Services
+from bot.i18n import Translator
+from db import outbox as outbox_db
 from db import polls as polls_db
 from db import retention
-from db import users as users_db
+from db.polls import PollRow
 from handlers import ballots, meeting_survey, meetings, outbox, tip_subscriptions
 from handlers.polls import finish_poll
 
@@ -27,36 +29,41 @@ async def run_due(application: Application) -> None:
     services, bot = application.bot_data["services"], application.bot
     now = services.clock()
     await meetings.extend_series(services)
-    await meetings.send_due_reminders(bot, services)
-    await meeting_survey.send_surveys(bot, services)
-    await meeting_survey.send_summaries(bot, services)
-    await tip_subscriptions.send_due_tips(bot, services)
-    outbox.kick(application)  # rows whose retry time came while no drain was running
+    await meetings.send_due_reminders(services)
+    await meeting_survey.send_surveys(services)
+    await meeting_survey.send_summaries(services)
+    await tip_subscriptions.send_due_tips(services)
     if services.retention_due(now):
         deleted = await retention.enforce(services.db, now)
         log.info("retention: deleted %s feedback items and %s closed polls", *deleted)
     for poll in await polls_db.due_to_close(services.db, now):
         await finish_poll(bot, services, poll)
     for poll in await polls_db.due_reminders(services.db, now):
-        if not await polls_db.claim_reminder(services.db, poll.id, now):
-            continue
-        for voter in await polls_db.non_voters(services.db, poll):
-            tr = services.catalogs.translator(voter.language)
-            try:
-                await bot.send_message(
-                    voter.user_id,
-                    tr._(
-                        "Reminder: poll %(number)s closes %(time)s and you have not submitted your "
-                        "ranking yet.",
-                        number=poll.number,
-                        time=tr.datetime(poll.closes_at, voter.timezone or "UTC"),
-                    ),
-                )
-                await ballots.deliver_ballot(bot, services, poll, voter.user_id)
-            except Forbidden:
-                await users_db.set_active(services.db, voter.user_id, False, now)
-            except TelegramError as exc:
-                log.warning("reminder of poll %s to %s failed: %s", poll.id, voter.user_id, exc)
+        await _remind_voters(services, poll)
+    # What the steps above queued, and rows whose retry time came while no drain was running.
+    outbox.kick(bot, services)
+
+
+async def _remind_voters(services: Services, poll: PollRow) -> None:
+    """Members who have not ranked yet get their ballot again, under a reminder line."""
+
+    def lead(tr: Translator, zone: str) -> str:
+        return tr._(
+            "Reminder: poll %(number)s closes %(time)s and you have not submitted your "
+            "ranking yet.",
+            number=poll.number,
+            time=tr.datetime(poll.closes_at, zone),
+        )
+
+    voters = await polls_db.non_voters(services.db, poll)
+    messages = [await ballots.queued_ballot(services, poll, v.user_id, lead) for v in voters]
+    now = services.clock()
+    async with outbox_db.batch(
+        services.db, forum_id=poll.forum_id, kind="poll_reminder", now=now
+    ) as batch:
+        if await polls_db.claim_reminder(batch.conn, poll.id, now):
+            for message in messages:
+                await batch.add(message)
 
 
 async def heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 
 from telegram import Bot, InlineKeyboardMarkup, Update
-from telegram.error import Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callbacks
@@ -23,10 +22,13 @@ from bot.roles import Role
 from db import dialogs
 from db import forums as forums_db
 from db import meetings as meetings_db
-from db import users as users_db
+from db import outbox as outbox_db
 from db.meetings import MeetingRow
+from db.outbox import Outgoing
+from handlers import outbox
 from handlers.common import answer_stale, keyboard, reply
 from handlers.meetings import admin_rows, meeting_text, rsvp_keyboard
+from handlers.outbox import outgoing
 
 MOVE, PLACE = "mtg_move", "mtg_place"
 log = logging.getLogger(__name__)
@@ -201,33 +203,39 @@ async def notify(bot: Bot, services: Services, meeting_ids: list[int], change: s
         meeting = await meetings_db.get_meeting(services.db, meeting_id)
         if meeting is None:
             continue
-        for person in await meetings_db.attendees(services.db, meeting.forum_id):
-            if not await meetings_db.claim_notice(
-                services.db, meeting.id, person.user_id, meeting.revision, now
-            ):
-                continue
-            tr = services.catalogs.translator(person.language)
-            head = {
-                "cancelled": tr._("❌ This meeting is cancelled."),
-                "moved": tr._("🕑 This meeting has moved."),
-                "place": tr._("📍 This meeting has a new place or link."),
-            }[change]
-            counts = await meetings_db.rsvp_counts(services.db, meeting.id)
-            answer = await meetings_db.rsvp_of(services.db, meeting.id, person.user_id)
-            text = (
-                head
-                + "\n"
-                + meeting_text(tr, meeting, person.timezone or meeting.timezone, counts, answer)
-            )
-            markup = None if meeting.cancelled else rsvp_keyboard(tr, meeting, answer)
-            try:
-                await bot.send_message(person.user_id, text, reply_markup=markup)
-            except Forbidden:
-                await users_db.set_active(services.db, person.user_id, False, now)
-            except TelegramError as exc:
-                log.warning(
-                    "notice of meeting %s to %s failed: %s", meeting.id, person.user_id, exc
-                )
+        people = await meetings_db.attendees(services.db, meeting.forum_id)
+        counts = await meetings_db.rsvp_counts(services.db, meeting.id)
+        messages = [await _notice(services, meeting, person, counts, change) for person in people]
+        async with outbox_db.batch(
+            services.db, forum_id=meeting.forum_id, kind="meeting_notice", now=now
+        ) as batch:
+            for person, message in zip(people, messages, strict=True):
+                if await meetings_db.claim_notice(
+                    batch.conn, meeting.id, person.user_id, meeting.revision, now
+                ):
+                    await batch.add(message)
+    outbox.kick(bot, services)
+
+
+async def _notice(
+    services: Services,
+    meeting: MeetingRow,
+    person: meetings_db.Attendee,
+    counts: dict[str, int],
+    change: str,
+) -> Outgoing:
+    tr = services.catalogs.translator(person.language)
+    head = {
+        "cancelled": tr._("❌ This meeting is cancelled."),
+        "moved": tr._("🕑 This meeting has moved."),
+        "place": tr._("📍 This meeting has a new place or link."),
+    }[change]
+    answer = await meetings_db.rsvp_of(services.db, meeting.id, person.user_id)
+    text = (
+        head + "\n" + meeting_text(tr, meeting, person.timezone or meeting.timezone, counts, answer)
+    )
+    markup = None if meeting.cancelled else rsvp_keyboard(tr, meeting, answer)
+    return outgoing(person.user_id, person.user_id, text, markup)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:

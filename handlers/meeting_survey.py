@@ -9,48 +9,47 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, Update
-from telegram.error import Forbidden, TelegramError
+from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callbacks
 from bot.context import ForumContext, Services
-from bot.i18n import escape
+from bot.i18n import Translator, escape
 from bot.polls import shorten
 from db import dialogs
 from db import forums as forums_db
 from db import meeting_feedback as feedback_db
-from db import users as users_db
+from db import outbox as outbox_db
+from db.meetings import MeetingRow
 from handlers.common import answer_stale, keyboard, reply
+from handlers.outbox import outgoing
 
 COMMENT = "mtg_comment"
 MAX_MESSAGE = 4000  # Telegram allows 4096; leave room
 log = logging.getLogger(__name__)
 
 
-async def send_surveys(bot: Bot, services: Services) -> None:
+async def send_surveys(services: Services) -> None:
     """Ask each going/maybe member of every meeting that just ended, once."""
     now = services.clock()
     for meeting in await feedback_db.ended_without_survey(services.db, now):
-        for person in await feedback_db.survey_recipients(services.db, meeting):
-            if not await feedback_db.claim_survey(services.db, meeting.id, person.user_id, now):
-                continue
-            tr = services.catalogs.translator(person.language)
-            stars = [(f"{n} ★", callbacks.make("mtgs", "rate", meeting.id, n)) for n in range(1, 6)]
-            try:
-                await bot.send_message(
-                    person.user_id,
-                    tr._(
-                        "How was “%(title)s”? Rate it from 1 to 5. Your answer is anonymous.",
-                        title=meeting.title,
-                    ),
-                    reply_markup=keyboard([stars]),
+        people = await feedback_db.survey_recipients(services.db, meeting)
+        async with outbox_db.batch(
+            services.db, forum_id=meeting.forum_id, kind="survey", now=now
+        ) as batch:
+            for person in people:
+                if not await feedback_db.claim_survey(batch.conn, meeting.id, person.user_id, now):
+                    continue
+                tr = services.catalogs.translator(person.language)
+                stars = [
+                    (f"{n} ★", callbacks.make("mtgs", "rate", meeting.id, n)) for n in range(1, 6)
+                ]
+                question = tr._(
+                    "How was “%(title)s”? Rate it from 1 to 5. Your answer is anonymous.",
+                    title=meeting.title,
                 )
-            except Forbidden:
-                await users_db.set_active(services.db, person.user_id, False, now)
-            except TelegramError as exc:
-                log.warning(
-                    "survey of meeting %s to %s failed: %s", meeting.id, person.user_id, exc
+                await batch.add(
+                    outgoing(person.user_id, person.user_id, question, keyboard([stars]))
                 )
 
 
@@ -98,41 +97,46 @@ async def on_comment_input(update: Update, context: ForumContext, data: dict) ->
     await reply(update, actor.tr._("Thank you, your comment was saved."))
 
 
-async def send_summaries(bot: Bot, services: Services) -> None:
+async def send_summaries(services: Services) -> None:
     """Three days after a surveyed meeting, its coordinators get the ratings and comments."""
     now = services.clock()
     for meeting in await feedback_db.due_summaries(services.db, now):
-        if not await feedback_db.claim_summary(services.db, meeting.id, now):
-            continue
         given = await feedback_db.ratings(services.db, meeting.id)
         said = await feedback_db.comments(services.db, meeting.id)
-        for user_id, language in await forums_db.coordinators(services.db, meeting.forum_id):
-            tr = services.catalogs.translator(language)
-            average = sum(given) / len(given) if given else 0
-            lines = [
-                tr.n_(
-                    "Feedback on “%(title)s” (%(date)s): %(count)s rating, average "
-                    "%(average)s of 5.",
-                    "Feedback on “%(title)s” (%(date)s): %(count)s "
-                    "ratings, average %(average)s of 5.",
-                    len(given),
-                    title=meeting.title,
-                    date=tr.datetime(meeting.starts_at, meeting.timezone),
-                    average=round(average, 1),
-                )
-            ]
-            for comment in said:
-                line = f"– {escape(shorten(comment, 300))}"
-                # Whole, escaped comments while they fit one message: never cut an entity.
-                if sum(len(x) + 1 for x in lines) + len(line) < MAX_MESSAGE:
-                    lines.append(line)
-            text = "\n".join(lines)
-            try:
-                await bot.send_message(user_id, text)
-            except TelegramError as exc:
-                log.warning(
-                    "survey summary of meeting %s to %s failed: %s", meeting.id, user_id, exc
-                )
+        messages = [
+            outgoing(
+                user_id,
+                user_id,
+                _summary(services.catalogs.translator(language), meeting, given, said),
+            )
+            for user_id, language in await forums_db.coordinators(services.db, meeting.forum_id)
+        ]
+        async with outbox_db.batch(
+            services.db, forum_id=meeting.forum_id, kind="survey_summary", now=now
+        ) as batch:
+            if await feedback_db.claim_summary(batch.conn, meeting.id, now):
+                for message in messages:
+                    await batch.add(message)
+
+
+def _summary(tr: Translator, meeting: MeetingRow, given: list[int], said: list[str]) -> str:
+    average = sum(given) / len(given) if given else 0
+    lines = [
+        tr.n_(
+            "Feedback on “%(title)s” (%(date)s): %(count)s rating, average %(average)s of 5.",
+            "Feedback on “%(title)s” (%(date)s): %(count)s ratings, average %(average)s of 5.",
+            len(given),
+            title=meeting.title,
+            date=tr.datetime(meeting.starts_at, meeting.timezone),
+            average=round(average, 1),
+        )
+    ]
+    for comment in said:
+        line = f"– {escape(shorten(comment, 300))}"
+        # Whole, escaped comments while they fit one message: never cut an entity.
+        if sum(len(x) + 1 for x in lines) + len(line) < MAX_MESSAGE:
+            lines.append(line)
+    return "\n".join(lines)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:

@@ -10,8 +10,7 @@ import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.error import Forbidden, TelegramError
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
@@ -23,8 +22,9 @@ from bot.recurrence import occurrence_start, parse_meeting_form, reminder_times
 from bot.roles import Access, Role
 from db import forums as forums_db
 from db import meetings as meetings_db
-from db import users as users_db
+from db import outbox as outbox_db
 from db.meetings import ANSWERS, MeetingRow
+from db.outbox import Outgoing
 from handlers.common import (
     answer_stale,
     command_text,
@@ -33,6 +33,7 @@ from handlers.common import (
     reply,
     unless_unchanged,
 )
+from handlers.outbox import outgoing
 
 HORIZON = timedelta(days=400)  # occurrences are materialised this far ahead
 ONE_DAY = 86400  # coordinators get the RSVP tally with this reminder
@@ -269,7 +270,7 @@ async def _send_calendar(update: Update, context: ForumContext, meeting: Meeting
     )
 
 
-async def send_due_reminders(bot: Bot, services: Services) -> None:
+async def send_due_reminders(services: Services) -> None:
     """Every member gets each reminder once, in their language and zone (see record_due)."""
     now = services.clock()
     for meeting in await meetings_db.due_for_reminders(services.db, now):
@@ -282,43 +283,48 @@ async def send_due_reminders(bot: Bot, services: Services) -> None:
         ]
         if not leads:
             continue
-        for person in await meetings_db.attendees(services.db, meeting.forum_id):
-            if not await meetings_db.record_due(
-                services.db, meeting.id, person.user_id, leads, now
-            ):
-                continue
-            try:
-                # The lead being sent is the closest due one; the calendar file rides with the
-                # series' first (longest) reminder, the RSVP tally with the one-day reminder.
-                sending = min(leads)
-                await _remind(
-                    bot,
-                    services,
-                    meeting,
-                    person,
-                    first=sending == meeting.reminders[0],
-                    with_tally=sending == ONE_DAY,
-                )
-            except Forbidden:
-                await users_db.set_active(services.db, person.user_id, False, now)
-            except TelegramError as exc:
-                log.warning(
-                    "reminder of meeting %s to %s failed: %s", meeting.id, person.user_id, exc
-                )
+        # The lead being sent is the closest due one; the calendar file rides with the series'
+        # first (longest) reminder, the RSVP tally with the one-day reminder.
+        sending = min(leads)
+        done = await meetings_db.reminded(services.db, meeting.id, sending)
+        people = [
+            person
+            for person in await meetings_db.attendees(services.db, meeting.forum_id)
+            if person.user_id not in done
+        ]
+        if not people:
+            continue
+        counts = await meetings_db.rsvp_counts(services.db, meeting.id)
+        calendar = (
+            calendar_file([calendar_event(meeting, now)], name=meeting.title)
+            if sending == meeting.reminders[0]
+            else None
+        )
+        messages = [
+            await _reminder(
+                services, meeting, person, counts, calendar, with_tally=sending == ONE_DAY
+            )
+            for person in people
+        ]
+        async with outbox_db.batch(
+            services.db, forum_id=meeting.forum_id, kind="meeting_reminder", now=now
+        ) as batch:
+            for person, message in zip(people, messages, strict=True):
+                if await meetings_db.record_due(batch.conn, meeting.id, person.user_id, leads, now):
+                    await batch.add(message)
 
 
-async def _remind(
-    bot: Bot,
+async def _reminder(
     services: Services,
     meeting: MeetingRow,
     person: meetings_db.Attendee,
+    counts: dict[str, int],
+    calendar: bytes | None,
     *,
-    first: bool,
     with_tally: bool,
-) -> None:
+) -> Outgoing:
     tr = services.catalogs.translator(person.language)
     answer = await meetings_db.rsvp_of(services.db, meeting.id, person.user_id)
-    counts = await meetings_db.rsvp_counts(services.db, meeting.id)
     text = (
         tr._("🔔 Reminder")
         + "\n"
@@ -329,16 +335,16 @@ async def _remind(
             "(Coordinators: %(going)s going, %(maybe)s maybe, %(no)s not going so far.)", **counts
         )
     markup = rsvp_keyboard(tr, meeting, answer)
-    if first and len(text) <= 1024:  # a caption's limit: the calendar file rides along
-        data = calendar_file([calendar_event(meeting, services.clock())], name=meeting.title)
-        await bot.send_document(
+    if calendar is not None and len(text) <= 1024:  # a caption's limit: the file rides along
+        return outgoing(
             person.user_id,
-            InputFile(data, filename=_file_name(meeting)),
-            caption=text,
-            reply_markup=markup,
+            person.user_id,
+            text,
+            markup,
+            document=calendar,
+            document_name=_file_name(meeting),
         )
-    else:
-        await bot.send_message(person.user_id, text, reply_markup=markup)
+    return outgoing(person.user_id, person.user_id, text, markup)
 
 
 async def extend_series(services: Services) -> None:

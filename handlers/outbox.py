@@ -10,10 +10,12 @@ restart sends every row left pending or in flight: nobody is skipped, and at mos
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from datetime import timedelta
+from typing import Any
 
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
 
@@ -21,8 +23,9 @@ from bot.context import Services
 from bot.pacing import Pacer
 from db import forums as forums_db
 from db import outbox as outbox_db
+from db import polls as polls_db
 from db import users as users_db
-from db.outbox import OutboxRow
+from db.outbox import OutboxRow, Outgoing
 from handlers.common import unless_unchanged
 
 IN_FLIGHT = 8  # messages on the wire at once: enough to keep up the pace over HTTP latency
@@ -33,11 +36,22 @@ IDLE_POLL = 2.0  # seconds: longest sleep while rows wait for their retry time
 log = logging.getLogger(__name__)
 
 
-def kick(application: Application) -> None:
+def outgoing(
+    chat_id: int,
+    user_id: int | None,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    **more: Any,
+) -> Outgoing:
+    """An outbox message from what a handler would have passed to `send_message`."""
+    as_json = json.dumps(markup.to_dict(), ensure_ascii=False) if markup is not None else None
+    return Outgoing(chat_id, user_id, text, reply_markup=as_json, **more)
+
+
+def kick(bot: Bot, services: Services) -> None:
     """Make sure a drain runs (after new rows were written, at start-up, on the heartbeat)."""
-    services: Services = application.bot_data["services"]
     if services.outbox_task is None or services.outbox_task.done():
-        services.outbox_task = services.spawn(drain(application), "outbox")
+        services.outbox_task = services.spawn(drain(bot, services), "outbox")
 
 
 async def resume(application: Application) -> None:
@@ -48,14 +62,13 @@ async def resume(application: Application) -> None:
         log.info(
             "outbox: %s messages were in flight at the last stop; sending them again", requeued
         )
-    kick(application)
+    kick(application.bot, services)
 
 
-async def drain(application: Application) -> None:
-    services: Services = application.bot_data["services"]
+async def drain(bot: Bot, services: Services) -> None:
     in_flight: dict[asyncio.Task[None], int] = {}  # task → chat id
     try:
-        await _drain(application, services, in_flight)
+        await _drain(bot, services, in_flight)
     except asyncio.CancelledError:
         # Stopping: let the messages already on the wire be recorded while the database is
         # still open; what is left pending goes out after the restart.
@@ -63,10 +76,8 @@ async def drain(application: Application) -> None:
         raise
 
 
-async def _drain(
-    application: Application, services: Services, in_flight: dict[asyncio.Task[None], int]
-) -> None:
-    bot, db, pacer = application.bot, services.db, Pacer()
+async def _drain(bot: Bot, services: Services, in_flight: dict[asyncio.Task[None], int]) -> None:
+    db, pacer = services.db, Pacer()
     progress = Progress(bot, services)
     while True:
         now = services.clock()
@@ -105,7 +116,7 @@ async def _send(bot: Bot, services: Services, pacer: Pacer, row: OutboxRow) -> N
     """One message; every outcome is written back to its row."""
     db, now = services.db, services.clock
     try:
-        await bot.send_message(row.chat_id, row.text)
+        message = await _deliver(bot, row)
     except RetryAfter as exc:
         wait = _seconds(exc.retry_after)
         pacer.hold(row.chat_id, now().timestamp() + wait)
@@ -130,6 +141,35 @@ async def _send(bot: Bot, services: Services, pacer: Pacer, row: OutboxRow) -> N
         await outbox_db.finish(db, row.id, "failed", now(), repr(exc))
     else:
         await outbox_db.finish(db, row.id, "sent", now())
+        if row.on_sent:
+            try:
+                await _record(services, row, message)
+            except Exception:  # the message is out; what it should have recorded is a bug
+                log.exception("outbox row %s sent, but %s not recorded", row.id, row.on_sent)
+
+
+async def _deliver(bot: Bot, row: OutboxRow) -> Message:
+    markup = (
+        InlineKeyboardMarkup.de_json(json.loads(row.reply_markup), bot)
+        if row.reply_markup
+        else None
+    )
+    if row.document is not None:
+        document = InputFile(row.document, filename=row.document_name)
+        return await bot.send_document(row.chat_id, document, caption=row.text, reply_markup=markup)
+    if row.photo is not None:
+        return await bot.send_photo(row.chat_id, row.photo, caption=row.text, reply_markup=markup)
+    return await bot.send_message(row.chat_id, row.text, reply_markup=markup)
+
+
+async def _record(services: Services, row: OutboxRow, message: Message) -> None:
+    """What a sent message must leave behind: a ballot's message id, so taps can edit it."""
+    kind, _, argument = (row.on_sent or "").partition(":")
+    if kind == "ballot" and row.user_id is not None:
+        ballot = await polls_db.open_ballot(services.db, int(argument), row.user_id)
+        await polls_db.set_message(services.db, ballot.id, message.chat_id, message.message_id)
+    else:
+        raise ValueError(f"unknown on_sent {row.on_sent!r}")
 
 
 def _seconds(value: object) -> float:

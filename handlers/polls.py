@@ -14,9 +14,10 @@ from bot.context import ForumContext, Services
 from bot.polls import PollDraft
 from bot.roles import Access
 from db import forums as forums_db
+from db import outbox as outbox_db
 from db import polls as polls_db
 from db.polls import PollRow
-from handlers import ballots
+from handlers import ballots, outbox
 from handlers.announcement import announcement, refresh_announcement
 from handlers.common import answer_stale, guarded, keyboard, refusal, reply
 from handlers.poll_results import pick_poll, results_message
@@ -66,19 +67,13 @@ async def create_poll(
             count=len(voters),
         ),
     )
-    services.spawn(
-        _deliver_all(context.bot, services, poll, [v.user_id for v in voters]),
-        name=f"ballots-{poll.id}",
-    )
-
-
-async def _deliver_all(bot: Bot, services: Services, poll: PollRow, user_ids: list[int]) -> None:
-    """Send every voter their ballot (rate-limited by the Application's limiter)."""
-    for user_id in user_ids:
-        try:
-            await ballots.deliver_ballot(bot, services, poll, user_id)
-        except TelegramError as exc:  # one member's failure must not stop the others
-            log.warning("ballot of poll %s to %s failed: %s", poll.id, user_id, exc)
+    messages = [await ballots.queued_ballot(services, poll, v.user_id) for v in voters]
+    async with outbox_db.batch(
+        services.db, forum_id=forum.id, kind="ballot", now=services.clock()
+    ) as batch:
+        for message in messages:
+            await batch.add(message)
+    outbox.kick(context.bot, services)
 
 
 async def _announce_in_groups(bot: Bot, services: Services, poll: PollRow) -> None:
@@ -216,12 +211,16 @@ async def finish_poll(bot: Bot, services: Services, poll: PollRow) -> bool:
     await refresh_announcement(bot, services, closed)
     forum = await forums_db.get_forum(services.db, poll.forum_id)
     assert forum is not None
-    for chat_id in await forums_db.group_chats(services.db, poll.forum_id):
-        tr = services.catalogs.translator(forum.language)
-        with contextlib.suppress(TelegramError):
-            await bot.send_message(
-                chat_id, await results_message(services, closed, tr, forum.timezone)
-            )
+    tr = services.catalogs.translator(forum.language)
+    # Counted after the close commits, so a vote submitted a moment before is in the message.
+    text = await results_message(services, closed, tr, forum.timezone)
+    chats = await forums_db.group_chats(services.db, poll.forum_id)
+    async with outbox_db.batch(
+        services.db, forum_id=forum.id, kind="results", now=services.clock()
+    ) as batch:
+        for chat_id in chats:
+            await batch.add(outbox.outgoing(chat_id, None, text))
+    outbox.kick(bot, services)
     return True
 
 

@@ -1,18 +1,18 @@
 """Tips by subscription: choose daily or weekly at a local hour, and the delivery itself.
 
 The subscription is one row (db/tips.py) with the next delivery time in UTC. `send_due_tips` runs
-from the heartbeat: it moves the row to the next slot first (a conditional UPDATE, so a slot is
-claimed once even across a restart), then chooses, records and sends the tip.
+from the heartbeat: it chooses and records the tip, then, in one transaction, moves the row to
+the next slot (a conditional UPDATE, so a slot is claimed once even across a restart) and writes
+the tip to the outbox, which sends it.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import time
+from datetime import datetime, time
 
 from babel.dates import format_time, get_day_names
-from telegram import Bot, InlineKeyboardMarkup, Update
-from telegram.error import Forbidden, TelegramError
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callbacks
@@ -20,10 +20,12 @@ from bot.context import ForumContext, Services
 from bot.i18n import Translator
 from bot.tips import FREQUENCIES, next_delivery
 from db import forums as forums_db
+from db import outbox as outbox_db
 from db import tips as tips_db
-from db import users as users_db
+from db.outbox import Outgoing
 from db.tips import Subscription
 from handlers.common import answer_stale, keyboard, member_button, unless_unchanged
+from handlers.outbox import outgoing
 from handlers.tips import pick_tip, render_tip, tip_keyboard
 
 log = logging.getLogger(__name__)
@@ -158,24 +160,28 @@ async def reschedule(services: Services, user_id: int, timezone: str) -> None:
         )
 
 
-async def send_due_tips(bot: Bot, services: Services) -> None:
-    """Deliver every tip that is due. A member who was offline for days gets one tip, not many."""
+async def send_due_tips(services: Services) -> None:
+    """Queue every tip that is due. A member who was offline for days gets one tip, not many."""
     now = services.clock()
+    by_forum: dict[int, list[tuple[Subscription, datetime, Outgoing]]] = {}
     for due in await tips_db.due_subscribers(services.db, now):
         sub = due.subscription
         following = next_delivery(now, due.timezone, sub.frequency, sub.hour, sub.weekday)
-        if not await tips_db.claim_delivery(services.db, sub.user_id, sub.next_at, following):
+        if due.forum_id is None:  # not a member of any forum (cannot happen today): no tips
             continue
         forum_ids = [m.forum.id for m in await forums_db.memberships_of(services.db, sub.user_id)]
         pick = await pick_tip(services, sub.user_id, forum_ids)
         tr = services.catalogs.translator(due.language, due.forum_language)
         text = render_tip(tr, pick, lang=tr.lang, fallback=due.forum_language)
-        try:
-            await bot.send_message(sub.user_id, text, reply_markup=tip_keyboard(tr, None))
-        except Forbidden:  # blocked the bot: stop until they come back (chat_member handler)
-            await users_db.set_active(services.db, sub.user_id, False, now)
-        except TelegramError as exc:
-            log.warning("tip to %s failed: %s", sub.user_id, exc)
+        message = outgoing(sub.user_id, sub.user_id, text, tip_keyboard(tr, None))
+        by_forum.setdefault(due.forum_id, []).append((sub, following, message))
+    for forum_id, tips in by_forum.items():
+        async with outbox_db.batch(services.db, forum_id=forum_id, kind="tip", now=now) as batch:
+            for sub, following, message in tips:
+                # Moving the slot and queueing the tip commit together: a restart sends neither
+                # twice nor never.
+                if await tips_db.claim_delivery(batch.conn, sub.user_id, sub.next_at, following):
+                    await batch.add(message)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:

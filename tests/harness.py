@@ -120,6 +120,7 @@ class Harness:
         """Stop the bot and start a new Application on the same database and fake."""
         await _stop(self.app)
         self.app = await _start(self.config, self.fake, self.clock, self.errors)
+        await self.settle()  # what start-up found due goes out through the outbox
 
 
 async def _start(

@@ -27,7 +27,8 @@ async def test_move_tells_members_once_and_reminds_again(tmp_path, fake):
         await bot.send(ada, "yesterday")
         assert "I can't read the time “yesterday”" in bot.last(ada)["text"]
         calls = await bot.send(ada, "2027-03-20 10:00")
-        assert "Moved to Mar 20, 2027, 10:00" in bot.last(ada)["text"]
+        to_ada = [c.params.get("text", "") for c in calls if c.params.get("chat_id") == ada.id]
+        assert "Moved to Mar 20, 2027, 10:00" in to_ada[0]  # the answer, then her own notice
         notices = [c.params["text"] for c in calls if c.params.get("chat_id") == niran.id]
         assert len(notices) == 1 and notices[0].startswith("🕑 This meeting has moved.")
         assert "Starts Mar 20, 2027, 10:00" in notices[0]
