@@ -17,7 +17,9 @@ pref_voting is compared twice on the same voters:
 
 from __future__ import annotations
 
+import argparse
 import datetime
+import json
 import os
 import platform
 import sys
@@ -104,6 +106,9 @@ def header(title: str) -> None:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=Path, help="also write the figures here (bench/report.py)")
+    args = parser.parse_args()
     print("bot.ranking.tally vs pref_voting — ranked-ballot counting benchmark")
     print(
         f"machine: {platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs, "
@@ -219,6 +224,20 @@ def main() -> int:
         f"{'met' if met else 'not met'} (slowest tally() {slowest:.3f} s; "
         f"smallest whole-count speed-up {speedup:.0f}×)"
     )
+    if args.json is not None:
+        rows = [
+            {"method": f"A (partial) {labels[k]}", "ours": round(ours_a[k], 3), "theirs": theirs}
+            for k in labels
+            for theirs in [round(pv_a[k], 3) if k in pv_a else "n/a"]
+        ] + [
+            {
+                "method": f"B (complete) {labels[k]}",
+                "ours": round(ours_b[k], 3),
+                "theirs": round(pv_b[k], 3),
+            }
+            for k in labels
+        ]
+        args.json.write_text(json.dumps({"benchmark": "tally", "rows": rows, "goal_met": met}))
     return 0
 
 

@@ -89,7 +89,9 @@ async def _post_init(application: Application) -> None:
     services.priorities = load_catalogs()
     services.tips = load_tips()
     services.db = await open_database(services.config)
-    await publish_menus(application.bot, services.catalogs)
+    # The command menus (two calls per language) go out in the background: the first update
+    # should not wait for forty setMyCommands.
+    services.spawn(publish_menus(application.bot, services.catalogs), "menus")
     await outbox.resume(application)  # bulk sends a stop interrupted (before run_due kicks)
     await jobs.run_due(application)  # deadlines that passed while the bot was down
     if application.bot_data["heartbeat"]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # A little under the overall ceiling: the bot's answers to members share the same budget.
-OVERALL_PER_SECOND = 28.5
+OVERALL_PER_SECOND = 29.0  # 0.97 of the ceiling: bench/broadcast.py measures it
 PRIVATE_PER_SECOND = 1.0
 GROUP_PER_MINUTE = 19
 

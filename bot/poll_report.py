@@ -97,15 +97,18 @@ def chart_png(
     Options are labelled by number (their text is in the message beside the chart): the bundled
     font has no Thai or CJK glyphs, and numbers read the same in every language.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")  # no display; must precede pyplot
-    import matplotlib.pyplot as plt
+    # The Figure API, not pyplot: no backend machinery or global figure registry to load, and
+    # nothing to close. Imported here, so a bot that never draws a chart never loads it.
+    from matplotlib import colormaps
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     order = list(reversed(result.overall.borda_ranking))  # best at the top
-    fig, ax = plt.subplots(figsize=(6, 0.45 * len(options) + 1.6), dpi=150)
+    fig = Figure(figsize=(6, 0.45 * len(options) + 1.6), dpi=150)
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
     left = [0.0] * len(order)
-    colours = plt.get_cmap("tab10").colors
+    colours = colormaps["tab10"].colors
     for index, (group, group_tally) in enumerate(result.by_group.items()):
         values = [float(group_tally.borda[o]) for o in order]
         label = _drawable(group_labels.get(group, group), group)
@@ -119,7 +122,6 @@ def chart_png(
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
-    plt.close(fig)
     return buffer.getvalue()
 
 

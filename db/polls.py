@@ -225,8 +225,14 @@ async def set_message(db: Database, ballot_id: int, chat_id: int, message_id: in
     )
 
 
-async def set_draft(db: Database, ballot_id: int, draft: list[int]) -> None:
-    await db.execute("UPDATE ballots SET draft = ? WHERE id = ?", (json.dumps(draft), ballot_id))
+async def set_draft(
+    db: Database, ballot_id: int, draft: list[int], chat_id: int, message_id: int
+) -> None:
+    """The ranking so far, and the message it was tapped on (the one later edits go to)."""
+    await db.execute(
+        "UPDATE ballots SET draft = ?, chat_id = ?, message_id = ? WHERE id = ?",
+        (json.dumps(draft), chat_id, message_id, ballot_id),
+    )
 
 
 async def submit(

@@ -7,7 +7,9 @@ belongs to the poll and is not ranked yet.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from dataclasses import replace
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import Forbidden
@@ -180,12 +182,16 @@ async def on_ballot_button(update: Update, context: ForumContext) -> None:
     else:
         await answer_stale(update, context)
         return
-    await polls_db.set_draft(services.db, ballot.id, draft)
-    await polls_db.set_message(
-        services.db, ballot.id, query.message.chat_id, query.message.message_id
+    await polls_db.set_draft(
+        services.db, ballot.id, draft, query.message.chat_id, query.message.message_id
     )
-    fresh = await polls_db.ballot_of(services.db, poll.id, actor.user_id)
+    # A submit changed more than the draft: read it back; a rank or an undo only the draft.
+    fresh = (
+        await polls_db.ballot_of(services.db, poll.id, actor.user_id)
+        if parsed.action == "submit"
+        else replace(ballot, draft=draft)
+    )
     assert fresh is not None
     text, markup = render_ballot(tr, poll, options, fresh, actor.timezone)
-    await query.answer(answer)
-    await query.edit_message_text(text, reply_markup=markup)
+    # The toast and the new ballot are independent: both on the wire at once halves the wait.
+    await asyncio.gather(query.answer(answer), query.edit_message_text(text, reply_markup=markup))

@@ -154,7 +154,7 @@ async def test_two_thousand_members_under_flood_limits_and_faults(tmp_path):
             "📣 Announcement delivered. 1,991 of 2,002 sent, 10 blocked the bot, 1 failed."
         ]
         # Paced under the limits: the flood model refused nothing, and it took the time 2,002
-        # messages need at ~28.5 a second (virtual time: the test itself takes seconds).
+        # messages need at ~29 a second (virtual time: the test itself takes seconds).
         assert sum(fake.flood.rejected.values()) == 0
         elapsed = (clock() - started).total_seconds()
         assert 2002 / 30 < elapsed < 2002 / 25, elapsed
