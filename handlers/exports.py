@@ -20,7 +20,7 @@ from db import forums as forums_db
 from db import meeting_feedback as meeting_feedback_db
 from db import polls as polls_db
 from db.connection import to_db_time
-from handlers.common import answer_stale, command_text, guarded, keyboard, reply
+from handlers.common import answer_stale, command_text, guarded, is_private, keyboard, reply
 from handlers.poll_results import pick_poll, send_poll_export
 
 KINDS = ("meetings", "feedback", "members")
@@ -65,7 +65,7 @@ async def _menu(update: Update, context: ForumContext) -> None:
 
 
 async def on_button(update: Update, context: ForumContext) -> None:
-    """`exp:<kind>` from the menu; the caller's role is checked again."""
+    """`exp:<kind>` from the menu; the caller's role (and the private chat) is checked again."""
     parsed = callbacks.parse(update.callback_query.data)
     actor = context.actor
     if (
@@ -73,6 +73,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
         or parsed.action not in KINDS
         or actor.forum is None
         or actor.role not in (Role.COORDINATOR, Role.OBSERVER)
+        or not is_private(update)  # forged in a group, the file would reach all its members
     ):
         await answer_stale(update, context)
         return

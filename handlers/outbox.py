@@ -182,6 +182,7 @@ class Progress:
     def __init__(self, bot: Bot, services: Services) -> None:
         self.bot, self.services = bot, services
         self.last = services.clock().timestamp()
+        self.shown: dict[int, str] = {}  # broadcast → what its message shows now
 
     async def maybe_report(self) -> None:
         if self.services.clock().timestamp() - self.last >= REPORT_EVERY:
@@ -203,10 +204,14 @@ class Progress:
             if broadcast.report_chat_id is None or broadcast.report_message_id is None:
                 continue
             tr = services.catalogs.translator(broadcast.report_language)
+            text = progress_text(tr, counts, done=done)
+            if self.shown.get(broadcast.id) == text:
+                continue  # waiting on retries: an edit to the same text is a 400 from Telegram
+            self.shown[broadcast.id] = text
             try:
                 with unless_unchanged():
                     await self.bot.edit_message_text(
-                        progress_text(tr, counts, done=done),
+                        text,
                         chat_id=broadcast.report_chat_id,
                         message_id=broadcast.report_message_id,
                     )

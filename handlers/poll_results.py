@@ -15,7 +15,15 @@ from bot.polls import shorten
 from bot.roles import Access
 from db import polls as polls_db
 from db.polls import PollRow
-from handlers.common import answer_stale, command_text, guarded, keyboard, refusal, reply
+from handlers.common import (
+    answer_stale,
+    command_text,
+    guarded,
+    is_private,
+    keyboard,
+    refusal,
+    reply,
+)
 from handlers.render import group_name
 
 
@@ -134,11 +142,12 @@ async def pick_poll(
             await polls_db.poll_by_number(services.db, actor.forum.id, number) if number else None
         )
         if poll is None or (open_only and not poll.is_open):
+            typed = shorten(arg)  # as typed, but never longer than a message may be
             await reply(
                 update,
-                tr._("There is no open poll with the number %(number)s.", number=arg)
+                tr._("There is no open poll with the number %(number)s.", number=typed)
                 if open_only
-                else tr._("There is no poll with the number %(number)s.", number=arg),
+                else tr._("There is no poll with the number %(number)s.", number=typed),
             )
             return None
         return poll
@@ -249,7 +258,10 @@ async def on_results_button(update: Update, context: ForumContext) -> None:
         or actor.forum is None
         or poll.forum_id != actor.forum.id
         or parsed.action not in ("show", "export")
-        or (parsed.action == "export" and actor.role not in ("coordinator", "observer"))
+        or (
+            parsed.action == "export"  # as /export: analysts only, and never into a group
+            and (actor.role not in ("coordinator", "observer") or not is_private(update))
+        )
     ):
         await answer_stale(update, context)
         return

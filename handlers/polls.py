@@ -6,7 +6,7 @@ import contextlib
 import logging
 
 from telegram import Bot, Update
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import ChatMigrated, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
@@ -53,8 +53,16 @@ async def create_poll(
     )
     poll = await polls_db.get_poll(services.db, poll_id)
     assert poll is not None
-    await _announce_in_groups(context.bot, services, poll)
     voters = await polls_db.voters(services.db, forum.id)
+    # The ballots are written before anything goes over the network: a failed send below no
+    # longer leaves a poll without ballots.
+    messages = [await ballots.queued_ballot(services, poll, v.user_id) for v in voters]
+    async with outbox_db.batch(
+        services.db, forum_id=forum.id, kind="ballot", now=services.clock()
+    ) as batch:
+        for message in messages:
+            await batch.add(message)
+    await _announce_in_groups(context.bot, services, poll)
     tr = actor.tr
     await reply(
         update,
@@ -67,12 +75,6 @@ async def create_poll(
             count=len(voters),
         ),
     )
-    messages = [await ballots.queued_ballot(services, poll, v.user_id) for v in voters]
-    async with outbox_db.batch(
-        services.db, forum_id=forum.id, kind="ballot", now=services.clock()
-    ) as batch:
-        for message in messages:
-            await batch.add(message)
     outbox.kick(context.bot, services)
 
 
@@ -80,8 +82,13 @@ async def _announce_in_groups(bot: Bot, services: Services, poll: PollRow) -> No
     for chat_id in await forums_db.group_chats(services.db, poll.forum_id):
         text, markup = await announcement(bot, services, poll)
         try:
-            message = await bot.send_message(chat_id, text, reply_markup=markup)
-        except (Forbidden, BadRequest) as exc:  # removed from the group: members still vote
+            try:
+                message = await bot.send_message(chat_id, text, reply_markup=markup)
+            except ChatMigrated as exc:  # the group became a supergroup: follow it
+                await forums_db.migrate_chat(services.db, chat_id, exc.new_chat_id)
+                chat_id = exc.new_chat_id
+                message = await bot.send_message(chat_id, text, reply_markup=markup)
+        except TelegramError as exc:  # removed from the group, Telegram failing: members still vote
             log.warning("could not announce poll %s in chat %s: %s", poll.id, chat_id, exc)
             continue
         await polls_db.set_group_message(services.db, poll.id, chat_id, message.message_id)
@@ -204,11 +211,6 @@ async def finish_poll(bot: Bot, services: Services, poll: PollRow) -> bool:
         return False
     closed = await polls_db.get_poll(services.db, poll.id)
     assert closed is not None
-    for chat_id, message_id, _ in messages:
-        # The ballot loses its buttons; a tap on an old copy is answered "closed" anyway.
-        with contextlib.suppress(TelegramError):  # a deleted ballot message is no reason to stop
-            await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
-    await refresh_announcement(bot, services, closed)
     forum = await forums_db.get_forum(services.db, poll.forum_id)
     assert forum is not None
     tr = services.catalogs.translator(forum.language)
@@ -221,6 +223,12 @@ async def finish_poll(bot: Bot, services: Services, poll: PollRow) -> bool:
         for chat_id in chats:
             await batch.add(outbox.outgoing(chat_id, None, text))
     outbox.kick(bot, services)
+    # The results are queued first: a crash during the edits (a call per ballot) cannot lose them.
+    for chat_id, message_id, _ in messages:
+        # The ballot loses its buttons; a tap on an old copy is answered "closed" anyway.
+        with contextlib.suppress(TelegramError):  # a deleted ballot message is no reason to stop
+            await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+    await refresh_announcement(bot, services, closed)
     return True
 
 
