@@ -36,6 +36,7 @@ from handlers.common import (
     refusal,
     reply,
     reply_lines,
+    unless_unchanged,
 )
 from handlers.outbox import outgoing
 
@@ -106,12 +107,13 @@ async def on_button(update: Update, context: ForumContext) -> None:
     if action == "topic" and value in TOPICS and actor.forum is not None:
         await _expect(context, update, FEEDBACK, {"topic": value, "forum": actor.forum.id})
         await query.answer()
-        await query.edit_message_text(
-            tr._(
-                "Write your feedback in one message (text, or a photo with a caption). "
-                "Send /cancel to stop."
+        with unless_unchanged():  # a topic tapped twice
+            await query.edit_message_text(
+                tr._(
+                    "Write your feedback in one message (text, or a photo with a caption). "
+                    "Send /cancel to stop."
+                )
             )
-        )
         return
     if action in ("reply", "answer"):
         await _start_relay(update, context, action, parsed.int_arg(0))

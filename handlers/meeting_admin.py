@@ -31,6 +31,7 @@ from handlers.meetings import admin_rows, meeting_text, rsvp_keyboard
 from handlers.outbox import outgoing
 
 MOVE, PLACE = "mtg_move", "mtg_place"
+ACTIONS = ("cancel", "series", "cancelok", "seriesok", "keep", "move", "place")
 log = logging.getLogger(__name__)
 
 
@@ -43,6 +44,7 @@ async def on_admin_button(update: Update, context: ForumContext) -> None:
     now, tr = services.clock(), actor.tr
     if (
         parsed is None
+        or parsed.action not in ACTIONS  # checked before the query is answered: answers once
         or meeting is None
         or meeting.cancelled
         or meeting.starts_at <= now
@@ -123,8 +125,6 @@ async def on_admin_button(update: Update, context: ForumContext) -> None:
                 "next (https://…). Send “none” to remove both. Send /cancel to stop."
             )
         )
-    else:
-        await answer_stale(update, context)
 
 
 async def on_move_input(update: Update, context: ForumContext, data: dict) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import BaseHandler, TypeHandler
+from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler, filters
 
 from bot.actor import Actor, load_actor
 from bot.context import ForumContext
+from db import forums as forums_db
 from db import users as users_db
 
 
@@ -29,7 +30,17 @@ async def resolve_actor(update: Update, context: ForumContext) -> Actor:
 async def load_member(update: Update, context: ForumContext) -> None:
     """Attach `context.actor` for every update that has a user."""
     user = update.effective_user
-    if user is None or user.is_bot:
+    if user is None:
+        return
+    if user.is_bot:
+        # Anonymous group admins and channels write as bots (GroupAnonymousBot, Channel_Bot): no
+        # member, role or language to act for. A command gets a hint; the rest is ignored. A
+        # group migration or a change of the bot's membership they make still counts.
+        message = update.effective_message
+        if message and not filters.StatusUpdate.MIGRATE.check_update(update):
+            if (message.text or "").startswith("/"):
+                await _anonymous_hint(update, context)
+            raise ApplicationHandlerStop
         return
     services = context.services
     context.actor = await resolve_actor(update, context)
@@ -38,6 +49,19 @@ async def load_member(update: Update, context: ForumContext) -> None:
         await users_db.refresh_names(
             services.db, user.id, user.first_name, user.username, services.clock()
         )
+
+
+async def _anonymous_hint(update: Update, context: ForumContext) -> None:
+    """In the forum's language (the group's forum, else the bot's default)."""
+    services = context.services
+    forum = await forums_db.forum_of_chat(services.db, update.effective_chat.id)
+    tr = services.catalogs.translator(forum.language if forum else None)
+    await update.effective_message.reply_text(
+        tr._(
+            "I can't tell who sent this: commands from anonymous admins can't be checked. "
+            "Turn off “Remain anonymous” in your admin rights, or write to me in private."
+        )
+    )
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:

@@ -10,7 +10,14 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.context import ForumContext
 from db import privacy
-from handlers.common import answer_stale, guarded, keyboard, member_button, reply
+from handlers.common import (
+    answer_stale,
+    guarded,
+    keyboard,
+    member_button,
+    reply,
+    unless_unchanged,
+)
 
 
 @guarded("mydata", private_only=True)
@@ -56,6 +63,12 @@ async def ask_to_forget(update: Update, context: ForumContext) -> None:
     )
 
 
+async def _show(update: Update, text: str) -> None:
+    """Edit the /forget prompt into `text`; a second tap finds it already saying so."""
+    with unless_unchanged():
+        await update.callback_query.edit_message_text(text)
+
+
 async def on_button(update: Update, context: ForumContext) -> None:
     """The answer to /forget."""
     query, actor, services = update.callback_query, context.actor, context.services
@@ -68,16 +81,17 @@ async def on_button(update: Update, context: ForumContext) -> None:
         return
     await query.answer()
     if parsed.action == "keep":
-        await query.edit_message_text(tr._("Nothing was deleted."))
+        await _show(update, tr._("Nothing was deleted."))
         return
     sole = await privacy.last_coordinator_of(services.db, actor.user_id)
     if sole:
-        await query.edit_message_text(
+        await _show(
+            update,
             tr._(
                 "You are the only coordinator of %(forums)s. Make someone else coordinator "
                 "first (/promote), then send /forget again.",
                 forums=", ".join(sole),
-            )
+            ),
         )
         return
     await privacy.forget(services.db, actor.user_id)

@@ -15,7 +15,14 @@ from db import forums as forums_db
 from db import users as users_db
 from handlers import polls
 from handlers.announcement import POLL_LINK
-from handlers.common import answer_stale, command_text, is_private, keyboard, reply
+from handlers.common import (
+    answer_stale,
+    command_text,
+    is_private,
+    keyboard,
+    reply,
+    unless_unchanged,
+)
 from handlers.forums import link_group
 from handlers.menus import refresh_user_menu
 from handlers.render import draft_note, language_keyboard, role_name
@@ -123,17 +130,18 @@ async def on_onboarding_button(update: Update, context: ForumContext) -> None:
             return
         tr = services.catalogs.translator(lang)
         await query.answer()
-        await query.edit_message_text(
-            tr._(onboarding.CONSENT_NOTICE, forum=forum.name),
-            reply_markup=keyboard(
-                [
+        with unless_unchanged():  # the language tapped twice
+            await query.edit_message_text(
+                tr._(onboarding.CONSENT_NOTICE, forum=forum.name),
+                reply_markup=keyboard(
                     [
-                        (tr._("✅ I agree"), callbacks.make("onb", "consent", "yes")),
-                        (tr._("No, thanks"), callbacks.make("onb", "consent", "no")),
+                        [
+                            (tr._("✅ I agree"), callbacks.make("onb", "consent", "yes")),
+                            (tr._("No, thanks"), callbacks.make("onb", "consent", "no")),
+                        ]
                     ]
-                ]
-            ),
-        )
+                ),
+            )
     elif parsed.action == "consent" and parsed.arg(0) == "yes":
         user = update.effective_user
         result = await onboarding.accept(
@@ -178,11 +186,12 @@ async def on_onboarding_button(update: Update, context: ForumContext) -> None:
             services.db, actor.user_id, "stakeholder_group", parsed.arg(0), services.clock()
         )
         await query.answer()
-        await query.edit_message_text(
-            _welcome_text(
-                actor.tr, actor.forum.name, actor.role or Role.MEMBER, actor.forum.timezone
+        with unless_unchanged():  # the group tapped twice
+            await query.edit_message_text(
+                _welcome_text(
+                    actor.tr, actor.forum.name, actor.role or Role.MEMBER, actor.forum.timezone
+                )
             )
-        )
     else:
         await answer_stale(update, context)
 
