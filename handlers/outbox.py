@@ -166,8 +166,11 @@ async def _record(services: Services, row: OutboxRow, message: Message) -> None:
     """What a sent message must leave behind: a ballot's message id, so taps can edit it."""
     kind, _, argument = (row.on_sent or "").partition(":")
     if kind == "ballot" and row.user_id is not None:
-        ballot = await polls_db.open_ballot(services.db, int(argument), row.user_id)
-        await polls_db.set_message(services.db, ballot.id, message.chat_id, message.message_id)
+        # The ballot row was made when the message was queued; if the poll closed since, its
+        # unsubmitted ballots are gone, and making one again would tie the member to the poll.
+        ballot = await polls_db.ballot_of(services.db, int(argument), row.user_id)
+        if ballot is not None:
+            await polls_db.set_message(services.db, ballot.id, message.chat_id, message.message_id)
     else:
         raise ValueError(f"unknown on_sent {row.on_sent!r}")
 

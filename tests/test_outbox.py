@@ -97,3 +97,17 @@ async def test_a_photo_and_its_long_text_keep_their_order_through_a_5xx(tmp_path
         to_ada = [(c.method, c.ok) for c in calls if c.params.get("chat_id") == ada.id]
         assert to_ada == [("sendPhoto", False), ("sendPhoto", True), ("sendMessage", True)]
         assert "y" * 1000 in bot.last(ada)["text"]
+
+
+async def test_a_ballot_sent_after_its_poll_closed_ties_nobody_to_it(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada = fake.add_user("Ada", username="ada", user_id=1001)
+        ids = await crowd(bot, fake, ada, 30)
+        fake.send_text(ada, POLL)  # not settled: ballots are still going out...
+        async with asyncio.timeout(10):
+            while sum(ballots(fake).values()) < 5:  # noqa: ASYNC110 - the fake's log has no event
+                await asyncio.sleep(0.001)
+        await bot.send(ada, "/closepoll 1")  # ...when the (anonymous) poll closes
+        assert set(ballots(fake)) == {ada.id, *ids}, "queued ballots still go out"
+        rows = await bot.services.db.fetchall("SELECT user_id FROM ballots")
+        assert [r["user_id"] for r in rows] == [], "no ballot row names a member afterwards"
