@@ -119,6 +119,11 @@ async def until(condition, seconds: float = 60.0) -> None:
         await asyncio.sleep(0.005)
 
 
+def _env(**settings: str) -> dict[str, str]:
+    """A clean environment for the child: only what it needs to run, plus `settings`."""
+    return {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")} | settings
+
+
 async def run_process(fake: FakeTelegram, argv: list[str], env: dict[str, str], cwd: Path):
     """Spawn, queue /start first, and time until the fake receives the answer."""
     user = fake.user(COORDINATOR_ID)
@@ -138,13 +143,12 @@ async def run_process(fake: FakeTelegram, argv: list[str], env: dict[str, str], 
 
 async def ours(fake: FakeTelegram, port: int, workdir: Path) -> dict:
     database = workdir / "forum.sqlite3"
-    env = {
-        **{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")},
-        "TELEGRAM_BOT_TOKEN": fake.token,
-        "TELEGRAM_API_URL": f"http://127.0.0.1:{port}",
-        "DATABASE_PATH": str(database),
-        "LOG_LEVEL": "WARNING",
-    }
+    env = _env(
+        TELEGRAM_BOT_TOKEN=fake.token,
+        TELEGRAM_API_URL=f"http://127.0.0.1:{port}",
+        DATABASE_PATH=str(database),
+        LOG_LEVEL="WARNING",
+    )
     process, startup = await run_process(
         fake, [sys.executable, str(ROOT / "main.py"), "run"], env, workdir
     )
@@ -169,11 +173,7 @@ async def ours(fake: FakeTelegram, port: int, workdir: Path) -> dict:
 
 
 async def bare(fake: FakeTelegram, port: int, workdir: Path) -> dict:
-    env = {
-        **{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")},
-        "TOKEN": fake.token,
-        "URL": f"http://127.0.0.1:{port}",
-    }
+    env = _env(TOKEN=fake.token, URL=f"http://127.0.0.1:{port}")
     process, startup = await run_process(fake, [sys.executable, "-c", BARE_BOT], env, workdir)
     try:
         after_start = memory(process.pid)

@@ -53,7 +53,7 @@ POLL = (
 )
 
 
-def _answered(fake: FakeTelegram, query_id: str) -> float | None:
+def _answered(fake: FakeTelegram, query_id: str) -> bool:
     state = fake.callback_queries.get(query_id)
     return state is not None and state["answered"]
 
@@ -136,7 +136,7 @@ async def ours(workdir: Path) -> dict:
         await _until(lambda: services.outbox_task is not None)
         await _until(lambda: services.outbox_task.done() and _ballots(fake, ids) == len(ids))
         plan: list[tuple[int, int, str]] = []
-        for cycle in range(CYCLES):
+        for _ in range(CYCLES):
             for user_id in ids:
                 ballot = _ballot(fake, user_id)
                 ranks = [
@@ -151,7 +151,6 @@ async def ours(workdir: Path) -> dict:
                 )
                 plan += [(user_id, ballot["message_id"], data) for data in ranks]
                 plan += [(user_id, ballot["message_id"], undo)] * len(ranks)
-            del cycle
         return await _measure(fake, _interleave(plan), handling)
 
 
