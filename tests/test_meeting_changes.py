@@ -201,7 +201,7 @@ async def test_a_move_past_the_next_meeting_is_refused_and_changes_nothing(tmp_p
 
 
 async def test_the_second_meeting_cannot_move_before_the_first(tmp_path, fake):
-    async with running(tmp_path, fake) as (bot, ada, niran):
+    async with running(tmp_path, fake) as (bot, ada, _niran):
         await bot.send(ada, "/meetings")
         second = next(
             m
@@ -218,7 +218,7 @@ async def test_the_second_meeting_cannot_move_before_the_first(tmp_path, fake):
 async def test_a_series_goes_on_after_one_meeting_was_moved_far_ahead(tmp_path, fake):
     """Continuation follows the series' rule, not its latest stored start (moved by an older
     version, or by hand): the series keeps a year of meetings materialised."""
-    async with running(tmp_path, fake) as (bot, ada, niran):
+    async with running(tmp_path, fake) as (bot, _ada, _niran):
         starts = await _series_starts(bot)
         last_seq = len(starts) - 1
         await bot.services.db.execute(
