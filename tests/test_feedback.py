@@ -146,6 +146,10 @@ async def test_observers_see_counts_never_text_or_names(tmp_path, fake):
         for member in (niran, mali, lena):
             await join(bot, member, code)
         await bot.send(ada, "/promote @lena observer")
+        notice = next(
+            c.params["text"] for c in fake.calls if "Before you join" in c.params.get("text", "")
+        )
+        assert "observers see only counts" in notice  # the promise attacked here
         secrets = ["Heating is broken", "Pelican poster", "Quokka agenda", "Walrus reply"]
         await write(bot, niran, "Meetings", secrets[0])
         bot.clock.advance(timedelta(days=10))
