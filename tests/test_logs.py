@@ -6,7 +6,9 @@ the stream of the handler that set-up installed (formatted lines, tracebacks inc
 second handler on the root logger that keeps every record of every logger, raw. Then members
 send anonymous and signed feedback, a coordinator's reply is relayed and answered, and a member
 votes. Not one record may carry what anyone typed, the anonymous author's id, name or username,
-or the bot token.
+or the bot token. Also attacked: an error while an anonymous item is sent (the error line),
+payloads that libraries log at CRITICAL or from loggers we did not name (the handler's filter),
+and the real `main.py run` process over loopback HTTP (its stderr).
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ import pytest
 
 import main
 from bot.config import Config
+from bot.fake_telegram import FakeTelegram, serve
 from bot.logs import FLOORS
 from tests.harness import join, new_forum, running_bot
+from tests.test_run import eventually, start_bot, stop
 
 ANON_ID = 90817263  # the anonymous author: a number no update id, date or count will contain
 TYPED = {  # everything the members and the coordinator type, each with a marker of its own
@@ -224,3 +228,46 @@ def test_library_loggers_are_held_back_whatever_the_level(fake):
         root.setLevel(saved[1])
         for name, value in saved[2].items():
             logging.getLogger(name).setLevel(value)
+
+
+async def test_the_real_process_at_debug_logs_no_feedback_and_no_author(tmp_path):
+    """`main.py run` itself, LOG_LEVEL=DEBUG, real HTTP to the loopback fake: its stderr."""
+    fake = FakeTelegram()
+    author = fake.add_user("Zephyrine", username="zephy_k", user_id=ANON_ID)
+    server, port = await serve(fake)
+
+    async def act(action, until) -> None:
+        action()
+        await eventually(until)
+
+    def last_text() -> str:
+        messages = fake.messages(author.id)
+        return (messages[-1].get("text") or "") if messages else ""
+
+    try:
+        bot = await start_bot(tmp_path, fake, port, BOT_ADMINS=str(author.id))
+        await act(
+            lambda: fake.send_text(author, "/newforum Polling Forum\ntimezone: UTC"),
+            lambda: "created" in last_text(),
+        )
+        await act(lambda: fake.send_text(author, "/feedback"), lambda: "about?" in last_text())
+        message = fake.last_message(author.id)["message_id"]
+        await act(
+            lambda: fake.tap(author, message, "Meetings"),
+            lambda: "Write your feedback" in last_text(),
+        )
+        await act(
+            lambda: fake.send_text(author, TYPED["anonymous feedback"]),
+            lambda: "anonymously" in last_text(),
+        )
+        message = fake.last_message(author.id)["message_id"]
+        await act(
+            lambda: fake.tap(author, message, "✅ Send anonymously"),
+            lambda: "Feedback #1" in last_text(),
+        )  # its copy: the author coordinates
+        logs = await stop(bot)
+    finally:
+        server.stop()
+    assert " ready" in logs  # the log was written: the nets are not empty by accident
+    caught = [line for line in logs.splitlines() if leaks(line, fake)]
+    assert not caught, f"{len(caught)} lines give away something; the first: {caught[0][:240]}"
