@@ -341,8 +341,8 @@ async def _counts(update: Update, context: ForumContext) -> None:
     actor, services = context.actor, context.services
     tr, now = actor.tr, services.clock()
     assert actor.forum is not None
-    month = await feedback_db.counts_by_topic(services.db, actor.forum.id, now - timedelta(30))
-    week = await feedback_db.counts_by_topic(services.db, actor.forum.id, now - timedelta(7))
+    month = await feedback_db.counts_by_topic(services.db, actor.forum.id, now - timedelta(days=30))
+    week = await feedback_db.counts_by_topic(services.db, actor.forum.id, now - timedelta(days=7))
     if not month:
         await reply(update, tr._("No feedback in the last 30 days."))
         return
