@@ -7,8 +7,9 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bot.config import ConfigError, configure_logging, load_config
+from bot.config import ConfigError, load_config
 from bot.i18n import available_languages
+from bot.logs import configure_logging
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -133,14 +133,21 @@ async def on_error(update: object, context: ForumContext) -> None:
             update.effective_chat.id, tr._("Sorry, something went wrong. Please try again.")
         )
     except TelegramError:
-        log.warning("could not tell chat %s about the error", update.effective_chat.id)
+        log.warning("could not tell %s about the error", _chat(update))
 
 
 def _describe(update: object) -> str:
-    """A log-friendly summary that leaves out message text (it may be personal)."""
-    if not isinstance(update, Update):
-        return repr(update)
+    """A log-friendly summary without message text and without the person: the failing update
+    may be an anonymous feedback item, and its time next to a user id would name its author."""
+    if not isinstance(update, Update):  # a job's error; not its repr, which could hold anything
+        return "a job" if update is None else f"a {type(update).__name__}"
     kinds = [k for k, v in update.to_dict().items() if k != "update_id" and v]
-    chat = update.effective_chat.id if update.effective_chat else None
-    user = update.effective_user.id if update.effective_user else None
-    return f"update {update.update_id} ({', '.join(kinds)}) chat={chat} user={user}"
+    return f"update {update.update_id} ({', '.join(kinds)}) in {_chat(update)}"
+
+
+def _chat(update: Update) -> str:
+    """A group by its id (not a person); a private chat only as such (its id is the user's)."""
+    chat = update.effective_chat
+    if chat is None:
+        return "no chat"
+    return "a private chat" if chat.type == "private" else f"chat {chat.id}"

@@ -19,12 +19,17 @@ from db.forums import ForumRow
 
 ONBOARDING = "onboarding"
 
-CONSENT_NOTICE = N_(
+CONSENT_NOTICE = N_(  # short enough to read on a phone; one sentence per promise of anonymity
     "<b>Before you join %(forum)s</b>\n"
-    "The bot stores your Telegram id and name, your language, time zone and stakeholder group, "
-    "your role in the forum, and what you send it (votes, replies to meetings, feedback). "
-    "Coordinators see members' names and stakeholder groups. Nothing is shared outside the forum.\n"
-    "You can see your data with /mydata and delete it with /forget at any time."
+    "The bot stores your Telegram id and name, language, time zone, stakeholder group and role, "
+    "and what you send it (votes, meeting replies, feedback). Coordinators see members' names "
+    "and groups; nothing leaves the forum.\n"
+    "After an anonymous poll closes, nobody (not the coordinators, not whoever holds the "
+    "database) can tell how you ranked; while it is open, the bot keeps the link only so you "
+    "can revise your ranking.\n"
+    "Anonymous feedback reaches the coordinators without your name; the bot keeps your id only "
+    "to pass on their replies, and observers see only counts.\n"
+    "See your data with /mydata and delete it with /forget at any time."
 )
 
 

@@ -1,4 +1,8 @@
-"""Queries on feedback: storing it, the hourly limit, listing, and the relayed conversation."""
+"""Queries on feedback: storing it, the hourly limit, listing, and the relayed conversation.
+
+Observers get only the counts (`counts_by_topic`, `counts_by_month`): those queries never read
+the text or the author, so nothing an observer is shown can carry either.
+"""
 
 from __future__ import annotations
 
@@ -80,6 +84,26 @@ async def recent(db: Database, forum_id: int, now: datetime, days: int = 30) -> 
         (forum_id, to_db_time(now - timedelta(days=days))),
     )
     return [_row(row) for row in rows]
+
+
+async def counts_by_topic(db: Database, forum_id: int, since: datetime) -> dict[str, int]:
+    """How many items per topic since `since` (topics without any are left out)."""
+    rows = await db.fetchall(
+        "SELECT topic, COUNT(*) AS n FROM feedback WHERE forum_id = ? AND created_at > ?"
+        " GROUP BY topic",
+        (forum_id, to_db_time(since)),
+    )
+    return {row["topic"]: row["n"] for row in rows}
+
+
+async def counts_by_month(db: Database, forum_id: int) -> list[tuple[str, str, int]]:
+    """(month in UTC as YYYY-MM, topic, items) for every month and topic the forum still keeps."""
+    rows = await db.fetchall(
+        "SELECT substr(created_at, 1, 7) AS month, topic, COUNT(*) AS n FROM feedback"
+        " WHERE forum_id = ? GROUP BY month, topic ORDER BY month, topic",
+        (forum_id,),
+    )
+    return [(row["month"], row["topic"], row["n"]) for row in rows]
 
 
 async def everything(db: Database, forum_id: int) -> list[FeedbackRow]:

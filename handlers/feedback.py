@@ -1,5 +1,6 @@
 """/feedback: a member writes to the coordinators, anonymously unless they sign; replies are
-relayed both ways without revealing an anonymous member. `/feedback list` for coordinators.
+relayed both ways without revealing an anonymous member. `/feedback list`: the items for
+coordinators, counts by topic for observers (who never see the text, nor who signed).
 
 Steps are pending dialogs (db/dialogs.py): FEEDBACK (the text or a captioned photo, after the
 topic was chosen), REPLY (a coordinator's reply), ANSWER (the member's answer to a reply).
@@ -55,7 +56,7 @@ log = logging.getLogger(__name__)
 
 @guarded("feedback", private_only=True)
 async def start_feedback(update: Update, context: ForumContext) -> None:
-    """`/feedback`: choose a topic; `/feedback list` shows coordinators the recent items."""
+    """`/feedback`: choose a topic; `/feedback list` shows the recent items (or their counts)."""
     actor = context.actor
     tr = actor.tr
     if command_text(update).lower() == "list":
@@ -143,12 +144,13 @@ async def on_button(update: Update, context: ForumContext) -> None:
         signed=value == "signed",
         now=now,
     )
+    item = await feedback_db.get(services.db, feedback_id)
+    assert item is not None
+    # The copies are written before the member is answered: a failed edit loses no item.
+    await _to_coordinators(context.bot, services, item, _header_of_new)
     await query.edit_message_text(
         tr._("Sent to the coordinators (#%(number)s). Thank you!", number=feedback_id)
     )
-    item = await feedback_db.get(services.db, feedback_id)
-    assert item is not None
-    await _to_coordinators(context.bot, services, item, _header_of_new)
 
 
 async def _over_limit(context: ForumContext, edit: Any = None) -> bool:
@@ -186,7 +188,8 @@ def _header_of_new(tr: Translator, item: FeedbackRow) -> str:
 async def _to_coordinators(
     bot: Bot, services: Services, item: FeedbackRow, header, text=None
 ) -> None:
-    """Each coordinator of the item's forum gets it in their language, with a Reply button."""
+    """Each coordinator of the item's forum gets it in their language, with a Reply button.
+    Coordinators only: observers never get a copy (they see counts in `/feedback list`)."""
     body = escape(text if text is not None else item.text)
     messages = []
     for user_id, language in await forums_db.coordinators(services.db, item.forum_id):
@@ -299,11 +302,15 @@ async def _may_relay(
 
 
 async def _list(update: Update, context: ForumContext) -> None:
+    """Coordinators: the last 30 days' items. Observers: only how many, by topic."""
     actor, services = context.actor, context.services
     tr = actor.tr
+    if actor.forum is not None and actor.role is Role.OBSERVER:
+        await _counts(update, context)
+        return
     if actor.forum is None or actor.role is not Role.COORDINATOR:
         forum = actor.forum.name if actor.forum else None
-        await reply(update, refusal(tr, Access.COORDINATORS, "feedback list", forum, actor.role))
+        await reply(update, refusal(tr, Access.ANALYSTS, "feedback list", forum, actor.role))
         return
     items = await feedback_db.recent(services.db, actor.forum.id, services.clock())
     if not items:
@@ -326,6 +333,35 @@ async def _list(update: Update, context: ForumContext) -> None:
                 text=short,
             )
         )
+    await reply_lines(update, lines)
+
+
+async def _counts(update: Update, context: ForumContext) -> None:
+    """An observer's `/feedback list`: counts per topic, never a text or a name."""
+    actor, services = context.actor, context.services
+    tr, now = actor.tr, services.clock()
+    assert actor.forum is not None
+    month = await feedback_db.counts_by_topic(services.db, actor.forum.id, now - timedelta(days=30))
+    week = await feedback_db.counts_by_topic(services.db, actor.forum.id, now - timedelta(days=7))
+    if not month:
+        await reply(update, tr._("No feedback in the last 30 days."))
+        return
+    lines = [
+        tr._("<b>Feedback of the last 30 days, by topic</b>"),
+        tr._("As an observer you see how many items arrived, not what they say or who sent them."),
+        "",
+    ]
+    lines += [
+        tr._(
+            "%(topic)s: %(count)s (%(recent)s in the last 7 days)",
+            topic=tr._(label),
+            count=month[key],
+            recent=week.get(key, 0),
+        )
+        for key, label in TOPICS.items()
+        if key in month
+    ]
+    lines.append(tr._("Total: %(count)s", count=sum(month.values())))
     await reply_lines(update, lines)
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, RedactingFormatter, load_config
+from bot.config import ConfigError, load_config
+from bot.logs import RedactingFormatter
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGS = frozenset({"en", "th"})

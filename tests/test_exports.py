@@ -53,9 +53,9 @@ async def test_export_menu_feedback_names_and_member_counts(tmp_path, fake):
         assert "Niran,1,0,Signed idea" in table and ",0,0,Quiet idea" in table
         assert ",0,0,\"'=HYPERLINK(" in table  # text, not a formula, in a spreadsheet
 
-        calls = await bot.send(lena, "/export feedback")  # an observer: never names
-        table = csv_of(calls, "feedback.csv")
-        assert "Niran" not in table and "Signed idea" in table
+        calls = await bot.send(lena, "/export feedback")  # an observer: counts, no text, no name
+        table = csv_of(calls, "feedback-counts.csv")
+        assert table.splitlines() == ["month_utc,topic,items", "2026-11,forum,3"]
 
         calls = await bot.send(ada, "/export members")
         table = csv_of(calls, "members.csv")
