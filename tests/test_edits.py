@@ -74,9 +74,7 @@ async def test_editing_any_command_changes_nothing_and_gets_the_hint(tmp_path, f
         assert problems == {}
 
 
-async def test_an_edited_command_in_a_group_gets_the_hint_and_plain_text_is_ignored(
-    tmp_path, fake
-):
+async def test_an_edited_command_in_a_group_gets_the_hint_and_plain_text_is_ignored(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, _, group = await forum(bot)
         await bot.send(ada, "/results", chat=group)
