@@ -11,14 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
-def telegram_length(text: str) -> int:
-    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP counts 2).
-
-    Measured on the HTML source, which is never shorter than the text after parsing.
-    """
-    return len(text.encode("utf-16-le")) // 2
-
-
 def split_pages(sizes: Sequence[int], *, budget: int, per_page: int) -> list[range]:
     """Consecutive index ranges: at most `per_page` items and `budget` total size each.
 

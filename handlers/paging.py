@@ -19,7 +19,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot import callbacks
 from bot.context import ForumContext
 from bot.i18n import Translator
-from bot.paging import clamp, split_pages, telegram_length
+from bot.paging import clamp, split_pages
 from handlers.common import answer_stale, keyboard, unless_unchanged
 
 # Room for the list's heading, the "Page 2 of 5" line and a translation longer than English.
@@ -70,8 +70,9 @@ def text_page(
     tr: Translator, heading: str, lines: list[str], number: int, kind: str, *args: object
 ) -> tuple[str, Row]:
     """A page of lines under a heading, with its "Page x of y" line, and its ◀ ▶ row."""
-    budget = TEXT_BUDGET - telegram_length(heading)
-    page = page_of([telegram_length(line) + 1 for line in lines], number, budget=budget)
+    # Measured on the HTML source, never shorter than the text Telegram counts after parsing.
+    budget = TEXT_BUDGET - len(heading)
+    page = page_of([len(line) + 1 for line in lines], number, budget=budget)
     body = [heading, *(lines[i] for i in page.items)]
     if note := page.note(tr):
         body += ["", note]

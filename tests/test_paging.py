@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 
+from hypothesis import given
+from hypothesis import strategies as st
 from telegram.constants import InlineKeyboardMarkupLimit, MessageLimit
 
 from bot.fake_telegram import FakeUser
+from bot.paging import clamp, split_pages
 from tests.harness import Harness, join, new_forum, running_bot, snapshot
 
 
@@ -29,7 +32,7 @@ async def walk(bot: Harness, user: FakeUser, first: dict) -> list[dict]:
 
 def fits(message: dict) -> None:
     text = message.get("text", "")
-    assert len(text.encode("utf-16-le")) // 2 <= MessageLimit.MAX_TEXT_LENGTH
+    assert len(text) <= MessageLimit.MAX_TEXT_LENGTH
     assert len(message.get("reply_markup", {}).get("inline_keyboard", [])) <= (
         InlineKeyboardMarkupLimit.TOTAL_BUTTON_NUMBER
     )
@@ -130,3 +133,17 @@ async def test_forged_page_buttons_show_nothing_they_should_not(tmp_path, fake):
         # His own forums, page "99": the last page there is.
         await bot.forge(niran, "page:forums:99")
         assert "Thailand SCP Forum" in bot.last(niran)["text"]
+
+
+@given(
+    sizes=st.lists(st.integers(0, 500), max_size=300),
+    budget=st.integers(1, 4000),
+    per_page=st.integers(1, 30),
+)
+def test_pages_cover_the_list_in_order_within_both_bounds(sizes, budget, per_page):
+    pages = split_pages(sizes, budget=budget, per_page=per_page)
+    assert [i for page in pages for i in page] == list(range(len(sizes)))
+    assert all(len(page) <= per_page for page in pages)
+    assert all(len(page) == 1 or sum(sizes[i] for i in page) <= budget for page in pages)
+    assert all(len(page) > 0 for page in pages) or pages == [range(0)]
+    assert clamp(10**6, len(pages)) == len(pages) - 1 and clamp(-3, len(pages)) == 0

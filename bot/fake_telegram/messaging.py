@@ -13,12 +13,12 @@ from telegram.constants import (
 )
 
 from .actions import UserActions, new_file_ids
-from .markup import format_text, utf16_len
+from .markup import format_text
 from .wire import ApiError, bad_request
 
 # Telegram's documented limits, from python-telegram-bot's copy of the Bot API documentation.
-# Lengths are counted after entity parsing, in UTF-16 code units like every offset of the Bot
-# API: an emoji outside the BMP counts twice, which is at least as strict as Telegram.
+# Lengths are counted after entity parsing, in Unicode code points, as the Bot API server does
+# (tdlib: `utf8_length(text) > message_text_length_max` → "Message is too long").
 TEXT_LIMIT = int(MessageLimit.MAX_TEXT_LENGTH)  # 4096
 CAPTION_LIMIT = int(MessageLimit.CAPTION_LENGTH)  # 1024
 ANSWER_TEXT_LIMIT = int(CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH)  # 200
@@ -82,11 +82,11 @@ class MessagingMethods(UserActions):
         raw = "" if text is None else str(text)
         plain, parsed = format_text(raw, parse_mode, entities)
         if caption:
-            if utf16_len(plain) > CAPTION_LIMIT:
+            if len(plain) > CAPTION_LIMIT:
                 raise bad_request("message caption is too long")
         elif not plain.strip():
             raise bad_request("message text is empty")
-        elif utf16_len(plain) > TEXT_LIMIT:
+        elif len(plain) > TEXT_LIMIT:
             raise bad_request("message is too long")
         return plain, parsed
 
@@ -326,7 +326,7 @@ class MessagingMethods(UserActions):
                 "query is too old and response timeout expired or query ID is invalid"
             )
         text = params.get("text")
-        if text is not None and utf16_len(str(text)) > ANSWER_TEXT_LIMIT:
+        if text is not None and len(str(text)) > ANSWER_TEXT_LIMIT:
             raise bad_request("MESSAGE_TOO_LONG")  # what Telegram answers here, in capitals
         query["answered"], query["answer"] = True, params
         self.callback_answers.append(
