@@ -147,3 +147,17 @@ def test_pages_cover_the_list_in_order_within_both_bounds(sizes, budget, per_pag
     assert all(len(page) == 1 or sum(sizes[i] for i in page) <= budget for page in pages)
     assert all(len(page) > 0 for page in pages) or pages == [range(0)]
     assert clamp(10**6, len(pages)) == len(pages) - 1 and clamp(-3, len(pages)) == 0
+
+
+async def test_polls_lists_the_ten_latest_and_fits_with_the_longest_questions(tmp_path, fake):
+    """/polls is bounded (the 10 latest; older ones by number): 300-character questions fit."""
+    ada = fake.add_user("Ada", username="ada", language_code="ta")
+    async with running_bot(tmp_path, admins=[ada.id], fake=fake) as bot:
+        await new_forum(bot, ada)
+        for number in range(1, 13):
+            question = f"{number:02d} " + "நிலையான நுகர்வு மற்றும் உற்பத்தி? " * 20
+            await bot.send(ada, f"/newpoll {question[:300]}\nA\nB")
+        await bot.send(ada, "/polls")  # in Tamil, Telegram's language for Ada
+        listed = bot.last(ada)
+        fits(listed)
+        assert [b["callback_data"] for b in bot.fake.buttons(listed)][-1] == "poll:open:3"
