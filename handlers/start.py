@@ -25,6 +25,7 @@ from handlers.common import (
 )
 from handlers.forums import link_group
 from handlers.menus import refresh_user_menu
+from handlers.paging import Screen, markup, text_page
 from handlers.render import draft_note, language_keyboard, role_name
 
 
@@ -91,23 +92,39 @@ async def _hello(update: Update, context: ForumContext) -> None:
             ),
         )
         return
-    lines = [
-        actor.tr._(
-            "Hello, %(name)s! Your forums:", name=actor.user.first_name if actor.user else ""
-        )
-    ]
+    await reply(update, *_forums_screen(context, 0))
+
+
+def _forums_screen(context: ForumContext, number: int) -> Screen:
+    """Page `number` of the caller's forums, the current one marked, under a greeting."""
+    actor = context.actor
+    tr = actor.tr
+    lines = []
     for membership in actor.memberships:
         marker = "▸ " if actor.forum and membership.forum.id == actor.forum.id else "• "
         lines.append(
             marker
-            + actor.tr._(
+            + tr._(
                 "%(forum)s (%(role)s)",
                 forum=membership.forum.name,
-                role=role_name(actor.tr, membership.role),
+                role=role_name(tr, membership.role),
             )
         )
-    lines.append(actor.tr._("See /help for what you can do. Switch forums in /settings."))
-    await reply(update, "\n".join(lines))
+    heading = tr._(
+        "Hello, %(name)s! Your forums:", name=actor.user.first_name if actor.user else ""
+    )
+    text, nav = text_page(tr, heading, lines, number, "forums")
+    text += "\n" + tr._("See /help for what you can do. Switch forums in /settings.")
+    return text, markup([nav])
+
+
+async def forums_page(
+    update: Update, context: ForumContext, args: tuple[str, ...], number: int
+) -> Screen | None:
+    """`page:forums:<n>`: the caller's own forums, in private."""
+    if args or not is_private(update) or not context.actor.memberships:
+        return None
+    return _forums_screen(context, number)
 
 
 async def on_onboarding_button(update: Update, context: ForumContext) -> None:

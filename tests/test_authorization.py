@@ -169,6 +169,8 @@ ACTIONS: dict[str, dict[str, Action]] = {
         "mtga:cancelok": cb("mtga:cancelok:{workshop}", COORDINATOR, True),
         "mtga:seriesok": cb("mtga:seriesok:{meeting}", COORDINATOR, True),
         "poll:close": cb("poll:close:{poll}", COORDINATOR, True),
+        # Another page of `/tip list`: private, like the command (`page` turns every list).
+        "page:tips": cb("page:tips:0", COORDINATOR, False, also=("ada@group",)),
     },
     # Buttons of a dialog the right person started (`prepare`); also tried by `demoted`, who
     # started it while of the right rank and lost that rank since.
@@ -215,7 +217,7 @@ OPEN_PREFIXES = {
 }
 # Everyone's prefixes that also carry privileged actions (those are in ACTIONS): `set` (own
 # language, group, zone, forum), `fb` (topic, send, cancel of one's own feedback), `poll`,
-# `res`, `mtg`, `mtgs`, `np`, `ann`, `nf`, `exp`, `mtga` are all rows of the table.
+# `res`, `mtg`, `mtgs`, `np`, `ann`, `nf`, `exp`, `mtga`, `page` are all rows of the table.
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,15 @@ import json
 import re
 from typing import Any
 
+from telegram.constants import BotCommandLimit
+
 from .messaging import MessagingMethods
 from .wire import bad_request
 from .world import FakeChat
 
-COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
+COMMAND_NAME = re.compile(
+    rf"^[a-z0-9_]{{{BotCommandLimit.MIN_COMMAND:d},{BotCommandLimit.MAX_COMMAND:d}}}$"
+)
 ADMIN_RIGHTS = (
     "can_manage_chat",
     "can_delete_messages",
@@ -62,12 +66,12 @@ class ChatMethods(MessagingMethods):
         commands = params.get("commands")
         if not isinstance(commands, list):
             raise bad_request("can't parse commands JSON object")
-        if len(commands) > 100:
+        if len(commands) > BotCommandLimit.MAX_COMMAND_NUMBER:
             raise bad_request("BOT_COMMANDS_TOO_MUCH")
         for command in commands:
             if not COMMAND_NAME.match(str(command.get("command", ""))):
                 raise bad_request("BOT_COMMAND_INVALID")
-            if not 1 <= len(str(command.get("description", ""))) <= 256:
+            if not 1 <= len(str(command.get("description", ""))) <= BotCommandLimit.MAX_DESCRIPTION:
                 raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
         key = self._commands_key(params)
         if commands:
