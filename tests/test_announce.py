@@ -10,7 +10,7 @@ from datetime import timedelta
 from bot.clock import FakeClock
 from bot.fake_telegram import FakeTelegram
 from handlers.outbox import IN_FLIGHT
-from tests.harness import START, join, new_forum, running_bot, snapshot
+from tests.harness import START, join, link_group, new_forum, running_bot, snapshot
 
 TEXT = "The spring session moves to Room 5 & 6 <not a tag>."
 
@@ -103,14 +103,7 @@ async def test_two_thousand_members_under_flood_limits_and_faults(tmp_path):
         ada = fake.add_user("Ada", username="ada", user_id=1001)
         ids = await crowd(bot, fake, ada, 2000)
         group = fake.add_group("Forum group", members=[ada], admins=[ada])
-        await bot.send(
-            ada,
-            "/start "
-            + (await bot.services.db.fetchone("SELECT coordinator_code FROM forums"))[
-                "coordinator_code"
-            ],
-            chat=group,
-        )
+        await link_group(bot, ada, group)
         slow, blocked, flaky, broken = ids[10:15], ids[100:110], ids[200:210], ids[300]
         for chat in slow:
             fake.fail("sendMessage", chat_id=chat, retry_after=7)
