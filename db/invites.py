@@ -124,11 +124,16 @@ async def revoke(db: Database, code: str, now: datetime) -> bool:
     )
 
 
-async def revoke_all(db: Database, forum_id: int, now: datetime) -> int:
-    """Revoke every open coordinator and group-link invite of a forum; how many there were."""
+async def revoke_all(
+    db: Database, forum_id: int, now: datetime, *, created_by: int | None = None
+) -> int:
+    """Revoke every open coordinator and group-link invite of a forum (or only those one person
+    made: they stopped being a coordinator, and a later promotion must not revive them); how
+    many there were."""
     stamp = to_db_time(now)
+    mine = " AND created_by = ?" if created_by is not None else ""
     return await db.changes(
         "UPDATE invites SET revoked_at = ? WHERE forum_id = ? AND used_at IS NULL"
-        " AND revoked_at IS NULL AND expires_at > ?",
-        (stamp, forum_id, stamp),
+        f" AND revoked_at IS NULL AND expires_at > ?{mine}",
+        (stamp, forum_id, stamp, *(() if created_by is None else (created_by,))),
     )

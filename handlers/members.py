@@ -143,7 +143,7 @@ def _sections(tr: Translator, people: list[Entry], removed: list[Entry]) -> list
 
 
 def _role_counts(tr: Translator, people: list[Entry]) -> str:
-    """"2 coordinators, 37 members": the roles present, with their counts."""
+    """ "2 coordinators, 37 members": the roles present, with their counts."""
     parts = []
     for role in (Role.COORDINATOR, Role.OBSERVER, Role.MEMBER):
         count = sum(1 for p in people if p.role == role)

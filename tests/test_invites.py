@@ -12,6 +12,8 @@ import re
 from datetime import timedelta
 
 from bot.fake_telegram import FakeTelegram
+from db.connection import Database
+from db.migrate import known_migrations, migrate
 from tests.harness import (
     Harness,
     coordinator_invite,
@@ -53,10 +55,10 @@ async def test_a_coordinator_code_posted_in_the_group_makes_nobody_a_coordinator
     async with running_bot(tmp_path, admins=[ada.id], fake=fake) as bot:
         member_code, coordinator_code = await new_forum(bot, ada)
         await bot.send(ada, f"/start {coordinator_code}", chat=group)
-        said = bot.last(group)["text"]
-        assert "private coordinator invite" in said and coordinator_code not in said
         await bot.send(omar, f"/start {coordinator_code}")
         assert NOT_VALID in bot.last(omar)["text"]
+        said = bot.last(group)["text"]
+        assert "private coordinator invite" in said and coordinator_code not in said
         await join(bot, omar, member_code)
         await bot.send(omar, f"/start {coordinator_code}")
         assert NOT_VALID in bot.last(omar)["text"]
@@ -326,3 +328,40 @@ async def test_no_message_to_a_group_contains_a_code(tmp_path, fake):
         await bot.send(ada, "/members", chat=group)
         await bot.send(ada, "/remove", chat=group, reply_to=said["message_id"])
         assert await assert_no_code_in_groups(bot) >= 12
+
+
+async def test_the_legacy_coordinator_code_grants_nothing_after_the_upgrade(tmp_path, fake):
+    """A database from before migration 0010: its permanent coordinator code, and an onboarding
+    begun with it but not yet accepted, make nobody a coordinator; the member link still works."""
+    ada, omar, niran = fake.add_user("Ada"), fake.add_user("Omar"), fake.add_user("Niran")
+    db = await Database.open(tmp_path / "forum.sqlite3")
+    await migrate(db, known_migrations()[:9])
+    stamp = "2026-11-01T00:00:00+00:00"
+    await db.execute(
+        "INSERT INTO users (id, first_name, consent_at, created_at, updated_at)"
+        " VALUES (?, 'Ada', ?, ?, ?)",
+        (ada.id, stamp, stamp, stamp),
+    )
+    await db.execute(
+        "INSERT INTO forums (id, name, timezone, language, member_code, coordinator_code,"
+        " created_by, created_at) VALUES (1, 'Old Forum', 'UTC', 'en', 'OLDMEMBER', 'OLDCOORD',"
+        " ?, ?)",
+        (ada.id, stamp),
+    )
+    await db.execute("INSERT INTO memberships VALUES (1, ?, 'coordinator', ?)", (ada.id, stamp))
+    await db.execute(
+        "INSERT INTO pending_inputs (user_id, chat_id, kind, data, created_at)"
+        ' VALUES (?, ?, \'onboarding\', \'{"forum_id": 1, "role": "coordinator"}\', ?)',
+        (omar.id, omar.id, stamp),
+    )
+    await db.close()
+    async with running_bot(tmp_path, admins=[ada.id], fake=fake) as bot:
+        await bot.send(niran, "/start OLDCOORD")
+        assert NOT_VALID in bot.last(niran)["text"]
+        code = (await bot.services.db.fetchone("SELECT coordinator_code FROM forums"))[0]
+        assert code.startswith("retired-") and len(code) == 40
+        await bot.send(omar, "/start")
+        await bot.forge(omar, "onb:consent:yes")
+        assert await role(bot, omar) is None
+        await join(bot, niran, "OLDMEMBER")
+        assert await role(bot, niran) == "member"
