@@ -94,8 +94,10 @@ async def invite_text(context: ForumContext, forum: ForumRow) -> str:
     return "\n\n".join(lines)
 
 
-def _more_button(tr: Translator) -> object:
-    return keyboard([[(tr._("➕ Another coordinator link"), callbacks.make("inv", "more"))]])
+def _more_button(tr: Translator, forum: ForumRow) -> object:
+    return keyboard(
+        [[(tr._("➕ Another coordinator link"), callbacks.make("inv", "more", forum.id))]]
+    )
 
 
 @guarded("invite")
@@ -118,7 +120,7 @@ async def invite(update: Update, context: ForumContext) -> None:
             await context.bot.send_message(
                 actor.user_id,
                 await invite_text(context, forum),
-                reply_markup=_more_button(actor.tr),
+                reply_markup=_more_button(actor.tr, forum),
             )
         except Forbidden:  # they never opened a private chat with the bot
             await reply(update, private_hint)
@@ -128,7 +130,7 @@ async def invite(update: Update, context: ForumContext) -> None:
     if words[:1] == ["new"]:
         await _renew(update, context, forum, words[1:])
         return
-    await reply(update, await invite_text(context, forum), _more_button(actor.tr))
+    await reply(update, await invite_text(context, forum), _more_button(actor.tr, forum))
 
 
 async def _renew(update: Update, context: ForumContext, forum: ForumRow, words: list[str]) -> None:
@@ -147,8 +149,13 @@ async def _renew(update: Update, context: ForumContext, forum: ForumRow, words: 
             ),
             keyboard(
                 [
-                    [(tr._("🔄 New member link"), callbacks.make("inv", "member"))],
-                    [(tr._("🚫 Revoke coordinator links"), callbacks.make("inv", "coord"))],
+                    [(tr._("🔄 New member link"), callbacks.make("inv", "member", forum.id))],
+                    [
+                        (
+                            tr._("🚫 Revoke coordinator links"),
+                            callbacks.make("inv", "coord", forum.id),
+                        )
+                    ],
                 ]
             ),
         )
@@ -186,11 +193,12 @@ async def _revoke_coordinators(context: ForumContext, forum: ForumRow) -> str:
 
 
 async def on_invite_button(update: Update, context: ForumContext) -> None:
-    """Another coordinator link; renew the member link; revoke coordinator links."""
+    """Another coordinator link; renew the member link; revoke coordinator links. The forum is
+    the button's (named in what follows), re-checked: the caller may have switched forums."""
     query, actor = update.callback_query, context.actor
     parsed = callbacks.parse(query.data)
-    forum = actor.forum
-    if parsed is None or not is_private(update) or forum is None or actor.role != Role.COORDINATOR:
+    forum = await coordinated_forum(context, parsed.int_arg(0) if parsed else None)
+    if parsed is None or not is_private(update) or forum is None:
         await answer_stale(update, context)
         return
     tr = actor.tr
@@ -202,7 +210,12 @@ async def on_invite_button(update: Update, context: ForumContext) -> None:
             user_id=actor.user_id,
             fresh=True,
         )
-        text = coordinator_line(tr, context.bot.username, fresh, actor.timezone)
+        zone = actor.user.timezone if actor.user and actor.user.timezone else forum.timezone
+        text = (
+            tr._("Invite links for <b>%(forum)s</b>:", forum=forum.name)
+            + "\n\n"
+            + coordinator_line(tr, context.bot.username, fresh, zone)
+        )
     elif parsed.action == "member":
         text = await _renew_member(context, forum)
     elif parsed.action == "coord":
@@ -215,6 +228,16 @@ async def on_invite_button(update: Update, context: ForumContext) -> None:
         with unless_unchanged():
             await query.edit_message_reply_markup(None)
     await context.bot.send_message(actor.user_id, text)
+
+
+async def coordinated_forum(context: ForumContext, forum_id: int | None) -> ForumRow | None:
+    """The forum a button names, if the caller is a coordinator of it now."""
+    db = context.services.db
+    if forum_id is None or await forums_db.role_in(db, forum_id, context.actor.user_id) != (
+        Role.COORDINATOR
+    ):
+        return None
+    return await forums_db.get_forum(db, forum_id)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:

@@ -24,6 +24,7 @@ from db import users as users_db
 from db.forums import ForumRow, MemberRow
 from db.members import Entry
 from handlers.common import answer_stale, guarded, is_private, keyboard, reply, unless_unchanged
+from handlers.invites import coordinated_forum
 from handlers.render import group_name, role_name
 
 
@@ -176,9 +177,9 @@ async def render_page(context: ForumContext, forum: ForumRow, page: int) -> tupl
     ]
     nav = []
     if page > 0:
-        nav.append(("◀", callbacks.make("mem", "page", page - 1)))
+        nav.append(("◀", callbacks.make("mem", "page", forum.id, page - 1)))
     if page < len(pages) - 1:
-        nav.append(("▶", callbacks.make("mem", "page", page + 1)))
+        nav.append(("▶", callbacks.make("mem", "page", forum.id, page + 1)))
     if nav:
         rows.append(nav)
     return "\n".join(title + lines), keyboard(rows) if rows else None
@@ -209,17 +210,17 @@ async def members(update: Update, context: ForumContext) -> None:
 
 
 async def on_members_button(update: Update, context: ForumContext) -> None:
-    """◀ ▶ between pages (the ↩ buttons are handlers/removal.py's)."""
-    query, actor = update.callback_query, context.actor
+    """◀ ▶ between pages of the button's forum (the ↩ buttons are handlers/removal.py's)."""
+    query = update.callback_query
     parsed = callbacks.parse(query.data)
-    forum, page = actor.forum, parsed.int_arg(0) if parsed else None
+    forum = await coordinated_forum(context, parsed.int_arg(0) if parsed else None)
+    page = parsed.int_arg(1) if parsed else None
     if (
         parsed is None
         or parsed.action != "page"
         or page is None
         or not is_private(update)
         or forum is None
-        or actor.role != Role.COORDINATOR
     ):
         await answer_stale(update, context)
         return

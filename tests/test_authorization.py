@@ -216,9 +216,10 @@ ACTIONS: dict[str, dict[str, Action]] = {
     },
     # Invites, the member list, removal and group linking (issue 12). {ada}, {dara}: user ids.
     "membership": {
-        "mem:page": cb("mem:page:0", COORDINATOR, False),  # before /members: a page edited in
+        # Before /members, so that the right person's tap edits another message into a page.
+        "mem:page": cb("mem:page:{forum}:0", COORDINATOR, False, also=("cora", "kim")),
         "members": Action("/members", COORDINATOR, False),
-        "inv:more": cb("inv:more", COORDINATOR, True),
+        "inv:more": cb("inv:more:{forum}", COORDINATOR, True, also=("cora", "kim")),
         # In the group, only the person who asked (Ada) may use the buttons; {forum} is A.
         "lnk:ok": cb(
             "lnk:ok:{forum}:{ada}", COORDINATOR, False, by_actor=NOT_YOURS, by="ada@group"

@@ -108,6 +108,11 @@ async def test_a_demoted_coordinator_cannot_reelevate(tmp_path, fake):
             await bot.send(niran, f"/start {code}")
             assert NOT_VALID in bot.last(niran)["text"]
         assert await role(bot, niran) == "member"
+        # Promoted again later, his old link stays dead: it was revoked with the rank.
+        await bot.send(ada, "/promote @niran")
+        mali = fake.add_user("Mali")
+        await bot.send(mali, f"/start {own}")
+        assert NOT_VALID in bot.last(mali)["text"]
 
 
 async def test_invites_expire(tmp_path, fake):
