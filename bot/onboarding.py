@@ -13,7 +13,7 @@ from bot.forums import STAKEHOLDER_GROUPS
 from bot.i18n import N_
 from db import dialogs
 from db import forums as forums_db
-from db import users as users_db
+from db import members as members_db
 from db.connection import Database
 from db.forums import ForumRow
 
@@ -36,22 +36,28 @@ CONSENT_NOTICE = N_(  # short enough to read on a phone; one sentence per promis
 @dataclass(frozen=True)
 class JoinResult:
     forum: ForumRow
-    role: str
+    role: str  # their role now ("member" when refused)
     already_member: bool
+    refused: str | None = None  # "removed", or "invite": the coordinator invite was used meanwhile
 
 
 async def begin(
-    db: Database, *, user_id: int, chat_id: int, forum: ForumRow, role: str, now: datetime
+    db: Database,
+    *,
+    user_id: int,
+    chat_id: int,
+    forum: ForumRow,
+    invite: str | None,
+    now: datetime,
 ) -> None:
-    """Remember which invite the person is answering, until they accept the notice."""
-    await dialogs.expect(
-        db,
-        user_id=user_id,
-        chat_id=chat_id,
-        kind=ONBOARDING,
-        data={"forum_id": forum.id, "role": role},
-        now=now,
-    )
+    """Remember which invite the person is answering, until they accept the notice.
+
+    A coordinator invite is used only when they accept, in the transaction that stores them.
+    """
+    data: dict = {"forum_id": forum.id, "role": "coordinator" if invite else "member"}
+    if invite:
+        data["invite"] = invite
+    await dialogs.expect(db, user_id=user_id, chat_id=chat_id, kind=ONBOARDING, data=data, now=now)
 
 
 async def current_step(db: Database, *, user_id: int, chat_id: int) -> dict | None:
@@ -81,21 +87,18 @@ async def accept(
     username: str | None,
     now: datetime,
 ) -> JoinResult | None:
-    """Consent given: store the person and their membership. None if there was no onboarding."""
+    """Consent given: store the person and their membership together, or (refused) neither.
+
+    None if there was no onboarding. The pending step is over either way.
+    """
     data = await current_step(db, user_id=user_id, chat_id=chat_id)
     forum = await forums_db.get_forum(db, data["forum_id"]) if data else None
     if data is None or forum is None:
         return None
-    await users_db.upsert_user(
-        db,
-        user_id=user_id,
-        first_name=first_name,
-        username=username,
-        language=data.get("language"),
-        consent_at=now,
-        now=now,
+    profile = members_db.Profile(first_name, username, data.get("language"))
+    result = await join(
+        db, user_id=user_id, forum=forum, invite=data.get("invite"), now=now, profile=profile
     )
-    result = await join(db, user_id=user_id, forum=forum, role=data["role"], now=now)
     await dialogs.clear(db, user_id=user_id, chat_id=chat_id)
     return result
 
@@ -109,12 +112,25 @@ async def decline(db: Database, *, user_id: int, chat_id: int) -> bool:
 
 
 async def join(
-    db: Database, *, user_id: int, forum: ForumRow, role: str, now: datetime
+    db: Database,
+    *,
+    user_id: int,
+    forum: ForumRow,
+    invite: str | None,
+    now: datetime,
+    profile: members_db.Profile | None = None,
 ) -> JoinResult:
-    """Add an existing (consented) user to a forum."""
-    before = await forums_db.role_in(db, forum.id, user_id)
-    final = await forums_db.join_forum(db, forum_id=forum.id, user_id=user_id, role=role, now=now)
-    return JoinResult(forum=forum, role=final, already_member=before == final)
+    """Add a consented user (or, with `profile`, one consenting now) to a forum: as a member,
+    or as a coordinator by using the coordinator invite `invite`."""
+    admitted = await members_db.join_forum(
+        db, forum_id=forum.id, user_id=user_id, now=now, invite=invite, profile=profile
+    )
+    return JoinResult(
+        forum=forum,
+        role=admitted.role or "member",
+        already_member=admitted.before == admitted.role,
+        refused=admitted.refused,
+    )
 
 
 def is_stakeholder_group(key: str | None) -> bool:

@@ -63,6 +63,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("announce", N_("Send an announcement to members"), Access.COORDINATORS),
     Command("export", N_("Download data as CSV"), Access.ANALYSTS),
     Command("invite", N_("Invite links for members and coordinators"), Access.COORDINATORS),
+    Command("members", N_("Members by stakeholder group and role"), Access.COORDINATORS),
+    Command("remove", N_("Remove someone from the forum"), Access.COORDINATORS),
     Command("promote", N_("Make a member coordinator or observer"), Access.COORDINATORS),
     Command("demote", N_("Make a coordinator or observer a member again"), Access.COORDINATORS),
     Command("newforum", N_("Create a new national forum"), Access.ADMINS),

@@ -256,6 +256,27 @@ async def new_forum(harness: Harness, admin: FakeUser, form: str | None = None) 
     return member, coordinator
 
 
+async def coordinator_invite(harness: Harness, coordinator: FakeUser) -> str:
+    """A coordinator's usable coordinator invite code, from /invite in their private chat."""
+    await harness.send(coordinator, "/invite")
+    return invite_codes(harness.last(coordinator)["text"])[1]
+
+
+async def link_group(
+    harness: Harness, coordinator: FakeUser, group: FakeChat, forum: str | None = None
+) -> None:
+    """A coordinator who is an admin of `group` links it: `/start` there, then the button of
+    their forum (the first one, or the one whose label names `forum`)."""
+    await harness.send(coordinator, "/start", chat=group)
+    buttons = harness.fake.buttons(harness.last_keyboard(group.id))
+    for index, button in enumerate(buttons, start=1):
+        data = button.get("callback_data", "")
+        if data.startswith("lnk:ok:") and (forum is None or forum in button["text"]):
+            await harness.tap(coordinator, index, chat=group)
+            return
+    raise AssertionError(f"no button to link {forum or 'a forum'}: {buttons!r}")
+
+
 async def join(
     harness: Harness, user: FakeUser, code: str, *, language: str = "en", group: str = "government"
 ) -> None:

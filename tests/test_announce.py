@@ -14,7 +14,7 @@ from bot.clock import FakeClock
 from bot.fake_telegram import FakeTelegram
 from db import dialogs
 from handlers.outbox import IN_FLIGHT
-from tests.harness import START, join, new_forum, running_bot, snapshot
+from tests.harness import START, join, link_group, new_forum, running_bot, snapshot
 
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 TEXT = "The spring session moves to Room 5 & 6 <not a tag>."
@@ -108,14 +108,7 @@ async def test_two_thousand_members_under_flood_limits_and_faults(tmp_path):
         ada = fake.add_user("Ada", username="ada", user_id=1001)
         ids = await crowd(bot, fake, ada, 2000)
         group = fake.add_group("Forum group", members=[ada], admins=[ada])
-        await bot.send(
-            ada,
-            "/start "
-            + (await bot.services.db.fetchone("SELECT coordinator_code FROM forums"))[
-                "coordinator_code"
-            ],
-            chat=group,
-        )
+        await link_group(bot, ada, group)
         slow, blocked, flaky, broken = ids[10:15], ids[100:110], ids[200:210], ids[300]
         for chat in slow:
             fake.fail("sendMessage", chat_id=chat, retry_after=7)

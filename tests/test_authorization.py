@@ -24,7 +24,15 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.fake_telegram import Call, FakeChat, FakeTelegram, FakeUser
 from bot.roles import COMMANDS, Access
 from db import dialogs
-from tests.harness import Harness, join, new_forum, running_bot, snapshot
+from tests.harness import (
+    Harness,
+    coordinator_invite,
+    join,
+    link_group,
+    new_forum,
+    running_bot,
+    snapshot,
+)
 
 FORUM = "Thailand SCP Forum"
 
@@ -62,6 +70,7 @@ class Action:
     prepare: tuple[str, ...] = ()  # what a person of the right rank does first (a dialog)
     refused_as: str = ""  # a subcommand's name in "Only coordinators of … can use /<name>."
     also: tuple[str, ...] = ()  # of the right rank, but refused where they act
+    by: str = ""  # who does it rightly, when not RIGHT_PERSON[needs] (e.g. "ada@group")
 
     @property
     def is_callback(self) -> bool:
@@ -99,6 +108,10 @@ ANNOUNCE_DRAFT = ("/announce\nThe spring session moves to Room 5.",)
 NO_DRAFT = {"omar": STALE}
 IN_THE_GROUP = ("lena@group", "ada@group")
 HIDDEN_FROM = {who: HIDDEN for who in ("niran", "niran@group", "kim@group")}
+NOT_YOURS = {
+    who: "Only the person who asked can use these buttons."
+    for who in ("niran@group", "cora@group", "kim@group")
+}
 
 
 def announcement_button(data: str, mutates: bool, prepare: tuple[str, ...] = ()) -> Action:
@@ -204,6 +217,20 @@ ACTIONS: dict[str, dict[str, Action]] = {
         # Last: only who was asked may rate, after the meeting (see `after_the_meeting`).
         "mtgs:rate": cb("mtgs:rate:{meeting}:5", MEMBER, True),
     },
+    # Invites, the member list, removal and group linking (issue 12). {ada}, {dara}: user ids.
+    "membership": {
+        # Before /members, so that the right person's tap edits another message into a page.
+        "mem:page": cb("mem:page:{forum}:0", COORDINATOR, False, also=("cora", "kim")),
+        "members": Action("/members", COORDINATOR, False),
+        "inv:more": cb("inv:more:{forum}", COORDINATOR, True, also=("cora", "kim")),
+        # In the group, only the person who asked (Ada) may use the buttons; {forum} is A.
+        "lnk:ok": cb(
+            "lnk:ok:{forum}:{ada}", COORDINATOR, False, by_actor=NOT_YOURS, by="ada@group"
+        ),
+        "remove": Action("/remove @dara", COORDINATOR, False),
+        "rm:ok": cb("rm:ok:{forum}:{dara}", COORDINATOR, True, also=("cora", "kim")),
+        "rm:lift": cb("rm:lift:{forum}:{dara}", COORDINATOR, True, also=("cora", "kim")),
+    },
 }
 ALL_ACTIONS = {key: action for family in ACTIONS.values() for key, action in family.items()}
 
@@ -303,19 +330,20 @@ async def build_world(bot: Harness, who: dict[str, FakeUser]) -> World:
     meeting series and a single meeting; Mali's feedback; a forum tip. Forum B: Boss (a bot
     admin) created it, Cora and Kim coordinate it. Omar only said /start."""
     ada, niran, mali, lena, omar = (who[n] for n in ("ada", "niran", "mali", "lena", "omar"))
-    code, coordinator_code = await new_forum(bot, ada)
+    code, _ = await new_forum(bot, ada)
     for person, group in ((niran, "industry"), (mali, "government"), (lena, "civil_society")):
         await join(bot, person, code, group=group)
     await join(bot, who["kim"], code)
     await join(bot, who["dara"], code)
     await bot.send(ada, "/promote @lena observer")
     group = bot.fake.add_group("Forum group", members=list(who.values()), admins=[ada])
-    await bot.send(ada, f"/start {coordinator_code}", chat=group)
+    await link_group(bot, ada, group)
     _, b_coordinator_code = await new_forum(
         bot, who["boss"], "/newforum Other Forum\ntimezone: UTC\nlanguage: en"
     )
     await join(bot, who["cora"], b_coordinator_code)
-    await bot.send(who["kim"], f"/start {b_coordinator_code}")  # B is now Kim's current forum
+    kim_invite = await coordinator_invite(bot, who["boss"])  # single use: Cora's is spent
+    await bot.send(who["kim"], f"/start {kim_invite}")  # B is now Kim's current forum
     await bot.send(ada, "/newpoll Which priorities first?\nGreen procurement\nEco-labels\nWaste")
     await bot.send(ada, "/newpoll Which tools?\nGuides\nTrainings\nresults: visible")
     await bot.send(
@@ -355,6 +383,9 @@ async def build_world(bot: Harness, who: dict[str, FakeUser]) -> World:
         "feedback": feedback[0],
         "catalog": next(iter(bot.services.priorities)),
         "lang": next(code for code in bot.services.catalogs.languages if code != "en"),
+        "forum": 1,  # forum A
+        "ada": ada.id,
+        "dara": who["dara"].id,
     }
     return World(who, group, ids)
 
@@ -433,7 +464,7 @@ async def assert_refused(bot: Harness, world: World, key: str, actor: Actor) -> 
 async def assert_done(bot: Harness, world: World, key: str) -> None:
     """The right person does row `key` (after its `prepare`) and is not refused."""
     action = ALL_ACTIONS[key]
-    right = world.actor(RIGHT_PERSON[action.needs])
+    right = world.actor(action.by or RIGHT_PERSON[action.needs])
     for step in action.prepare:
         await act(bot, world, right, step)
     before = await snapshot(bot)

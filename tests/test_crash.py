@@ -65,7 +65,6 @@ async def seed(
             language="en",
             country=None,
             member_code="crash-members",
-            coordinator_code="crash-coordinators",
             creator_id=ada.id,
             now=now,
         )

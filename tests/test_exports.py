@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.harness import join, new_forum, running_bot, snapshot
+from tests.harness import join, link_group, new_forum, running_bot, snapshot
 
 
 async def send_feedback(bot, member, text: str, signed: bool) -> None:
@@ -30,7 +30,7 @@ async def test_export_menu_feedback_names_and_member_counts(tmp_path, fake):
         niran, mali, lena = (
             fake.add_user(n, username=n.lower()) for n in ("Niran", "Mali", "Lena")
         )
-        code, coordinator = await new_forum(bot, ada)
+        code, _ = await new_forum(bot, ada)
         await join(bot, niran, code, group="industry")
         await join(bot, mali, code, group="government", language="th")
         await join(bot, lena, code, group="civil_society")
@@ -70,7 +70,7 @@ async def test_export_menu_feedback_names_and_member_counts(tmp_path, fake):
             assert name not in table
 
         group = fake.add_group("Forum group", members=[ada, niran], admins=[ada])
-        await bot.send(ada, f"/start {coordinator}", chat=group)  # links the group
+        await link_group(bot, ada, group)
         before = await snapshot(bot)
         calls = await bot.forge(niran, "exp:feedback")  # a member forging the menu's button
         assert bot.answers(calls) == ["This button is no longer valid."]

@@ -40,7 +40,7 @@ from hypothesis import strategies as st
 from bot.fake_telegram import Call, FakeChat, FakeUser
 from bot.fake_telegram.markup import command_entities
 from bot.roles import COMMANDS
-from tests.harness import Harness, join, new_forum, running_bot, snapshot
+from tests.harness import Harness, join, link_group, new_forum, running_bot, snapshot
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
 FUZZ = settings(
@@ -111,7 +111,7 @@ async def build_world(bot: Harness) -> World:
     omar = fake.add_user("Omar 😀", language_code="ar")
     bob = fake.add_user("Bob")
     newbie = fake.add_user("New<bie", language_code=None)
-    code, coordinator_code = await new_forum(
+    code, _ = await new_forum(
         bot, ada, "/newforum Thai <SCP> & Forum\ntimezone: Asia/Bangkok\nlanguage: en"
     )
     await join(bot, niran, code, group="industry")
@@ -119,7 +119,7 @@ async def build_world(bot: Harness) -> World:
     await join(bot, lena, code, group="civil_society")
     await bot.send(ada, "/promote @lena observer")
     group = fake.add_group("Forum <group>", members=[ada, niran, mali, lena, omar], admins=[ada])
-    await bot.send(ada, f"/start {coordinator_code}", chat=group)
+    await link_group(bot, ada, group)
     stranger = fake.add_group("Stranger & group", members=[niran, omar], supergroup=True)
     fake.add_bot_to_group(stranger, omar)
     await bot.settle()

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.harness import join, new_forum, running_bot, snapshot
+from tests.harness import join, link_group, new_forum, running_bot, snapshot
 
 POLL = (
     "/newpoll Which priorities should the forum take up first?\n"
@@ -25,7 +25,7 @@ async def forum_with_members(bot, fake, *, group=True):
     niran = fake.add_user("Niran", username="niran")
     mali = fake.add_user("Mali", username="mali", language_code="th")
     lena = fake.add_user("Lena", username="lena")
-    code, coordinator_code = await new_forum(bot, ada)
+    code, _ = await new_forum(bot, ada)
     await join(bot, niran, code, group="industry")
     await join(bot, mali, code, language="th", group="government")
     await join(bot, lena, code, group="civil_society")
@@ -33,7 +33,7 @@ async def forum_with_members(bot, fake, *, group=True):
     chat = None
     if group:
         chat = fake.add_group("Forum group", members=[ada, niran, mali, lena], admins=[ada])
-        await bot.send(ada, f"/start {coordinator_code}", chat=chat)
+        await link_group(bot, ada, chat)
     return ada, niran, mali, lena, chat
 
 

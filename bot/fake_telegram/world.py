@@ -41,6 +41,7 @@ class FakeChat:
     member_ids: set[int] = field(default_factory=set)
     admin_ids: set[int] = field(default_factory=set)
     creator_id: int | None = None  # sets are unordered, so "the first admin" is kept here
+    banned_ids: set[int] = field(default_factory=set)  # banChatMember'd: status "kicked"
 
 
 @dataclass
