@@ -7,7 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bot.config import ConfigError, configure_logging, load_config
+from bot.config import Config, ConfigError, configure_logging, load_config
 from bot.i18n import available_languages
 
 
@@ -49,11 +49,31 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def run_bot(config) -> int:  # type: ignore[no-untyped-def]
-    """Migrate the database, then poll (or serve the webhook) until SIGINT/SIGTERM."""
-    from telegram import Update
+def run_bot(config: Config) -> int:
+    """Lock and migrate the database, then poll (or serve the webhook) until SIGINT/SIGTERM."""
+    from bot.runner import StopSignals
+
+    stop = StopSignals()
+    stop.install()  # first of all: a stop asked for during the start-up is kept, not fatal
+    try:
+        return _run_bot(config, stop)
+    finally:
+        stop.ignore_from_now()
+
+
+def _run_bot(config: Config, stop) -> int:  # type: ignore[no-untyped-def]
+    from db.instance import AlreadyRunning, DatabasePathError, claim
+
+    try:
+        claim(config.database_path)  # held until the process ends, however it ends
+    except (AlreadyRunning, DatabasePathError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+    from telegram.error import InvalidToken
 
     from bot.app import build_application, open_database
+    from bot.runner import serve
     from db.migrate import SchemaTooNewError
 
     async def prepare() -> None:
@@ -65,21 +85,50 @@ def run_bot(config) -> int:  # type: ignore[no-untyped-def]
     except SchemaTooNewError as error:
         print(f"error: DATABASE_PATH: {error}", file=sys.stderr)
         return 2
+    if stop.requested:
+        return 0
     application = build_application(config)
-    if config.webhook_url:
-        from urllib.parse import urlsplit
-
-        application.run_webhook(
-            listen=config.webhook_listen,
-            port=config.webhook_port,
-            url_path=urlsplit(config.webhook_url).path.lstrip("/"),
-            webhook_url=config.webhook_url,
-            secret_token=config.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
+    try:
+        asyncio.run(serve(application, _updater_start(application, config), stop))
+    except InvalidToken:
+        print(
+            f"error: TELEGRAM_BOT_TOKEN was rejected by the Bot API at {config.api_url}",
+            file=sys.stderr,
         )
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        return 2
     return 0
+
+
+def _updater_start(application, config: Config):  # type: ignore[no-untyped-def]
+    """What starts fetching updates: long polling, or the webhook server when WEBHOOK_URL is set.
+
+    Their first call (deleteWebhook or setWebhook) is retried with backoff until it succeeds.
+    """
+    from telegram import Update
+
+    updater = application.updater
+    if not config.webhook_url:
+        return lambda: updater.start_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+    from urllib.parse import urlsplit
+
+    async def start_webhook() -> None:
+        try:
+            await updater.start_webhook(
+                listen=config.webhook_listen,
+                port=config.webhook_port,
+                url_path=urlsplit(config.webhook_url).path.lstrip("/"),
+                webhook_url=config.webhook_url,
+                secret_token=config.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+                bootstrap_retries=-1,
+            )
+        except OSError as error:  # the address is taken, or not ours
+            raise ConfigError(
+                f"WEBHOOK_LISTEN/WEBHOOK_PORT: cannot listen on "
+                f"{config.webhook_listen}:{config.webhook_port} ({error.strerror or error})"
+            ) from None
+
+    return start_webhook
 
 
 if __name__ == "__main__":
