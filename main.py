@@ -6,9 +6,13 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Config, ConfigError, configure_logging, load_config
 from bot.i18n import available_languages
+
+if TYPE_CHECKING:
+    from bot.runner import StopSignals
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,7 +65,7 @@ def run_bot(config: Config) -> int:
         stop.ignore_from_now()
 
 
-def _run_bot(config: Config, stop) -> int:  # type: ignore[no-untyped-def]
+def _run_bot(config: Config, stop: StopSignals) -> int:
     from db.instance import AlreadyRunning, DatabasePathError, claim
 
     try:
@@ -73,7 +77,7 @@ def _run_bot(config: Config, stop) -> int:  # type: ignore[no-untyped-def]
     from telegram.error import InvalidToken
 
     from bot.app import build_application, open_database
-    from bot.runner import serve
+    from bot.runner import serve, updater_start
     from db.migrate import SchemaTooNewError
 
     async def prepare() -> None:
@@ -89,7 +93,7 @@ def _run_bot(config: Config, stop) -> int:  # type: ignore[no-untyped-def]
         return 0
     application = build_application(config)
     try:
-        asyncio.run(serve(application, _updater_start(application, config), stop))
+        asyncio.run(serve(application, updater_start(application, config), stop))
     except InvalidToken:
         print(
             f"error: TELEGRAM_BOT_TOKEN was rejected by the Bot API at {config.api_url}",
@@ -97,38 +101,6 @@ def _run_bot(config: Config, stop) -> int:  # type: ignore[no-untyped-def]
         )
         return 2
     return 0
-
-
-def _updater_start(application, config: Config):  # type: ignore[no-untyped-def]
-    """What starts fetching updates: long polling, or the webhook server when WEBHOOK_URL is set.
-
-    Their first call (deleteWebhook or setWebhook) is retried with backoff until it succeeds.
-    """
-    from telegram import Update
-
-    updater = application.updater
-    if not config.webhook_url:
-        return lambda: updater.start_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
-    from urllib.parse import urlsplit
-
-    async def start_webhook() -> None:
-        try:
-            await updater.start_webhook(
-                listen=config.webhook_listen,
-                port=config.webhook_port,
-                url_path=urlsplit(config.webhook_url).path.lstrip("/"),
-                webhook_url=config.webhook_url,
-                secret_token=config.webhook_secret,
-                allowed_updates=Update.ALL_TYPES,
-                bootstrap_retries=-1,
-            )
-        except OSError as error:  # the address is taken, or not ours
-            raise ConfigError(
-                f"WEBHOOK_LISTEN/WEBHOOK_PORT: cannot listen on "
-                f"{config.webhook_listen}:{config.webhook_port} ({error.strerror or error})"
-            ) from None
-
-    return start_webhook
 
 
 if __name__ == "__main__":

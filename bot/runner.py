@@ -28,9 +28,13 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from types import FrameType
+from urllib.parse import urlsplit
 
+from telegram import Update
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import Application
+
+from bot.config import Config, ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -187,3 +191,33 @@ async def _shutdown_quietly(application: Application) -> None:
         await asyncio.wait_for(application.shutdown(), 2)
     except Exception as error:
         log.warning("shutting down the HTTP clients: %r", error)
+
+
+def updater_start(application: Application, config: Config) -> Callable[[], Awaitable[object]]:
+    """What starts fetching updates: long polling, or the webhook server when WEBHOOK_URL is set.
+
+    Their first call (deleteWebhook or setWebhook) is retried with backoff until it succeeds.
+    """
+    updater = application.updater
+    assert updater is not None
+    if not config.webhook_url:
+        return lambda: updater.start_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+
+    async def start_webhook() -> None:
+        try:
+            await updater.start_webhook(
+                listen=config.webhook_listen,
+                port=config.webhook_port,
+                url_path=urlsplit(config.webhook_url).path.lstrip("/"),
+                webhook_url=config.webhook_url,
+                secret_token=config.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+                bootstrap_retries=-1,
+            )
+        except OSError as error:  # the address is taken, or not ours
+            raise ConfigError(
+                f"WEBHOOK_LISTEN/WEBHOOK_PORT: cannot listen on "
+                f"{config.webhook_listen}:{config.webhook_port} ({error.strerror or error})"
+            ) from None
+
+    return start_webhook

@@ -13,6 +13,7 @@ import re
 import shutil
 import signal
 import socket
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -212,3 +213,24 @@ async def test_signals_to_the_whole_group_give_one_clean_stop(tmp_path, launcher
     assert log.count("database closed") == 1, log[-3000:]  # post_shutdown ran, once
     answered = [c for c in fake.calls_to("sendMessage", chat_id=admin.id) if c.ok]
     assert len(answered) == 1, "the answer in progress went out, once"
+
+
+def test_a_stop_that_hangs_still_ends_the_process_at_the_deadline():
+    """The last resort: a stop stuck where no deadline inside the loop can reach it."""
+    script = (
+        "import os, signal, time\n"
+        "from bot.runner import StopSignals\n"
+        "stop = StopSignals(hard_deadline=0.5)\n"
+        "stop.install()\n"
+        "os.kill(os.getpid(), signal.SIGTERM)\n"
+        "os.kill(os.getpid(), signal.SIGINT)\n"
+        "assert stop.requested\n"
+        "time.sleep(30)  # a stop that never ends\n"
+    )
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 0, result.stderr
+    assert "took too long" in result.stderr
+    assert time.monotonic() - started < 10
