@@ -124,6 +124,7 @@ async def serve(
     failures are retried until the stop.
     """
     if stop.requested:
+        log.info("stop asked for before the start: not starting")
         return
     startup = asyncio.create_task(_start(application, start_updater), name="start-up")
     stopping = asyncio.create_task(stop.wait(), name="stop-signal")

@@ -6,6 +6,9 @@ on loopback): a 5xx on getMe, on deleteWebhook and on the command menus.
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 from datetime import timedelta
 
 from bot.fake_telegram import FakeTelegram, serve
@@ -56,3 +59,23 @@ async def test_one_off_5xx_at_start_up_are_retried(tmp_path):
         server.stop()
     assert all(any(c.injected for c in fake.calls_to(m)) for m in ("getMe", "deleteWebhook"))
     assert "Traceback" not in logs
+
+
+async def test_a_stop_while_telegram_is_down_at_start_up(tmp_path):
+    fake = FakeTelegram()
+    fake.fail("getMe", error_code=502, description="Bad Gateway", times=1000)
+    server, port = await serve(fake)
+    bot = None
+    try:
+        bot = await start_bot(tmp_path, fake, port, LOG_LEVEL="INFO")
+        await eventually(lambda: any(c.injected for c in fake.calls_to("getMe")))
+        os.killpg(bot.pid, signal.SIGTERM)
+        await asyncio.wait_for(bot.wait(), timeout=10)
+    finally:
+        if bot is not None and bot.returncode is None:
+            bot.kill()
+        server.stop()
+    log = bot.log_path.read_text(encoding="utf-8")
+    assert bot.returncode == 0, log
+    assert "stopping during start-up" in log and "Traceback" not in log, log
+    assert not fake.calls_to("getUpdates")
