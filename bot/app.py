@@ -89,23 +89,30 @@ async def _post_init(application: Application) -> None:
     services.priorities = load_catalogs()
     services.tips = load_tips()
     services.db = await open_database(services.config)
-    # The command menus (two calls per language) go out in the background: the first update
-    # should not wait for forty setMyCommands.
-    services.spawn(publish_menus(application.bot, services.catalogs), "menus")
+    # The command menus (two calls per language) go out in the background, retried on a 5xx:
+    # the first update should not wait for forty setMyCommands.
+    services.spawn(publish_menus(application.bot, services.catalogs, services.sleep), "menus")
     await outbox.resume(application)  # bulk sends a stop interrupted (before run_due kicks)
-    await jobs.run_due(application)  # deadlines that passed while the bot was down
+    try:
+        await jobs.run_due(application)  # deadlines that passed while the bot was down
+    except Exception:
+        # A one-off 5xx while closing an overdue poll must not keep the bot down: what is
+        # still due is found again by the heartbeat (or at the next start).
+        log.exception("due work at start-up failed; the heartbeat tries again")
     if application.bot_data["heartbeat"]:
         jobs.schedule(application)
     log.info("bot @%s ready", application.bot.username)
 
 
 async def _post_shutdown(application: Application) -> None:
+    """Cancel the background work, then close the database; safe to call twice."""
     services: Services = application.bot_data["services"]
     for task in list(services.tasks):  # a drain stopped mid-way resumes at the next start
         task.cancel()
     await asyncio.gather(*services.tasks, return_exceptions=True)
-    if hasattr(services, "db"):
-        await services.db.close()
+    db = services.__dict__.pop("db", None)
+    if db is not None:
+        await db.close()
         log.info("database closed")
 
 

@@ -19,7 +19,7 @@ from bot.context import ForumContext, Services
 from bot.forums import FormError
 from bot.i18n import N_
 from bot.polls import parse_local_time
-from bot.recurrence import occurrence_start, parse_link
+from bot.recurrence import MAX_AHEAD, occurrence_start, parse_link
 from bot.roles import Role
 from db import dialogs
 from db import forums as forums_db
@@ -140,6 +140,8 @@ async def on_move_input(update: Update, context: ForumContext, data: dict) -> No
         start = parse_local_time(update.effective_message.text or "", meeting.timezone)
         if start <= now:
             raise FormError(N_("The new start must be in the future."))
+        if start > now + MAX_AHEAD:  # as for a new meeting; year 9999 would overflow later
+            raise FormError(N_("The new start must be within the next ten years."))
         await _check_within_series(context, meeting, start)
     except FormError as error:
         await reply(update, actor.tr._(error.message, **error.params))
