@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import aiosqlite
+
 from db.connection import Database, from_db_time, to_db_time
 
 
@@ -55,8 +57,8 @@ async def count_since(db: Database, author_id: int, since: datetime) -> int:
     return row["n"] if row else 0
 
 
-async def add(
-    db: Database,
+async def insert(
+    conn: aiosqlite.Connection,
     *,
     forum_id: int,
     topic: str,
@@ -66,11 +68,14 @@ async def add(
     signed: bool,
     now: datetime,
 ) -> int:
-    return await db.execute(
+    """Store an item inside the caller's transaction (with its copies for coordinators)."""
+    cursor = await conn.execute(
         "INSERT INTO feedback (forum_id, topic, text, photo_file_id, author_id, signed,"
         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (forum_id, topic, text, photo_file_id, author_id, int(signed), to_db_time(now)),
     )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
 
 
 async def get(db: Database, feedback_id: int) -> FeedbackRow | None:

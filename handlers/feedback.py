@@ -10,12 +10,13 @@ Callback data: `fb:topic:<key>`, `fb:send:anon|signed`, `fb:cancel`, `fb:reply:<
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, Update
-from telegram.error import Forbidden
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
@@ -28,6 +29,7 @@ from db import forums as forums_db
 from db import outbox as outbox_db
 from db import users as users_db
 from db.feedback import FeedbackRow
+from db.outbox import Outgoing
 from handlers import outbox
 from handlers.common import (
     command_text,
@@ -126,31 +128,72 @@ async def on_button(update: Update, context: ForumContext) -> None:
     if draft is None or action not in ("send", "cancel") or value not in (None, "anon", "signed"):
         await query.answer(tr._("This button is no longer valid."))
         return
-    await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_id)
-    await query.answer()
     if action == "cancel":
+        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_id)
+        await query.answer()
         await query.edit_message_text(tr._("Cancelled. Nothing was sent."))
         return
-    now = services.clock()
     if await _over_limit(context, edit=query):
+        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_id)
+        await query.answer()
         return
-    feedback_id = await feedback_db.add(
-        services.db,
-        forum_id=draft["forum"],
-        topic=draft["topic"],
-        text=draft["text"],
-        photo_file_id=draft.get("photo"),
-        author_id=actor.user_id,
-        signed=value == "signed",
-        now=now,
-    )
-    item = await feedback_db.get(services.db, feedback_id)
-    assert item is not None
-    # The copies are written before the member is answered: a failed edit loses no item.
-    await _to_coordinators(context.bot, services, item, _header_of_new)
-    await query.edit_message_text(
-        tr._("Sent to the coordinators (#%(number)s). Thank you!", number=feedback_id)
-    )
+    feedback_id = await _commit(context, chat_id, draft, signed=value == "signed")
+    if feedback_id is None:  # a second tap, or one racing this one: the draft is gone
+        await query.answer(tr._("This button is no longer valid."))
+        return
+    outbox.kick(context.bot, services)
+    # Committed: what follows is courtesy. A failed answer or edit loses nothing, and the
+    # member still learns that it went.
+    sent = tr._("Sent to the coordinators (#%(number)s). Thank you!", number=feedback_id)
+    with contextlib.suppress(TelegramError):
+        await query.answer()
+    try:
+        await query.edit_message_text(sent)
+    except TelegramError:
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(chat_id, sent)
+
+
+async def _commit(
+    context: ForumContext, chat_id: int, draft: dict[str, Any], *, signed: bool
+) -> int | None:
+    """Commit, then talk: the draft's end, the item and every coordinator's copy in one
+    transaction. None when the draft was already gone (nothing is written then)."""
+    actor, services = context.actor, context.services
+    now = services.clock()
+    coordinators = await forums_db.coordinators(services.db, draft["forum"])
+    author = actor.user.first_name if signed and actor.user else None
+    async with outbox_db.batch(
+        services.db, forum_id=draft["forum"], kind="feedback", now=now
+    ) as writing:
+        if not await dialogs.take(
+            writing.conn, user_id=actor.user_id, chat_id=chat_id, kind=FEEDBACK
+        ):
+            return None
+        feedback_id = await feedback_db.insert(
+            writing.conn,
+            forum_id=draft["forum"],
+            topic=draft["topic"],
+            text=draft["text"],
+            photo_file_id=draft.get("photo"),
+            author_id=actor.user_id,
+            signed=signed,
+            now=now,
+        )
+        item = FeedbackRow(
+            id=feedback_id,
+            forum_id=draft["forum"],
+            topic=draft["topic"],
+            text=draft["text"],
+            photo_file_id=draft.get("photo"),
+            author_id=actor.user_id,
+            signed=signed,
+            created_at=now,
+            author_name=author,
+        )
+        for message in _copies(services, item, coordinators, _header_of_new):
+            await writing.add(message)
+    return feedback_id
 
 
 async def _over_limit(context: ForumContext, edit: Any = None) -> bool:
@@ -188,11 +231,28 @@ def _header_of_new(tr: Translator, item: FeedbackRow) -> str:
 async def _to_coordinators(
     bot: Bot, services: Services, item: FeedbackRow, header, text=None
 ) -> None:
-    """Each coordinator of the item's forum gets it in their language, with a Reply button.
-    Coordinators only: observers never get a copy (they see counts in `/feedback list`)."""
+    """Each coordinator of the item's forum gets it (or `text` about it) through the outbox."""
+    coordinators = await forums_db.coordinators(services.db, item.forum_id)
+    async with outbox_db.batch(
+        services.db, forum_id=item.forum_id, kind="feedback", now=services.clock()
+    ) as batch:
+        for message in _copies(services, item, coordinators, header, text):
+            await batch.add(message)
+    outbox.kick(bot, services)
+
+
+def _copies(
+    services: Services,
+    item: FeedbackRow,
+    coordinators: list[tuple[int, str | None]],
+    header,
+    text: str | None = None,
+) -> list[Outgoing]:
+    """The item for each coordinator, in their language, with a Reply button. Coordinators
+    only: observers never get a copy (they see counts in `/feedback list`)."""
     body = escape(text if text is not None else item.text)
     messages = []
-    for user_id, language in await forums_db.coordinators(services.db, item.forum_id):
+    for user_id, language in coordinators:
         tr = services.catalogs.translator(language)
         markup = keyboard([[(tr._("↩ Reply"), callbacks.make("fb", "reply", item.id))]])
         message = f"{header(tr, item)}\n\n{body}"
@@ -204,12 +264,7 @@ async def _to_coordinators(
             messages.append(outgoing(user_id, user_id, message, markup, part=1))
         else:
             messages.append(outgoing(user_id, user_id, message, markup))
-    async with outbox_db.batch(
-        services.db, forum_id=item.forum_id, kind="feedback", now=services.clock()
-    ) as batch:
-        for outgoing_message in messages:
-            await batch.add(outgoing_message)
-    outbox.kick(bot, services)
+    return messages
 
 
 async def _start_relay(
