@@ -127,7 +127,11 @@ async def test_closed_poll_cannot_be_linked_to_its_voters(tmp_path, fake):
     ada = fake.add_user("Ada")
     members = [fake.add_user(f"Member {i}", user_id=uid) for i, uid in enumerate(IDS)]
     drafter = fake.add_user("Drafter", user_id=3900000017)
-    async with running_bot(tmp_path, admins=[ada.id], fake=fake) as bot:
+    boss = fake.add_user("Boss")
+    async with running_bot(tmp_path, admins=[ada.id, boss.id], fake=fake) as bot:
+        # Another forum first: ours is forum 2, so its membership index entries [2, id, rowid]
+        # cannot pass for the ballot index entries of poll 1 [1, id, rowid] below.
+        await new_forum(bot, boss, "/newforum Other forum\ntimezone: UTC")
         code, _ = await new_forum(bot, ada)
         for i in JOIN_ORDER:
             bot.clock.advance(timedelta(minutes=1))
