@@ -132,7 +132,8 @@ def _num(value: float) -> int | float:
 def chart_png(
     options: Sequence[str], result: PollCount, group_labels: dict[str, str], axis_label: str
 ) -> bytes:
-    """Horizontal bars of Borda points per option, stacked by stakeholder group; phone-sized.
+    """Horizontal bars of Borda points per option, stacked by the groups `result` may show;
+    phone-sized.
 
     Options are labelled by number (their text is in the message beside the chart): the bundled
     font has no Thai or CJK glyphs, and numbers read the same in every language.
@@ -149,9 +150,11 @@ def chart_png(
     ax = fig.subplots()
     left = [0.0] * len(order)
     colours = colormaps["tab10"].colors
-    for index, (group, group_tally) in enumerate(result.by_group.items()):
+    # Without a breakdown that may be shown, one bar per option: the forum's total.
+    stacks = result.by_group or {"": result.overall}
+    for index, (group, group_tally) in enumerate(stacks.items()):
         values = [float(group_tally.borda[o]) for o in order]
-        label = _drawable(group_labels.get(group, group), group)
+        label = _drawable(group_labels.get(group, group), group) if group else None
         ax.barh(range(len(order)), values, left=left, color=colours[index % 10], label=label)
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.set_yticks(range(len(order)), [f"#{o + 1}" for o in order])
