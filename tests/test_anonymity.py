@@ -14,10 +14,13 @@ import csv
 import io
 import json
 import re
+import sqlite3
 from datetime import timedelta
 
 from bot.fake_telegram import FakeUser
 from db.backup import backup_database
+from db.connection import Database
+from db.migrate import known_migrations, migrate
 from tests.harness import Harness, join, new_forum, running_bot
 
 OPTIONS = ["Procurement", "Eco-labels", "Waste", "Tourism", "Cleaner production"]
@@ -277,3 +280,109 @@ async def test_closed_poll_cannot_be_linked_to_its_voters(tmp_path, fake):
                 found.append(f"/mydata of member {i} shows a ballot or its delivery")
 
         assert found == [], "linked:\n" + "\n".join(found)
+
+
+async def test_a_blocked_checkpoint_is_retried_and_the_close_stands(tmp_path, fake):
+    """A backup reading while the poll closes keeps the old pages in the WAL; the close is
+    committed anyway, and the heartbeat empties the WAL once the reader is gone."""
+    ada = fake.add_user("Ada")
+    members = [fake.add_user(f"Member {i}") for i in range(3)]
+    async with running_bot(tmp_path, admins=[ada.id], fake=fake) as bot:
+        code, _ = await new_forum(bot, ada)
+        for member in members:
+            await join(bot, member, code)
+        await bot.send(ada, "/newpoll Which first?\n" + "\n".join(OPTIONS))
+        drafts = [[3, 1], [2, 5, 4], [4]]
+        for member, positions in zip(members, drafts, strict=True):
+            await rank(bot, member, positions)
+        path = bot.config.database_path
+        wal = path.with_name(path.name + "-wal")
+        secrets = [json.dumps(d).encode() for d in drafts]  # option ids are positions here
+        reader = sqlite3.connect(path)
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM ballots").fetchone()  # holds a pre-close snapshot
+        try:
+            await bot.send(ada, "/closepoll 1")
+            assert "Poll 1 is closed." in [m["text"] for m in bot.fake.messages(ada.id)][-2]
+            assert bot.services.db.checkpoint_owed
+            assert all(secret in wal.read_bytes() for secret in secrets)  # the reader's pages
+            assert await bot.run_due() == []  # still blocked: tried again, nothing lost
+            assert bot.services.db.checkpoint_owed
+        finally:
+            reader.close()
+        await bot.run_due()
+        assert not bot.services.db.checkpoint_owed
+        assert wal.stat().st_size == 0
+        for file in (path, wal):
+            assert not any(secret in file.read_bytes() for secret in secrets)
+        row = await bot.services.db.fetchone("SELECT closed_at FROM polls")
+        assert row["closed_at"] is not None
+        assert (await bot.services.db.fetchone("PRAGMA secure_delete"))[0] == 1
+
+
+async def test_polls_closed_before_the_upgrade_are_sealed_by_it(tmp_path):
+    """Migration 0010 gives polls closed under the old code what a close does now."""
+    db = await Database.open(tmp_path / "forum.sqlite3")
+    try:
+        await migrate(db, known_migrations()[:9])
+        await db.conn.executescript(OLD_DATABASE)
+        before = await db.fetchall("SELECT id FROM ballots WHERE poll_id = 1")
+        await migrate(db)
+        ballots = await db.fetchall(
+            "SELECT rowid AS rid, * FROM ballots WHERE poll_id = 1 ORDER BY rowid"
+        )
+        assert not {b["id"] for b in ballots} & {b["id"] for b in before}
+        assert {(b["user_id"], b["draft"], b["submitted_at"]) for b in ballots} == {
+            (None, "[]", "2026-11-01T10:00:00+00:00")
+        }
+        # academia (1) lost its label, and so did industry (3), the smallest group left: else
+        # total minus government minus industry would be the academic's ballot.
+        groups = sorted(b["stakeholder_group"] or "" for b in ballots)
+        assert groups == [""] * 4 + ["government"] * 4
+        rankings = await db.fetchall(
+            "SELECT group_concat(option_id, '>') AS r FROM (SELECT * FROM ballot_ranks"
+            " WHERE ballot_id IN (SELECT id FROM ballots WHERE poll_id = 1)"
+            " ORDER BY ballot_id, rank) GROUP BY ballot_id"
+        )
+        assert sorted(r["r"] for r in rankings) == sorted(
+            f"{i % 2 + 1}>{2 - i % 2}" for i in range(8)
+        )
+        # The closed poll's ballot deliveries are gone; the open poll's know their poll.
+        kept = await db.fetchall("SELECT id, kind, poll_id FROM broadcasts ORDER BY id")
+        assert [tuple(b) for b in kept] == [(2, "ballot", 2), (3, "announcement", None)]
+        assert (await db.fetchone("SELECT count(*) FROM outbox"))[0] == 2
+        untouched = await db.fetchall("SELECT id, user_id FROM ballots WHERE poll_id = 2")
+        assert [tuple(b) for b in untouched] == [(9, 101)]
+        forum = await db.fetchone("SELECT min_group_ballots FROM forums")
+        assert forum[0] == 3
+    finally:
+        await db.close()
+
+
+# Under the old code: poll 1 (anonymous, closed) kept its ballots in member order, named groups
+# of 1 and 3 and its delivery rows; poll 2 is open.
+OLD_DATABASE = (
+    "INSERT INTO users (id, created_at, updated_at) VALUES"
+    + ", ".join(f"({100 + i}, 'x', 'x')" for i in range(1, 9))
+    + ";"
+    "INSERT INTO forums (id, name, timezone, language, member_code, coordinator_code, created_at)"
+    " VALUES (1, 'F', 'UTC', 'en', 'm', 'c', 'x');"
+    "INSERT INTO polls (id, forum_id, number, question, created_at, closes_at, closed_at) VALUES"
+    " (1, 1, 1, 'Q', 'x', 'x', '2026-11-01T10:00:00+00:00'), (2, 1, 2, 'Q2', 'x', 'x', NULL);"
+    "INSERT INTO poll_options (id, poll_id, position, text) VALUES"
+    " (1, 1, 1, 'A'), (2, 1, 2, 'B'), (3, 2, 1, 'X'), (4, 2, 2, 'Y');"
+    "INSERT INTO ballots (id, poll_id, user_id, stakeholder_group, submitted_at) VALUES "
+    + ", ".join(
+        f"({i}, 1, NULL, '{g}', '2026-10-2{i}')"
+        for i, g in enumerate(["academia"] + ["industry"] * 3 + ["government"] * 4, 1)
+    )
+    + ", (9, 2, 101, 'government', '2026-11-02T10:00:00+00:00');"
+    "INSERT INTO ballot_ranks (ballot_id, option_id, rank) VALUES "
+    + ", ".join(f"({i}, {i % 2 + 1}, 1), ({i}, {2 - i % 2}, 2)" for i in range(1, 9))
+    + ";"
+    "INSERT INTO broadcasts (id, forum_id, kind, created_at) VALUES"
+    " (1, 1, 'ballot', 'x'), (2, 1, 'ballot', 'x'), (3, 1, 'announcement', 'x');"
+    "INSERT INTO outbox (broadcast_id, chat_id, user_id, text, not_before, on_sent) VALUES"
+    " (1, 101, 101, '', 'x', 'ballot:1'), (1, 102, 102, '', 'x', 'ballot:1'),"
+    " (2, 101, 101, '', 'x', 'ballot:2'), (3, 101, 101, 'Hello', 'x', NULL);"
+)
