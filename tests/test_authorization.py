@@ -173,6 +173,7 @@ ACTIONS: dict[str, dict[str, Action]] = {
         "exp:members": cb("exp:members", ANALYST, False, also=IN_THE_GROUP),
         "set:survey": cb("set:survey:all", COORDINATOR, True),
         "set:keep": cb("set:keep:365", COORDINATOR, True),
+        "set:mingrp": cb("set:mingrp:5", COORDINATOR, True),
         "fb:reply": cb("fb:reply:{feedback}", COORDINATOR, True),
         "mtga:keep": cb("mtga:keep:{meeting}", COORDINATOR, False),
         "mtga:cancel": cb("mtga:cancel:{meeting}", COORDINATOR, False),
