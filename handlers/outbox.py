@@ -54,6 +54,7 @@ MAX_ATTEMPTS = 5  # for 5xx and timeouts; a 429 or a migrated group does not cou
 MAX_TIMEOUTS = 2  # tries that timed out: each may have been delivered, so no third
 REPORT_EVERY = 3.0  # seconds between edits of a progress message (the chat allows ~1/s)
 IDLE_POLL = 2.0  # seconds: longest sleep while rows wait for their retry time
+STOP_GRACE = 5.0  # real seconds a stop waits for the outcomes of messages on the wire
 DB_RETRY = (0.25, 5.0)  # seconds: first and longest wait while the database refuses a write
 log = logging.getLogger(__name__)
 
@@ -93,8 +94,14 @@ async def drain(bot: Bot, services: Services) -> None:
         await _drain(bot, services, in_flight)
     except asyncio.CancelledError:
         # Stopping: let the messages already on the wire be recorded while the database is
-        # still open; what is left pending goes out after the restart.
-        await asyncio.gather(*in_flight, return_exceptions=True)
+        # still open; what is left pending goes out after the restart. A database that stays
+        # busy must not hold the stop up: rows not recorded by then stay 'sending' and go out
+        # again at the next start (the in-flight window, at most IN_FLIGHT messages).
+        if in_flight:
+            _, late = await asyncio.wait(list(in_flight), timeout=STOP_GRACE)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*in_flight, return_exceptions=True)
         raise
 
 
@@ -216,10 +223,10 @@ async def _failed(services: Services, pacer: Pacer, row: OutboxRow, exc: Excepti
 
 
 def transient(exc: sqlite3.OperationalError) -> bool:
-    """A database that refuses a write for now (locked by another process, busy, disk full),
-    as opposed to a bug in a query: the first kind is waited out."""
+    """A database that refuses a write for now (locked by another process, busy, disk full:
+    an operator can free it), as opposed to a bug in a query: the first kind is waited out."""
     message = str(exc).lower()
-    return any(word in message for word in ("locked", "busy", "disk is full", "disk i/o"))
+    return any(word in message for word in ("locked", "busy", "disk is full"))
 
 
 class Backoff:

@@ -12,6 +12,8 @@ from bot.clock import FakeClock
 from bot.fake_telegram import FakeTelegram
 from handlers.outbox import IN_FLIGHT
 from tests.harness import START as START_OF_TESTS
+from tests.harness import _start as start_application
+from tests.harness import _stop as stop_application
 from tests.harness import running_bot
 from tests.test_announce import TEXT, crowd, deliveries
 from tests.test_feedback import forum as feedback_forum
@@ -229,3 +231,35 @@ async def test_a_timeout_is_retried_once_and_reported_as_possibly_delivered(tmp_
             " 3 possibly delivered: Telegram did not confirm them in time, and they were not"
             " sent again. 2 may have arrived twice: the first try timed out."
         ]
+
+
+async def test_a_stop_while_the_database_stays_busy_neither_hangs_nor_loses_anyone(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr("handlers.outbox.STOP_GRACE", 0.05)  # real seconds; 5 in production
+    clock = FakeClock(START_OF_TESTS)
+    fake = FakeTelegram(clock=lambda: clock().timestamp())
+    async with running_bot(tmp_path, admins=[1001], fake=fake, clock=clock) as bot:
+        ada = fake.add_user("Ada", username="ada", user_id=1001)
+        ids = await crowd(bot, fake, ada, 60)
+        await bot.send(ada, f"/announce\n{TEXT}")
+        await bot.services.db.conn.execute("PRAGMA busy_timeout = 20")
+        blocker = Blocker(bot, fake, after=20, hold=float("inf"))  # held until we let go
+        fake.tap(ada, bot.last_keyboard(ada.id)["message_id"], "✅")  # not settled: it runs
+        async with asyncio.timeout(10):
+            while blocker.since is None or not any(  # noqa: ASYNC110 - no event to wait on
+                r["state"] == "sending"
+                for r in await bot.services.db.fetchall("SELECT state FROM outbox")
+            ):
+                await asyncio.sleep(0)
+        async with asyncio.timeout(10):
+            await stop_application(bot.app)  # the outcomes cannot be written: it stops anyway
+        blocker.release()
+        bot.app = await start_application(bot.config, fake, clock, bot.errors)
+        await bot.settle()
+
+        got = deliveries(fake)
+        assert set(got) == {*ids, ada.id}, "nobody missed"
+        assert sum(got.values()) - len(got) <= IN_FLIGHT, "duplicates only from the window"
+        states = await bot.services.db.fetchall("SELECT DISTINCT state FROM outbox")
+        assert [r["state"] for r in states] == ["sent"]
