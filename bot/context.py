@@ -6,12 +6,11 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.clock import Clock
+from bot.clock import Clock, ClockWatch
 from bot.config import Config
 from bot.i18n import Catalogs
 from bot.priorities import PriorityCatalog
@@ -22,15 +21,19 @@ if TYPE_CHECKING:
     from db.connection import Database
 
 
+RETENTION_EVERY = 24 * 3600.0  # seconds of monotonic time between retention runs
+
+
 @dataclass
 class Services:
     """What every handler may use; the database and catalogs are opened in post_init."""
 
     config: Config
-    clock: Clock
-    # How bulk sends wait (pacing, retry_after). It must move `clock`: asyncio.sleep with the
-    # system clock, FakeClock.sleep with a FakeClock (tests, demo), or pacing never ends.
+    clock: Clock  # the wall clock, and clock.monotonic() for waits (bot/clock.py)
+    # How bulk sends wait (pacing, retry_after). It must move `clock.monotonic`: asyncio.sleep
+    # with the system clock, FakeClock.sleep with a FakeClock (tests, demo), or pacing never ends.
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    watch: ClockWatch = field(init=False)  # notices wall-clock steps; holds back purges
     catalogs: Catalogs = field(init=False)
     db: Database = field(init=False)
     priorities: dict[str, PriorityCatalog] = field(init=False)
@@ -40,11 +43,22 @@ class Services:
     stale_announcements: set[int] = field(default_factory=set)
     refreshing_announcements: set[int] = field(default_factory=set)
     outbox_task: asyncio.Task[None] | None = None  # the running drain (handlers/outbox.py)
-    retention_checked: datetime | None = None  # when old feedback and polls were last deleted
+    retention_checked: float | None = None  # monotonic time old data was last deleted
 
-    def retention_due(self, now: datetime) -> bool:
-        """Once a day (and at start-up): time to delete what forums no longer keep."""
-        if self.retention_checked is not None and now - self.retention_checked < timedelta(days=1):
+    def __post_init__(self) -> None:
+        self.watch = ClockWatch(self.clock)
+
+    def monotonic(self) -> float:
+        """Seconds for measuring waits; a step of the wall clock does not move them."""
+        return self.clock.monotonic()
+
+    def retention_due(self) -> bool:
+        """Once a day of elapsed time (and at start-up): time to delete what forums no longer
+        keep. Never while the wall clock's date is in doubt (see `ClockWatch.settled`)."""
+        if not self.watch.settled():
+            return False
+        now = self.monotonic()
+        if self.retention_checked is not None and now - self.retention_checked < RETENTION_EVERY:
             return False
         self.retention_checked = now
         return True

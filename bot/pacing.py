@@ -1,12 +1,15 @@
 """Pacing bulk sends under Telegram's flood limits: plain token buckets, no I/O.
 
 Telegram allows a bot about 30 messages a second overall, about one a second to one private chat
-and 20 a minute to one group. The outbox asks `Pacer.wait(chat_id, now)` before each message:
-0 means send now. A 429 for one chat holds that chat only (`hold`), not the whole queue.
+and 20 a minute to one group. The outbox asks `overall_wait()` and `chat_wait(chat_id)` before
+each message: 0 means send now. A 429 for one chat holds that chat only (`hold`), not the whole
+queue. Every time here is monotonic (`clock`, injected): a step of the wall clock, back an hour
+or forward three years, neither stalls the queue nor ends a hold early.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 # A little under the overall ceiling: the bot's answers to members share the same budget.
@@ -25,13 +28,15 @@ class Bucket:
     stamp: float
 
     def wait(self, now: float) -> float:
-        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
+        elapsed = max(0.0, now - self.stamp)  # a clock that went back earns nothing, owes nothing
+        self.tokens = min(self.capacity, self.tokens + elapsed * self.rate)
+        self.stamp = max(self.stamp, now)
         return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
 
 
 @dataclass
 class Pacer:
+    clock: Callable[[], float]  # monotonic seconds (Services.monotonic)
     overall_per_second: float = OVERALL_PER_SECOND
     private_per_second: float = PRIVATE_PER_SECOND
     group_per_minute: float = GROUP_PER_MINUTE
@@ -39,15 +44,17 @@ class Pacer:
     _chats: dict[int, Bucket] = field(default_factory=dict)
     _held: dict[int, float] = field(default_factory=dict)  # chat → monotonic time it may resume
 
-    def overall_wait(self, now: float) -> float:
+    def overall_wait(self) -> float:
         """Seconds until the bot as a whole may send again."""
+        now = self.clock()
         if self._overall is None:
             rate = self.overall_per_second
             self._overall = Bucket(1.0, rate, 1.0, now)  # no burst: an even stream
         return self._overall.wait(now)
 
-    def chat_wait(self, chat_id: int, now: float) -> float:
+    def chat_wait(self, chat_id: int) -> float:
         """Seconds until this chat may receive again (its own bucket, or a 429 hold)."""
+        now = self.clock()
         held = self._held.get(chat_id, 0.0) - now
         bucket = self._chats.get(chat_id)
         if bucket is None:
@@ -65,6 +72,7 @@ class Pacer:
         self._overall.tokens -= 1
         self._chats[chat_id].tokens -= 1
 
-    def hold(self, chat_id: int, until: float) -> None:
-        """Telegram said 429 with retry_after for this chat: nothing to it before `until`."""
+    def hold(self, chat_id: int, seconds: float) -> None:
+        """Telegram said 429 with retry_after for this chat: nothing to it for `seconds`."""
+        until = self.clock() + seconds
         self._held[chat_id] = max(self._held.get(chat_id, 0.0), until)

@@ -6,14 +6,17 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import aiosqlite
 
 from db.connection import Database, from_db_time, to_db_time
 
-STATES = ("pending", "sending", "sent", "blocked", "failed")
+# pending → sending → sent | blocked | failed | unconfirmed, or back to pending for a retry.
+# 'unconfirmed' is "possibly delivered": its tries timed out, so Telegram may have delivered it.
+STATES = ("pending", "sending", "sent", "blocked", "failed", "unconfirmed")
+FINAL = ("sent", "blocked", "failed", "unconfirmed")
 # broadcasts.report_message_id: NULL while the progress message is on its way (its sender
 # records it); this when it could not be sent, so the drain sends the final report as a new one.
 NO_REPORT_MESSAGE = 0
@@ -43,6 +46,7 @@ class OutboxRow:
     user_id: int | None
     text: str
     attempts: int
+    timeouts: int = 0  # tries that timed out: each may have been delivered
     reply_markup: str | None = None
     photo: str | None = None
     document: bytes | None = None
@@ -64,8 +68,8 @@ class Batch:
     claim its once-only records (a reminder, a tip slot) in the same transaction: a crash then
     leaves either both the claim and the messages, or neither, never a claim without messages."""
 
-    def __init__(self, conn: aiosqlite.Connection, broadcast: tuple[Any, ...], now: datetime):
-        self.conn, self._broadcast, self._stamp = conn, broadcast, to_db_time(now)
+    def __init__(self, conn: aiosqlite.Connection, broadcast: tuple[Any, ...]):
+        self.conn, self._broadcast = conn, broadcast
         self.id: int | None = None
         self.count = 0
 
@@ -80,10 +84,10 @@ class Batch:
         m = message
         await self.conn.execute(
             "INSERT INTO outbox (broadcast_id, chat_id, part, user_id, text, reply_markup, photo,"
-            " document, document_name, on_sent, not_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " document, document_name, on_sent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 *(self.id, m.chat_id, m.part, m.user_id, m.text, m.reply_markup, m.photo),
-                *(m.document, m.document_name, m.on_sent, self._stamp),
+                *(m.document, m.document_name, m.on_sent),
             ),
         )
         self.count += 1
@@ -112,7 +116,7 @@ async def batch(
     only `batch.conn` inside (another `db.` call would wait for the lock forever)."""
     broadcast = (forum_id, kind, created_by, to_db_time(now), report_chat_id, report_message_id)
     async with db.transaction() as conn:
-        yield Batch(conn, (*broadcast, report_language, poll_id), now)
+        yield Batch(conn, (*broadcast, report_language, poll_id))
 
 
 async def delete_poll_deliveries(conn: aiosqlite.Connection, poll_id: int) -> None:
@@ -151,15 +155,23 @@ async def create_broadcast(
 
 
 async def requeue_in_flight(db: Database) -> int:
-    """After a crash or stop: rows that were being sent go back to the queue (maybe twice)."""
-    return await db.changes("UPDATE outbox SET state = 'pending' WHERE state = 'sending'")
+    """At start-up: rows that were being sent go back to the queue (maybe twice), and every
+    retry time is dropped: it was on the last run's steady clock (see `due`), not this one's."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute("UPDATE outbox SET state = 'pending' WHERE state = 'sending'")
+        await conn.execute(
+            "UPDATE outbox SET not_before = NULL WHERE state = 'pending' AND not_before IS NOT NULL"
+        )
+        return cursor.rowcount
 
 
 async def due(db: Database, now: datetime, limit: int) -> list[OutboxRow]:
+    """Pending rows to send now. `now` is the drain's steady time (`ClockWatch.steady`), the
+    time line retry times are written on: a step of the wall clock moves neither."""
     rows = await db.fetchall(
-        "SELECT id, broadcast_id, chat_id, user_id, text, attempts, reply_markup, photo,"
-        " document, document_name, on_sent FROM outbox"
-        " WHERE state = 'pending' AND not_before <= ?"
+        "SELECT id, broadcast_id, chat_id, user_id, text, attempts, timeouts, reply_markup,"
+        " photo, document, document_name, on_sent FROM outbox"
+        " WHERE state = 'pending' AND (not_before IS NULL OR not_before <= ?)"
         # A photo's text (part 1) waits for the photo (part 0), even when that is retried.
         " AND NOT EXISTS (SELECT 1 FROM outbox AS earlier WHERE"
         " earlier.broadcast_id = outbox.broadcast_id AND earlier.chat_id = outbox.chat_id"
@@ -173,8 +185,14 @@ async def due(db: Database, now: datetime, limit: int) -> list[OutboxRow]:
 
 
 async def next_due(db: Database) -> datetime | None:
-    row = await db.fetchone("SELECT MIN(not_before) AS at FROM outbox WHERE state = 'pending'")
-    return from_db_time(row["at"]) if row and row["at"] else None
+    """When the next pending row falls due (steady time), the epoch for "now"; None: no row."""
+    row = await db.fetchone(
+        "SELECT COUNT(*) AS n, MIN(COALESCE(not_before, '')) AS at FROM outbox"
+        " WHERE state = 'pending'"
+    )
+    if row is None or not row["n"]:
+        return None
+    return from_db_time(row["at"]) if row["at"] else datetime.fromtimestamp(0, UTC)
 
 
 async def claim(db: Database, row_id: int) -> bool:
@@ -187,16 +205,23 @@ async def claim(db: Database, row_id: int) -> bool:
 
 
 async def finish(
-    db: Database, row_id: int, state: str, now: datetime, error: str | None = None
+    db: Database,
+    row_id: int,
+    state: str,
+    now: datetime,
+    error: str | None = None,
+    *,
+    timed_out: bool = False,
 ) -> None:
-    """sending → sent, blocked or failed. The content goes: it is a copy (a signed feedback's
-    name, a member's answer) that nobody needs once delivered, and /forget could not find it."""
-    assert state in ("sent", "blocked", "failed")
+    """sending → sent, blocked, failed or unconfirmed. The content goes: it is a copy (a signed
+    feedback's name, a member's answer) that nobody needs once delivered, and /forget could not
+    find it. `timed_out` counts a last try that timed out. Idempotent, so it can be retried."""
+    assert state in FINAL
     await db.execute(
         "UPDATE outbox SET state = ?, error = ?, sent_at = CASE WHEN ? = 'sent' THEN ? END,"
-        " text = '', reply_markup = NULL, photo = NULL, document = NULL, document_name = NULL"
-        " WHERE id = ?",
-        (state, error, state, to_db_time(now), row_id),
+        " timeouts = timeouts + ?, text = '', reply_markup = NULL, photo = NULL, document = NULL,"
+        " document_name = NULL WHERE id = ? AND state = 'sending'",
+        (state, error, state, to_db_time(now), int(timed_out), row_id),
     )
 
 
@@ -206,15 +231,18 @@ async def retry_later(
     not_before: datetime,
     *,
     failed: bool = False,
+    timed_out: bool = False,
     chat_id: int | None = None,
     error: str | None = None,
 ) -> None:
-    """sending → pending again, not before the given time. `failed` counts an attempt (a 429 or
-    a migrated group is not the message's fault); `chat_id` follows a group that migrated."""
+    """sending → pending again, not before the given (steady) time. `failed` counts an attempt
+    (a 429 or a migrated group is not the message's fault), `timed_out` a try that may have
+    been delivered; `chat_id` follows a group that migrated. Idempotent, like `finish`."""
     await db.execute(
         "UPDATE outbox SET state = 'pending', not_before = ?, attempts = attempts + ?,"
-        " chat_id = COALESCE(?, chat_id), error = COALESCE(?, error) WHERE id = ?",
-        (to_db_time(not_before), int(failed), chat_id, error, row_id),
+        " timeouts = timeouts + ?, chat_id = COALESCE(?, chat_id), error = COALESCE(?, error)"
+        " WHERE id = ? AND state = 'sending'",
+        (to_db_time(not_before), int(failed), int(timed_out), chat_id, error, row_id),
     )
 
 
@@ -224,6 +252,15 @@ async def counts(db: Database, broadcast_id: int) -> Counter[str]:
         (broadcast_id,),
     )
     return Counter({row["state"]: row["n"] for row in rows})
+
+
+async def sent_after_timeout(db: Database, broadcast_id: int) -> int:
+    """Sent rows an earlier try of which timed out: those members may have it twice."""
+    row = await db.fetchone(
+        "SELECT COUNT(*) FROM outbox WHERE broadcast_id = ? AND state = 'sent' AND timeouts > 0",
+        (broadcast_id,),
+    )
+    return row[0] if row else 0
 
 
 async def open_broadcasts(db: Database) -> list[Broadcast]:

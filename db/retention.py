@@ -17,7 +17,10 @@ async def set_retention(db: Database, forum_id: int, days: int) -> None:
 
 async def enforce(db: Database, now: datetime) -> tuple[int, int]:
     """Delete feedback (with its replies) and closed polls (with ballots and options) older
-    than their forum keeps them; returns (feedback deleted, polls deleted)."""
+    than their forum keeps them; returns (feedback deleted, polls deleted).
+
+    Everything here goes by `now`, the wall clock, so the heartbeat calls it only when
+    `Services.retention_due()` says the wall clock has not just stepped (bot/clock.py)."""
     stamp = to_db_time(now)
     # julianday() compares the stored ISO times as moments, whatever their offset notation.
     feedback = await db.changes(

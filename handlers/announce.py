@@ -36,8 +36,38 @@ log = logging.getLogger(__name__)
 MAX_ANNOUNCEMENT = 3500  # Telegram's 4096, less the header and the HTML of formatting
 
 
-def progress_text(tr: Translator, counts: Counter[str], *, done: bool) -> str:
-    """The coordinator's view of a broadcast: sent, waiting, blocked, failed."""
+def progress_text(tr: Translator, counts: Counter[str], *, done: bool, twice: int = 0) -> str:
+    """The coordinator's view of a broadcast: sent, waiting, blocked, failed, and what may have
+    arrived twice or not at all because Telegram's answer timed out (handlers/outbox.py)."""
+    return _progress(tr, counts, done=done) + "".join(
+        " " + line for line in _timeouts(tr, counts["unconfirmed"], twice)
+    )
+
+
+def _timeouts(tr: Translator, unconfirmed: int, twice: int) -> list[str]:
+    lines = []
+    if unconfirmed:
+        lines.append(
+            tr.n_(
+                "%(count)s possibly delivered: Telegram did not confirm it in time, and it was "
+                "not sent again.",
+                "%(count)s possibly delivered: Telegram did not confirm them in time, and they "
+                "were not sent again.",
+                unconfirmed,
+            )
+        )
+    if twice:
+        lines.append(
+            tr.n_(
+                "%(count)s may have arrived twice: the first try timed out.",
+                "%(count)s may have arrived twice: the first try timed out.",
+                twice,
+            )
+        )
+    return lines
+
+
+def _progress(tr: Translator, counts: Counter[str], *, done: bool) -> str:
     values = {
         "sent": counts["sent"],
         "pending": counts["pending"] + counts["sending"],

@@ -33,7 +33,9 @@ async def run_due(application: Application) -> None:
     await meeting_survey.send_surveys(services)
     await meeting_survey.send_summaries(services)
     await tip_subscriptions.send_due_tips(services)
-    if services.retention_due(now):
+    # Purges go by the date, so not on a date that just jumped (bot/clock.py, ClockWatch):
+    # deadlines and reminders above and below may follow the wall clock, deleting may not.
+    if services.retention_due():
         deleted = await retention.enforce(services.db, now)
         log.info("retention: deleted %s feedback items and %s closed polls", *deleted)
     for poll in await polls_db.due_to_close(services.db, now):

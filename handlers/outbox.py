@@ -1,10 +1,20 @@
 """The outbox worker: sends what db/outbox.py holds, paced, and reports progress.
 
 `kick` starts a drain unless one is running; the drain sends every due row and ends when the
-queue is empty, sleeping (through `services.sleep`, so tests run on virtual time) until deferred
-rows fall due. Each message is claimed ('sending') before it goes out and recorded after, so a
-restart sends every row left pending or in flight: nobody is skipped, and at most the
-`IN_FLIGHT` messages of the moment of a crash can arrive twice.
+queue is empty, waiting (through `services.sleep`, on monotonic time, so tests run on virtual
+time and a step of the wall clock changes nothing) until deferred rows fall due. Each message is
+claimed ('sending') before it goes out and its outcome recorded after. What can go twice:
+
+- at a crash or stop, the rows in flight (at most `IN_FLIGHT`): they are sent again at start-up,
+  so nobody is skipped;
+- a try that timed out, since Telegram may have delivered it before the answer was lost: the
+  message is tried once more, never a third time. If that try fails too, the row ends
+  'unconfirmed' ("possibly delivered" in the coordinator's report); if it succeeds, the report
+  says the member may have it twice.
+
+A busy database (another process holding the write lock past busy_timeout, a full disk) is a
+fault like a 5xx: the drain waits and tries again, and an outcome is written, however long that
+takes, before the drain looks at its row again: no row is left 'sending', none sent twice.
 """
 
 from __future__ import annotations
@@ -12,11 +22,21 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sqlite3
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import Application
 
 from bot.context import Services
@@ -31,8 +51,11 @@ from handlers.common import unless_unchanged
 IN_FLIGHT = 8  # messages on the wire at once: enough to keep up the pace over HTTP latency
 BATCH = 200
 MAX_ATTEMPTS = 5  # for 5xx and timeouts; a 429 or a migrated group does not count
+MAX_TIMEOUTS = 2  # tries that timed out: each may have been delivered, so no third
 REPORT_EVERY = 3.0  # seconds between edits of a progress message (the chat allows ~1/s)
 IDLE_POLL = 2.0  # seconds: longest sleep while rows wait for their retry time
+STOP_GRACE = 5.0  # real seconds a stop waits for the outcomes of messages on the wire
+DB_RETRY = (0.25, 5.0)  # seconds: first and longest wait while the database refuses a write
 log = logging.getLogger(__name__)
 
 
@@ -71,81 +94,175 @@ async def drain(bot: Bot, services: Services) -> None:
         await _drain(bot, services, in_flight)
     except asyncio.CancelledError:
         # Stopping: let the messages already on the wire be recorded while the database is
-        # still open; what is left pending goes out after the restart.
-        await asyncio.gather(*in_flight, return_exceptions=True)
+        # still open; what is left pending goes out after the restart. A database that stays
+        # busy must not hold the stop up: rows not recorded by then stay 'sending' and go out
+        # again at the next start (the in-flight window, at most IN_FLIGHT messages).
+        if in_flight:
+            _, late = await asyncio.wait(list(in_flight), timeout=STOP_GRACE)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*in_flight, return_exceptions=True)
         raise
 
 
 async def _drain(bot: Bot, services: Services, in_flight: dict[asyncio.Task[None], int]) -> None:
-    db, pacer = services.db, Pacer()
-    progress = Progress(bot, services)
+    pacer, progress = Pacer(services.monotonic), Progress(bot, services)
+    busy = Backoff(services, "the outbox")
     while True:
-        now = services.clock()
-        sent_any = False
-        for row in await outbox_db.due(db, now, BATCH):
-            moment = services.clock().timestamp()
-            if row.chat_id in in_flight.values() or pacer.chat_wait(row.chat_id, moment) > 0:
-                continue  # this chat must wait; others need not
-            while (wait := pacer.overall_wait(services.clock().timestamp())) > 0:
-                await services.sleep(wait)
-            while len(in_flight) >= IN_FLIGHT:
-                await asyncio.wait(list(in_flight), return_when=asyncio.FIRST_COMPLETED)
-            if not await outbox_db.claim(db, row.id):
-                continue
-            pacer.spend(row.chat_id)
-            task = asyncio.create_task(_send(bot, services, pacer, row))
-            in_flight[task] = row.chat_id
-            task.add_done_callback(in_flight.pop)
-            sent_any = True
-            await progress.maybe_report()
-        if sent_any:
-            continue
-        if in_flight:
+        try:
+            if not await _look(bot, services, pacer, progress, in_flight):
+                await progress.report()  # the last word: finished broadcasts get their report
+                return
+        except sqlite3.OperationalError as exc:
+            if not transient(exc):
+                raise
+            await busy.wait(exc)  # nothing claimed is lost: claims are single statements
+        else:
+            busy.reset()
+
+
+async def _look(
+    bot: Bot,
+    services: Services,
+    pacer: Pacer,
+    progress: Progress,
+    in_flight: dict[asyncio.Task[None], int],
+) -> bool:
+    """One look at the queue: send what is due, else wait for what is on the wire or due
+    later. False when nothing is left to do."""
+    db, watch = services.db, services.watch
+    watch.look()  # a step of the wall clock is logged as soon as the drain sees it
+    sent_any = False
+    for row in await outbox_db.due(db, watch.steady(), BATCH):
+        if row.chat_id in in_flight.values() or pacer.chat_wait(row.chat_id) > 0:
+            continue  # this chat must wait; others need not
+        while (wait := pacer.overall_wait()) > 0:
+            await services.sleep(wait)
+        while len(in_flight) >= IN_FLIGHT:
             await asyncio.wait(list(in_flight), return_when=asyncio.FIRST_COMPLETED)
+        if not await outbox_db.claim(db, row.id):
             continue
+        pacer.spend(row.chat_id)
+        task = asyncio.create_task(_send(bot, services, pacer, row))
+        in_flight[task] = row.chat_id
+        task.add_done_callback(in_flight.pop)
+        sent_any = True
         await progress.maybe_report()
-        next_due = await outbox_db.next_due(db)
-        if next_due is None:
-            break
-        delay = (next_due - services.clock()).total_seconds()
-        await services.sleep(min(max(delay, 0.05), IDLE_POLL))
-    await progress.report()  # the last word: finished broadcasts get their final report
+    if sent_any:
+        return True
+    if in_flight:
+        await asyncio.wait(list(in_flight), return_when=asyncio.FIRST_COMPLETED)
+        return True
+    await progress.maybe_report()
+    next_due = await outbox_db.next_due(db)
+    if next_due is None:
+        return False
+    delay = (next_due - watch.steady()).total_seconds()
+    await services.sleep(min(max(delay, 0.05), IDLE_POLL))
+    return True
 
 
 async def _send(bot: Bot, services: Services, pacer: Pacer, row: OutboxRow) -> None:
-    """One message; every outcome is written back to its row."""
-    db, now = services.db, services.clock
+    """One message; its outcome is written back to its row, however long the database is busy."""
     try:
         message = await _deliver(bot, row)
-    except RetryAfter as exc:
+    except Exception as exc:
+        if not isinstance(exc, TelegramError):  # a bug: say where, then record it as failed
+            log.exception("outbox row %s", row.id)
+        await persist(services, partial(_failed, services, pacer, row, exc))
+        return
+    now = services.clock()
+    await persist(services, lambda: outbox_db.finish(services.db, row.id, "sent", now))
+    if row.on_sent:
+        try:
+            await persist(services, lambda: _record(services, row, message))
+        except Exception:  # the message is out; what it should have recorded is a bug
+            log.exception("outbox row %s sent, but %s not recorded", row.id, row.on_sent)
+
+
+async def _failed(services: Services, pacer: Pacer, row: OutboxRow, exc: Exception) -> None:
+    """Record why a send failed, and what comes next: a retry, or the row's last state.
+    Every write here is idempotent, so `persist` may run it again after a busy database."""
+    db, now, steady = services.db, services.clock(), services.watch.steady()
+    # After a timeout the message may be in the chat already: a row that ends without a
+    # confirmed delivery is 'unconfirmed' (possibly delivered), not 'failed'.
+    failed = "unconfirmed" if row.timeouts else "failed"
+    if isinstance(exc, RetryAfter):
         wait = _seconds(exc.retry_after)
-        pacer.hold(row.chat_id, now().timestamp() + wait)
-        await outbox_db.retry_later(db, row.id, now() + timedelta(seconds=wait))
-    except Forbidden as exc:  # blocked the bot, or removed it from the group
-        await outbox_db.finish(db, row.id, "blocked", now(), str(exc))
+        pacer.hold(row.chat_id, wait)
+        await outbox_db.retry_later(db, row.id, steady + timedelta(seconds=wait))
+    elif isinstance(exc, Forbidden):  # blocked the bot, or removed it from the group
+        await outbox_db.finish(db, row.id, "blocked", now, str(exc))
         if row.user_id is not None:
-            await users_db.set_active(db, row.user_id, False, now())
-    except ChatMigrated as exc:  # the group became a supergroup: follow it
+            await users_db.set_active(db, row.user_id, False, now)
+    elif isinstance(exc, ChatMigrated):  # the group became a supergroup: follow it
         await forums_db.migrate_chat(db, row.chat_id, exc.new_chat_id)
-        await outbox_db.retry_later(db, row.id, now(), chat_id=exc.new_chat_id)
-    except BadRequest as exc:  # chat not found, text refused: retrying will not help
-        await outbox_db.finish(db, row.id, "failed", now(), str(exc))
-    except TelegramError as exc:  # 5xx, timeouts, network: back off, a bounded number of times
+        await outbox_db.retry_later(db, row.id, steady, chat_id=exc.new_chat_id)
+    elif isinstance(exc, BadRequest):  # chat not found, text refused: retrying will not help
+        await outbox_db.finish(db, row.id, failed, now, str(exc))
+    elif isinstance(exc, TimedOut) and (
+        row.timeouts + 1 >= MAX_TIMEOUTS or row.attempts + 1 >= MAX_ATTEMPTS
+    ):
+        log.warning("outbox row %s timed out again: possibly delivered, not sent again", row.id)
+        await outbox_db.finish(db, row.id, "unconfirmed", now, str(exc), timed_out=True)
+    elif isinstance(exc, TelegramError):  # 5xx, timeouts, network: back off, a bounded number
         if row.attempts + 1 >= MAX_ATTEMPTS:
-            await outbox_db.finish(db, row.id, "failed", now(), str(exc))
+            await outbox_db.finish(db, row.id, failed, now, str(exc))
         else:
             backoff = timedelta(seconds=min(60, 2 ** (row.attempts + 1)))
-            await outbox_db.retry_later(db, row.id, now() + backoff, failed=True, error=str(exc))
-    except Exception as exc:  # a bug or a database error: record it rather than leave it 'sending'
-        log.exception("outbox row %s", row.id)
-        await outbox_db.finish(db, row.id, "failed", now(), repr(exc))
-    else:
-        await outbox_db.finish(db, row.id, "sent", now())
-        if row.on_sent:
-            try:
-                await _record(services, row, message)
-            except Exception:  # the message is out; what it should have recorded is a bug
-                log.exception("outbox row %s sent, but %s not recorded", row.id, row.on_sent)
+            await outbox_db.retry_later(
+                db,
+                row.id,
+                steady + backoff,
+                failed=True,
+                timed_out=isinstance(exc, TimedOut),
+                error=str(exc),
+            )
+    else:  # a bug: record it rather than leave the row 'sending'
+        await outbox_db.finish(db, row.id, failed, now, repr(exc))
+
+
+def transient(exc: sqlite3.OperationalError) -> bool:
+    """A database that refuses a write for now (locked by another process, busy, disk full:
+    an operator can free it), as opposed to a bug in a query: the first kind is waited out."""
+    message = str(exc).lower()
+    return any(word in message for word in ("locked", "busy", "disk is full"))
+
+
+class Backoff:
+    """Waits, doubling up to DB_RETRY[1], while the database refuses writes; says so once."""
+
+    def __init__(self, services: Services, who: str) -> None:
+        self.services, self.who = services, who
+        self.delay: float | None = None
+
+    async def wait(self, exc: Exception) -> None:
+        if self.delay is None:
+            log.warning("%s: the database is busy (%s); trying again", self.who, exc)
+            self.delay = DB_RETRY[0]
+        else:
+            self.delay = min(self.delay * 2, DB_RETRY[1])
+        await self.services.sleep(self.delay)
+
+    def reset(self) -> None:
+        if self.delay is not None:
+            log.info("%s: the database is free again", self.who)
+            self.delay = None
+
+
+async def persist(services: Services, write: Callable[[], Awaitable[None]]) -> None:
+    """Run an idempotent write until the database takes it: an outcome is never dropped."""
+    busy = Backoff(services, "an outbox outcome")
+    while True:
+        try:
+            await write()
+        except sqlite3.OperationalError as exc:
+            if not transient(exc):
+                raise
+            await busy.wait(exc)
+        else:
+            busy.reset()
+            return
 
 
 async def _deliver(bot: Bot, row: OutboxRow) -> Message:
@@ -184,11 +301,11 @@ class Progress:
 
     def __init__(self, bot: Bot, services: Services) -> None:
         self.bot, self.services = bot, services
-        self.last = services.clock().timestamp()
+        self.last = services.monotonic()
         self.shown: dict[int, str] = {}  # broadcast → what its message shows now
 
     async def maybe_report(self) -> None:
-        if self.services.clock().timestamp() - self.last >= REPORT_EVERY:
+        if self.services.monotonic() - self.last >= REPORT_EVERY:
             await self.report()
 
     async def report(self) -> None:
@@ -196,9 +313,10 @@ class Progress:
         from handlers.announce import progress_text  # the words belong to the feature
 
         services = self.services
-        self.last = services.clock().timestamp()
+        self.last = services.monotonic()
         for broadcast in await outbox_db.open_broadcasts(services.db):
             counts = await outbox_db.counts(services.db, broadcast.id)
+            twice = await outbox_db.sent_after_timeout(services.db, broadcast.id)
             done = counts["pending"] + counts["sending"] == 0
             if done:
                 finished = await outbox_db.mark_finished(
@@ -210,7 +328,7 @@ class Progress:
             if broadcast.report_chat_id is None:
                 continue
             tr = services.catalogs.translator(broadcast.report_language)
-            text = progress_text(tr, counts, done=done)
+            text = progress_text(tr, counts, done=done, twice=twice)
             if broadcast.report_message_id is None:  # its sender records it, and reports if done
                 continue
             if broadcast.report_message_id == outbox_db.NO_REPORT_MESSAGE:
@@ -240,8 +358,9 @@ class Progress:
         if broadcast is None or broadcast.report_chat_id is None:
             return
         counts = await outbox_db.counts(services.db, broadcast_id)
+        twice = await outbox_db.sent_after_timeout(services.db, broadcast_id)
         text = progress_text(
-            services.catalogs.translator(broadcast.report_language), counts, done=True
+            services.catalogs.translator(broadcast.report_language), counts, done=True, twice=twice
         )
         if broadcast.report_message_id in (None, outbox_db.NO_REPORT_MESSAGE):
             await self._send_final(broadcast.report_chat_id, text)

@@ -144,12 +144,18 @@ async def test_two_thousand_members_under_flood_limits_and_faults(tmp_path):
         rows = await bot.services.db.fetchall(
             "SELECT state, COUNT(*) AS n FROM outbox GROUP BY state ORDER BY state"
         )
-        assert {r["state"]: r["n"] for r in rows} == {"sent": 1991, "blocked": 10, "failed": 1}
+        # The broken chat timed out twice: it may have arrived, so it is not sent a third time.
+        assert {r["state"]: r["n"] for r in rows} == {
+            "sent": 1991,
+            "blocked": 10,
+            "unconfirmed": 1,
+        }
         inactive = await bot.services.db.fetchall("SELECT id FROM users WHERE is_active = 0")
         assert sorted(r["id"] for r in inactive) == sorted(blocked)
         reports = [m["text"] for m in fake.messages(ada.id) if "delivered" in m["text"]]
         assert reports == [
-            "📣 Announcement delivered. 1,991 of 2,002 sent, 10 blocked the bot, 1 failed."
+            "📣 Announcement delivered. 1,991 of 2,002 sent, 10 blocked the bot, 0 failed. 1 possibly"
+            " delivered: Telegram did not confirm it in time, and it was not sent again."
         ]
         # Paced under the limits: the flood model refused nothing, and it took the time 2,002
         # messages need at ~29 a second (virtual time: the test itself takes seconds).

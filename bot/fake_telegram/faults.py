@@ -26,7 +26,12 @@ DEFAULT_DESCRIPTION = "Internal Server Error"
 
 @dataclass
 class FaultRule:
-    """One scripted failure: the next `times` calls matching (method, chat_id) fail."""
+    """One scripted failure: the next `times` calls matching (method, chat_id) fail.
+
+    A timeout comes in two kinds, as on the real network: the request is lost before Telegram
+    sees it (`delivered` False), or Telegram carries it out and the answer is lost on the way
+    back (`delivered` True): the message is in the chat although the client saw a timeout.
+    """
 
     method: str | None
     chat_id: int | str | None
@@ -36,6 +41,7 @@ class FaultRule:
     migrate_to_chat_id: int | None
     timeout: bool
     times: int
+    delivered: bool = False  # with `timeout`: carried out first, then the answer is lost
 
     def matches(self, method: str, chat_id: object) -> bool:
         """Whether this rule applies to a call; method None means any method but getUpdates."""
@@ -74,8 +80,11 @@ class Faults:
         migrate_to_chat_id: int | None,
         timeout: bool,
         times: int,
+        delivered: bool = False,
     ) -> None:
         """Register a rule; fill in Telegram's wording when only a retry/migration is given."""
+        if delivered and not timeout:
+            raise ValueError("delivered=True describes a timeout: pass timeout=True as well")
         if retry_after is not None and error_code == 500:
             error_code = 429
         if migrate_to_chat_id is not None and error_code == 500:
@@ -97,6 +106,7 @@ class Faults:
                 migrate_to_chat_id,
                 timeout,
                 times,
+                delivered,
             )
         )
 

@@ -78,8 +78,12 @@ class FakeTelegram(ChatMethods):
         migrate_to_chat_id: int | None = None,
         timeout: bool = False,
         times: int = 1,
+        delivered: bool = False,
     ) -> None:
-        """Make the next `times` calls matching (method, chat_id) fail like Telegram would."""
+        """Make the next `times` calls matching (method, chat_id) fail like Telegram would.
+
+        `timeout=True` loses the request; with `delivered=True` too, Telegram carries it out
+        (the message is sent) and the answer is lost: the client sees a timeout all the same."""
         self.faults.add(
             method,
             chat_id,
@@ -89,6 +93,7 @@ class FakeTelegram(ChatMethods):
             migrate_to_chat_id=migrate_to_chat_id,
             timeout=timeout,
             times=times,
+            delivered=delivered,
         )
 
     # --- core ---
@@ -103,10 +108,10 @@ class FakeTelegram(ChatMethods):
             chat_id = params.get("chat_id")
             rule = self.faults.take(name, chat_id)
             call.injected = rule is not None
-            if rule is not None and rule.timeout:
+            if rule is not None and rule.timeout and not rule.delivered:
                 call.description = "timeout (injected)"
                 raise InjectedTimeout(name)
-            if rule is not None:
+            if rule is not None and not rule.timeout:
                 raise rule.error()
             if name.lower() not in self._methods:
                 raise ApiError(404, NOT_IMPLEMENTED)
@@ -128,6 +133,9 @@ class FakeTelegram(ChatMethods):
             call.description = f"fake internal error: {error!r}"  # a bug in the fake, not the bot
             raise
         call.ok, call.result = True, copy.deepcopy(result)
+        if rule is not None and rule.timeout:  # delivered: only the answer is lost
+            call.description = "timeout after delivery (injected)"
+            raise InjectedTimeout(name)
         return {"ok": True, "result": copy.deepcopy(result)}
 
     # --- bot identity, updates and webhooks ---
