@@ -73,6 +73,11 @@ class Batch:
         self.id: int | None = None
         self.count = 0
 
+    def for_poll(self, poll_id: int) -> None:
+        """Mark the broadcast as a poll's deliveries when the poll is made in this transaction."""
+        assert self.id is None, "before the first message"
+        self._broadcast = (*self._broadcast[:-1], poll_id)
+
     async def add(self, message: Outgoing) -> None:
         if self.id is None:  # the broadcast row exists only if something is sent
             cursor = await self.conn.execute(

@@ -101,40 +101,92 @@ async def create_poll(
     catalog: str | None = None,
     refs: list[str | None] | None = None,
 ) -> int:
-    """Create a poll numbered after the forum's last one; returns its id."""
+    """Create a poll numbered after the forum's last one, in its own transaction; returns its id."""
     async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "SELECT coalesce(max(number), 0) + 1 FROM polls WHERE forum_id = ?", (forum_id,)
+        poll = await insert_poll(
+            conn,
+            forum_id=forum_id,
+            question=question,
+            options=options,
+            closes_at=closes_at,
+            hide_results=hide_results,
+            anonymous=anonymous,
+            remind_before_s=remind_before_s,
+            created_by=created_by,
+            now=now,
+            catalog=catalog,
+            refs=refs,
         )
-        (number,) = await cursor.fetchone()  # type: ignore[misc]
-        cursor = await conn.execute(
-            "INSERT INTO polls (forum_id, number, question, catalog, created_by, created_at,"
-            " closes_at, hide_results, anonymous, remind_before_s)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                forum_id,
-                number,
-                question,
-                catalog,
-                created_by,
-                to_db_time(now),
-                to_db_time(closes_at),
-                int(hide_results),
-                int(anonymous),
-                remind_before_s,
-            ),
+    return poll.id
+
+
+async def insert_poll(
+    conn: aiosqlite.Connection,
+    *,
+    forum_id: int,
+    question: str,
+    options: list[str],
+    closes_at: datetime,
+    hide_results: bool,
+    anonymous: bool,
+    remind_before_s: int,
+    created_by: int,
+    now: datetime,
+    catalog: str | None = None,
+    refs: list[str | None] | None = None,
+) -> PollRow:
+    """Insert a poll and its options in the caller's transaction (with its ballots' outbox rows)."""
+    cursor = await conn.execute(
+        "SELECT coalesce(max(number), 0) + 1 FROM polls WHERE forum_id = ?", (forum_id,)
+    )
+    (number,) = await cursor.fetchone()  # type: ignore[misc]
+    cursor = await conn.execute(
+        "INSERT INTO polls (forum_id, number, question, catalog, created_by, created_at,"
+        " closes_at, hide_results, anonymous, remind_before_s)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+        (
+            forum_id,
+            number,
+            question,
+            catalog,
+            created_by,
+            to_db_time(now),
+            to_db_time(closes_at),
+            int(hide_results),
+            int(anonymous),
+            remind_before_s,
+        ),
+    )
+    poll = _poll(await cursor.fetchone())  # type: ignore[arg-type]
+    refs = refs or [None] * len(options)
+    await conn.executemany(
+        "INSERT INTO poll_options (poll_id, position, text, ref) VALUES (?, ?, ?, ?)",
+        [
+            (poll.id, i, text, ref)
+            for i, (text, ref) in enumerate(zip(options, refs, strict=True), 1)
+        ],
+    )
+    return poll
+
+
+async def insert_ballots(
+    conn: aiosqlite.Connection, poll_id: int, user_ids: list[int]
+) -> tuple[list[OptionRow], dict[int, BallotRow]]:
+    """A new poll's options and an empty ballot for each voter, in the caller's transaction."""
+    cursor = await conn.execute(
+        "SELECT id, position, text FROM poll_options WHERE poll_id = ? ORDER BY position",
+        (poll_id,),
+    )
+    options = [OptionRow(*row) for row in await cursor.fetchall()]
+    ballots = {}
+    for user_id in user_ids:
+        ballot_id = new_ballot_id()
+        await conn.execute(
+            "INSERT INTO ballots (id, poll_id, user_id) VALUES (?, ?, ?)",
+            (ballot_id, poll_id, user_id),
         )
-        poll_id = cursor.lastrowid
-        refs = refs or [None] * len(options)
-        await conn.executemany(
-            "INSERT INTO poll_options (poll_id, position, text, ref) VALUES (?, ?, ?, ?)",
-            [
-                (poll_id, i, text, ref)
-                for i, (text, ref) in enumerate(zip(options, refs, strict=True), 1)
-            ],
-        )
-    assert poll_id is not None
-    return poll_id
+        ballots[user_id] = BallotRow(ballot_id, poll_id, user_id, [], [], None, None, None)
+    return options, ballots
 
 
 async def get_poll(db: Database, poll_id: int) -> PollRow | None:
@@ -362,6 +414,24 @@ async def _seal(conn: aiosqlite.Connection, poll_id: int, now: datetime, relabel
 async def set_min_group_ballots(db: Database, forum_id: int, minimum: int) -> None:
     """The forum's threshold for showing a stakeholder group in results (>= 2, schema-checked)."""
     await db.execute("UPDATE forums SET min_group_ballots = ? WHERE id = ?", (minimum, forum_id))
+
+
+async def results_owed(db: Database) -> list[PollRow]:
+    """Closed polls whose results for the group were never queued (see `claim_results`)."""
+    rows = await db.fetchall(
+        "SELECT * FROM polls WHERE closed_at IS NOT NULL AND results_queued_at IS NULL ORDER BY id"
+    )
+    return [_poll(row) for row in rows]
+
+
+async def claim_results(conn: aiosqlite.Connection, poll_id: int, now: datetime) -> bool:
+    """True the one time a closed poll's results are queued (in the transaction that queues them)."""
+    cursor = await conn.execute(
+        "UPDATE polls SET results_queued_at = ? WHERE id = ? AND results_queued_at IS NULL"
+        " AND closed_at IS NOT NULL",
+        (to_db_time(now), poll_id),
+    )
+    return cursor.rowcount > 0
 
 
 async def due_to_close(db: Database, now: datetime) -> list[PollRow]:

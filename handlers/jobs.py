@@ -18,7 +18,7 @@ from db import polls as polls_db
 from db import retention
 from db.polls import PollRow
 from handlers import ballots, meeting_survey, meetings, outbox, tip_subscriptions
-from handlers.polls import finish_poll
+from handlers.polls import finish_poll, queue_results
 
 HEARTBEAT_SECONDS = 30
 log = logging.getLogger(__name__)
@@ -40,6 +40,8 @@ async def run_due(application: Application) -> None:
         log.info("retention: deleted %s feedback items and %s closed polls", *deleted)
     for poll in await polls_db.due_to_close(services.db, now):
         await finish_poll(bot, services, poll)
+    for poll in await polls_db.results_owed(services.db):  # closed, results lost on the way
+        await queue_results(bot, services, poll)
     for poll in await polls_db.due_reminders(services.db, now):
         await _remind_voters(services, poll)
     if services.db.checkpoint_owed:  # a backup blocked the one after a poll's close

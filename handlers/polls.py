@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sqlite3
 from functools import partial
 
 from telegram import Bot, Update
@@ -36,49 +37,58 @@ async def create_poll(
     catalog: str | None = None,
     refs: list[str | None] | None = None,
 ) -> None:
-    """Store the poll, announce it in the group, and deliver the ballots in the background."""
+    """Commit, then talk: the poll, every voter's empty ballot and its outbox row in one
+    transaction (a crash or a busy database leaves all of them or none); then the group's post
+    and the answer, which may fail without losing anything."""
     actor, services = context.actor, context.services
     forum = actor.forum
     assert forum is not None
-    poll_id = await polls_db.create_poll(
-        services.db,
-        forum_id=forum.id,
-        question=draft.question,
-        options=draft.options,
-        closes_at=draft.closes_at,
-        hide_results=draft.hide_results,
-        anonymous=draft.anonymous,
-        remind_before_s=int(draft.remind_before.total_seconds()),
-        created_by=actor.user_id,
-        now=services.clock(),
-        catalog=catalog,
-        refs=refs,
-    )
-    poll = await polls_db.get_poll(services.db, poll_id)
-    assert poll is not None
     voters = await polls_db.voters(services.db, forum.id)
-    # The ballots are written before anything goes over the network: a failed send below no
-    # longer leaves a poll without ballots.
-    messages = [await ballots.queued_ballot(services, poll, v.user_id) for v in voters]
-    async with outbox_db.batch(
-        services.db, forum_id=forum.id, kind="ballot", now=services.clock(), poll_id=poll.id
-    ) as batch:
-        for message in messages:
-            await batch.add(message)
+    now = services.clock()
+    async with outbox_db.batch(services.db, forum_id=forum.id, kind="ballot", now=now) as writing:
+        poll = await polls_db.insert_poll(
+            writing.conn,
+            forum_id=forum.id,
+            question=draft.question,
+            options=draft.options,
+            closes_at=draft.closes_at,
+            hide_results=draft.hide_results,
+            anonymous=draft.anonymous,
+            remind_before_s=int(draft.remind_before.total_seconds()),
+            created_by=actor.user_id,
+            now=now,
+            catalog=catalog,
+            refs=refs,
+        )
+        writing.for_poll(poll.id)
+        options, empty = await polls_db.insert_ballots(
+            writing.conn, poll.id, [v.user_id for v in voters]
+        )
+        for voter in voters:
+            tr = services.catalogs.translator(voter.language)
+            text, markup = ballots.render_ballot(
+                tr, poll, options, empty[voter.user_id], voter.timezone or forum.timezone
+            )
+            await writing.add(
+                outbox.outgoing(
+                    voter.user_id, voter.user_id, text, markup, on_sent=f"ballot:{poll.id}"
+                )
+            )
+    outbox.kick(context.bot, services)
     await _announce_in_groups(context.bot, services, poll)
     tr = actor.tr
-    await reply(
-        update,
-        tr._(
-            "Poll %(number)s created: “%(question)s”. It closes %(time)s. Sending the ballot to "
-            "%(count)s members now.",
-            number=poll.number,
-            question=poll.question,
-            time=tr.datetime(poll.closes_at, forum.timezone),
-            count=len(voters),
-        ),
+    created = tr._(
+        "Poll %(number)s created: “%(question)s”. It closes %(time)s. Sending the ballot to "
+        "%(count)s members now.",
+        number=poll.number,
+        question=poll.question,
+        time=tr.datetime(poll.closes_at, forum.timezone),
+        count=len(voters),
     )
-    outbox.kick(context.bot, services)
+    try:
+        await reply(update, created)
+    except TelegramError as exc:  # the poll stands; /polls shows it
+        log.warning("poll %s: the answer to its creator failed: %s", poll.id, exc)
 
 
 async def _announce_in_groups(bot: Bot, services: Services, poll: PollRow) -> None:
@@ -218,16 +228,10 @@ async def finish_poll(bot: Bot, services: Services, poll: PollRow) -> bool:
         return False
     closed = await polls_db.get_poll(services.db, poll.id)
     assert closed is not None
-    tr = services.catalogs.translator(forum.language)
-    # Counted after the close commits, so a vote submitted a moment before is in the message.
-    text = await results_message(services, closed, tr, forum.timezone)
-    chats = await forums_db.group_chats(services.db, poll.forum_id)
-    async with outbox_db.batch(
-        services.db, forum_id=forum.id, kind="results", now=services.clock()
-    ) as batch:
-        for chat_id in chats:
-            await batch.add(outbox.outgoing(chat_id, None, text))
-    outbox.kick(bot, services)
+    try:
+        await queue_results(bot, services, closed)
+    except sqlite3.OperationalError as exc:  # busy: the close stands, the heartbeat queues them
+        log.warning("poll %s: results not queued yet (%s)", poll.id, exc)
     # The results are queued first: a crash during the edits (a call per ballot) cannot lose them.
     for chat_id, message_id, _ in messages:
         # The ballot loses its buttons; a tap on an old copy is answered "closed" anyway.
@@ -237,6 +241,25 @@ async def finish_poll(bot: Bot, services: Services, poll: PollRow) -> bool:
     # hold the update loop nor turn "closed" into "sorry".
     request_refresh(bot, services, closed.id)
     return True
+
+
+async def queue_results(bot: Bot, services: Services, poll: PollRow) -> None:
+    """The group's copy of a closed poll's results, queued once: the claim and the rows commit
+    together. Called right after the close and, for a close whose results never got queued
+    (a crash or a busy database between the two), by the heartbeat."""
+    forum = await forums_db.get_forum(services.db, poll.forum_id)
+    assert forum is not None
+    tr = services.catalogs.translator(forum.language)
+    # Counted after the close commits, so a vote submitted a moment before is in the message.
+    text = await results_message(services, poll, tr, forum.timezone)
+    chats = await forums_db.group_chats(services.db, poll.forum_id)
+    async with outbox_db.batch(
+        services.db, forum_id=forum.id, kind="results", now=services.clock()
+    ) as batch:
+        if await polls_db.claim_results(batch.conn, poll.id, services.clock()):
+            for chat_id in chats:
+                await batch.add(outbox.outgoing(chat_id, None, text))
+    outbox.kick(bot, services)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:
