@@ -8,7 +8,10 @@ provides the heartbeat. Tests call `run_due` directly after moving the injected 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
+from datetime import datetime
 
+from telegram import Bot
 from telegram.ext import Application, ContextTypes
 
 from bot.context import Services
@@ -28,26 +31,49 @@ async def run_due(application: Application) -> None:
     """Close due polls, send due reminders, keep meeting series materialised ahead."""
     services, bot = application.bot_data["services"], application.bot
     now = services.clock()
-    await meetings.extend_series(services)
-    await meetings.send_due_reminders(services)
-    await meeting_survey.send_surveys(services)
-    await meeting_survey.send_summaries(services)
-    await tip_subscriptions.send_due_tips(services)
+    # Each step on its own: a busy database or a bug in one (logged) must not keep the others,
+    # or the outbox kick at the end, from running. What failed is still due next beat.
+    await _step(application, "meeting series", meetings.extend_series(services))
+    await _step(application, "meeting reminders", meetings.send_due_reminders(services))
+    await _step(application, "meeting surveys", meeting_survey.send_surveys(services))
+    await _step(application, "survey summaries", meeting_survey.send_summaries(services))
+    await _step(application, "tips", tip_subscriptions.send_due_tips(services))
     # Purges go by the date, so not on a date that just jumped (bot/clock.py, ClockWatch):
     # deadlines and reminders above and below may follow the wall clock, deleting may not.
     if services.retention_due():
-        deleted = await retention.enforce(services.db, now)
-        log.info("retention: deleted %s feedback items and %s closed polls", *deleted)
+        await _step(application, "retention", _purge(services, now))
+    await _step(application, "poll deadlines", _close_due(bot, services, now))
+    await _step(application, "poll reminders", _remind_due(services, now))
+    if services.db.checkpoint_owed:  # a backup blocked the one after a poll's close
+        await _step(application, "checkpoint", services.db.checkpoint())
+    # What the steps above queued, and rows whose retry time came while no drain was running.
+    outbox.kick(bot, services)
+
+
+async def _step(application: Application, name: str, work: Awaitable[object]) -> None:
+    try:
+        await work
+    except Exception as exc:
+        log.warning("heartbeat: %s failed; it is tried again at the next beat", name)
+        # To the error handlers, as PTB does for a job's exception (they log it; tests see it).
+        await application.process_error(None, exc)
+
+
+async def _purge(services: Services, now: datetime) -> None:
+    deleted = await retention.enforce(services.db, now)
+    log.info("retention: deleted %s feedback items and %s closed polls", *deleted)
+
+
+async def _close_due(bot: Bot, services: Services, now: datetime) -> None:
     for poll in await polls_db.due_to_close(services.db, now):
         await finish_poll(bot, services, poll)
     for poll in await polls_db.results_owed(services.db):  # closed, results lost on the way
         await queue_results(bot, services, poll)
+
+
+async def _remind_due(services: Services, now: datetime) -> None:
     for poll in await polls_db.due_reminders(services.db, now):
         await _remind_voters(services, poll)
-    if services.db.checkpoint_owed:  # a backup blocked the one after a poll's close
-        await services.db.checkpoint()
-    # What the steps above queued, and rows whose retry time came while no drain was running.
-    outbox.kick(bot, services)
 
 
 async def _remind_voters(services: Services, poll: PollRow) -> None:

@@ -104,7 +104,14 @@ async def _announce_in_groups(bot: Bot, services: Services, poll: PollRow) -> No
         except TelegramError as exc:  # removed from the group, Telegram failing: members still vote
             log.warning("could not announce poll %s in chat %s: %s", poll.id, chat_id, exc)
             continue
-        await polls_db.set_group_message(services.db, poll.id, chat_id, message.message_id)
+        # What the sent post must leave behind, kept until the database takes it: without
+        # it the post could never show the count or the close.
+        await outbox.persist(
+            services,
+            lambda chat_id=chat_id, message=message: polls_db.set_group_message(
+                services.db, poll.id, chat_id, message.message_id
+            ),
+        )
         return  # one announcement, edited as votes come in
 
 
