@@ -98,8 +98,10 @@ async def test_newforum_in_a_group_links_it_and_sends_links_privately(tmp_path, 
         assert len(codes(bot.last(admin)["text"])) == 2  # both links in private
         await bot.send(niran, "/start", chat=group)
         assert "This is the group of Thailand SCP Forum." in bot.last(group)["text"]
-        await bot.send(admin, "/invite", chat=group)
-        assert len(codes(bot.last(group)["text"])) == 1
+        await bot.send(admin, "/invite", chat=group)  # invite codes never go to a group
+        assert bot.last(group)["text"] == (
+            "Please use /invite in a private chat with me: https://t.me/scp_forum_bot"
+        )
 
 
 async def test_group_link_survives_migration_to_supergroup(tmp_path, fake):
@@ -112,8 +114,8 @@ async def test_group_link_survives_migration_to_supergroup(tmp_path, fake):
         await bot.settle()
         row = await bot.services.db.fetchone("SELECT chat_id FROM forum_chats")
         assert row["chat_id"] == supergroup.id
-        await bot.send(admin, "/invite", chat=supergroup)
-        assert "Invite links for Thailand SCP Forum" in bot.last(supergroup)["text"]
+        await bot.send(admin, "/start", chat=supergroup)
+        assert "This is the group of Thailand SCP Forum." in bot.last(supergroup)["text"]
 
 
 async def test_bot_added_to_a_group_explains_and_removed_unlinks(tmp_path, fake):
