@@ -275,6 +275,11 @@ async def on_results_button(update: Update, context: ForumContext) -> None:
     ):
         await answer_stale(update, context)
         return
+    if actor.role is None:  # pressed in the forum's group by someone who is no member
+        await update.callback_query.answer(
+            refusal(actor.tr, Access.EVERYONE, "results", actor.forum.name, None)
+        )
+        return
     await update.callback_query.answer()
     send = _send_results if parsed.action == "show" else send_poll_export
     await send(update, context, poll)
