@@ -60,12 +60,9 @@ class Command:
     ready: bool = True  # False: named in the contract, delivered by a later issue
 
 
-EVERYONE, ANALYSTS, COORDINATORS, ADMINS = (
-    Access.EVERYONE,
-    Access.ANALYSTS,
-    Access.COORDINATORS,
-    Access.ADMINS,
-)
+# Short names for the table below.
+EVERYONE, ANALYSTS = Access.EVERYONE, Access.ANALYSTS
+COORDINATORS, ADMINS = Access.COORDINATORS, Access.ADMINS
 SHARED, PRIVATE = InGroup.SHARED, InGroup.PRIVATE
 
 # One row per command, in menu order. Why a SHARED command shows nothing private in a group:
