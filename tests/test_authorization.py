@@ -119,7 +119,8 @@ class Row:
     """
 
     text: str
-    who: str  # ANYONE, IN_FORUM, VOTER, ANALYST, COORDINATOR, ADMIN, AUTHOR, NEWCOMER, ASKED
+    who: str  # ANYONE, IN_FORUM, VOTER, ANALYST, COORDINATOR, ADMIN, AUTHOR, NEWCOMER, ASKED,
+    # or one actor's key
     mutates: bool = False  # a success changes a table (checked for those acting on forum A)
     refusal: str = ""  # answer to those in the forum whom `who` excludes (default: by rank)
     # Answers that differ from the rules: "observer", "observer@group", "*@group" (all there);
@@ -330,7 +331,11 @@ ROWS: dict[str, Row] = {
     "res:show": cb(
         "res:show:{visible}", IN_FORUM, by_actor=NO_MEMBERS_THERE, shows="Results of poll 2"
     ),
+    "res:show closed": cb(
+        "res:show:{closed}", IN_FORUM, by_actor=NO_MEMBERS_THERE, shows="Results of poll 3"
+    ),
     "res:export": cb("res:export:{visible}", ANALYST),
+    "res:export closed": cb("res:export:{closed}", ANALYST),
     "res:export hidden": cb(
         "res:export:{poll}",
         ANALYST,
@@ -454,15 +459,21 @@ def expected(row: Row, actor: str, *, in_group: bool) -> str | None:
         return None
     if role is None:
         return rank_refusal(Access.EVERYONE, row.name, forum, None)
-    if row.refusal or row.who in (IN_FORUM, VOTER):
-        return row.refusal
     access = LEVEL_ACCESS.get(row.who, Access.COORDINATORS)
     return row.refusal or rank_refusal(access, row.refused_as or row.name, forum, role)
 
 
-# Never in a group, whoever asks for it: the hidden tally, the feedback's text, exports and
-# personal data files (the harness's leak check covers invite codes).
-GROUP_SECRETS = ("Results of poll 1</b> (open", "More tips on water", ".csv", ".json")
+# Never in a group, whoever asks for it: the hidden tally, the feedback's text, exports, personal
+# data (its file, one's settings, ranking or meeting answer); the harness checks invite codes.
+GROUP_SECRETS = (
+    "Results of poll 1</b> (open",
+    "More tips on water",
+    ".csv",
+    ".json",
+    "Time zone:",
+    "Your ranking",
+    "Your answer:",
+)
 
 
 def secrets_in(calls: list[Call], group: FakeChat) -> list[str]:
