@@ -505,13 +505,13 @@ class World:
         await self.bot.services.db.conn.backup(self.saved)
         self.baseline = await snapshot(self.bot)
 
-    async def restore(self) -> list[str]:
-        """Back to the saved state, if a cell changed anything (the bot is idle: settled).
+    async def restore(self, now: dict[str, list[tuple]]) -> list[str]:
+        """Back to the saved state if `now` (the last snapshot) differs from it; the bot is idle.
 
         First the harness's leak check, while the codes a cell made (a new forum's) still exist.
         """
         problems = leaks.find_leaks([])
-        if await snapshot(self.bot) != self.baseline:
+        if now != self.baseline:
             assert self.saved is not None
             await self.saved.backup(self.bot.services.db.conn)
             assert await snapshot(self.bot) == self.baseline
@@ -647,7 +647,8 @@ async def try_cell(world: World, key: str, actor: str, in_group: bool) -> list[s
     else:
         for step in row.prepare:
             await act(world, user, chat, step)
-    before = await snapshot(bot)
+    # Every cell starts from the saved world; only what it prepared can differ.
+    before = await snapshot(bot) if row.prepare else world.baseline
     calls = await act(world, user, chat, row.text)
     after = await snapshot(bot)
     problems = [f"{where}: the error handler saw {e!r}" for e in bot.errors[errors:]]
@@ -680,7 +681,7 @@ async def try_cell(world: World, key: str, actor: str, in_group: bool) -> list[s
         acts_on_a = acting_forum(actor, in_group=in_group, row=row) == FORUM
         if row.mutates and acts_on_a and after == before:
             problems.append(f"{where}: succeeded but changed nothing")
-    problems += [f"{where}: {leak}" for leak in await world.restore()]
+    problems += [f"{where}: {leak}" for leak in await world.restore(after)]
     return problems
 
 
