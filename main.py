@@ -6,9 +6,14 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.config import ConfigError, configure_logging, load_config
+from bot.config import Config, ConfigError, load_config
 from bot.i18n import available_languages
+from bot.logs import configure_logging
+
+if TYPE_CHECKING:
+    from bot.runner import StopSignals
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,11 +54,31 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def run_bot(config) -> int:  # type: ignore[no-untyped-def]
-    """Migrate the database, then poll (or serve the webhook) until SIGINT/SIGTERM."""
-    from telegram import Update
+def run_bot(config: Config) -> int:
+    """Lock and migrate the database, then poll (or serve the webhook) until SIGINT/SIGTERM."""
+    from bot.runner import StopSignals
+
+    stop = StopSignals()
+    stop.install()  # first of all: a stop asked for during the start-up is kept, not fatal
+    try:
+        return _run_bot(config, stop)
+    finally:
+        stop.ignore_from_now()
+
+
+def _run_bot(config: Config, stop: StopSignals) -> int:
+    from db.instance import AlreadyRunning, DatabasePathError, claim
+
+    try:
+        claim(config.database_path)  # held until the process ends, however it ends
+    except (AlreadyRunning, DatabasePathError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+    from telegram.error import InvalidToken
 
     from bot.app import build_application, open_database
+    from bot.runner import serve, updater_start
     from db.migrate import SchemaTooNewError
 
     async def prepare() -> None:
@@ -65,20 +90,17 @@ def run_bot(config) -> int:  # type: ignore[no-untyped-def]
     except SchemaTooNewError as error:
         print(f"error: DATABASE_PATH: {error}", file=sys.stderr)
         return 2
+    if stop.requested:
+        return 0
     application = build_application(config)
-    if config.webhook_url:
-        from urllib.parse import urlsplit
-
-        application.run_webhook(
-            listen=config.webhook_listen,
-            port=config.webhook_port,
-            url_path=urlsplit(config.webhook_url).path.lstrip("/"),
-            webhook_url=config.webhook_url,
-            secret_token=config.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
+    try:
+        asyncio.run(serve(application, updater_start(application, config), stop))
+    except InvalidToken:
+        print(
+            f"error: TELEGRAM_BOT_TOKEN was rejected by the Bot API at {config.api_url}",
+            file=sys.stderr,
         )
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        return 2
     return 0
 
 

@@ -89,23 +89,30 @@ async def _post_init(application: Application) -> None:
     services.priorities = load_catalogs()
     services.tips = load_tips()
     services.db = await open_database(services.config)
-    # The command menus (two calls per language) go out in the background: the first update
-    # should not wait for forty setMyCommands.
-    services.spawn(publish_menus(application.bot, services.catalogs), "menus")
+    # The command menus (two calls per language) go out in the background, retried on a 5xx:
+    # the first update should not wait for forty setMyCommands.
+    services.spawn(publish_menus(application.bot, services.catalogs, services.sleep), "menus")
     await outbox.resume(application)  # bulk sends a stop interrupted (before run_due kicks)
-    await jobs.run_due(application)  # deadlines that passed while the bot was down
+    try:
+        await jobs.run_due(application)  # deadlines that passed while the bot was down
+    except Exception:
+        # A one-off 5xx while closing an overdue poll must not keep the bot down: what is
+        # still due is found again by the heartbeat (or at the next start).
+        log.exception("due work at start-up failed; the heartbeat tries again")
     if application.bot_data["heartbeat"]:
         jobs.schedule(application)
     log.info("bot @%s ready", application.bot.username)
 
 
 async def _post_shutdown(application: Application) -> None:
+    """Cancel the background work, then close the database; safe to call twice."""
     services: Services = application.bot_data["services"]
     for task in list(services.tasks):  # a drain stopped mid-way resumes at the next start
         task.cancel()
     await asyncio.gather(*services.tasks, return_exceptions=True)
-    if hasattr(services, "db"):
-        await services.db.close()
+    db = services.__dict__.pop("db", None)
+    if db is not None:
+        await db.close()
         log.info("database closed")
 
 
@@ -133,14 +140,21 @@ async def on_error(update: object, context: ForumContext) -> None:
             update.effective_chat.id, tr._("Sorry, something went wrong. Please try again.")
         )
     except TelegramError:
-        log.warning("could not tell chat %s about the error", update.effective_chat.id)
+        log.warning("could not tell %s about the error", _chat(update))
 
 
 def _describe(update: object) -> str:
-    """A log-friendly summary that leaves out message text (it may be personal)."""
-    if not isinstance(update, Update):
-        return repr(update)
+    """A log-friendly summary without message text and without the person: the failing update
+    may be an anonymous feedback item, and its time next to a user id would name its author."""
+    if not isinstance(update, Update):  # a job's error; not its repr, which could hold anything
+        return "a job" if update is None else f"a {type(update).__name__}"
     kinds = [k for k, v in update.to_dict().items() if k != "update_id" and v]
-    chat = update.effective_chat.id if update.effective_chat else None
-    user = update.effective_user.id if update.effective_user else None
-    return f"update {update.update_id} ({', '.join(kinds)}) chat={chat} user={user}"
+    return f"update {update.update_id} ({', '.join(kinds)}) in {_chat(update)}"
+
+
+def _chat(update: Update) -> str:
+    """A group by its id (not a person); a private chat only as such (its id is the user's)."""
+    chat = update.effective_chat
+    if chat is None:
+        return "no chat"
+    return "a private chat" if chat.type == "private" else f"chat {chat.id}"

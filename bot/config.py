@@ -6,7 +6,6 @@ Every problem becomes a `ConfigError` whose message names the variable and says 
 
 from __future__ import annotations
 
-import logging
 import os
 import secrets
 from collections.abc import Mapping
@@ -155,30 +154,3 @@ def _parse_log_level(raw: str) -> str:
     if level not in LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {raw!r}")
     return level
-
-
-class RedactingFormatter(logging.Formatter):
-    """Formats a record, then removes the bot token from the whole text, traceback included.
-
-    httpx logs request URLs and its exceptions carry them, and Telegram puts the token in the URL.
-    """
-
-    def __init__(self, token: str | None, fmt: str) -> None:
-        super().__init__(fmt)
-        self._token = token
-
-    def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        return text.replace(self._token, "<token>") if self._token else text
-
-
-def configure_logging(config: Config) -> None:
-    """Root logging at the configured level, with the token redacted everywhere."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(
-        RedactingFormatter(config.token, "%(asctime)s %(levelname)s %(name)s: %(message)s")
-    )
-    logging.basicConfig(level=config.log_level, handlers=[handler], force=True)
-    # httpx logs one INFO line per request (with the token in the URL): noise at INFO.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -152,7 +152,7 @@ async def build_world(
     fake.send_text(ada, FORUM_FORM)
     await settle(fake, app)
     text = fake.last_message(ada.id)["text"]
-    member_code, coordinator_code = re.findall(r"\?start=([\w-]+)", text)[:2]
+    member_code = re.findall(r"\?start=([\w-]+)", text)[0]
     for user, group in (
         (niran, "industry"),
         (lena, "civil_society"),
@@ -194,7 +194,12 @@ async def build_world(
         "Thailand SCP Forum — members", members=[ada, niran, lena, mali, wei], admins=[ada]
     )
     fake.add_bot_to_group(group, ada)
-    fake.send_text(ada, f"/start {coordinator_code}", chat=group)
+    # Ada, a coordinator and an admin of the group, links it: /start there, then her button.
+    fake.send_text(ada, "/start", chat=group)
+    await settle(fake, app)
+    prompt = fake.last_message(group.id)
+    index = _button_index(fake, prompt, f"lnk:ok:1:{ada.id}")
+    fake.tap(ada, prompt["message_id"], index, chat=group)
     await settle(fake, app)
     personas = {
         "coordinator": Persona(ada, "coordinator"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -15,6 +17,11 @@ MAX_FORUM_NAME = 128
 INVITE_CODE_LENGTH = 10
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
 _CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# A coordinator invite makes one person a coordinator, within a week; a group-link code (the
+# "add to group" link, which Telegram then types into the group for all to see) links one group,
+# within a day. Both are single use: see db/invites.py.
+COORDINATOR_INVITE_VALID = timedelta(days=7)
+GROUP_CODE_VALID = timedelta(days=1)
 
 # The seed report's three stakeholder groups (government, industry, civil society), widened by the
 # working groups a national forum usually has. Keys are stored; labels are translated at render time.
@@ -48,6 +55,42 @@ class ForumDraft:
 def new_invite_code() -> str:
     """A random, unguessable deep-link code."""
     return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(INVITE_CODE_LENGTH))
+
+
+class LinkRefusal(StrEnum):
+    """Why a group is not linked to a forum (`link_refusal`)."""
+
+    ALREADY = "already"  # it is that forum's group already: nothing to do
+    NOT_COORDINATOR = "not_coordinator"  # of the forum to link to
+    NOT_ADMIN = "not_admin"  # of the Telegram group, without a group-link code
+    OTHER_FORUM = "other_forum"  # the group is another forum's: its coordinator and an admin
+
+
+def needs_group_admin(current: int | None, *, by_code: bool) -> bool:
+    """Whether linking needs the person to be an admin of the Telegram group: always to move a
+    group from one forum to another, and for a new group unless they used a group-link code."""
+    return current is not None or not by_code
+
+
+def link_refusal(
+    *,
+    target: int,
+    current: int | None,
+    coordinates: set[int] | frozenset[int],
+    group_admin: bool,
+    by_code: bool,
+) -> LinkRefusal | None:
+    """Whether someone may make a group (now the group of `current`, or of none) the group of
+    forum `target`; None if they may. `coordinates`: the forums they are a coordinator of."""
+    if target == current:
+        return LinkRefusal.ALREADY
+    if target not in coordinates:
+        return LinkRefusal.NOT_COORDINATOR
+    if current is not None and not (current in coordinates and group_admin):
+        return LinkRefusal.OTHER_FORUM
+    if needs_group_admin(current, by_code=by_code) and not group_admin:
+        return LinkRefusal.NOT_ADMIN
+    return None
 
 
 def looks_like_code(text: str) -> bool:

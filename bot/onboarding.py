@@ -13,40 +13,51 @@ from bot.forums import STAKEHOLDER_GROUPS
 from bot.i18n import N_
 from db import dialogs
 from db import forums as forums_db
-from db import users as users_db
+from db import members as members_db
 from db.connection import Database
 from db.forums import ForumRow
 
 ONBOARDING = "onboarding"
 
-CONSENT_NOTICE = N_(
+CONSENT_NOTICE = N_(  # short enough to read on a phone; one sentence per promise of anonymity
     "<b>Before you join %(forum)s</b>\n"
-    "The bot stores your Telegram id and name, your language, time zone and stakeholder group, "
-    "your role in the forum, and what you send it (votes, replies to meetings, feedback). "
-    "Coordinators see members' names and stakeholder groups. Nothing is shared outside the forum.\n"
-    "You can see your data with /mydata and delete it with /forget at any time."
+    "The bot stores your Telegram id and name, language, time zone, stakeholder group and role, "
+    "and what you send it (votes, meeting replies, feedback). Coordinators see members' names "
+    "and groups; nothing leaves the forum.\n"
+    "After an anonymous poll closes, nobody (not the coordinators, not whoever holds the "
+    "database) can tell how you ranked; while it is open, the bot keeps the link only so you "
+    "can revise your ranking.\n"
+    "Anonymous feedback reaches the coordinators without your name; the bot keeps your id only "
+    "to pass on their replies, and observers see only counts.\n"
+    "See your data with /mydata and delete it with /forget at any time."
 )
 
 
 @dataclass(frozen=True)
 class JoinResult:
     forum: ForumRow
-    role: str
+    role: str  # their role now ("member" when refused)
     already_member: bool
+    refused: str | None = None  # "removed", or "invite": the coordinator invite was used meanwhile
 
 
 async def begin(
-    db: Database, *, user_id: int, chat_id: int, forum: ForumRow, role: str, now: datetime
+    db: Database,
+    *,
+    user_id: int,
+    chat_id: int,
+    forum: ForumRow,
+    invite: str | None,
+    now: datetime,
 ) -> None:
-    """Remember which invite the person is answering, until they accept the notice."""
-    await dialogs.expect(
-        db,
-        user_id=user_id,
-        chat_id=chat_id,
-        kind=ONBOARDING,
-        data={"forum_id": forum.id, "role": role},
-        now=now,
-    )
+    """Remember which invite the person is answering, until they accept the notice.
+
+    A coordinator invite is used only when they accept, in the transaction that stores them.
+    """
+    data: dict = {"forum_id": forum.id, "role": "coordinator" if invite else "member"}
+    if invite:
+        data["invite"] = invite
+    await dialogs.expect(db, user_id=user_id, chat_id=chat_id, kind=ONBOARDING, data=data, now=now)
 
 
 async def current_step(db: Database, *, user_id: int, chat_id: int) -> dict | None:
@@ -76,21 +87,18 @@ async def accept(
     username: str | None,
     now: datetime,
 ) -> JoinResult | None:
-    """Consent given: store the person and their membership. None if there was no onboarding."""
+    """Consent given: store the person and their membership together, or (refused) neither.
+
+    None if there was no onboarding. The pending step is over either way.
+    """
     data = await current_step(db, user_id=user_id, chat_id=chat_id)
     forum = await forums_db.get_forum(db, data["forum_id"]) if data else None
     if data is None or forum is None:
         return None
-    await users_db.upsert_user(
-        db,
-        user_id=user_id,
-        first_name=first_name,
-        username=username,
-        language=data.get("language"),
-        consent_at=now,
-        now=now,
+    profile = members_db.Profile(first_name, username, data.get("language"))
+    result = await join(
+        db, user_id=user_id, forum=forum, invite=data.get("invite"), now=now, profile=profile
     )
-    result = await join(db, user_id=user_id, forum=forum, role=data["role"], now=now)
     await dialogs.clear(db, user_id=user_id, chat_id=chat_id)
     return result
 
@@ -104,12 +112,25 @@ async def decline(db: Database, *, user_id: int, chat_id: int) -> bool:
 
 
 async def join(
-    db: Database, *, user_id: int, forum: ForumRow, role: str, now: datetime
+    db: Database,
+    *,
+    user_id: int,
+    forum: ForumRow,
+    invite: str | None,
+    now: datetime,
+    profile: members_db.Profile | None = None,
 ) -> JoinResult:
-    """Add an existing (consented) user to a forum."""
-    before = await forums_db.role_in(db, forum.id, user_id)
-    final = await forums_db.join_forum(db, forum_id=forum.id, user_id=user_id, role=role, now=now)
-    return JoinResult(forum=forum, role=final, already_member=before == final)
+    """Add a consented user (or, with `profile`, one consenting now) to a forum: as a member,
+    or as a coordinator by using the coordinator invite `invite`."""
+    admitted = await members_db.join_forum(
+        db, forum_id=forum.id, user_id=user_id, now=now, invite=invite, profile=profile
+    )
+    return JoinResult(
+        forum=forum,
+        role=admitted.role or "member",
+        already_member=admitted.before == admitted.role,
+        refused=admitted.refused,
+    )
 
 
 def is_stakeholder_group(key: str | None) -> bool:

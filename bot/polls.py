@@ -16,10 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from bot.forums import FormError
 from bot.i18n import N_
+from bot.recurrence import localize_typed
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 12
 MAX_QUESTION = 300  # Telegram polls allow 300 characters: members know that length
@@ -58,7 +58,11 @@ def parse_duration(text: str) -> timedelta | None:
 
 
 def parse_local_time(text: str, timezone: str) -> datetime:
-    """'2027-01-15 17:00' (or a date alone: end of that day) in the forum's zone → aware UTC."""
+    """'2027-01-15 17:00' (or a date alone: end of that day) in the forum's zone → aware UTC.
+
+    Check the range of the result before computing with it: a moment beyond what UTC can hold
+    comes back as datetime.min or datetime.max (recurrence.localize_typed).
+    """
     text = " ".join(text.split())
     for fmt, end_of_day in (("%Y-%m-%d %H:%M", False), ("%Y-%m-%d", True)):
         try:
@@ -68,7 +72,8 @@ def parse_local_time(text: str, timezone: str) -> datetime:
         if end_of_day:
             naive = naive.replace(hour=23, minute=59)
         # fold=0: in a DST overlap the earlier moment; in a gap zoneinfo moves it forward.
-        return naive.replace(tzinfo=ZoneInfo(timezone)).astimezone(ZoneInfo("UTC"))
+        # Year 1 or 9999 in a far zone has no UTC datetime: the nearest stands in (see there).
+        return localize_typed(naive, timezone)
     raise FormError(
         N_("I can't read the time “%(text)s”. Write it like 2027-01-15 17:00."), text=text
     )

@@ -106,7 +106,7 @@ def parse_meeting_form(text: str, *, timezone: str, now: datetime) -> SeriesDraf
             N_("When does the meeting start? Add a line like starts: 2027-03-15 09:00.")
         )
     first_start = parse_wall_clock(fields["starts"])
-    first_utc = localize(first_start, timezone)
+    first_utc = localize_typed(first_start, timezone)
     if first_utc <= now:
         raise FormError(N_("The first meeting must start in the future."))
     if first_utc > now + MAX_AHEAD:
@@ -300,6 +300,24 @@ def localize(local: datetime, timezone: str) -> datetime:
     if local.tzinfo is not None:
         raise ValueError(f"expected a naive local time, got {local!r}")
     return local.replace(tzinfo=ZoneInfo(timezone), fold=0).astimezone(UTC)
+
+
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+LATEST = datetime.max.replace(tzinfo=UTC)
+
+
+def localize_typed(local: datetime, timezone: str) -> datetime:
+    """localize() for a time someone typed, which may lie outside what UTC can hold.
+
+    Year 1 east of Greenwich or year 9999 west of it has no UTC datetime (OverflowError). The
+    nearest one that exists stands in: it compares with `now` as the real moment would, so
+    the form's own range check answers ("must be in the future", "within ten years"). Callers
+    must check the range before any arithmetic on the result.
+    """
+    try:
+        return localize(local, timezone)
+    except OverflowError:
+        return EARLIEST if local.year == 1 else LATEST
 
 
 def add_months(start: datetime, months: int) -> datetime:

@@ -74,9 +74,11 @@ SHARED, PRIVATE = InGroup.SHARED, InGroup.PRIVATE
 #             in a group shows an open poll only if it shows its results to members
 #   meeting:  the meeting and its calendar file, which every member is sent anyway
 #   promote, demote: who now has which role, as the reply to that person's message
+#   invite, remove: in a group, the links or the confirmation go to the coordinator's private
+#             chat, and the group is told only that they did
 #   newforum: creates a forum; in a group, links the group to it
 # Everything else is PRIVATE: personal data (settings, mydata, forget, meetings' and polls'
-# own answers), feedback, announcements before they are sent, exports and invite codes.
+# own answers), feedback, announcements before they are sent, exports and member lists.
 COMMANDS: tuple[Command, ...] = (
     Command("start", N_("Join a forum or see your forums"), EVERYONE, SHARED),
     Command("help", N_("What this bot can do for you"), EVERYONE, SHARED),
@@ -95,7 +97,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("meeting", N_("Schedule a meeting"), COORDINATORS, SHARED),
     Command("announce", N_("Send an announcement to members"), COORDINATORS, PRIVATE),
     Command("export", N_("Download data as CSV"), ANALYSTS, PRIVATE),
-    Command("invite", N_("Invite links for members and coordinators"), COORDINATORS, PRIVATE),
+    Command("invite", N_("Invite links for members and coordinators"), COORDINATORS, SHARED),
+    Command("members", N_("Members by stakeholder group and role"), COORDINATORS, PRIVATE),
+    Command("remove", N_("Remove someone from the forum"), COORDINATORS, SHARED),
     Command("promote", N_("Make a member coordinator or observer"), COORDINATORS, SHARED),
     Command("demote", N_("Make a coordinator or observer a member again"), COORDINATORS, SHARED),
     Command("newforum", N_("Create a new national forum"), ADMINS, SHARED),

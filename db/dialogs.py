@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import aiosqlite
+
 from db.connection import Database, to_db_time
 
 
@@ -40,3 +42,15 @@ async def clear(db: Database, *, user_id: int, chat_id: int) -> None:
     await db.execute(
         "DELETE FROM pending_inputs WHERE user_id = ? AND chat_id = ?", (user_id, chat_id)
     )
+
+
+async def take(conn: aiosqlite.Connection, *, user_id: int, chat_id: int, kind: str) -> bool:
+    """Delete the pending step of `kind` inside the caller's transaction; False if it was gone.
+
+    The once-only claim of a dialog's last step: written with the step's effect, so a crash,
+    a busy database or a second tap leaves either both or neither."""
+    cursor = await conn.execute(
+        "DELETE FROM pending_inputs WHERE user_id = ? AND chat_id = ? AND kind = ?",
+        (user_id, chat_id, kind),
+    )
+    return cursor.rowcount > 0

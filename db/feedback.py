@@ -1,9 +1,15 @@
-"""Queries on feedback: storing it, the hourly limit, listing, and the relayed conversation."""
+"""Queries on feedback: storing it, the hourly limit, listing, and the relayed conversation.
+
+Observers get only the counts (`counts_by_topic`, `counts_by_month`): those queries never read
+the text or the author, so nothing an observer is shown can carry either.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+import aiosqlite
 
 from db.connection import Database, from_db_time, to_db_time
 
@@ -51,8 +57,8 @@ async def count_since(db: Database, author_id: int, since: datetime) -> int:
     return row["n"] if row else 0
 
 
-async def add(
-    db: Database,
+async def insert(
+    conn: aiosqlite.Connection,
     *,
     forum_id: int,
     topic: str,
@@ -62,11 +68,14 @@ async def add(
     signed: bool,
     now: datetime,
 ) -> int:
-    return await db.execute(
+    """Store an item inside the caller's transaction (with its copies for coordinators)."""
+    cursor = await conn.execute(
         "INSERT INTO feedback (forum_id, topic, text, photo_file_id, author_id, signed,"
         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (forum_id, topic, text, photo_file_id, author_id, int(signed), to_db_time(now)),
     )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
 
 
 async def get(db: Database, feedback_id: int) -> FeedbackRow | None:
@@ -80,6 +89,26 @@ async def recent(db: Database, forum_id: int, now: datetime, days: int = 30) -> 
         (forum_id, to_db_time(now - timedelta(days=days))),
     )
     return [_row(row) for row in rows]
+
+
+async def counts_by_topic(db: Database, forum_id: int, since: datetime) -> dict[str, int]:
+    """How many items per topic since `since` (topics without any are left out)."""
+    rows = await db.fetchall(
+        "SELECT topic, COUNT(*) AS n FROM feedback WHERE forum_id = ? AND created_at > ?"
+        " GROUP BY topic",
+        (forum_id, to_db_time(since)),
+    )
+    return {row["topic"]: row["n"] for row in rows}
+
+
+async def counts_by_month(db: Database, forum_id: int) -> list[tuple[str, str, int]]:
+    """(month in UTC as YYYY-MM, topic, items) for every month and topic the forum still keeps."""
+    rows = await db.fetchall(
+        "SELECT substr(created_at, 1, 7) AS month, topic, COUNT(*) AS n FROM feedback"
+        " WHERE forum_id = ? GROUP BY month, topic ORDER BY month, topic",
+        (forum_id,),
+    )
+    return [(row["month"], row["topic"], row["n"]) for row in rows]
 
 
 async def everything(db: Database, forum_id: int) -> list[FeedbackRow]:

@@ -17,8 +17,7 @@ class ForumRow:
     country: str | None
     timezone: str
     language: str
-    member_code: str
-    coordinator_code: str
+    member_code: str  # the reusable member link; coordinators renew it with /invite new
     survey_everyone: bool = False  # after a meeting, ask everyone (not only going/maybe)
     retention_days: int = 730  # how long feedback and closed polls are kept
 
@@ -45,14 +44,13 @@ def _forum(row: aiosqlite.Row) -> ForumRow:
         timezone=row["timezone"],
         language=row["language"],
         member_code=row["member_code"],
-        coordinator_code=row["coordinator_code"],
         survey_everyone=bool(row["survey_everyone"]),
         retention_days=row["retention_days"],
     )
 
 
 _FORUM_COLUMNS = (
-    "f.id, f.name, f.country, f.timezone, f.language, f.member_code, f.coordinator_code,"
+    "f.id, f.name, f.country, f.timezone, f.language, f.member_code,"
     " f.survey_everyone, f.retention_days"
 )
 
@@ -65,17 +63,21 @@ async def create_forum(
     language: str,
     country: str | None,
     member_code: str,
-    coordinator_code: str,
     creator_id: int,
     now: datetime,
 ) -> int:
-    """Create a forum with its creator as first coordinator, made their current forum."""
+    """Create a forum with its creator as first coordinator, made their current forum.
+
+    `coordinator_code` is a retired column (migration 0010): filled with a random value that
+    is never shown; coordinator invites live in `invites`.
+    """
     stamp = to_db_time(now)
     async with db.transaction() as conn:
         cursor = await conn.execute(
             "INSERT INTO forums (name, country, timezone, language, member_code,"
-            " coordinator_code, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (name, country, timezone, language, member_code, coordinator_code, creator_id, stamp),
+            " coordinator_code, created_by, created_at)"
+            " VALUES (?, ?, ?, ?, ?, 'retired-' || lower(hex(randomblob(16))), ?, ?)",
+            (name, country, timezone, language, member_code, creator_id, stamp),
         )
         forum_id = cursor.lastrowid
         assert forum_id is not None
@@ -95,15 +97,17 @@ async def get_forum(db: Database, forum_id: int) -> ForumRow | None:
     return _forum(row) if row else None
 
 
-async def find_by_code(db: Database, code: str) -> tuple[ForumRow, str] | None:
-    """The forum an invite code belongs to, and the role it grants."""
+async def find_by_member_code(db: Database, code: str) -> ForumRow | None:
+    """The forum whose (current) member invite code this is."""
     row = await db.fetchone(
-        f"SELECT {_FORUM_COLUMNS}, CASE WHEN f.coordinator_code = ? THEN 'coordinator'"
-        " ELSE 'member' END AS grants FROM forums f"
-        " WHERE f.member_code = ? OR f.coordinator_code = ?",
-        (code, code, code),
+        f"SELECT {_FORUM_COLUMNS} FROM forums f WHERE f.member_code = ?", (code,)
     )
-    return (_forum(row), row["grants"]) if row else None
+    return _forum(row) if row else None
+
+
+async def renew_member_code(db: Database, forum_id: int, code: str) -> None:
+    """A new member link; the old one answers "not valid any more" from now on."""
+    await db.execute("UPDATE forums SET member_code = ? WHERE id = ?", (code, forum_id))
 
 
 async def memberships_of(db: Database, user_id: int) -> list[Membership]:
@@ -121,38 +125,6 @@ async def role_in(db: Database, forum_id: int, user_id: int) -> str | None:
         "SELECT role FROM memberships WHERE forum_id = ? AND user_id = ?", (forum_id, user_id)
     )
     return row["role"] if row else None
-
-
-async def join_forum(db: Database, *, forum_id: int, user_id: int, role: str, now: datetime) -> str:
-    """Add a membership (or raise an existing one to `role` if that is higher); returns the role.
-
-    Joining with a member link never lowers a coordinator; joining with a coordinator link raises.
-    The forum becomes the user's current forum.
-    """
-    rank = {"member": 0, "observer": 1, "coordinator": 2}
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "SELECT role FROM memberships WHERE forum_id = ? AND user_id = ?", (forum_id, user_id)
-        )
-        existing = await cursor.fetchone()
-        if existing is None:
-            await conn.execute(
-                "INSERT INTO memberships (forum_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)",
-                (forum_id, user_id, role, to_db_time(now)),
-            )
-            final = role
-        elif rank[role] > rank[existing["role"]]:
-            await conn.execute(
-                "UPDATE memberships SET role = ? WHERE forum_id = ? AND user_id = ?",
-                (role, forum_id, user_id),
-            )
-            final = role
-        else:
-            final = existing["role"]
-        await conn.execute(
-            "UPDATE users SET current_forum_id = ? WHERE id = ?", (forum_id, user_id)
-        )
-    return final
 
 
 async def set_role(db: Database, *, forum_id: int, user_id: int, role: str) -> bool:
@@ -179,22 +151,26 @@ async def set_role(db: Database, *, forum_id: int, user_id: int, role: str) -> b
         return cursor.rowcount > 0
 
 
-async def find_member(
-    db: Database, forum_id: int, *, user_id: int | None = None, username: str | None = None
-) -> MemberRow | None:
-    """A member of the forum by Telegram id or @username."""
-    if user_id is not None:
-        where, param = "u.id = ?", user_id
-    elif username is not None:
-        where, param = "u.username = ? COLLATE NOCASE", username.lstrip("@")
-    else:
-        return None
+async def find_member(db: Database, forum_id: int, user_id: int) -> MemberRow | None:
+    """A member of the forum by Telegram id."""
     row = await db.fetchone(
         "SELECT u.id, u.first_name, u.username, m.role FROM memberships m"
-        f" JOIN users u ON u.id = m.user_id WHERE m.forum_id = ? AND {where}",
-        (forum_id, param),
+        " JOIN users u ON u.id = m.user_id WHERE m.forum_id = ? AND u.id = ?",
+        (forum_id, user_id),
     )
     return MemberRow(row["id"], row["first_name"], row["username"], row["role"]) if row else None
+
+
+async def members_named(db: Database, forum_id: int, username: str) -> list[MemberRow]:
+    """Members whose *stored* username is this one: only candidates, since a username can pass
+    to someone else without us seeing it; the caller checks each with Telegram."""
+    rows = await db.fetchall(
+        "SELECT u.id, u.first_name, u.username, m.role FROM memberships m"
+        " JOIN users u ON u.id = m.user_id WHERE m.forum_id = ? AND u.username = ? COLLATE NOCASE"
+        " ORDER BY u.id",
+        (forum_id, username.lstrip("@")),
+    )
+    return [MemberRow(r["id"], r["first_name"], r["username"], r["role"]) for r in rows]
 
 
 async def link_chat(
@@ -265,6 +241,14 @@ async def group_chats(db: Database, forum_id: int) -> list[int]:
         "SELECT chat_id FROM forum_chats WHERE forum_id = ? ORDER BY linked_at", (forum_id,)
     )
     return [row["chat_id"] for row in rows]
+
+
+async def linked_chats(db: Database, forum_id: int) -> list[tuple[int, str]]:
+    """(chat id, title) of the Telegram groups linked to a forum."""
+    rows = await db.fetchall(
+        "SELECT chat_id, title FROM forum_chats WHERE forum_id = ? ORDER BY linked_at", (forum_id,)
+    )
+    return [(row["chat_id"], row["title"]) for row in rows]
 
 
 async def coordinators(db: Database, forum_id: int) -> list[tuple[int, str | None]]:

@@ -135,15 +135,19 @@ async def add_occurrences(
         )
 
 
-async def repeating_series(db: Database, *, last_start_before: datetime) -> list[SeriesRow]:
-    """Active repeating series whose last materialised occurrence starts before the horizon."""
+async def repeating_series(db: Database) -> list[SeriesRow]:
+    """Active repeating series, with the sequence number of their last materialised occurrence.
+
+    Deliberately not "the latest start": one occurrence moved years ahead (2037 typed for 2027)
+    must not make the series look materialised until then. The caller computes the last
+    occurrence's date from the series' rule and `last_seq`.
+    """
     rows = await db.fetchall(
         "SELECT s.id, s.forum_id, s.first_start_local, s.timezone, s.duration_s, s.every_months,"
-        " max(m.seq) AS last_seq, max(m.starts_at) AS last_start"
+        " max(m.seq) AS last_seq"
         " FROM meeting_series s JOIN meetings m ON m.series_id = s.id"
         " WHERE s.every_months IS NOT NULL AND s.cancelled_at IS NULL"
-        " GROUP BY s.id HAVING last_start < ?",
-        (to_db_time(last_start_before),),
+        " GROUP BY s.id",
     )
     return [
         SeriesRow(
@@ -157,6 +161,32 @@ async def repeating_series(db: Database, *, last_start_before: datetime) -> list
         )
         for r in rows
     ]
+
+
+async def neighbours(
+    db: Database, meeting: MeetingRow
+) -> tuple[MeetingRow | None, MeetingRow | None]:
+    """The occurrences of the same series just before and just after `meeting` (by sequence)."""
+    before = await db.fetchone(
+        f"{MEETING_SELECT} WHERE m.series_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT 1",
+        (meeting.series_id, meeting.seq),
+    )
+    after = await db.fetchone(
+        f"{MEETING_SELECT} WHERE m.series_id = ? AND m.seq > ? ORDER BY m.seq LIMIT 1",
+        (meeting.series_id, meeting.seq),
+    )
+    return (
+        meeting_from_row(before) if before else None,
+        meeting_from_row(after) if after else None,
+    )
+
+
+async def first_start_local(db: Database, series_id: int) -> datetime | None:
+    """The series' first start as the naive local wall-clock time its rule counts from."""
+    row = await db.fetchone(
+        "SELECT first_start_local FROM meeting_series WHERE id = ?", (series_id,)
+    )
+    return datetime.strptime(row[0], "%Y-%m-%d %H:%M") if row else None
 
 
 async def get_meeting(db: Database, meeting_id: int) -> MeetingRow | None:

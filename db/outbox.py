@@ -14,6 +14,9 @@ import aiosqlite
 from db.connection import Database, from_db_time, to_db_time
 
 STATES = ("pending", "sending", "sent", "blocked", "failed")
+# broadcasts.report_message_id: NULL while the progress message is on its way (its sender
+# records it); this when it could not be sent, so the drain sends the final report as a new one.
+NO_REPORT_MESSAGE = 0
 
 
 @dataclass(frozen=True)
@@ -222,9 +225,40 @@ async def open_broadcasts(db: Database) -> list[Broadcast]:
     return [Broadcast(*row) for row in rows]
 
 
-async def mark_finished(db: Database, broadcast_id: int, now: datetime) -> bool:
-    changed = await db.changes(
-        "UPDATE broadcasts SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
-        (to_db_time(now), broadcast_id),
+async def get_broadcast(db: Database, broadcast_id: int) -> Broadcast | None:
+    row = await db.fetchone(
+        "SELECT id, forum_id, report_chat_id, report_message_id, report_language FROM broadcasts"
+        " WHERE id = ?",
+        (broadcast_id,),
     )
-    return changed == 1
+    return Broadcast(*row) if row else None
+
+
+async def mark_finished(db: Database, broadcast_id: int, now: datetime) -> Broadcast | None:
+    """Close a broadcast once; returns it as it stands at that moment (None if already closed).
+
+    Read in the same statement, so a progress message recorded a moment earlier is seen here,
+    and one recorded a moment later sees `finished_at` (see `set_report_message`)."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE broadcasts SET finished_at = ? WHERE id = ? AND finished_at IS NULL"
+            " RETURNING id, forum_id, report_chat_id, report_message_id, report_language",
+            (to_db_time(now), broadcast_id),
+        )
+        row = await cursor.fetchone()
+    return Broadcast(*row) if row else None
+
+
+async def set_report_message(db: Database, broadcast_id: int, message_id: int) -> bool:
+    """Record the progress message sent after the broadcast was committed (NO_REPORT_MESSAGE if
+    it could not be sent).
+
+    Returns True when the broadcast had already finished, so its final report is the caller's
+    to show (the drain found no message to edit)."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE broadcasts SET report_message_id = ? WHERE id = ? RETURNING finished_at",
+            (message_id, broadcast_id),
+        )
+        row = await cursor.fetchone()
+    return bool(row and row[0])

@@ -14,7 +14,7 @@ from db.connection import Database
 # Columns that hold a Telegram user id (a private chat's id is the user's id).
 PERSON_COLUMNS = (
     *("user_id", "created_by", "linked_by", "chat_id", "report_chat_id"),
-    *("author_id", "coordinator_id"),
+    *("author_id", "coordinator_id", "used_by", "removed_by"),
 )
 
 

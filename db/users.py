@@ -53,8 +53,32 @@ async def upsert_user(
     consent_at: datetime | None = None,
 ) -> None:
     """Create the user, or refresh their Telegram name; never clears a chosen language/consent."""
+    async with db.transaction() as conn:
+        await upsert_user_on(
+            conn,
+            user_id=user_id,
+            first_name=first_name,
+            username=username,
+            now=now,
+            language=language,
+            consent_at=consent_at,
+        )
+
+
+async def upsert_user_on(
+    conn: aiosqlite.Connection,
+    *,
+    user_id: int,
+    first_name: str,
+    username: str | None,
+    now: datetime,
+    language: str | None = None,
+    consent_at: datetime | None = None,
+) -> None:
+    """`upsert_user` inside the caller's transaction (joining stores the person and their
+    membership together, or neither)."""
     stamp = to_db_time(now)
-    await db.execute(
+    await conn.execute(
         "INSERT INTO users (id, first_name, username, language, consent_at, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name,"
@@ -76,7 +100,8 @@ async def upsert_user(
 async def refresh_names(
     db: Database, user_id: int, first_name: str, username: str | None, now: datetime
 ) -> None:
-    """Keep the Telegram name current (used for /promote @username), only when it changed."""
+    """Keep the Telegram name current, only when it changed. A stored username is only a hint:
+    /promote @name checks it with Telegram before acting (handlers/members.py)."""
     await db.execute(
         "UPDATE users SET first_name = ?, username = ?, updated_at = ?"
         " WHERE id = ? AND (first_name IS NOT ? OR username IS NOT ?)",

@@ -7,11 +7,14 @@ and hands over to the outbox worker, which reports progress in one edited messag
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import re
 from collections import Counter
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
@@ -29,6 +32,7 @@ from handlers.render import group_name, language_keyboard
 
 ANNOUNCE = "announce"
 COMMAND = re.compile(r"^/announce(?:@\w+)?")
+log = logging.getLogger(__name__)
 MAX_ANNOUNCEMENT = 3500  # Telegram's 4096, less the header and the HTML of formatting
 
 
@@ -285,33 +289,57 @@ async def on_button(update: Update, context: ForumContext) -> None:
 
 
 async def _send(update: Update, context: ForumContext, draft: dict[str, Any]) -> None:
-    """Write every recipient's message to the outbox, then let the worker send them."""
+    """Commit, then talk: the draft's end and every recipient's outbox row in one transaction,
+    and only then the calls to Telegram, each of which may fail without losing anything."""
     query, actor, services = update.callback_query, context.actor, context.services
     assert actor.forum is not None
     messages = await _recipients(context, draft)
     if not messages:  # the draft stays: a wider audience may fix it
         await query.answer(actor.tr._("Nobody to send it to yet."), show_alert=True)
         return
-    await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
-    await query.answer()
-    await query.edit_message_reply_markup(None)  # the preview stays as a record of what went out
-    # The progress message first, so the broadcast is written with it in one transaction: a
-    # drain that is already running can never finish a broadcast that has no message yet.
-    report = await query.message.reply_text(
-        progress_text(actor.tr, Counter(pending=len(messages)), done=False)
-    )
-    await outbox_db.create_broadcast(
+    chat_id = update.effective_chat.id
+    async with outbox_db.batch(
         services.db,
         forum_id=actor.forum.id,
         kind="announcement",
-        created_by=actor.user_id,
-        report_chat_id=update.effective_chat.id,
-        report_message_id=report.message_id,
-        report_language=actor.lang,
-        messages=messages,
         now=services.clock(),
-    )
+        created_by=actor.user_id,
+        report_chat_id=chat_id,
+        report_language=actor.lang,
+    ) as writing:
+        # The draft is the once-only claim: a second tap, or one racing it, finds it gone.
+        if await dialogs.take(writing.conn, user_id=actor.user_id, chat_id=chat_id, kind=ANNOUNCE):
+            for message in messages:
+                await writing.add(message)
+    if writing.id is None:
+        await query.answer(
+            actor.tr._("This announcement is no longer open; start again with /announce.")
+        )
+        return
     outbox.kick(context.bot, services)
+    await _after_send(update, context, writing.id, len(messages))
+
+
+async def _after_send(update: Update, context: ForumContext, broadcast_id: int, count: int) -> None:
+    """The courtesies after an announcement was committed: none of them can lose it."""
+    query, tr, services = update.callback_query, context.actor.tr, context.services
+    with contextlib.suppress(TelegramError):  # e.g. "query is too old": the progress says it
+        await query.answer()
+    with contextlib.suppress(TelegramError):  # the preview stays as a record of what went out
+        await query.edit_message_reply_markup(None)
+    try:
+        report = await query.message.reply_text(
+            progress_text(tr, Counter(pending=count), done=False)
+        )
+    except TelegramError as exc:
+        log.warning("progress message of broadcast %s not sent: %s", broadcast_id, exc)
+        if await outbox_db.set_report_message(
+            services.db, broadcast_id, outbox_db.NO_REPORT_MESSAGE
+        ):
+            await outbox.Progress(context.bot, services).final_report(broadcast_id)
+        return
+    if await outbox_db.set_report_message(services.db, broadcast_id, report.message_id):
+        await outbox.Progress(context.bot, services).final_report(broadcast_id)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, ChatMigrated, Forbidden
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.context import Services
 from db import forums as forums_db
 from db import polls as polls_db
 from db.polls import PollRow
 
+log = logging.getLogger(__name__)
+REFRESH_ATTEMPTS = 5  # 1 + 2 + 4 + 8 s of backoff: past a short Telegram outage
 POLL_LINK = "poll-"  # deep-link payload prefix: /start poll-<id> opens the ballot in private
 
 
@@ -43,19 +48,37 @@ async def announcement(
 
 
 async def refresh_announcement(bot: Bot, services: Services, poll: PollRow) -> None:
-    """Keep the voter count on the group's announcement current."""
+    """Keep the voter count (and, at close, the results) on the group's announcement current.
+
+    A courtesy that never fails the action that asked for it: a vote or a close is committed
+    before this runs. Transient errors (5xx, timeouts, 429) are retried with backoff on the
+    services' clock; what still fails is logged, and the next refresh tries again.
+    """
     if poll.group_chat_id is None or poll.group_message_id is None:
         return
     text, markup = await announcement(bot, services, poll)
-    try:
-        await bot.edit_message_text(
-            text, poll.group_chat_id, poll.group_message_id, reply_markup=markup
-        )
-    except (ChatMigrated, Forbidden):  # the group changed or removed the bot: the vote still counts
-        return
-    except BadRequest as exc:  # deleted by a group admin, or unchanged: not worth failing a vote
-        if "not modified" not in str(exc) and "not found" not in str(exc):
-            raise
+    for attempt in range(REFRESH_ATTEMPTS):
+        try:
+            await bot.edit_message_text(
+                text, poll.group_chat_id, poll.group_message_id, reply_markup=markup
+            )
+            return
+        except (ChatMigrated, Forbidden):  # the group changed or removed the bot
+            return
+        except BadRequest as exc:  # deleted by a group admin, or unchanged: nothing to retry
+            if "not modified" not in str(exc) and "not found" not in str(exc):
+                log.warning("poll %s: group post not updated: %s", poll.id, exc)
+            return
+        except RetryAfter as exc:
+            await services.sleep(_seconds(exc.retry_after))
+        except TelegramError as exc:  # 5xx, timeout: Telegram may answer the next time
+            log.info("poll %s: group post update failed (%s), retrying", poll.id, exc)
+            await services.sleep(2.0**attempt)
+    log.warning("poll %s: group post not updated after %s attempts", poll.id, REFRESH_ATTEMPTS)
+
+
+def _seconds(value: object) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)  # type: ignore[arg-type]
 
 
 def request_refresh(bot: Bot, services: Services, poll_id: int) -> None:

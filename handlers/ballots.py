@@ -154,7 +154,9 @@ async def on_ballot_button(update: Update, context: ForumContext) -> None:
         )
         return
     options = await polls_db.options_of(services.db, poll.id)
-    draft, answer = ballot.draft, ""
+    # A rank or an undo shows no toast: no text at all (an empty one would reach members as "[]",
+    # because PTB's Defaults turn "" into an empty list).
+    draft, answer = ballot.draft, None
     if parsed.action == "rank":
         option = parsed.int_arg(1)
         new = add_choice(draft, option, [o.id for o in options]) if option else None

@@ -31,8 +31,9 @@ async def on_my_chat_member(update: Update, context: ForumContext) -> None:
             await context.bot.send_message(
                 change.chat.id,
                 context.actor.tr._(
-                    "Hello! To make this the group of a forum, a coordinator sends the “add to group” "
-                    "link from /invite, or /start followed by the coordinator invite code."
+                    "Hello! To make this the group of a forum, a coordinator of the forum who is an "
+                    "admin of this group sends /start here. Or a coordinator uses the “add to "
+                    "group” link that I give them with /invite in a private chat."
                 ),
             )
 

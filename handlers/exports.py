@@ -1,7 +1,8 @@
 """/export: a choice of CSV files for coordinators and observers, for their forum only.
 
 Poll ballots and results (handlers/poll_results.py), meetings (answers, ratings, comments),
-feedback (signed items name the member for coordinators only, never for observers) and
+feedback (coordinators: every item, signed ones with the member's name; observers: only how
+many items per month and topic, never a text or a name) and
 membership counts by stakeholder group and language (no personal data). UTF-8 with BOM.
 """
 
@@ -45,6 +46,11 @@ async def _menu(update: Update, context: ForumContext) -> None:
     assert actor.forum is not None
     tr = actor.tr
     polls = (await polls_db.polls_of(services.db, actor.forum.id))[:5]
+    feedback_label = (
+        tr._("Feedback")
+        if actor.role is Role.COORDINATOR
+        else tr._("Feedback: counts by month and topic")
+    )
     rows = [
         [
             (
@@ -58,7 +64,7 @@ async def _menu(update: Update, context: ForumContext) -> None:
     ]
     rows += [
         [(tr._("Meetings: answers and ratings"), callbacks.make("exp", "meetings"))],
-        [(tr._("Feedback"), callbacks.make("exp", "feedback"))],
+        [(feedback_label, callbacks.make("exp", "feedback"))],
         [(tr._("Members by stakeholder group and language"), callbacks.make("exp", "members"))],
     ]
     await reply(update, tr._("Which file would you like?"), keyboard(rows))
@@ -132,17 +138,19 @@ async def _meetings_export(update: Update, context: ForumContext) -> None:
 
 
 async def _feedback_export(update: Update, context: ForumContext) -> None:
-    """Every feedback item of the forum; names only for coordinators, and only when signed."""
+    """Coordinators: every feedback item, with the name when signed. Observers: counts only."""
     actor, services = context.actor, context.services
     assert actor.forum is not None
-    names = actor.role is Role.COORDINATOR
+    if actor.role is not Role.COORDINATOR:
+        await _feedback_counts_export(update, context)
+        return
     items = await feedback_db.everything(services.db, actor.forum.id)
     rows = [
         [
             item.id,
             to_db_time(item.created_at),
             item.topic,
-            (item.author_name or "") if names and item.signed else "",
+            (item.author_name or "") if item.signed else "",
             int(item.signed),
             int(item.photo_file_id is not None),
             item.text,
@@ -152,9 +160,18 @@ async def _feedback_export(update: Update, context: ForumContext) -> None:
     header = ["number", "created_utc", "topic", "signed_by", "signed", "photo", "text"]
     await update.effective_message.reply_document(
         InputFile(csv_bytes(header, rows), filename="feedback.csv"),
-        caption=actor.tr._("Feedback: one row per item.")
-        if names
-        else actor.tr._("Feedback: one row per item, without names."),
+        caption=actor.tr._("Feedback: one row per item."),
+    )
+
+
+async def _feedback_counts_export(update: Update, context: ForumContext) -> None:
+    """An observer's feedback file: items per month and topic; no text, no name, no number."""
+    actor, services = context.actor, context.services
+    assert actor.forum is not None
+    rows = await feedback_db.counts_by_month(services.db, actor.forum.id)
+    await update.effective_message.reply_document(
+        InputFile(csv_bytes(["month_utc", "topic", "items"], rows), filename="feedback-counts.csv"),
+        caption=actor.tr._("Feedback: how many items per month and topic (no text, no names)."),
     )
 
 

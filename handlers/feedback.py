@@ -1,5 +1,6 @@
 """/feedback: a member writes to the coordinators, anonymously unless they sign; replies are
-relayed both ways without revealing an anonymous member. `/feedback list` for coordinators.
+relayed both ways without revealing an anonymous member. `/feedback list`: the items for
+coordinators, counts by topic for observers (who never see the text, nor who signed).
 
 Steps are pending dialogs (db/dialogs.py): FEEDBACK (the text or a captioned photo, after the
 topic was chosen), REPLY (a coordinator's reply), ANSWER (the member's answer to a reply).
@@ -9,12 +10,13 @@ Callback data: `fb:topic:<key>`, `fb:send:anon|signed`, `fb:cancel`, `fb:reply:<
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, Update
-from telegram.error import Forbidden
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
@@ -27,6 +29,7 @@ from db import forums as forums_db
 from db import outbox as outbox_db
 from db import users as users_db
 from db.feedback import FeedbackRow
+from db.outbox import Outgoing
 from handlers import outbox
 from handlers.common import (
     command_text,
@@ -55,7 +58,7 @@ log = logging.getLogger(__name__)
 
 @guarded("feedback")
 async def start_feedback(update: Update, context: ForumContext) -> None:
-    """`/feedback`: choose a topic; `/feedback list` shows coordinators the recent items."""
+    """`/feedback`: choose a topic; `/feedback list` shows the recent items (or their counts)."""
     actor = context.actor
     tr = actor.tr
     if command_text(update).lower() == "list":
@@ -125,30 +128,72 @@ async def on_button(update: Update, context: ForumContext) -> None:
     if draft is None or action not in ("send", "cancel") or value not in (None, "anon", "signed"):
         await query.answer(tr._("This button is no longer valid."))
         return
-    await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_id)
-    await query.answer()
     if action == "cancel":
+        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_id)
+        await query.answer()
         await query.edit_message_text(tr._("Cancelled. Nothing was sent."))
         return
-    now = services.clock()
     if await _over_limit(context, edit=query):
+        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_id)
+        await query.answer()
         return
-    feedback_id = await feedback_db.add(
-        services.db,
-        forum_id=draft["forum"],
-        topic=draft["topic"],
-        text=draft["text"],
-        photo_file_id=draft.get("photo"),
-        author_id=actor.user_id,
-        signed=value == "signed",
-        now=now,
-    )
-    await query.edit_message_text(
-        tr._("Sent to the coordinators (#%(number)s). Thank you!", number=feedback_id)
-    )
-    item = await feedback_db.get(services.db, feedback_id)
-    assert item is not None
-    await _to_coordinators(context.bot, services, item, _header_of_new)
+    feedback_id = await _commit(context, chat_id, draft, signed=value == "signed")
+    if feedback_id is None:  # a second tap, or one racing this one: the draft is gone
+        await query.answer(tr._("This button is no longer valid."))
+        return
+    outbox.kick(context.bot, services)
+    # Committed: what follows is courtesy. A failed answer or edit loses nothing, and the
+    # member still learns that it went.
+    sent = tr._("Sent to the coordinators (#%(number)s). Thank you!", number=feedback_id)
+    with contextlib.suppress(TelegramError):
+        await query.answer()
+    try:
+        await query.edit_message_text(sent)
+    except TelegramError:
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(chat_id, sent)
+
+
+async def _commit(
+    context: ForumContext, chat_id: int, draft: dict[str, Any], *, signed: bool
+) -> int | None:
+    """Commit, then talk: the draft's end, the item and every coordinator's copy in one
+    transaction. None when the draft was already gone (nothing is written then)."""
+    actor, services = context.actor, context.services
+    now = services.clock()
+    coordinators = await forums_db.coordinators(services.db, draft["forum"])
+    author = actor.user.first_name if signed and actor.user else None
+    async with outbox_db.batch(
+        services.db, forum_id=draft["forum"], kind="feedback", now=now
+    ) as writing:
+        if not await dialogs.take(
+            writing.conn, user_id=actor.user_id, chat_id=chat_id, kind=FEEDBACK
+        ):
+            return None
+        feedback_id = await feedback_db.insert(
+            writing.conn,
+            forum_id=draft["forum"],
+            topic=draft["topic"],
+            text=draft["text"],
+            photo_file_id=draft.get("photo"),
+            author_id=actor.user_id,
+            signed=signed,
+            now=now,
+        )
+        item = FeedbackRow(
+            id=feedback_id,
+            forum_id=draft["forum"],
+            topic=draft["topic"],
+            text=draft["text"],
+            photo_file_id=draft.get("photo"),
+            author_id=actor.user_id,
+            signed=signed,
+            created_at=now,
+            author_name=author,
+        )
+        for message in _copies(services, item, coordinators, _header_of_new):
+            await writing.add(message)
+    return feedback_id
 
 
 async def _over_limit(context: ForumContext, edit: Any = None) -> bool:
@@ -186,10 +231,28 @@ def _header_of_new(tr: Translator, item: FeedbackRow) -> str:
 async def _to_coordinators(
     bot: Bot, services: Services, item: FeedbackRow, header, text=None
 ) -> None:
-    """Each coordinator of the item's forum gets it in their language, with a Reply button."""
+    """Each coordinator of the item's forum gets it (or `text` about it) through the outbox."""
+    coordinators = await forums_db.coordinators(services.db, item.forum_id)
+    async with outbox_db.batch(
+        services.db, forum_id=item.forum_id, kind="feedback", now=services.clock()
+    ) as batch:
+        for message in _copies(services, item, coordinators, header, text):
+            await batch.add(message)
+    outbox.kick(bot, services)
+
+
+def _copies(
+    services: Services,
+    item: FeedbackRow,
+    coordinators: list[tuple[int, str | None]],
+    header,
+    text: str | None = None,
+) -> list[Outgoing]:
+    """The item for each coordinator, in their language, with a Reply button. Coordinators
+    only: observers never get a copy (they see counts in `/feedback list`)."""
     body = escape(text if text is not None else item.text)
     messages = []
-    for user_id, language in await forums_db.coordinators(services.db, item.forum_id):
+    for user_id, language in coordinators:
         tr = services.catalogs.translator(language)
         markup = keyboard([[(tr._("↩ Reply"), callbacks.make("fb", "reply", item.id))]])
         message = f"{header(tr, item)}\n\n{body}"
@@ -201,12 +264,7 @@ async def _to_coordinators(
             messages.append(outgoing(user_id, user_id, message, markup, part=1))
         else:
             messages.append(outgoing(user_id, user_id, message, markup))
-    async with outbox_db.batch(
-        services.db, forum_id=item.forum_id, kind="feedback", now=services.clock()
-    ) as batch:
-        for outgoing_message in messages:
-            await batch.add(outgoing_message)
-    outbox.kick(bot, services)
+    return messages
 
 
 async def _start_relay(
@@ -299,11 +357,15 @@ async def _may_relay(
 
 
 async def _list(update: Update, context: ForumContext) -> None:
+    """Coordinators: the last 30 days' items. Observers: only how many, by topic."""
     actor, services = context.actor, context.services
     tr = actor.tr
+    if actor.forum is not None and actor.role is Role.OBSERVER:
+        await _counts(update, context)
+        return
     if actor.forum is None or actor.role is not Role.COORDINATOR:
         forum = actor.forum.name if actor.forum else None
-        await reply(update, refusal(tr, Access.COORDINATORS, "feedback list", forum, actor.role))
+        await reply(update, refusal(tr, Access.ANALYSTS, "feedback list", forum, actor.role))
         return
     items = await feedback_db.recent(services.db, actor.forum.id, services.clock())
     if not items:
@@ -326,6 +388,35 @@ async def _list(update: Update, context: ForumContext) -> None:
                 text=short,
             )
         )
+    await reply_lines(update, lines)
+
+
+async def _counts(update: Update, context: ForumContext) -> None:
+    """An observer's `/feedback list`: counts per topic, never a text or a name."""
+    actor, services = context.actor, context.services
+    tr, now = actor.tr, services.clock()
+    assert actor.forum is not None
+    month = await feedback_db.counts_by_topic(services.db, actor.forum.id, now - timedelta(days=30))
+    week = await feedback_db.counts_by_topic(services.db, actor.forum.id, now - timedelta(days=7))
+    if not month:
+        await reply(update, tr._("No feedback in the last 30 days."))
+        return
+    lines = [
+        tr._("<b>Feedback of the last 30 days, by topic</b>"),
+        tr._("As an observer you see how many items arrived, not what they say or who sent them."),
+        "",
+    ]
+    lines += [
+        tr._(
+            "%(topic)s: %(count)s (%(recent)s in the last 7 days)",
+            topic=tr._(label),
+            count=month[key],
+            recent=week.get(key, 0),
+        )
+        for key, label in TOPICS.items()
+        if key in month
+    ]
+    lines.append(tr._("Total: %(count)s", count=sum(month.values())))
     await reply_lines(update, lines)
 
 

@@ -1,8 +1,6 @@
-"""/newforum (admins), /invite (coordinators) and linking a Telegram group to a forum."""
+"""/newforum (admins): the one-message form or a dialog; in a group, it also links the group."""
 
 from __future__ import annotations
-
-import contextlib
 
 from telegram import Update
 from telegram.error import Forbidden
@@ -18,15 +16,15 @@ from bot.forums import (
     parse_timezone,
     validate_forum_name,
 )
-from bot.i18n import Translator
 from bot.roles import Role
 from db import dialogs
 from db import forums as forums_db
 from db import users as users_db
-from db.forums import ForumRow
 from handlers.common import answer_stale, command_text, guarded, is_private, reply
+from handlers.invites import invite_text
+from handlers.linking import link
 from handlers.menus import refresh_user_menu
-from handlers.render import add_to_group_link, draft_note, invite_link, language_keyboard
+from handlers.render import draft_note, language_keyboard
 
 NEWFORUM = "newforum"
 
@@ -162,7 +160,6 @@ async def _create(update: Update, context: ForumContext, draft: ForumDraft) -> N
         language=draft.language,
         country=draft.country,
         member_code=new_invite_code(),
-        coordinator_code=new_invite_code(),
         creator_id=user.id,
         now=now,
     )
@@ -170,119 +167,36 @@ async def _create(update: Update, context: ForumContext, draft: ForumDraft) -> N
     forum = await forums_db.get_forum(services.db, forum_id)
     assert forum is not None
     tr = actor.tr
-    lines = [
-        tr._(
-            "Forum <b>%(forum)s</b> created (time zone %(zone)s, language %(language)s).",
-            forum=forum.name,
-            zone=forum.timezone,
-            language=tr.language_name(forum.language),
-        )
-    ]
+    created = tr._(
+        "Forum <b>%(forum)s</b> created (time zone %(zone)s, language %(language)s).",
+        forum=forum.name,
+        zone=forum.timezone,
+        language=tr.language_name(forum.language),
+    )
+    links = await invite_text(context, forum)
     if is_private(update):
-        lines.append(_invite_lines(tr, forum, context.bot.username, coordinators=True))
+        await reply(update, created + "\n\n" + links)
     else:
-        await forums_db.link_chat(
-            services.db,
-            chat_id=chat.id,
-            forum_id=forum.id,
-            title=chat.title or "",
-            user_id=user.id,
-            now=now,
-        )
-        lines.append(tr._("This group is now the forum's group."))
-        lines.append(_invite_lines(tr, forum, context.bot.username, coordinators=False))
-        lines.append(tr._("I sent you the coordinator invite link in a private chat."))
-        await _send_private_invites(context, tr, forum)
-    await reply(update, "\n\n".join(lines))
+        # In a group: the forum's name and the link's outcome there, the codes in private.
+        mine = {m.forum.id for m in actor.memberships if m.role == Role.COORDINATOR} | {forum.id}
+        lines = [created, await link(update, context, forum, by_code=False, coordinates=mine)]
+        try:
+            await context.bot.send_message(user.id, links)
+            lines.append(tr._("I sent you the invite links in our private chat."))
+        except Forbidden:  # they never opened a private chat with the bot; /invite there later
+            lines.append(
+                tr._(
+                    "Open a private chat with me and send /invite there for the invite links: "
+                    "%(link)s",
+                    link=f"https://t.me/{context.bot.username}",
+                )
+            )
+        await reply(update, "\n\n".join(lines))
     await refresh_user_menu(context.bot, tr, user.id, Role.COORDINATOR, is_admin=actor.is_admin)
-
-
-def _invite_lines(tr: Translator, forum: ForumRow, bot_username: str, *, coordinators: bool) -> str:
-    lines = [
-        tr._("Member invite link: %(link)s", link=invite_link(bot_username, forum.member_code))
-    ]
-    if coordinators:
-        lines.append(
-            tr._(
-                "Coordinator invite link (share only with coordinators): %(link)s",
-                link=invite_link(bot_username, forum.coordinator_code),
-            )
-        )
-        lines.append(
-            tr._(
-                "Add me to the forum's Telegram group: %(link)s",
-                link=add_to_group_link(bot_username, forum.coordinator_code),
-            )
-        )
-    return "\n".join(lines)
-
-
-async def _send_private_invites(context: ForumContext, tr: Translator, forum: ForumRow) -> None:
-    # Forbidden: they never opened a private chat with the bot; /invite there works later.
-    with contextlib.suppress(Forbidden):
-        await context.bot.send_message(
-            context.actor.user_id, _invite_lines(tr, forum, context.bot.username, coordinators=True)
-        )
-
-
-@guarded("invite")
-async def invite(update: Update, context: ForumContext) -> None:
-    """The forum's invite links; the coordinator link only in private chats."""
-    actor = context.actor
-    assert actor.forum is not None  # guarded: coordinators have a forum
-    text = (
-        actor.tr._("Invite links for <b>%(forum)s</b>:", forum=actor.forum.name)
-        + "\n"
-        + _invite_lines(
-            actor.tr, actor.forum, context.bot.username, coordinators=is_private(update)
-        )
-    )
-    await reply(update, text)
-
-
-async def link_group(update: Update, context: ForumContext, code: str) -> None:
-    """`/start <code>` in a group: a coordinator of that forum makes it the forum's group."""
-    actor, services = context.actor, context.services
-    chat = update.effective_chat
-    found = await forums_db.find_by_code(services.db, code) if code else None
-    if found is None:
-        linked = await forums_db.forum_of_chat(services.db, chat.id)
-        if linked:
-            await reply(
-                update, actor.tr._("This is the group of <b>%(forum)s</b>.", forum=linked.name)
-            )
-        else:
-            await reply(
-                update,
-                actor.tr._(
-                    "This group is not linked to a forum. A coordinator can link it with the "
-                    "“add to group” link from /invite."
-                ),
-            )
-        return
-    forum, _ = found
-    if await forums_db.role_in(services.db, forum.id, actor.user_id) != Role.COORDINATOR:
-        await reply(update, actor.tr._("Only a coordinator of this forum can link a group to it."))
-        return
-    await forums_db.link_chat(
-        services.db,
-        chat_id=chat.id,
-        forum_id=forum.id,
-        title=chat.title or "",
-        user_id=actor.user_id,
-        now=services.clock(),
-    )
-    await reply(
-        update,
-        actor.tr._("This group is now the group of <b>%(forum)s</b>.", forum=forum.name)
-        + "\n"
-        + _invite_lines(actor.tr, forum, context.bot.username, coordinators=False),
-    )
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:
     return [
         (0, CommandHandler("newforum", new_forum)),
-        (0, CommandHandler("invite", invite)),
         (0, CallbackQueryHandler(on_language_button, pattern=r"^nf:")),
     ]

@@ -8,6 +8,8 @@ Callback data: `mtga:<move|cancel|cancelok|keep|series|seriesok|place>:<meeting 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
+from datetime import datetime
 
 from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
@@ -17,7 +19,7 @@ from bot.context import ForumContext, Services
 from bot.forums import FormError
 from bot.i18n import N_
 from bot.polls import parse_local_time
-from bot.recurrence import parse_link
+from bot.recurrence import MAX_AHEAD, occurrence_start, parse_link
 from bot.roles import Role
 from db import dialogs
 from db import forums as forums_db
@@ -138,6 +140,9 @@ async def on_move_input(update: Update, context: ForumContext, data: dict) -> No
         start = parse_local_time(update.effective_message.text or "", meeting.timezone)
         if start <= now:
             raise FormError(N_("The new start must be in the future."))
+        if start > now + MAX_AHEAD:  # as for a new meeting; year 9999 would overflow later
+            raise FormError(N_("The new start must be within the next ten years."))
+        await _check_within_series(context, meeting, start)
     except FormError as error:
         await reply(update, actor.tr._(error.message, **error.params))
         return
@@ -152,6 +157,36 @@ async def on_move_input(update: Update, context: ForumContext, data: dict) -> No
             "Moved to %(time)s. Members were told.", time=actor.tr.datetime(start, meeting.timezone)
         ),
     )
+
+
+async def _check_within_series(context: ForumContext, meeting: MeetingRow, start: datetime) -> None:
+    """A moved occurrence stays between its neighbours in the series, or the coordinator is asked
+    again: a typo (2037 for 2027) must not put one meeting after the ones that follow it."""
+    tr, db = context.actor.tr, context.services.db
+    previous, following = await meetings_db.neighbours(db, meeting)
+    if following is None and meeting.every_months:
+        first_local = await meetings_db.first_start_local(db, meeting.series_id)
+        if first_local is not None:
+            next_start = occurrence_start(
+                first_local, meeting.timezone, meeting.every_months, meeting.seq + 1
+            )
+            following = replace(meeting, seq=meeting.seq + 1, starts_at=next_start)
+    if following is not None and start >= following.starts_at:
+        raise FormError(
+            N_(
+                "That is on or after the next meeting of this series (%(next)s). Send a time "
+                "before it, or cancel this meeting instead. Send /cancel to stop."
+            ),
+            next=tr.datetime(following.starts_at, meeting.timezone),
+        )
+    if previous is not None and start <= previous.starts_at:
+        raise FormError(
+            N_(
+                "That is on or before the previous meeting of this series (%(previous)s). Send a "
+                "later time, or /cancel to stop."
+            ),
+            previous=tr.datetime(previous.starts_at, meeting.timezone),
+        )
 
 
 async def on_place_input(update: Update, context: ForumContext, data: dict) -> None:

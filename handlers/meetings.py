@@ -348,10 +348,17 @@ async def _reminder(
 
 
 async def extend_series(services: Services) -> None:
-    """Keep a year or so of occurrences materialised for every repeating series."""
+    """Keep a year or so of occurrences materialised for every repeating series.
+
+    The last occurrence's date comes from the series' rule, not from its stored (possibly moved)
+    start, so moving one meeting far ahead never stops the series.
+    """
     now = services.clock()
-    for series in await meetings_db.repeating_series(services.db, last_start_before=now + HORIZON):
+    for series in await meetings_db.repeating_series(services.db):
         first_local = datetime.strptime(series.first_start_local, "%Y-%m-%d %H:%M")
+        last = occurrence_start(first_local, series.timezone, series.every_months, series.last_seq)
+        if last >= now + HORIZON:
+            continue
         more = _occurrences(
             first_local,
             series.timezone,

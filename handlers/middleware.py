@@ -1,14 +1,15 @@
-"""Group -1: load the acting user, their forum, role and language once per update.
+"""Groups -2 and -1: what no handler may forget, before any of them runs.
 
-It also turns away, before any handler, a private chat's button pressed in a group
-(`bot.callbacks.IN_GROUPS` lists the few that may be).
+Group -2 turns edited messages away (one policy for every command and dialog step); group -1
+loads the acting user, their forum, role and language once per update, and turns away a private
+chat's button pressed in a group (`bot.callbacks.IN_GROUPS` lists the few that may be).
 """
 
 from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler, filters
+from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, TypeHandler, filters
 
 from bot import callbacks
 from bot.actor import Actor, load_actor
@@ -75,5 +76,37 @@ async def _anonymous_hint(update: Update, context: ForumContext) -> None:
     )
 
 
+async def refuse_edit(update: Update, context: ForumContext) -> None:
+    """An edited message never acts: no command runs again, no dialog takes it as an answer.
+
+    PTB's handlers accept `edited_message` by default, so an edited `/newpoll` made a second
+    poll. Where the original got an answer (any private message, a command to us in a group),
+    the edit gets one short hint; edits by anonymous admins and channels are ignored.
+    """
+    message, user = update.effective_message, update.effective_user
+    if user is not None and not user.is_bot and message is not None and _was_for_us(update):
+        actor = await resolve_actor(update, context)
+        await message.reply_text(
+            actor.tr._("I don't act on edited messages; send it again as a new message."),
+            do_quote=update.effective_chat.type != ChatType.PRIVATE,
+        )
+    raise ApplicationHandlerStop
+
+
+def _was_for_us(update: Update) -> bool:
+    """A private message, or a command in a group that is not addressed to another bot."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat.type == ChatType.PRIVATE:
+        return True
+    command = next((e for e in message.entities if e.type == "bot_command" and e.offset == 0), None)
+    if command is None:
+        return False
+    _, _, addressee = message.text[: command.length].partition("@")
+    return not addressee or addressee.lower() == (update.get_bot().username or "").lower()
+
+
 def handlers() -> list[tuple[int, BaseHandler]]:
-    return [(-1, TypeHandler(Update, load_member))]
+    return [
+        (-2, MessageHandler(filters.UpdateType.EDITED, refuse_edit)),
+        (-1, TypeHandler(Update, load_member)),
+    ]

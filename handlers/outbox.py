@@ -200,14 +200,23 @@ class Progress:
         for broadcast in await outbox_db.open_broadcasts(services.db):
             counts = await outbox_db.counts(services.db, broadcast.id)
             done = counts["pending"] + counts["sending"] == 0
-            if done and not await outbox_db.mark_finished(
-                services.db, broadcast.id, services.clock()
-            ):
-                continue
-            if broadcast.report_chat_id is None or broadcast.report_message_id is None:
+            if done:
+                finished = await outbox_db.mark_finished(
+                    services.db, broadcast.id, services.clock()
+                )
+                if finished is None:
+                    continue
+                broadcast = finished  # as it stands now: its progress message may be new
+            if broadcast.report_chat_id is None:
                 continue
             tr = services.catalogs.translator(broadcast.report_language)
             text = progress_text(tr, counts, done=done)
+            if broadcast.report_message_id is None:  # its sender records it, and reports if done
+                continue
+            if broadcast.report_message_id == outbox_db.NO_REPORT_MESSAGE:
+                if done:  # the progress message never got out: the final report is a new one
+                    await self._send_final(broadcast.report_chat_id, text)
+                continue
             if self.shown.get(broadcast.id) == text:
                 continue  # waiting on retries: an edit to the same text is a 400 from Telegram
             self.shown[broadcast.id] = text
@@ -220,3 +229,33 @@ class Progress:
                     )
             except TelegramError as exc:  # the report is a courtesy; the sending goes on
                 log.warning("progress of broadcast %s not shown: %s", broadcast.id, exc)
+
+    async def final_report(self, broadcast_id: int) -> None:
+        """Show the final report of a broadcast that finished before its progress message was
+        recorded: edit that message, or send a new one if it never got out."""
+        from handlers.announce import progress_text
+
+        services = self.services
+        broadcast = await outbox_db.get_broadcast(services.db, broadcast_id)
+        if broadcast is None or broadcast.report_chat_id is None:
+            return
+        counts = await outbox_db.counts(services.db, broadcast_id)
+        text = progress_text(
+            services.catalogs.translator(broadcast.report_language), counts, done=True
+        )
+        if broadcast.report_message_id in (None, outbox_db.NO_REPORT_MESSAGE):
+            await self._send_final(broadcast.report_chat_id, text)
+            return
+        try:
+            with unless_unchanged():
+                await self.bot.edit_message_text(
+                    text, chat_id=broadcast.report_chat_id, message_id=broadcast.report_message_id
+                )
+        except TelegramError as exc:
+            log.warning("final report of broadcast %s not shown: %s", broadcast_id, exc)
+
+    async def _send_final(self, chat_id: int, text: str) -> None:
+        try:
+            await self.bot.send_message(chat_id, text)
+        except TelegramError as exc:
+            log.warning("final report not sent: %s", exc)

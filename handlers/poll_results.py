@@ -20,11 +20,11 @@ from handlers.common import (
     command_text,
     guarded,
     is_private,
-    keyboard,
     private_chat_hint,
     refusal,
     reply,
 )
+from handlers.paging import BUTTONS_PER_PAGE, Screen, markup, page_of
 from handlers.render import group_name
 
 
@@ -155,11 +155,7 @@ async def pick_poll(
     polls = await polls_db.polls_of(services.db, actor.forum.id)
     open_polls = [poll for poll in polls if poll.is_open]
     if len(open_polls) > 1:
-        rows = [
-            [(f"{p.number}. {shorten(p.question)}", callbacks.make(feature, action, p.id))]
-            for p in open_polls
-        ]
-        await reply(update, tr._("Which poll?"), keyboard(rows))
+        await reply(update, *poll_choice(tr, open_polls, feature, action, 0))
         return None
     candidates = open_polls if open_only else polls
     if not candidates:
@@ -171,6 +167,35 @@ async def pick_poll(
         )
         return None
     return candidates[0]
+
+
+CHOICES = {("res", "show"), ("res", "export"), ("poll", "close")}  # what "Which poll?" leads to
+
+
+def poll_choice(
+    tr: Translator, open_polls: list[PollRow], feature: str, action: str, number: int
+) -> Screen:
+    """ "Which poll?": page `number` of one button per open poll (`feature:action:<id>`)."""
+    page = page_of([1] * len(open_polls), number, per_page=BUTTONS_PER_PAGE)
+    rows = [
+        [(f"{p.number}. {shorten(p.question)}", callbacks.make(feature, action, p.id))]
+        for p in open_polls[page.items.start : page.items.stop]
+    ]
+    text = tr._("Which poll?")
+    if note := page.note(tr):
+        text += "\n" + note
+    return text, markup([*rows, page.nav("poll", feature, action)])
+
+
+async def choice_page(
+    update: Update, context: ForumContext, args: tuple[str, ...], number: int
+) -> Screen | None:
+    """`page:poll:<feature>:<action>:<n>`: another page of the choice, for the forum's members."""
+    actor = context.actor
+    if tuple(args) not in CHOICES or actor.forum is None or actor.role is None:
+        return None
+    polls = await polls_db.polls_of(context.services.db, actor.forum.id)
+    return poll_choice(actor.tr, [p for p in polls if p.is_open], *args, number)
 
 
 def members_may_see(poll: PollRow) -> bool:

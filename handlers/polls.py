@@ -18,7 +18,7 @@ from db import outbox as outbox_db
 from db import polls as polls_db
 from db.polls import PollRow
 from handlers import ballots, outbox
-from handlers.announcement import announcement, refresh_announcement
+from handlers.announcement import announcement, request_refresh
 from handlers.common import answer_stale, guarded, keyboard, refusal, reply
 from handlers.poll_results import pick_poll, results_message
 
@@ -228,7 +228,9 @@ async def finish_poll(bot: Bot, services: Services, poll: PollRow) -> bool:
         # The ballot loses its buttons; a tap on an old copy is answered "closed" anyway.
         with contextlib.suppress(TelegramError):  # a deleted ballot message is no reason to stop
             await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
-    await refresh_announcement(bot, services, closed)
+    # In the background: a close is committed, and a slow or failing group edit must neither
+    # hold the update loop nor turn "closed" into "sorry".
+    request_refresh(bot, services, closed.id)
     return True
 
 

@@ -10,8 +10,10 @@ from bot.context import ForumContext
 from bot.promotion import Target, parse_promotion
 from bot.roles import Role
 from db import forums as forums_db
+from db import invites as invites_db
 from db import users as users_db
 from handlers.common import command_text, guarded, reply
+from handlers.members import resolve_member
 from handlers.menus import refresh_user_menu
 from handlers.render import role_name
 
@@ -51,14 +53,10 @@ async def _change_role(
             ),
         )
         return
-    member = await forums_db.find_member(
-        services.db, forum.id, user_id=target.user_id, username=target.username
+    member = await resolve_member(
+        update, context, forum, target, "demote" if demoting else "promote"
     )
     if member is None:
-        await reply(
-            update,
-            tr._("I can't find that person among the members of %(forum)s.", forum=forum.name),
-        )
         return
     if member.role == role:
         await reply(
@@ -78,6 +76,10 @@ async def _change_role(
             ),
         )
         return
+    if role != Role.COORDINATOR:  # their unused invites die with the rank, for good
+        await invites_db.revoke_all(
+            services.db, forum.id, services.clock(), created_by=member.user_id
+        )
     await reply(
         update,
         tr._(

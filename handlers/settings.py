@@ -19,6 +19,7 @@ from handlers import tip_subscriptions
 from handlers.common import answer_stale, guarded, keyboard, member_button, reply, unless_unchanged
 from handlers.menus import refresh_user_menu
 from handlers.middleware import resolve_actor
+from handlers.paging import BUTTONS_PER_PAGE, page_of
 from handlers.render import draft_note, group_name, language_keyboard, role_name
 
 TIMEZONE = "timezone"
@@ -143,19 +144,39 @@ async def _submenu(context: ForumContext, which: str) -> tuple[str, InlineKeyboa
         rows.append([(tr._("Type another…"), callbacks.make("set", "tz", "?"))])
         return tr._("Which time zone should I show times in?"), keyboard([*rows, back])
     if which == "forum":
-        rows = [
-            [
-                (
-                    ("✅ " if actor.forum and m.forum.id == actor.forum.id else "") + m.forum.name,
-                    callbacks.make("set", "forum", m.forum.id),
-                )
-            ]
-            for m in actor.memberships
-        ]
-        return tr._("Which forum do your commands act on?"), keyboard([*rows, back])
+        return _forum_menu(context, 0)
     if which == "main":
         return await settings_screen(context)
     return None
+
+
+def _forum_menu(context: ForumContext, number: int) -> tuple[str, InlineKeyboardMarkup]:
+    """Page `number` of the choice of current forum: a button per forum, ◀ ▶, back."""
+    actor, tr = context.actor, context.actor.tr
+    page = page_of([1] * len(actor.memberships), number, per_page=BUTTONS_PER_PAGE)
+    rows = [
+        [
+            (
+                ("✅ " if actor.forum and m.forum.id == actor.forum.id else "") + m.forum.name,
+                callbacks.make("set", "forum", m.forum.id),
+            )
+        ]
+        for m in actor.memberships[page.items.start : page.items.stop]
+    ]
+    back = [(tr._("« Back"), callbacks.make("set", "menu", "main"))]
+    text = tr._("Which forum do your commands act on?")
+    if note := page.note(tr):
+        text += "\n" + note
+    return text, keyboard([*rows, *([nav] if (nav := page.nav("setf")) else []), back])
+
+
+async def forum_page(
+    update: Update, context: ForumContext, args: tuple[str, ...], number: int
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    """`page:setf:<n>`: another page of the choice of current forum (one's own forums)."""
+    if args or len(context.actor.memberships) < 2:
+        return None
+    return _forum_menu(context, number)
 
 
 async def on_settings_button(update: Update, context: ForumContext) -> None:

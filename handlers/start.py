@@ -9,10 +9,13 @@ from bot import callbacks, onboarding
 from bot.callbacks import parse_id
 from bot.context import ForumContext
 from bot.forums import STAKEHOLDER_GROUPS, looks_like_code
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.roles import Role
 from db import forums as forums_db
+from db import invites as invites_db
+from db import members as members_db
 from db import users as users_db
+from db.forums import ForumRow
 from handlers import polls
 from handlers.announcement import POLL_LINK
 from handlers.common import (
@@ -23,16 +26,25 @@ from handlers.common import (
     reply,
     unless_unchanged,
 )
-from handlers.forums import link_group
+from handlers.linking import start_in_group
 from handlers.menus import refresh_user_menu
+from handlers.paging import Screen, markup, text_page
 from handlers.render import draft_note, language_keyboard, role_name
+
+NOT_VALID = N_(
+    "This invite link is not valid (any more). Ask your forum's coordinator for a new one."
+)
+REMOVED = N_(
+    "You can't join %(forum)s: a coordinator removed you from it. If you think this is a "
+    "mistake, please contact the forum's coordinators."
+)
 
 
 async def start(update: Update, context: ForumContext) -> None:
     """`/start [code]`: onboarding in private chats, group linking in groups."""
     code = next(iter(command_text(update).split()), "")
     if not is_private(update):
-        await link_group(update, context, code)
+        await start_in_group(update, context, code)
         return
     if not code:
         await _hello(update, context)
@@ -40,24 +52,19 @@ async def start(update: Update, context: ForumContext) -> None:
     if code.startswith(POLL_LINK):  # the group's "Rank privately" button
         await polls.open_ballot(update, context, parse_id(code.removeprefix(POLL_LINK)))
         return
-    found = (
-        await forums_db.find_by_code(context.services.db, code) if looks_like_code(code) else None
-    )
-    actor = context.actor
+    actor, services = context.actor, context.services
+    found = await _invited_to(context, code)
     if found is None:
-        await reply(
-            update,
-            actor.tr._(
-                "This invite link is not valid (any more). Ask your forum's coordinator for a new one."
-            ),
-        )
+        await reply(update, actor.tr._(NOT_VALID))
         return
-    forum, role = found
-    services = context.services
+    forum, invite = found
+    if await members_db.is_removed(services.db, forum.id, actor.user_id):
+        await reply(update, actor.tr._(REMOVED, forum=forum.name))
+        return
     if actor.user and actor.user.consent_at:
         # Already knows the notice (member of another forum, or a forum creator): join directly.
         result = await onboarding.join(
-            services.db, user_id=actor.user_id, forum=forum, role=role, now=services.clock()
+            services.db, user_id=actor.user_id, forum=forum, invite=invite, now=services.clock()
         )
         await _welcome(update, context, result)
         return
@@ -66,13 +73,29 @@ async def start(update: Update, context: ForumContext) -> None:
         user_id=actor.user_id,
         chat_id=update.effective_chat.id,
         forum=forum,
-        role=role,
+        invite=invite,
         now=services.clock(),
     )
     # The language Telegram suggests comes first, ticked: one tap for most people.
     languages = language_keyboard(services.catalogs, "onb", selected=actor.lang, first=actor.lang)
     prompt = _language_prompt(actor.tr, forum.name) + draft_note(actor.tr, services.catalogs)
     await reply(update, prompt, languages)
+
+
+async def _invited_to(context: ForumContext, code: str) -> tuple[ForumRow, str | None] | None:
+    """The forum a private `/start <code>` invites to, and the coordinator invite code if it is
+    one (still usable); None for anything else (a group-link code has no business here)."""
+    db = context.services.db
+    if not looks_like_code(code):
+        return None
+    forum = await forums_db.find_by_member_code(db, code)
+    if forum is not None:
+        return forum, None
+    invite = await invites_db.find(db, code, context.services.clock())
+    if invite is None or invite.kind != invites_db.COORDINATOR or not invite.usable:
+        return None
+    forum = await forums_db.get_forum(db, invite.forum_id)
+    return (forum, code) if forum else None
 
 
 def _language_prompt(tr: Translator, forum: str) -> str:
@@ -91,23 +114,39 @@ async def _hello(update: Update, context: ForumContext) -> None:
             ),
         )
         return
-    lines = [
-        actor.tr._(
-            "Hello, %(name)s! Your forums:", name=actor.user.first_name if actor.user else ""
-        )
-    ]
+    await reply(update, *_forums_screen(context, 0))
+
+
+def _forums_screen(context: ForumContext, number: int) -> Screen:
+    """Page `number` of the caller's forums, the current one marked, under a greeting."""
+    actor = context.actor
+    tr = actor.tr
+    lines = []
     for membership in actor.memberships:
         marker = "▸ " if actor.forum and membership.forum.id == actor.forum.id else "• "
         lines.append(
             marker
-            + actor.tr._(
+            + tr._(
                 "%(forum)s (%(role)s)",
                 forum=membership.forum.name,
-                role=role_name(actor.tr, membership.role),
+                role=role_name(tr, membership.role),
             )
         )
-    lines.append(actor.tr._("See /help for what you can do. Switch forums in /settings."))
-    await reply(update, "\n".join(lines))
+    heading = tr._(
+        "Hello, %(name)s! Your forums:", name=actor.user.first_name if actor.user else ""
+    )
+    text, nav = text_page(tr, heading, lines, number, "forums")
+    text += "\n" + tr._("See /help for what you can do. Switch forums in /settings.")
+    return text, markup([nav])
+
+
+async def forums_page(
+    update: Update, context: ForumContext, args: tuple[str, ...], number: int
+) -> Screen | None:
+    """`page:forums:<n>`: the caller's own forums, in private."""
+    if args or not is_private(update) or not context.actor.memberships:
+        return None
+    return _forums_screen(context, number)
 
 
 async def on_onboarding_button(update: Update, context: ForumContext) -> None:
@@ -154,6 +193,10 @@ async def on_onboarding_button(update: Update, context: ForumContext) -> None:
         )
         if result is None:
             await answer_stale(update, context)
+            return
+        if result.refused:
+            await query.answer()
+            await query.edit_message_text(_refusal(actor.tr, result))
             return
         stored = await users_db.get_user(services.db, actor.user_id)
         tr = services.catalogs.translator(stored.language if stored else actor.lang)
@@ -216,8 +259,17 @@ def _welcome_text(tr: Translator, forum: str, role: str, timezone: str) -> str:
     )
 
 
+def _refusal(tr: Translator, result: onboarding.JoinResult) -> str:
+    if result.refused == "removed":
+        return tr._(REMOVED, forum=result.forum.name)
+    return tr._(NOT_VALID)
+
+
 async def _welcome(update: Update, context: ForumContext, result: onboarding.JoinResult) -> None:
     actor, tr = context.actor, context.actor.tr
+    if result.refused:
+        await reply(update, _refusal(tr, result))
+        return
     if result.already_member:
         await reply(
             update,

@@ -22,11 +22,13 @@ from handlers.common import (
     answer_stale,
     command_text,
     guarded,
+    is_private,
     keyboard,
     member_button,
     refusal,
     reply,
 )
+from handlers.paging import Screen, markup, text_page
 
 MAX_FORUM_TIP = 600  # one phone screen, like the library's tips
 
@@ -198,25 +200,13 @@ async def _manage(update: Update, context: ForumContext, action: str, rest: str)
         await reply(update, refusal(tr, Access.COORDINATORS, f"tip {action}", forum, actor.role))
         return
     if action == "list":
-        tips = await tips_db.forum_tips(services.db, [actor.forum.id])
-        if not tips:
+        screen = await _tips_screen(context, 0)
+        if screen is None:
             await reply(
                 update, tr._("%(forum)s has no tips of its own yet.", forum=actor.forum.name)
             )
-            return
-        lines = [tr._("<b>Tips of %(forum)s</b>", forum=actor.forum.name)]
-        for tip in tips:
-            sample = tip.texts.get(actor.lang) or next(iter(tip.texts.values()))
-            lines.append(
-                tr._(
-                    "#%(number)s · %(topic)s · %(languages)s: %(text)s",
-                    number=tip.id,
-                    topic=tr._(TOPICS[tip.topic]),
-                    languages=", ".join(sorted(tip.texts)),
-                    text=sample[:80] + ("…" if len(sample) > 80 else ""),
-                )
-            )
-        await reply(update, "\n".join(lines))
+        else:
+            await reply(update, *screen)
         return
     if action == "remove":
         number = callbacks.parse_id(rest.strip().lstrip("#"))
@@ -251,6 +241,41 @@ async def _manage(update: Update, context: ForumContext, action: str, rest: str)
             forum=actor.forum.name,
         ),
     )
+
+
+async def _tips_screen(context: ForumContext, number: int) -> Screen | None:
+    """Page `number` of the forum's own tips, or None if it has none."""
+    actor, services = context.actor, context.services
+    assert actor.forum is not None
+    tr = actor.tr
+    tips = await tips_db.forum_tips(services.db, [actor.forum.id])
+    if not tips:
+        return None
+    lines = []
+    for tip in tips:
+        sample = tip.texts.get(actor.lang) or next(iter(tip.texts.values()))
+        lines.append(
+            tr._(
+                "#%(number)s · %(topic)s · %(languages)s: %(text)s",
+                number=tip.id,
+                topic=tr._(TOPICS[tip.topic]),
+                languages=", ".join(sorted(tip.texts)),
+                text=sample[:80] + ("…" if len(sample) > 80 else ""),
+            )
+        )
+    heading = tr._("<b>Tips of %(forum)s</b>", forum=actor.forum.name)
+    text, nav = text_page(tr, heading, lines, number, "tips")
+    return text, markup([nav])
+
+
+async def tips_page(
+    update: Update, context: ForumContext, args: tuple[str, ...], number: int
+) -> Screen | None:
+    """`page:tips:<n>`: as `/tip list`, for the forum's coordinators, in private only."""
+    actor = context.actor
+    if args or not is_private(update) or actor.forum is None or actor.role is not Role.COORDINATOR:
+        return None
+    return await _tips_screen(context, number)
 
 
 FORUM_TIP_FORM = N_(

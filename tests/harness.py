@@ -65,6 +65,20 @@ class Harness:
             lambda: self.fake.send_text(user, text, chat=chat, reply_to=reply_to)
         )
 
+    async def edit(
+        self,
+        user: FakeUser,
+        text: str,
+        *,
+        chat: FakeChat | None = None,
+        message_id: int | None = None,
+    ) -> list[Call]:
+        """The user edits one of their messages (by default their last one in the chat) to text."""
+        chat_id = chat.id if chat else user.id
+        if message_id is None:
+            message_id = self.fake.user_messages(chat_id, user.id)[-1]["message_id"]
+        return await self._act(lambda: self.fake.edit_text(user, message_id, text, chat=chat))
+
     async def tap(
         self,
         user: FakeUser,
@@ -183,10 +197,35 @@ async def running_bot(
         await harness.settle()
     finally:
         await _stop(harness.app)
+    blank = members_would_see_blanks(fake)
+    assert not blank, f"members would see these toasts or messages: {blank}"
     if not expect_errors:
         assert not errors, f"the error handler saw: {errors!r}"
         failed = [c for c in fake.calls if not (c.ok or c.injected or c.error_code == 403)]
         assert not failed, f"Bot API calls failed: {[(c.method, c.description) for c in failed]}"
+
+
+# What a member's screen shows when a handler passed an empty or missing value: PTB 22 sends ""
+# as "[]" when Defaults are set, and str(None) is "None".
+BLANKS = ("[]", "None", "")
+SHOWN = {"sendMessage": "text", "editMessageText": "text", "sendPhoto": "caption",
+         "sendDocument": "caption"}  # fmt: skip
+
+
+def members_would_see_blanks(fake: FakeTelegram) -> list[tuple]:
+    """Toasts and messages that show a member "[]", "None", nothing, or an empty alert."""
+    found: list[tuple] = [
+        ("toast", answer["text"], answer["show_alert"])
+        for answer in fake.callback_answers
+        if (answer["text"] is not None and answer["text"].strip() in BLANKS)
+        or (answer["show_alert"] and not (answer["text"] or "").strip())
+    ]
+    for call in fake.calls:
+        key = SHOWN.get(call.method)
+        value = call.params.get(key) if key and call.ok else None
+        if isinstance(value, str) and value.strip() in ("[]", "None"):
+            found.append((call.method, value))
+    return found
 
 
 async def snapshot(harness: Harness) -> dict[str, list[tuple]]:
@@ -217,6 +256,27 @@ async def new_forum(harness: Harness, admin: FakeUser, form: str | None = None) 
     )
     member, coordinator = invite_codes(harness.last(admin)["text"])[:2]
     return member, coordinator
+
+
+async def coordinator_invite(harness: Harness, coordinator: FakeUser) -> str:
+    """A coordinator's usable coordinator invite code, from /invite in their private chat."""
+    await harness.send(coordinator, "/invite")
+    return invite_codes(harness.last(coordinator)["text"])[1]
+
+
+async def link_group(
+    harness: Harness, coordinator: FakeUser, group: FakeChat, forum: str | None = None
+) -> None:
+    """A coordinator who is an admin of `group` links it: `/start` there, then the button of
+    their forum (the first one, or the one whose label names `forum`)."""
+    await harness.send(coordinator, "/start", chat=group)
+    buttons = harness.fake.buttons(harness.last_keyboard(group.id))
+    for index, button in enumerate(buttons, start=1):
+        data = button.get("callback_data", "")
+        if data.startswith("lnk:ok:") and (forum is None or forum in button["text"]):
+            await harness.tap(coordinator, index, chat=group)
+            return
+    raise AssertionError(f"no button to link {forum or 'a forum'}: {buttons!r}")
 
 
 async def join(

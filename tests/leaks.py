@@ -17,16 +17,6 @@ from pathlib import Path
 
 from bot.fake_telegram import Call, FakeTelegram
 
-# The one leak still tolerated, until issue 12's invite work (branch h1) is merged: when a group
-# is linked (`/start <code>` or `/newforum` there), the bot's confirmation in the group carries
-# the member invite link. Only that: the member code, in the "Member invite link:" of a message
-# saying the group is now linked. Strict, like xfail(strict=True): such a message without a
-# code fails the check, so that this is set to None once h1 has taken the link out.
-LINKED_GROUP_LEAK_UNTIL_H1: tuple[str, str] | None = (
-    "This group is now the",
-    "Member invite link: https://t.me/scp_forum_bot?start=",
-)
-
 SQLITE_HEADER = b"SQLite format 3\x00"
 MIN_CODE_LENGTH = 6  # shorter values ("en", "TH") are not secrets and would match by chance
 
@@ -98,22 +88,12 @@ def _group_chat(fake: FakeTelegram, call: Call) -> int | None:
 def _problems(call: Call, chat_id: int, codes: dict[str, str]) -> list[str]:
     # Everything a group member could read: text, caption, buttons (labels, URLs, data), files.
     content = json.dumps(call.params, default=repr, ensure_ascii=False)
-    text = str(call.params.get("text") or "")
-    where = f"{call.method} to chat {chat_id}"
-    found = [(code, column) for code, column in codes.items() if code in content]
-    if LINKED_GROUP_LEAK_UNTIL_H1 is not None:
-        linked, link = LINKED_GROUP_LEAK_UNTIL_H1
-        if linked in text:
-            if not found:
-                return [
-                    f"{where} no longer leaks: set tests/leaks.py LINKED_GROUP_LEAK_UNTIL_H1 = None"
-                ]
-            found = [
-                (code, column)
-                for code, column in found
-                if not (column == "forums.member_code" and f"{link}{code}" in text)
-            ]
-    return [f"{column} {code!r} in {where}: {text[:120]!r}" for code, column in found]
+    text = str(call.params.get("text") or call.params.get("caption") or "")
+    return [
+        f"{column} {code!r} in {call.method} to chat {chat_id}: {text[:120]!r}"
+        for code, column in codes.items()
+        if code in content
+    ]
 
 
 def skip_to_now() -> None:

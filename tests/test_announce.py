@@ -4,14 +4,19 @@ Telegram's faults, and a stop in the middle of a broadcast."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections import Counter
 from datetime import timedelta
 
+import pytest
+
 from bot.clock import FakeClock
 from bot.fake_telegram import FakeTelegram
+from db import dialogs
 from handlers.outbox import IN_FLIGHT
-from tests.harness import START, join, new_forum, running_bot, snapshot
+from tests.harness import START, join, link_group, new_forum, running_bot, snapshot
 
+QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 TEXT = "The spring session moves to Room 5 & 6 <not a tag>."
 
 
@@ -103,14 +108,7 @@ async def test_two_thousand_members_under_flood_limits_and_faults(tmp_path):
         ada = fake.add_user("Ada", username="ada", user_id=1001)
         ids = await crowd(bot, fake, ada, 2000)
         group = fake.add_group("Forum group", members=[ada], admins=[ada])
-        await bot.send(
-            ada,
-            "/start "
-            + (await bot.services.db.fetchone("SELECT coordinator_code FROM forums"))[
-                "coordinator_code"
-            ],
-            chat=group,
-        )
+        await link_group(bot, ada, group)
         slow, blocked, flaky, broken = ids[10:15], ids[100:110], ids[200:210], ids[300]
         for chat in slow:
             fake.fail("sendMessage", chat_id=chat, retry_after=7)
@@ -199,3 +197,69 @@ async def test_a_draft_stays_with_the_forum_it_was_written_for(tmp_path, fake):
             "This announcement is no longer open; start again with /announce."
         ]
         assert not await bot.services.db.fetchall("SELECT id FROM broadcasts")
+
+
+async def _announcement_ready(bot, fake):
+    ada = fake.add_user("Ada", username="ada", user_id=1001)
+    members = [fake.add_user(n) for n in ("Niran", "Mali", "Lena")]
+    code, _ = await new_forum(bot, ada)
+    for member in members:
+        await join(bot, member, code, group="industry")
+    await bot.send(ada, "/announce\n" + TEXT)
+    return ada, members
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        dict(method="answerCallbackQuery", error_code=400, description=QUERY_TOO_OLD),
+        dict(method="editMessageReplyMarkup", error_code=502, description="Bad Gateway"),
+        dict(method="sendMessage", error_code=502, description="Bad Gateway"),  # the progress
+    ],
+    ids=["answer-too-old", "preview-edit-5xx", "progress-5xx"],
+)
+async def test_a_failed_call_after_send_loses_nothing(tmp_path, fake, fault):
+    """Issue 13, commit then talk: a failure of any call that follows "✅ Send" neither loses the
+    announcement nor sends it twice, and the coordinator still gets the final report."""
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada, members = await _announcement_ready(bot, fake)
+        fake.fail(
+            fault["method"],
+            chat_id=ada.id if fault["method"] != "answerCallbackQuery" else None,
+            error_code=fault["error_code"],
+            description=fault["description"],
+        )
+        await bot.tap(ada, "✅ Send to 4 recipients")
+        assert deliveries(fake) == {m.id: 1 for m in members} | {ada.id: 1}
+        final = [
+            m["text"]
+            for m in fake.messages(ada.id)
+            if m["text"].startswith("📣 Announcement delivered")
+        ]
+        assert final == ["📣 Announcement delivered. 4 of 4 sent, 0 blocked the bot, 0 failed."]
+        assert await bot.services.db.fetchall("SELECT * FROM pending_inputs") == []
+
+
+async def test_a_busy_database_at_send_keeps_the_draft(tmp_path, fake, monkeypatch):
+    """The draft is deleted in the transaction that writes the outbox: when the database is busy
+    the tap fails whole, the coordinator is told, and the same button works afterwards."""
+    async with running_bot(tmp_path, admins=[1001], fake=fake, expect_errors=True) as bot:
+        ada, members = await _announcement_ready(bot, fake)
+        real_take = dialogs.take
+        busy = [True]
+
+        async def locked_once(conn, **kwargs):
+            if busy.pop() if busy else False:
+                raise sqlite3.OperationalError("database is locked")
+            return await real_take(conn, **kwargs)
+
+        monkeypatch.setattr(dialogs, "take", locked_once)
+        before = await snapshot(bot)
+        await bot.tap(ada, "✅ Send to 4 recipients")
+        assert await snapshot(bot) == before  # nothing sent, the draft still there
+        assert deliveries(fake) == {}
+        assert "Sorry" in bot.last(ada)["text"]
+        assert [type(e) for e in bot.errors] == [sqlite3.OperationalError]
+        preview = next(m for m in reversed(fake.messages(ada.id)) if fake.buttons(m))
+        await bot.tap(ada, "✅ Send to 4 recipients", message_id=preview["message_id"])
+        assert deliveries(fake) == {m.id: 1 for m in members} | {ada.id: 1}

@@ -36,7 +36,7 @@ from bot.fake_telegram import Call, FakeChat, FakeTelegram, FakeUser
 from bot.roles import COMMANDS, COMMANDS_BY_NAME, Access, InGroup, Role, may_use
 from db import dialogs
 from tests import leaks
-from tests.harness import Harness, join, new_forum, running_bot, snapshot
+from tests.harness import Harness, join, link_group, new_forum, running_bot, snapshot
 
 FORUM, OTHER_FORUM = "Thailand SCP Forum", "Other Forum"
 BOT_LINK = "https://t.me/scp_forum_bot"
@@ -62,7 +62,12 @@ NOT_A_VOTER = (
     "coordinator."
 )
 THE_GROUP = f"This is the group of <b>{FORUM}</b>."
-ONLY_COORDINATORS_LINK = "Only a coordinator of this forum can link a group to it."
+# What a coordinator of another forum hears: moving the group needs one of this forum's.
+NOT_MOVED = (
+    f"{THE_GROUP} Moving it to another forum needs someone who is both a coordinator of {FORUM} "
+    "and an admin of this group. Nothing was changed."
+)
+NOT_YOURS = "Only the person who asked can use these buttons."
 
 
 def private_chat(command: str) -> str:
@@ -83,6 +88,7 @@ ADMIN = "admin"  # a bot admin (BOT_ADMINS)
 AUTHOR = "author"  # who wrote the feedback (the member)
 NEWCOMER = "newcomer"  # who is joining (only the stranger has an onboarding under way)
 ASKED = "asked"  # who the meeting survey asked (the member, who said "maybe")
+NOBODY = "nobody"
 
 ACTORS = ("admin", "coordinator", "demoted", "observer", "member", "other", "stranger")
 # Each actor's role in forum A; `other` coordinates forum B (in private they act on B), and the
@@ -105,7 +111,16 @@ NAMES = {
     "other": "Cora",
     "stranger": "Omar",
 }
-IDS = ("{poll}", "{visible}", "{closed}", "{meeting}", "{workshop}", "{feedback}")
+IDS = (
+    "{poll}",
+    "{visible}",
+    "{closed}",
+    "{meeting}",
+    "{workshop}",
+    "{feedback}",
+    "{forum}",
+    "{ada}",
+)
 
 
 @dataclass(frozen=True)
@@ -115,12 +130,13 @@ class Row:
     Placeholders: {poll} (open, results hidden: number 1), {visible} (open, results shown:
     number 2), {closed} (number 3), {option}, {option2} (of {poll}), {meeting} (the next of a
     series), {workshop} (a single meeting), {feedback} (the member's), {catalog} (of
-    priorities), {lang} (not English), {member_code} (forum A's), {forum_b} (forum B's id).
+    priorities), {lang} (not English), {member_code} (forum A's), {forum} and {forum_b} (the ids
+    of forums A and B), {ada} and {dara} (user ids).
     """
 
     text: str
     who: str  # ANYONE, IN_FORUM, VOTER, ANALYST, COORDINATOR, ADMIN, AUTHOR, NEWCOMER, ASKED,
-    # or one actor's key
+    # NOBODY, or one actor's key
     mutates: bool = False  # a success changes a table (checked for those acting on forum A)
     refusal: str = ""  # answer to those in the forum whom `who` excludes (default: by rank)
     # Answers that differ from the rules: "observer", "observer@group", "*@group" (all there);
@@ -172,6 +188,7 @@ RESULTS_1 = MappingProxyType(
     {"coordinator@group": private_chat("results"), "observer@group": private_chat("results")}
 )
 NO_MEMBERS_THERE = MappingProxyType({"other@group": NOT_A_MEMBER, "stranger@group": NOT_A_MEMBER})
+ANYWHERE_ELSE = MappingProxyType({"*": STALE})  # a group's button, pressed in a private chat
 # Forum B has no poll, tip or member of these names: what its coordinator hears in private.
 IN_B = {
     "closepoll 1": no_poll(1, open_=True),
@@ -181,7 +198,12 @@ IN_B = {
     "export 1": no_poll(1),
     "export 2": no_poll(2),
     "no polls": f"{OTHER_FORUM} has no polls yet.",
-    "no member": f"I can't find that person among the members of {OTHER_FORUM}.",
+    "no niran": f"I can't find @niran among the members of {OTHER_FORUM}. Reply to their message "
+    "in the forum's group with /promote, or use their numeric id (see /members).",
+    "no lena": f"I can't find @lena among the members of {OTHER_FORUM}. Reply to their message "
+    "in the forum's group with /demote, or use their numeric id (see /members).",
+    "no dara": f"I can't find @dara among the members of {OTHER_FORUM}. Reply to their message "
+    "in the forum's group with /remove, or use their numeric id (see /members).",
 }
 ANNOUNCEMENT = {"stranger": STALE}  # who has no user row: `member_button`'s answer
 
@@ -199,18 +221,20 @@ def announcement_button(data: str, mutates: bool, prepare: tuple[str, ...] = ())
 
 ROWS: dict[str, Row] = {
     # --- everyone's commands ---
-    "start": Row("/start", ANYONE, by_actor=group_answers(THE_GROUP)),
-    # In a group, /start <code> links the group: only a coordinator of the code's forum may.
+    # In a linked group, /start says whose group it is; a member code links nothing there.
+    "start": Row("/start", ANYONE, by_actor=group_answers(THE_GROUP, **{"other@group": NOT_MOVED})),
     "start code": Row(
         "/start {member_code}",
         ANYONE,
-        by_actor=group_answers(ONLY_COORDINATORS_LINK, **{"coordinator@group": ""}),
+        by_actor=group_answers(THE_GROUP, **{"other@group": NOT_MOVED}),
     ),
     "start ballot": Row(
         "/start poll-{poll}",
         VOTER,
         refusal=NOT_A_VOTER,
-        by_actor=group_answers(THE_GROUP, other=NOT_A_VOTER, stranger=NOT_A_VOTER),
+        by_actor=group_answers(
+            THE_GROUP, other=NOT_A_VOTER, stranger=NOT_A_VOTER, **{"other@group": NOT_MOVED}
+        ),
     ),
     "help": Row("/help", ANYONE),
     "settings": Row("/settings", ANYONE, by_actor={"stranger": JOIN_FOR_SETTINGS}),
@@ -225,7 +249,8 @@ ROWS: dict[str, Row] = {
     "polls": Row("/polls", IN_FORUM),
     "meetings": Row("/meetings", IN_FORUM),
     "feedback": Row("/feedback", IN_FORUM),
-    "feedback list": Row("/feedback list", COORDINATOR, refused_as="feedback list"),
+    # Observers get counts by topic, never the text (tests/test_feedback.py).
+    "feedback list": Row("/feedback list", ANALYST, refused_as="feedback list"),
     "mydata": Row("/mydata", ANYONE, by_actor={"stranger": NO_DATA}),
     "forget": Row("/forget", ANYONE, by_actor={"stranger": NO_DATA}),
     # Everyone's command; an open poll's hidden results only for coordinators and observers,
@@ -276,10 +301,17 @@ ROWS: dict[str, Row] = {
         "/promote @niran observer",
         COORDINATOR,
         mutates=True,
-        by_actor={"other": IN_B["no member"]},
+        by_actor={"other": IN_B["no niran"]},
     ),
-    "demote": Row(
-        "/demote @lena", COORDINATOR, mutates=True, by_actor={"other": IN_B["no member"]}
+    "demote": Row("/demote @lena", COORDINATOR, mutates=True, by_actor={"other": IN_B["no lena"]}),
+    # In the group, the confirmation goes to the coordinator's private chat.
+    "remove": Row("/remove @dara", COORDINATOR, by_actor={"other": IN_B["no dara"]}),
+    "members": Row("/members", COORDINATOR),
+    "invite new": Row(
+        "/invite new member",
+        COORDINATOR,
+        mutates=True,
+        by_actor={"coordinator@group": private_chat("invite")},
     ),
     # In a group, a bot admin's /newforum links the group to the new forum (issue 12's invite
     # work makes re-linking a group need a coordinator of the forum it belongs to).
@@ -382,6 +414,28 @@ ROWS: dict[str, Row] = {
     "fb:cancel": cb("fb:cancel", IN_FORUM, mutates=True, prepare=FEEDBACK_DRAFT),
     "fb:reply": cb("fb:reply:{feedback}", COORDINATOR, mutates=True),
     "fb:answer": cb("fb:answer:{feedback}", AUTHOR, mutates=True),
+    # --- invites, the member list, removal, group linking ---
+    "inv:more": cb("inv:more:{forum}", COORDINATOR, mutates=True),
+    "inv:member": cb("inv:member:{forum}", COORDINATOR, mutates=True),
+    "inv:coord": cb("inv:coord:{forum}", COORDINATOR),
+    "mem:page": cb("mem:page:{forum}:0", COORDINATOR),
+    "rm:ok": cb("rm:ok:{forum}:{dara}", COORDINATOR, mutates=True),
+    "rm:lift": cb(
+        "rm:lift:{forum}:{dara}",
+        COORDINATOR,
+        mutates=True,
+        prepare=("/help", "cb:rm:ok:{forum}:{dara}"),  # a fresh message for ✅ Remove to edit
+    ),
+    "rm:no": cb("rm:no", IN_FORUM),
+    # Pressed in the group only, and only by who asked (Ada) there.
+    "lnk:ok": cb("lnk:ok:{forum}:{ada}", COORDINATOR, refusal=NOT_YOURS, by_actor=ANYWHERE_ELSE),
+    "lnk:pg": cb("lnk:pg:0:{ada}", COORDINATOR, refusal=NOT_YOURS, by_actor=ANYWHERE_ELSE),
+    "lnk:no": cb("lnk:no:{ada}", COORDINATOR, refusal=NOT_YOURS, by_actor=ANYWHERE_ELSE),
+    # --- pages of lists ---
+    "page:tips": cb("page:tips:0", COORDINATOR, by_actor={"other": STALE}),  # B has no tips
+    "page:poll": cb("page:poll:res:show:0", IN_FORUM),
+    "page:forums": cb("page:forums:0", IN_FORUM),
+    "page:setf": cb("page:setf:0", NOBODY),  # a choice of current forum: nobody here has two
     # --- /forget's confirmation: one's own data ---
     "priv:keep": cb("priv:keep", IN_FORUM, prepare=FORGET),
     "priv:forget": cb("priv:forget", IN_FORUM, mutates=True, prepare=FORGET),
@@ -419,6 +473,7 @@ def permitted(row: Row, actor: str, *, in_group: bool) -> bool:
         AUTHOR: actor == "member",
         NEWCOMER: actor == "stranger",
         ASKED: actor == "member",
+        NOBODY: False,
     }.get(row.who, actor == row.who)
 
 
@@ -548,7 +603,7 @@ async def build_world(bot: Harness, who: dict[str, FakeUser]) -> World:
     for step in ("/promote @lena observer", "/promote @dara coordinator", "/demote @dara"):
         await bot.send(ada, step)
     group = bot.fake.add_group("Forum group", members=list(who.values()), admins=[fay, ada])
-    await bot.send(ada, f"/start {coordinator_code}", chat=group)
+    await link_group(bot, ada, group)
     await bot.send(ada, "/newpoll Which priorities first?\nGreen procurement\nEco-labels\nWaste")
     await bot.send(ada, "/newpoll Which tools?\nGuides\nTrainings\nresults: visible")
     await bot.send(ada, "/newpoll Which venue?\nBangkok\nChiang Mai")
@@ -589,7 +644,10 @@ async def build_world(bot: Harness, who: dict[str, FakeUser]) -> World:
         "catalog": next(iter(bot.services.priorities)),
         "lang": next(code for code in bot.services.catalogs.languages if code != "en"),
         "member_code": code,
+        "forum": await one("SELECT id FROM forums WHERE name = ?", FORUM),
         "forum_b": await one("SELECT id FROM forums WHERE name = ?", OTHER_FORUM),
+        "ada": ada.id,
+        "dara": who["demoted"].id,
     }
     return World(bot, who, group, ids)
 
@@ -742,12 +800,12 @@ async def hidden_poll_world(
     """Ada coordinates, Lena observes, Niran ranked poll 1 (open, results hidden); poll 2 shows
     its results; the group is linked."""
     who = {name: fake.add_user(name.title(), username=name) for name in ("ada", "lena", "niran")}
-    code, coordinator_code = await new_forum(bot, who["ada"])
+    code, _ = await new_forum(bot, who["ada"])
     await join(bot, who["lena"], code)
     await join(bot, who["niran"], code, group="industry")
     await bot.send(who["ada"], "/promote @lena observer")
     group = fake.add_group("Forum group", members=list(who.values()), admins=[who["ada"]])
-    await bot.send(who["ada"], f"/start {coordinator_code}", chat=group)
+    await link_group(bot, who["ada"], group)
     await bot.send(who["ada"], "/newpoll Which first?\nGreen procurement\nEco-labels\nWaste")
     await bot.send(who["ada"], "/newpoll Which tools?\nGuides\nTrainings\nresults: visible")
     await bot.tap(who["niran"], "2. Eco-labels", message_id=ballot_message(bot, who["niran"], 1))
@@ -811,10 +869,10 @@ async def test_refusals_are_in_the_readers_language(tmp_path, fake):
     group, and a forged button's answer (the matrix checks the English wording)."""
     ada, somchai = fake.add_user("Ada"), fake.add_user("Somchai", language_code="th")
     async with running_bot(tmp_path, admins=[ada.id], fake=fake) as bot:
-        code, coordinator_code = await new_forum(bot, ada)
+        code, _ = await new_forum(bot, ada)
         await join(bot, somchai, code, language="th")
         group = fake.add_group("Forum group", members=[ada, somchai], admins=[ada])
-        await bot.send(ada, f"/start {coordinator_code}", chat=group)
+        await link_group(bot, ada, group)
         en, th = (bot.services.catalogs.translator(lang) for lang in ("en", "th"))
         cases = [
             (

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, RedactingFormatter, load_config
+from bot.config import ConfigError, load_config
+from bot.fake_telegram import FakeTelegram, serve
+from bot.logs import RedactingFormatter
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGS = frozenset({"en", "th"})
@@ -112,3 +116,93 @@ def test_token_is_redacted_from_log_lines_and_tracebacks():
         )
     text = formatter.format(record)
     assert token not in text and text.count("<token>") == 2
+
+
+def unwritable_directory(tmp_path: Path) -> Path:
+    """A directory this process may not create files in (root ignores permission bits)."""
+    if os.geteuid() == 0:
+        return Path("/sys/kernel")  # sysfs: not even root creates files there
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o555)
+    return locked
+
+
+@pytest.mark.parametrize(
+    ("case", "problem"),
+    [
+        ("in /proc", "cannot create files in /proc"),
+        ("unwritable directory", "cannot create files in"),
+        ("a directory", "is a directory"),
+        ("under a file", "is a file, not a directory"),
+        ("not SQLite", "file is not a database"),
+    ],
+)
+def test_an_unusable_database_path_is_one_line_and_exit_2(tmp_path, case, problem):
+    (tmp_path / "plain.txt").write_text("not a directory")
+    (tmp_path / "notes.sqlite3").write_text("These are my notes, not a database. " * 10)
+    (tmp_path / "data").mkdir()
+    path = {
+        "in /proc": Path("/proc/x"),
+        "unwritable directory": unwritable_directory(tmp_path) / "forum.sqlite3",
+        "a directory": tmp_path / "data",
+        "under a file": tmp_path / "plain.txt" / "forum.sqlite3",
+        "not SQLite": tmp_path / "notes.sqlite3",
+    }[case]
+    result = run_main(
+        tmp_path,
+        "run",
+        TELEGRAM_BOT_TOKEN="123:abc",
+        TELEGRAM_API_URL="http://127.0.0.1:9",  # never reached
+        DATABASE_PATH=str(path),
+    )
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2, result.stderr
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert lines[0].startswith(f"error: DATABASE_PATH {path}") and problem in lines[0], lines
+
+
+async def test_a_token_telegram_rejects_is_one_line_and_exit_2(tmp_path):
+    fake = FakeTelegram()  # its token is another one: 401 Unauthorized, as for a revoked token
+    server, port = await serve(fake)
+    try:
+        result = await asyncio.to_thread(
+            run_main,
+            tmp_path,
+            "run",
+            TELEGRAM_BOT_TOKEN="123:revoked",
+            TELEGRAM_API_URL=f"http://127.0.0.1:{port}",
+            DATABASE_PATH=str(tmp_path / "forum.sqlite3"),
+        )
+    finally:
+        server.stop()
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"error: TELEGRAM_BOT_TOKEN was rejected by the Bot API at http://127.0.0.1:{port}"
+    )
+    assert "Traceback" not in result.stderr and "revoked" not in result.stderr, result.stderr
+
+
+async def test_a_webhook_port_in_use_is_one_line_and_exit_2(tmp_path):
+    fake = FakeTelegram()
+    server, port = await serve(fake)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        try:
+            result = await asyncio.to_thread(
+                run_main,
+                tmp_path,
+                "run",
+                TELEGRAM_BOT_TOKEN=fake.token,
+                TELEGRAM_API_URL=f"http://127.0.0.1:{port}",
+                DATABASE_PATH=str(tmp_path / "forum.sqlite3"),
+                WEBHOOK_URL="https://forum.example.org/hook",
+                WEBHOOK_LISTEN="127.0.0.1",
+                WEBHOOK_PORT=str(taken.getsockname()[1]),
+            )
+        finally:
+            server.stop()
+    assert result.returncode == 2, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: WEBHOOK_LISTEN/WEBHOOK_PORT: cannot listen on 127.0.0.1:"), last
+    assert "Traceback" not in result.stderr, result.stderr

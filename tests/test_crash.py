@@ -10,7 +10,10 @@ lands while the bot waits for it.
 
 from __future__ import annotations
 
+import asyncio
+import os
 import sqlite3
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,11 +22,12 @@ import pytest
 from bot.fake_telegram import FakeChat, FakeTelegram, FakeUser, serve
 from db import forums as forums_db
 from db.connection import Database
+from db.instance import AlreadyRunning, claim
 from db.migrate import migrate
 from handlers.outbox import IN_FLIGHT
 from tests.test_announce import TEXT, deliveries
 from tests.test_outbox import ballots
-from tests.test_run import eventually, start_bot, stop
+from tests.test_run import ROOT, eventually, start_bot, stop
 
 BROADCAST_MEMBERS = 240  # ~8.5 s at the real pace of 28.5 messages a second
 POLL_MEMBERS = 40
@@ -65,7 +69,6 @@ async def seed(
             language="en",
             country=None,
             member_code="crash-members",
-            coordinator_code="crash-coordinators",
             creator_id=ada.id,
             now=now,
         )
@@ -245,3 +248,68 @@ async def test_kill_9_while_a_poll_closes(tmp_path, stalled):
         " COUNT(submitted_at), MAX(draft) FROM ballots",
     ) == [(5, 0, 0, 0, 5, "[]")]
     sound(tmp_path)
+
+
+async def test_a_second_instance_refuses_and_a_killed_one_blocks_nothing(tmp_path):
+    """A second `main.py run` on the same database must not touch it: on main it requeued the
+    first one's in-flight rows at its start and sent them again. `backup` still works."""
+    fake = FakeTelegram()
+    _, ids, _ = await seed(tmp_path, fake, 1)
+    server, port = await serve(fake)
+    first = third = None
+    try:
+        first = await start_bot(tmp_path, fake, port, log_name="first.log")
+        await eventually(lambda: fake.calls_to("getUpdates"))
+        # A message the first instance has on the wire (as a drain leaves it mid-send).
+        with sqlite3.connect(database(tmp_path)) as conn:
+            conn.execute(
+                "INSERT INTO broadcasts (id, forum_id, kind, created_at) VALUES"
+                " (99, 1, 'announcement', '2026-11-01')"
+            )
+            conn.execute(
+                "INSERT INTO outbox (broadcast_id, chat_id, user_id, text, state, not_before)"
+                " VALUES (99, ?, ?, 'In flight', 'sending', '2026-11-01')",
+                (ids[0], ids[0]),
+            )
+        getting_me = len(fake.calls_to("getMe"))
+
+        second = await start_bot(tmp_path, fake, port, log_name="second.log")
+        assert await asyncio.wait_for(second.wait(), timeout=15) == 2
+        lines = second.log_path.read_text(encoding="utf-8").strip().splitlines()
+        assert len(lines) == 1, lines
+        assert f"pid {first.pid}" in lines[0] and "DATABASE_PATH" in lines[0], lines
+        assert len(fake.calls_to("getMe")) == getting_me, "the second never reached Telegram"
+        assert query(tmp_path, "SELECT state FROM outbox") == [("sending",)], "untouched"
+
+        backup = await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(ROOT / "main.py"),
+            "backup",
+            str(tmp_path / "copy.sqlite3"),
+            cwd=tmp_path,
+            env={"PATH": os.environ["PATH"], "DATABASE_PATH": str(database(tmp_path))},
+        )
+        assert await asyncio.wait_for(backup.wait(), timeout=30) == 0
+        assert first.returncode is None, "the first runs on"
+
+        await kill_9(first)  # the kernel drops its lock with it
+        third = await start_bot(tmp_path, fake, port, log_name="third.log")
+        await eventually(lambda: fake.messages(ids[0]))  # the row in flight goes out
+        await stop(third)
+    finally:
+        for bot in (first, third):
+            if bot is not None and bot.returncode is None:
+                await kill_9(bot)
+        server.stop()
+    assert [m["text"] for m in fake.messages(ids[0])] == ["In flight"]
+
+
+def test_the_lock_is_exclusive_and_names_its_holder(tmp_path):
+    path = tmp_path / "db" / "forum.sqlite3"
+    held = claim(path)
+    with pytest.raises(AlreadyRunning) as refused:
+        claim(path)  # another open file description: flock refuses it even in this process
+    assert refused.value.pid == os.getpid()
+    assert f"pid {os.getpid()}" in str(refused.value) and str(path) in str(refused.value)
+    held.release()
+    claim(path).release()  # free again

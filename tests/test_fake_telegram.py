@@ -16,6 +16,12 @@ from telegram import (
     InlineKeyboardMarkup,
     ReplyParameters,
 )
+from telegram.constants import (
+    CallbackQueryLimit,
+    InlineKeyboardButtonLimit,
+    InlineKeyboardMarkupLimit,
+    MessageLimit,
+)
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -126,6 +132,62 @@ async def test_validation_errors(fake, alice, bot):
         await bot.send_message(alice.id, "hi", reply_markup=too_long)
     assert fake.messages(alice.id) == []
     assert all(not c.ok and c.error_code == 400 for c in fake.calls_to("sendMessage"))
+
+
+async def test_telegram_limits_with_telegrams_own_descriptions(fake, alice, bot):
+    """The numbers come from telegram.constants; lengths count after entity parsing, in code
+    points (as the Bot API server counts: an emoji is one character, a tag none)."""
+    most = MessageLimit.MAX_TEXT_LENGTH
+    await bot.send_message(alice.id, "x" * most)
+    await bot.send_message(alice.id, "<b>" + "x" * most + "</b>", parse_mode="HTML")  # tags free
+    await bot.send_message(alice.id, "😀" * most)
+    for text in ("x" * (most + 1), "😀" * (most + 1), "&amp;" * (most + 1)):
+        with pytest.raises(BadRequest, match=r"^Message is too long$"):
+            await bot.send_message(alice.id, text, parse_mode="HTML")
+    sent = await bot.send_message(alice.id, "short")
+    with pytest.raises(BadRequest, match=r"^Message is too long$"):
+        await bot.edit_message_text("y" * (most + 1), alice.id, sent.message_id)
+    caption = MessageLimit.CAPTION_LENGTH
+    await bot.send_document(alice.id, b"a", filename="a.csv", caption="c" * caption)
+    with pytest.raises(BadRequest, match=r"^Message caption is too long$"):
+        await bot.send_document(alice.id, b"a", filename="a.csv", caption="c" * (caption + 1))
+    data = "d" * InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
+    await bot.send_message(alice.id, "ok", reply_markup=_buttons(1, data))
+    for markup, description in (
+        (_buttons(1, data + "d"), "Button_data_invalid"),
+        (_buttons(1, "é" * (len(data) // 2 + 1)), "Button_data_invalid"),  # bytes, not chars
+        (_buttons(InlineKeyboardMarkupLimit.TOTAL_BUTTON_NUMBER + 1), "Reply markup is too long"),
+    ):
+        with pytest.raises(BadRequest, match=rf"^{description}$"):
+            await bot.send_message(alice.id, "no", reply_markup=markup)
+    await bot.send_message(
+        alice.id, "ok", reply_markup=_buttons(InlineKeyboardMarkupLimit.TOTAL_BUTTON_NUMBER)
+    )
+    refused = [c.description for c in fake.calls if not c.ok]
+    assert "Bad Request: message is too long" in refused  # Telegram's words, as it sends them
+    assert "Bad Request: BUTTON_DATA_INVALID" in refused
+
+
+async def test_callback_answers_are_recorded_and_limited(fake, alice, bot):
+    message = await bot.send_message(alice.id, "Vote", reply_markup=KEYBOARD)
+    queries = [fake.tap(alice, message.message_id, 1)["id"] for _ in range(3)]
+    limit = CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH
+    with pytest.raises(BadRequest, match=r"^Message_too_long$"):
+        await bot.answer_callback_query(queries[0], "t" * (limit + 1))
+    await bot.answer_callback_query(queries[0], "t" * limit, show_alert=True)
+    await bot.answer_callback_query(queries[1])
+    await bot.answer_callback_query(queries[2], "")  # plain Bot: "" goes out as ""
+    assert fake.callback_answers == [
+        {"query_id": queries[0], "user_id": alice.id, "text": "t" * limit, "show_alert": True},
+        {"query_id": queries[1], "user_id": alice.id, "text": None, "show_alert": False},
+        {"query_id": queries[2], "user_id": alice.id, "text": "", "show_alert": False},
+    ]
+
+
+def _buttons(count: int, data: str = "b") -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(str(n), callback_data=data)] for n in range(count)]
+    )
 
 
 async def test_edit_message_and_not_modified(fake, alice, bot):

@@ -27,7 +27,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.fake_telegram import Call, FakeTelegram, settle
 from handlers.jobs import run_due
-from tests.harness import START, running_bot
+from tests.harness import START, link_group, running_bot
 from tests.test_announce import crowd
 from tests.test_polls import POLL
 
@@ -97,13 +97,12 @@ async def test_randomized_faults_leave_every_delivery_accounted_for(tmp_path, se
         ada = fake.add_user("Ada", username="ada", user_id=1001)
         ids = await crowd(bot, fake, ada, MEMBERS)
         group = fake.add_group("Forum group", members=[ada], admins=[ada])
-        code = (await db.fetchone("SELECT coordinator_code FROM forums"))["coordinator_code"]
 
         async def human(action) -> None:  # people take a few seconds between taps
             clock.advance(timedelta(seconds=3))
             await action
 
-        await human(bot.send(ada, f"/start {code}", chat=group))
+        await human(link_group(bot, ada, group))
         await human(bot.send(ada, MEETING))
         await human(bot.send(ada, f"/announce\n{ANNOUNCEMENT}"))
         await human(bot.tap(ada, "👥 Audience"))

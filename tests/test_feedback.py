@@ -1,7 +1,10 @@
-"""/feedback: anonymous and signed, photos, the relay both ways, the hourly limit, the list."""
+"""/feedback: anonymous and signed, photos, the relay both ways, the hourly limit, the list,
+and what observers see of it (counts, never a text or a name)."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
 
 from tests.harness import join, new_forum, running_bot, snapshot
@@ -96,7 +99,11 @@ async def test_hints_limits_and_forged_buttons_change_nothing(tmp_path, fake):
         await bot.settle()
         assert bot.last(niran)["text"] == "Please answer with text (or send /cancel)."
         calls = await bot.send(niran, "/feedback list")
-        assert calls[0].params["text"].startswith("Only coordinators of Thailand SCP Forum")
+        assert (
+            calls[0]
+            .params["text"]
+            .startswith("Only coordinators and observers of Thailand SCP Forum")
+        )
         for data in ("fb:reply:1", "fb:answer:1", "fb:send:anon", "fb:topic:weather"):
             calls = await bot.forge(lena, data)
             assert bot.answers(calls) == ["This button is no longer valid."], data
@@ -114,3 +121,82 @@ async def test_hints_limits_and_forged_buttons_change_nothing(tmp_path, fake):
         bot.clock.advance(timedelta(hours=1, minutes=1))
         await write(bot, niran, "Tips", "An hour later")
         assert bot.last(niran)["text"] == "Sent to the coordinators (#6). Thank you!"
+
+
+def everything_sent_to(bot, chat_id: int) -> str:
+    """Every text, caption, button and file the bot sent to a chat, as one string."""
+    parts = []
+    for call in bot.fake.calls:
+        if call.params.get("chat_id") != chat_id:
+            continue
+        document = call.params.get("document")
+        if isinstance(document, dict):
+            parts.append(document["content"].decode("utf-8-sig"))
+        parts += [str(call.params.get(key, "")) for key in ("text", "caption", "reply_markup")]
+    return "\n".join(parts)
+
+
+async def test_observers_see_counts_never_text_or_names(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada = fake.add_user("Ada", username="ada", user_id=1001)
+        niran, mali, lena = (
+            fake.add_user(n, username=n.lower()) for n in ("Niran", "Mali", "Lena")
+        )
+        code, _ = await new_forum(bot, ada)
+        for member in (niran, mali, lena):
+            await join(bot, member, code)
+        await bot.send(ada, "/promote @lena observer")
+        notice = next(
+            c.params["text"] for c in fake.calls if "Before you join" in c.params.get("text", "")
+        )
+        assert "observers see only counts" in notice  # the promise attacked here
+        secrets = ["Heating is broken", "Pelican poster", "Quokka agenda", "Walrus reply"]
+        await write(bot, niran, "Meetings", secrets[0])
+        bot.clock.advance(timedelta(days=10))
+        await write(bot, mali, "Meetings", secrets[1], how="Send with my name")
+        await write(bot, niran, "Tips", secrets[2])
+        await bot.tap(ada, "↩ Reply")
+        await bot.send(ada, secrets[3])
+        assert secrets[3] in bot.last(niran)["text"]  # the relay works; the observer stays out
+
+        await bot.send(lena, "/feedback list")
+        assert bot.last(lena)["text"].splitlines() == [
+            "Feedback of the last 30 days, by topic",
+            "As an observer you see how many items arrived, not what they say or who sent them.",
+            "",
+            "Meetings: 2 (1 in the last 7 days)",
+            "Tips: 1 (1 in the last 7 days)",
+            "Total: 3",
+        ]
+        await bot.send(lena, "/export")
+        assert "Feedback: counts by month and topic" in bot.labels(lena)
+        calls = await bot.tap(lena, "Feedback")
+        document = next(c.params["document"] for c in calls if c.method == "sendDocument")
+        assert document["filename"] == "feedback-counts.csv"
+        rows = list(csv.reader(io.StringIO(document["content"].decode("utf-8-sig"))))
+        assert rows == [
+            ["month_utc", "topic", "items"],
+            ["2026-11", "meetings", "1"],
+            ["2026-12", "meetings", "1"],
+            ["2026-12", "tips", "1"],
+        ]
+        await bot.send(lena, "/export feedback")
+
+        # Whatever reached the observer (copies, lists, files, buttons): no text, no signer.
+        seen = everything_sent_to(bot, lena.id)
+        for secret in [*secrets, "Mali", "fb:reply"]:
+            assert secret not in seen, secret
+        # The coordinator still reads everything, and the signer's name.
+        await bot.send(ada, "/feedback list")
+        assert "Mali: Pelican poster" in bot.last(ada)["text"]
+        calls = await bot.send(ada, "/export feedback")
+        table = next(c.params["document"] for c in calls if c.method == "sendDocument")
+        assert b"Mali,1,0,Pelican poster" in table["content"]
+
+        # In a group the list is refused, whoever asks: it would show feedback to everyone there.
+        group = fake.add_group("Some group", members=[ada, lena, niran], admins=[ada])
+        for who in (ada, lena):
+            await bot.send(who, "/feedback list", chat=group)
+            assert bot.last(group)["text"].startswith("Please use /feedback in a private chat")
+        for secret in secrets:
+            assert secret not in everything_sent_to(bot, group.id)

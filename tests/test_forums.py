@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.harness import new_forum, running_bot, snapshot
+from tests.harness import link_group, new_forum, running_bot, snapshot
 
 FORM = "/newforum Thailand SCP Forum\ntimezone: Asia/Bangkok\nlanguage: th"
 
@@ -93,40 +93,39 @@ async def test_newforum_in_a_group_links_it_and_sends_links_privately(tmp_path, 
     async with running_bot(tmp_path, admins=[admin.id], fake=fake) as bot:
         await bot.send(admin, FORM, chat=group)
         group_text = bot.last(group)["text"]
-        assert "This group is now the forum's group." in group_text
-        assert len(codes(group_text)) == 1  # only the member link in the group
+        assert "This group is now the group of Thailand SCP Forum (linked by Ada)." in group_text
+        assert codes(group_text) == [] and "startgroup" not in group_text  # no code in a group
         assert len(codes(bot.last(admin)["text"])) == 2  # both links in private
         await bot.send(niran, "/start", chat=group)
         assert "This is the group of Thailand SCP Forum." in bot.last(group)["text"]
-        await bot.send(admin, "/invite", chat=group)  # invite codes never go to a group
-        assert bot.last(group)["text"] == (
-            "Please use /invite in a private chat with me: https://t.me/scp_forum_bot"
-        )
+        await bot.send(admin, "/invite", chat=group)
+        assert bot.last(group)["text"] == "I sent you the invite links in our private chat."
+        assert len(codes(bot.last(admin)["text"])) == 2
 
 
 async def test_group_link_survives_migration_to_supergroup(tmp_path, fake):
     admin = fake.add_user("Ada")
     group = fake.add_group("SCP group", members=[admin], admins=[admin])
     async with running_bot(tmp_path, admins=[admin.id], fake=fake) as bot:
-        _, coordinator_code = await new_forum(bot, admin)
-        await bot.send(admin, f"/start {coordinator_code}", chat=group)
+        await new_forum(bot, admin)
+        await link_group(bot, admin, group)
         supergroup = bot.fake.migrate_group(group)
         await bot.settle()
         row = await bot.services.db.fetchone("SELECT chat_id FROM forum_chats")
         assert row["chat_id"] == supergroup.id
-        await bot.send(admin, "/start", chat=supergroup)
-        assert "This is the group of Thailand SCP Forum." in bot.last(supergroup)["text"]
+        await bot.send(admin, "/invite", chat=supergroup)
+        assert "Invite links for Thailand SCP Forum" in bot.last(admin)["text"]
 
 
 async def test_bot_added_to_a_group_explains_and_removed_unlinks(tmp_path, fake):
     admin = fake.add_user("Ada")
     group = fake.add_group("SCP group", members=[admin], admins=[admin])
     async with running_bot(tmp_path, admins=[admin.id], fake=fake) as bot:
-        _, coordinator_code = await new_forum(bot, admin)
+        await new_forum(bot, admin)
         bot.fake.add_bot_to_group(group, admin)
         await bot.settle()
         assert "add to group" in bot.last(group)["text"]
-        await bot.send(admin, f"/start {coordinator_code}", chat=group)
+        await link_group(bot, admin, group)
         assert await bot.services.db.fetchone("SELECT 1 FROM forum_chats") is not None
         bot.fake.enqueue(
             "my_chat_member",
@@ -146,7 +145,10 @@ async def test_invite_shows_both_links_in_private(tmp_path, fake):
     admin = fake.add_user("Ada")
     async with running_bot(tmp_path, admins=[admin.id], fake=fake) as bot:
         member_code, coordinator_code = await new_forum(bot, admin)
+        group_code = re.findall(r"startgroup=([A-Za-z0-9_-]+)", bot.last(admin)["text"])
         await bot.send(admin, "/invite")
         text = bot.last(admin)["text"]
+        # The unused coordinator and group-link codes are shown again, not multiplied.
         assert codes(text) == [member_code, coordinator_code]
-        assert f"startgroup={coordinator_code}" in text
+        assert re.findall(r"startgroup=([A-Za-z0-9_-]+)", text) == group_code
+        assert group_code[0] not in (member_code, coordinator_code)

@@ -11,7 +11,9 @@ example sends its events through the fake Bot API. After every example:
   like Telegram, so user text sent unescaped fails the call ("can't parse entities");
 - user text that is valid HTML (`<i>Zq7</i>`) comes back literally, never as formatting;
 - every callback query was answered;
-- a forged or unauthorized callback left every row of every table as it was.
+- a forged or unauthorized callback left every row of every table as it was;
+- an edited message (command, dialog answer or any text) left every row as it was, and the bot
+  said nothing but the one hint that it does not act on edits.
 
 The bot is shared by the examples of one test (starting one costs 0.2 s), so later examples see
 the state earlier ones left. Hypothesis replays a failure on that changed state and may then
@@ -38,7 +40,7 @@ from hypothesis import strategies as st
 from bot.fake_telegram import Call, FakeChat, FakeUser
 from bot.fake_telegram.markup import command_entities
 from bot.roles import COMMANDS
-from tests.harness import Harness, join, new_forum, running_bot, snapshot
+from tests.harness import Harness, join, link_group, new_forum, running_bot, snapshot
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
 FUZZ = settings(
@@ -109,7 +111,7 @@ async def build_world(bot: Harness) -> World:
     omar = fake.add_user("Omar 😀", language_code="ar")
     bob = fake.add_user("Bob")
     newbie = fake.add_user("New<bie", language_code=None)
-    code, coordinator_code = await new_forum(
+    code, _ = await new_forum(
         bot, ada, "/newforum Thai <SCP> & Forum\ntimezone: Asia/Bangkok\nlanguage: en"
     )
     await join(bot, niran, code, group="industry")
@@ -117,7 +119,7 @@ async def build_world(bot: Harness) -> World:
     await join(bot, lena, code, group="civil_society")
     await bot.send(ada, "/promote @lena observer")
     group = fake.add_group("Forum <group>", members=[ada, niran, mali, lena, omar], admins=[ada])
-    await bot.send(ada, f"/start {coordinator_code}", chat=group)
+    await link_group(bot, ada, group)
     stranger = fake.add_group("Stranger & group", members=[niran, omar], supergroup=True)
     fake.add_bot_to_group(stranger, omar)
     await bot.settle()
@@ -601,6 +603,41 @@ async def test_forged_callbacks_change_nothing(world: World, forged, back) -> No
     after = await snapshot(world.bot)
     changed = {t: (before[t], after[t]) for t in before if before[t] != after[t]}
     assert changed == {}, f"forged callbacks {forged} changed {changed}"
+
+
+EDIT_HINT = "I don't act on edited messages; send it again as a new message."
+
+
+@FUZZ
+@given(
+    edits=st.lists(
+        st.tuples(
+            st.sampled_from(SENDERS),
+            CHATS,
+            st.one_of(commands(), texts()),  # what they sent
+            st.one_of(commands(), commands(), texts()),  # what they edited it into
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+async def test_edited_messages_change_nothing(world: World, edits) -> None:
+    """An edit never acts: every row stays as it was, and the bot at most says the hint once."""
+    bot = world.bot
+    for who, chat_name, original, edited in edits:
+        user, chat = world.sender(who), world.chat(chat_name)
+        await run_events(world, [("text", who, chat_name, original)], one_by_one=True)
+        message_id = world.user_messages[chat.id if chat else user.id][-1]
+        before = await snapshot(bot)
+        calls = await bot.edit(user, edited, chat=chat, message_id=message_id)
+        after = await snapshot(bot)
+        changed = {t: (before[t], after[t]) for t in before if before[t] != after[t]}
+        assert changed == {}, f"editing {original!r} into {edited!r} changed {changed}"
+        said = [(c.method, c.params.get("text")) for c in calls]
+        assert said in ([], [("sendMessage", EDIT_HINT)]), f"{edited!r}: {said}"
+        if chat is None:
+            assert said == [("sendMessage", EDIT_HINT)], "a private edit gets the hint"
+        assert bot.errors == [] and failed(calls) == []
 
 
 # --- what the fuzzing found, kept as plain cases ---

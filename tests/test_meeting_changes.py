@@ -177,3 +177,58 @@ async def test_forum_setting_asks_everyone_after_meetings(tmp_path, fake):
         calls = await bot.run_due()
         asked = {c.params["chat_id"] for c in calls if "How was" in c.params.get("text", "")}
         assert asked == {ada.id, niran.id}
+
+
+async def _series_starts(bot) -> list[str]:
+    rows = await bot.services.db.fetchall("SELECT starts_at FROM meetings ORDER BY seq")
+    return [row[0] for row in rows]
+
+
+async def test_a_move_past_the_next_meeting_is_refused_and_changes_nothing(tmp_path, fake):
+    """Issue 13: typing 2037 for 2027 must not carry one meeting past the rest of its series."""
+    async with running(tmp_path, fake) as (bot, ada, niran):
+        message = await _meeting_message(bot, ada)
+        await bot.tap(ada, "🕑", message_id=message["message_id"])
+        before = await snapshot(bot)
+        calls = await bot.send(ada, "2037-03-20 10:00")
+        answer = bot.last(ada)["text"]
+        assert "on or after the next meeting of this series (Sep 15, 2027, 9:00" in answer
+        assert not [c for c in calls if c.params.get("chat_id") == niran.id]
+        assert await snapshot(bot) == before  # still waiting for a time, nothing moved
+        # A time before the next one is taken.
+        calls = await bot.send(ada, "2027-04-02 10:00")
+        assert "Moved to Apr 2, 2027, 10:00" in calls[0].params["text"]
+
+
+async def test_the_second_meeting_cannot_move_before_the_first(tmp_path, fake):
+    async with running(tmp_path, fake) as (bot, ada, _niran):
+        await bot.send(ada, "/meetings")
+        second = next(
+            m
+            for m in reversed(bot.fake.messages(ada.id))
+            if "Sep 15, 2027" in m["text"] and bot.fake.buttons(m)
+        )
+        await bot.tap(ada, "🕑", message_id=second["message_id"])
+        before = await snapshot(bot)
+        await bot.send(ada, "2027-03-01 10:00")
+        assert "on or before the previous meeting of this series" in bot.last(ada)["text"]
+        assert await snapshot(bot) == before
+
+
+async def test_a_series_goes_on_after_one_meeting_was_moved_far_ahead(tmp_path, fake):
+    """Continuation follows the series' rule, not its latest stored start (moved by an older
+    version, or by hand): the series keeps a year of meetings materialised."""
+    async with running(tmp_path, fake) as (bot, _ada, _niran):
+        starts = await _series_starts(bot)
+        last_seq = len(starts) - 1
+        await bot.services.db.execute(
+            "UPDATE meetings SET starts_at = '2037-03-20T03:00:00Z' WHERE seq = ?", (last_seq,)
+        )
+        bot.clock.now = START + timedelta(days=400)
+        await bot.run_due()
+        later = await _series_starts(bot)
+        assert len(later) > len(starts)
+        rows = await bot.services.db.fetchall(
+            "SELECT starts_at FROM meetings WHERE seq > ? ORDER BY seq", (last_seq,)
+        )
+        assert rows[0][0].startswith("2028-09-15") or rows[0][0].startswith("2028-03-15")

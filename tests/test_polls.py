@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.harness import join, new_forum, running_bot, snapshot
+from tests.harness import join, link_group, new_forum, running_bot, snapshot
 
 POLL = (
     "/newpoll Which priorities should the forum take up first?\n"
@@ -25,7 +25,7 @@ async def forum_with_members(bot, fake, *, group=True):
     niran = fake.add_user("Niran", username="niran")
     mali = fake.add_user("Mali", username="mali", language_code="th")
     lena = fake.add_user("Lena", username="lena")
-    code, coordinator_code = await new_forum(bot, ada)
+    code, _ = await new_forum(bot, ada)
     await join(bot, niran, code, group="industry")
     await join(bot, mali, code, language="th", group="government")
     await join(bot, lena, code, group="civil_society")
@@ -33,7 +33,7 @@ async def forum_with_members(bot, fake, *, group=True):
     chat = None
     if group:
         chat = fake.add_group("Forum group", members=[ada, niran, mali, lena], admins=[ada])
-        await bot.send(ada, f"/start {coordinator_code}", chat=chat)
+        await link_group(bot, ada, chat)
     return ada, niran, mali, lena, chat
 
 
@@ -359,3 +359,25 @@ async def test_unicode_digits_are_not_numbers(tmp_path, fake):
             calls = await bot.forge(niran, data, message_id=message_id)
             assert bot.answers(calls) == ["This button is no longer valid."], data
         assert await snapshot(bot) == before
+
+
+async def test_a_failing_group_post_does_not_turn_a_close_into_sorry(tmp_path, fake):
+    """Issue 13: a 5xx while refreshing the group's post at /closepoll made the bot say "Sorry"
+    although the poll was closed, and the post kept looking open. The close is committed first;
+    the post is retried in the background until Telegram answers."""
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada, *_, chat = await forum_with_members(bot, fake)
+        await bot.send(ada, POLL)
+        fake.fail("editMessageText", chat_id=chat.id, error_code=502, times=2)
+        start = len(fake.calls)
+        await bot.send(ada, "/closepoll")
+        texts = [m["text"] for m in fake.messages(ada.id)]
+        assert "Poll 1 is closed." in texts[-2] and "Results of poll 1" in texts[-1]
+        assert not any(text.startswith("Sorry") for text in texts)
+        edits = [
+            c
+            for c in fake.calls[start:]
+            if c.method == "editMessageText" and c.params.get("chat_id") == chat.id
+        ]
+        assert [c.ok for c in edits] == [False, False, True]
+        assert "Closed." in edits[-1].params["text"]

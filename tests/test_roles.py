@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 
 from bot.roles import COMMANDS, Access, Role, may_use
-from tests.harness import join, new_forum, running_bot, snapshot
+from tests.harness import join, link_group, new_forum, running_bot, snapshot
 
 # Forms that would change something if the role check were missing.
 PRIVILEGED_FORMS = {
     "newforum": "/newforum Sneaky Forum\ntimezone: UTC",
     "invite": "/invite",
+    "members": "/members",
+    "remove": "/remove @ada",
     "promote": "/promote @mallory coordinator",
     "demote": "/demote @ada",
     "newpoll": "/newpoll Q?\nA\nB",
@@ -53,9 +55,9 @@ async def test_promote_by_replying_in_the_group(tmp_path, fake):
     ada, niran = fake.add_user("Ada", username="ada"), fake.add_user("Niran")
     group = fake.add_group("Forum group", members=[ada, niran], admins=[ada])
     async with running_bot(tmp_path, admins=[ada.id], fake=fake) as bot:
-        code, coordinator_code = await new_forum(bot, ada)
+        code, _ = await new_forum(bot, ada)
         await join(bot, niran, code)
-        await bot.send(ada, f"/start {coordinator_code}", chat=group)
+        await link_group(bot, ada, group)
         assert "now the group of" in bot.last(group)["text"]
         said = bot.fake.send_text(niran, "I can help with the waste report", chat=group)
         await bot.settle()
@@ -115,21 +117,33 @@ async def test_coordinator_of_another_forum_is_refused_in_this_forums_group(tmp_
     ada, boss = fake.add_user("Ada", username="ada"), fake.add_user("Boss", username="boss")
     group = fake.add_group("Forum A group", members=[ada, boss], admins=[ada])
     async with running_bot(tmp_path, admins=[ada.id], fake=fake) as bot:
-        _, a_coordinator = await new_forum(bot, ada)
-        await bot.send(ada, f"/start {a_coordinator}", chat=group)
-        bot.config.admins  # noqa: B018 - Boss is no bot admin: coordinator of B via its link
+        await new_forum(bot, ada)
+        await link_group(bot, ada, group)
+        bot.config.admins  # noqa: B018 - Boss is no bot admin: coordinator of B by its invite
         b_forum = await bot.services.db.execute(
             "INSERT INTO forums (name, timezone, language, member_code, coordinator_code,"
             " created_at) VALUES ('Forum B', 'UTC', 'en', 'bmember', 'bcoord', '2026-01-01')"
         )
-        await join(bot, boss, "bcoord")
-        assert b_forum
+        await bot.services.db.execute(  # an invite of B's, as if B's coordinator had made it
+            "INSERT INTO invites (code, forum_id, kind, created_by, created_at, expires_at)"
+            " VALUES ('bcoordinv', ?, 'coordinator', ?, '2026-01-01', '2099-01-01')",
+            (b_forum, ada.id),
+        )
+        await bot.services.db.execute(
+            "INSERT INTO memberships VALUES (?, ?, 'coordinator', '2026-01-01')", (b_forum, ada.id)
+        )
+        await join(bot, boss, "bcoordinv")
+        assert (
+            await bot.services.db.fetchone(
+                "SELECT role FROM memberships WHERE user_id = ?", (boss.id,)
+            )
+        )["role"] == "coordinator"
         before = await snapshot(bot)
         for name in ("invite", "promote", "demote", "newpoll", "announce", "export"):
             await bot.send(boss, PRIVILEGED_FORMS[name], chat=group)
             assert bot.last(group)["text"].startswith("You are not a member"), name
         await bot.send(boss, "/results", chat=group)  # everyone's command, but not of this forum
         assert bot.last(group)["text"].startswith("You are not a member"), "results"
-        await bot.send(boss, f"/start {a_coordinator}", chat=group)  # nor re-link the group
-        assert "Only a coordinator of this forum" in bot.last(group)["text"]
+        await bot.send(boss, "/start", chat=group)  # nor re-link the group
+        assert "Moving it to another forum needs someone" in bot.last(group)["text"]
         assert await snapshot(bot) == before

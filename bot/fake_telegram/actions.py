@@ -149,7 +149,7 @@ class UserActions(World):
             "chat_instance": str(abs(chat_id) * 7919),  # stable per chat, like Telegram's
             "data": data,
         }
-        self.callback_queries[query_id] = {"answered": False, "answer": None}
+        self.callback_queries[query_id] = {"answered": False, "answer": None, "user_id": user.id}
         self.enqueue("callback_query", query)
         return query
 

@@ -1,4 +1,4 @@
-"""Bot API methods about commands and chats: setMyCommands & co, getChat, getChatMember."""
+"""Bot API methods about commands and chats: setMyCommands & co, getChat, getChatMember, bans."""
 
 from __future__ import annotations
 
@@ -6,11 +6,15 @@ import json
 import re
 from typing import Any
 
+from telegram.constants import BotCommandLimit
+
 from .messaging import MessagingMethods
 from .wire import bad_request
 from .world import FakeChat
 
-COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
+COMMAND_NAME = re.compile(
+    rf"^[a-z0-9_]{{{BotCommandLimit.MIN_COMMAND:d},{BotCommandLimit.MAX_COMMAND:d}}}$"
+)
 ADMIN_RIGHTS = (
     "can_manage_chat",
     "can_delete_messages",
@@ -62,12 +66,12 @@ class ChatMethods(MessagingMethods):
         commands = params.get("commands")
         if not isinstance(commands, list):
             raise bad_request("can't parse commands JSON object")
-        if len(commands) > 100:
+        if len(commands) > BotCommandLimit.MAX_COMMAND_NUMBER:
             raise bad_request("BOT_COMMANDS_TOO_MUCH")
         for command in commands:
             if not COMMAND_NAME.match(str(command.get("command", ""))):
                 raise bad_request("BOT_COMMAND_INVALID")
-            if not 1 <= len(str(command.get("description", ""))) <= 256:
+            if not 1 <= len(str(command.get("description", ""))) <= BotCommandLimit.MAX_DESCRIPTION:
                 raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
         key = self._commands_key(params)
         if commands:
@@ -106,6 +110,8 @@ class ChatMethods(MessagingMethods):
         member: dict[str, Any] = {"user": self.user_json(user_id)}
         if chat.type == "private":
             member["status"] = "member" if user_id in (chat.id, self.bot_user["id"]) else "left"
+        elif user_id in chat.banned_ids:
+            member.update(status="kicked", until_date=0)
         elif user_id == chat.creator_id:
             member.update(status="creator", is_anonymous=False)
         elif user_id in chat.admin_ids:
@@ -131,3 +137,40 @@ class ChatMethods(MessagingMethods):
     def api_getChatMemberCount(self, params: dict) -> int:
         """getChatMemberCount."""
         return len(self._chats[self.target_chat(params)].member_ids)
+
+    # --- restricting members ---
+
+    def _restrictable(self, params: dict) -> tuple[FakeChat, int]:
+        """The group and user of a ban/unban, after Telegram's checks of the bot's rights."""
+        chat = self._chats[self.target_chat(params)]
+        if chat.type == "private":
+            raise bad_request("can't ban members in private chats")
+        me = self.bot_user["id"]
+        if me != chat.creator_id and me not in chat.admin_ids:
+            raise bad_request("not enough rights to restrict/unrestrict chat member")
+        user_id = int(params.get("user_id") or 0)
+        if user_id not in self._users:
+            raise bad_request("user not found")
+        return chat, user_id
+
+    def api_banChatMember(self, params: dict) -> bool:
+        """banChatMember: out of the group, and kept out until unbanned."""
+        chat, user_id = self._restrictable(params)
+        if user_id == chat.creator_id:
+            raise bad_request("can't remove chat owner")
+        if user_id in chat.admin_ids:
+            raise bad_request("user is an administrator of the chat")
+        chat.member_ids.discard(user_id)
+        chat.banned_ids.add(user_id)
+        return True
+
+    def api_unbanChatMember(self, params: dict) -> bool:
+        """unbanChatMember; without only_if_banned it also removes a current member."""
+        chat, user_id = self._restrictable(params)
+        if user_id in chat.banned_ids:
+            chat.banned_ids.discard(user_id)
+        elif not params.get("only_if_banned") and user_id in chat.member_ids:
+            if user_id == chat.creator_id or user_id in chat.admin_ids:
+                raise bad_request("user is an administrator of the chat")
+            chat.member_ids.discard(user_id)
+        return True

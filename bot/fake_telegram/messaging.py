@@ -5,9 +5,28 @@ from __future__ import annotations
 import mimetypes
 from typing import Any
 
+from telegram.constants import (
+    CallbackQueryLimit,
+    InlineKeyboardButtonLimit,
+    InlineKeyboardMarkupLimit,
+    MessageLimit,
+)
+
 from .actions import UserActions, new_file_ids
 from .markup import format_text
 from .wire import ApiError, bad_request
+
+# Telegram's documented limits, from python-telegram-bot's copy of the Bot API documentation.
+# Lengths are counted after entity parsing, in Unicode code points, as the Bot API server does
+# (tdlib: `utf8_length(text) > message_text_length_max` → "Message is too long").
+TEXT_LIMIT = int(MessageLimit.MAX_TEXT_LENGTH)  # 4096
+CAPTION_LIMIT = int(MessageLimit.CAPTION_LENGTH)  # 1024
+ANSWER_TEXT_LIMIT = int(CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH)  # 200
+CALLBACK_DATA_BYTES = (
+    int(InlineKeyboardButtonLimit.MIN_CALLBACK_DATA),
+    int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA),
+)  # 1-64 bytes
+BUTTONS_LIMIT = int(InlineKeyboardMarkupLimit.TOTAL_BUTTON_NUMBER)  # 100 per keyboard
 
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the "
@@ -63,11 +82,11 @@ class MessagingMethods(UserActions):
         raw = "" if text is None else str(text)
         plain, parsed = format_text(raw, parse_mode, entities)
         if caption:
-            if len(plain) > 1024:
+            if len(plain) > CAPTION_LIMIT:
                 raise bad_request("message caption is too long")
         elif not plain.strip():
             raise bad_request("message text is empty")
-        elif len(plain) > 4096:
+        elif len(plain) > TEXT_LIMIT:
             raise bad_request("message is too long")
         return plain, parsed
 
@@ -82,14 +101,15 @@ class MessagingMethods(UserActions):
                 "must be an Array of Arrays"
             )
         buttons = [button for row in rows for button in row]
-        if len(buttons) > 100:
+        if len(buttons) > BUTTONS_LIMIT:
             raise bad_request("reply markup is too long")
         for button in buttons:
             if not isinstance(button, dict) or not button.get("text"):
                 raise bad_request("BUTTON_TEXT_INVALID")
             if "callback_data" in button:
                 data = button["callback_data"]
-                if not isinstance(data, str) or not 1 <= len(data.encode()) <= 64:
+                low, high = CALLBACK_DATA_BYTES
+                if not isinstance(data, str) or not low <= len(data.encode()) <= high:
                     raise bad_request("BUTTON_DATA_INVALID")
             elif "url" in button:
                 if not str(button["url"]).startswith(("http://", "https://", "tg://")):
@@ -295,11 +315,26 @@ class MessagingMethods(UserActions):
         return True
 
     def api_answerCallbackQuery(self, params: dict) -> bool:
-        """answerCallbackQuery: each query may be answered once."""
+        """answerCallbackQuery: each query may be answered once; the toast is recorded.
+
+        `callback_answers` keeps what the member saw (text None: no toast), so tests can check
+        every toast of a run, e.g. for "[]" or an empty alert.
+        """
         query = self.callback_queries.get(str(params.get("callback_query_id")))
         if query is None or query["answered"]:
             raise bad_request(
                 "query is too old and response timeout expired or query ID is invalid"
             )
+        text = params.get("text")
+        if text is not None and len(str(text)) > ANSWER_TEXT_LIMIT:
+            raise bad_request("MESSAGE_TOO_LONG")  # what Telegram answers here, in capitals
         query["answered"], query["answer"] = True, params
+        self.callback_answers.append(
+            {
+                "query_id": str(params["callback_query_id"]),
+                "user_id": query.get("user_id"),
+                "text": None if text is None else str(text),
+                "show_alert": bool(params.get("show_alert", False)),
+            }
+        )
         return True

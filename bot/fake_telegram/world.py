@@ -41,6 +41,7 @@ class FakeChat:
     member_ids: set[int] = field(default_factory=set)
     admin_ids: set[int] = field(default_factory=set)
     creator_id: int | None = None  # sets are unordered, so "the first admin" is kept here
+    banned_ids: set[int] = field(default_factory=set)  # banChatMember'd: status "kicked"
 
 
 @dataclass
@@ -85,7 +86,8 @@ class World:
         self.blocked: set[int] = set()  # user ids that blocked the bot
         self.migrated: dict[int, int] = {}  # old group id → new supergroup id
         self.reply_keyboards: dict[int, dict | None] = {}  # custom keyboard shown per chat
-        self.callback_queries: dict[str, dict] = {}  # id → {"answered": bool, "answer": params}
+        self.callback_queries: dict[str, dict] = {}  # id → {"answered", "answer", "user_id"}
+        self.callback_answers: list[dict] = []  # every toast shown: query_id, user_id, text, …
         self._users: dict[int, FakeUser] = {}
         self._chats: dict[int, FakeChat] = {}
         self._store: dict[int, dict[int, dict]] = {}  # chat id → message id → Message JSON
@@ -274,6 +276,15 @@ class World:
         stored = self._store.get(chat_id, {})
         return [
             copy.deepcopy(stored[mid]) for mid in sorted(stored) if self.is_bot_message(stored[mid])
+        ]
+
+    def user_messages(self, chat_id: int, user_id: int) -> list[dict]:
+        """Messages a user sent to a chat that still exist, oldest first, edits applied."""
+        stored = self._store.get(chat_id, {})
+        return [
+            copy.deepcopy(stored[mid])
+            for mid in sorted(stored)
+            if stored[mid].get("from", {}).get("id") == user_id
         ]
 
     def last_message(self, chat_id: int) -> dict:
