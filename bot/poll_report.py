@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.csvfile import csv_bytes
 from bot.ranking import Tally, tally
@@ -20,25 +21,64 @@ class CountedBallot:
 @dataclass(frozen=True)
 class PollCount:
     overall: Tally
-    by_group: dict[str, Tally]  # only groups with at least one ballot, in the given order
+    # Groups a breakdown may show, in the given order, then OTHERS: every other ballot together.
+    by_group: dict[str, Tally]
+
+
+OTHERS = "other_groups"  # the key of "other groups, combined" in `PollCount.by_group`
+DEFAULT_MIN_GROUP = 3
+MIN_GROUP_CHOICES = (2, 3, 5, 10)  # offered in /settings; the schema refuses fewer than 2
+
+
+def shown_groups(
+    groups: Sequence[str | None], known: Sequence[str], minimum: int
+) -> list[str | None]:
+    """Each ballot's stakeholder group as a breakdown may name it, or None: "other groups".
+
+    A group is named only with at least `minimum` ballots. The others are counted together, and
+    subtraction must not undo that: the total minus the named groups *is* the other groups, so
+    while they hold some but fewer than `minimum` ballots, the smallest named group joins them.
+    With no group named, there is no breakdown (the rest would be the total). Closing an
+    anonymous poll stores these labels, so a group of one never names its member.
+    """
+    sizes = Counter(group for group in groups if group in known)
+    named = {group for group, size in sizes.items() if size >= minimum}
+    rest = len(groups) - sum(sizes[group] for group in named)
+    while named and 0 < rest < minimum:
+        smallest = min(named, key=lambda group: (sizes[group], known.index(group)))
+        named.discard(smallest)
+        rest += sizes[smallest]
+    return [group if group in named else None for group in groups]
+
+
+def visible(
+    ballots: Sequence[CountedBallot], known: Sequence[str], minimum: int
+) -> list[CountedBallot]:
+    """The ballots with only the group labels a breakdown may show (`shown_groups`)."""
+    labels = shown_groups([b.group for b in ballots], known, minimum)
+    return [replace(b, group=label) for b, label in zip(ballots, labels, strict=True)]
 
 
 def count(n_options: int, ballots: Sequence[CountedBallot], groups: Sequence[str]) -> PollCount:
-    """The overall tally and one per stakeholder group ("other" collects unknown groups)."""
+    """The overall tally, one per group named in `ballots` (pass them through `visible`
+    first), and OTHERS for the rest when some group is named."""
     overall = tally(n_options, [b.ranking for b in ballots])
     by_group = {}
     for group in groups:
-        members = [
-            b.ranking for b in ballots if (b.group if b.group in groups else "other") == group
-        ]
+        members = [b.ranking for b in ballots if b.group == group]
         if members:
             by_group[group] = tally(n_options, members)
+    rest = [b.ranking for b in ballots if b.group not in by_group]
+    if by_group and rest:
+        by_group[OTHERS] = tally(n_options, rest)
     return PollCount(overall, by_group)
 
 
 def ballots_csv(n_options: int, ballots: Sequence[CountedBallot]) -> bytes:
-    """One row per ballot: an anonymous sequence number, the group, and the option at each rank."""
-    # Sequence numbers, not database ids: ids would reveal the order in which people voted.
+    """One row per ballot: an anonymous sequence number, the group (blank unless `visible` kept
+    it), and the option at each rank."""
+    # Sequence numbers, not database ids, in an order made of what the row shows and nothing
+    # else: ids, or a sort on a group the row does not show, would tell something about who.
     ordered = sorted(ballots, key=lambda b: (b.group or "", b.ranking))
     rows = []
     for number, ballot in enumerate(ordered, 1):
@@ -92,7 +132,8 @@ def _num(value: float) -> int | float:
 def chart_png(
     options: Sequence[str], result: PollCount, group_labels: dict[str, str], axis_label: str
 ) -> bytes:
-    """Horizontal bars of Borda points per option, stacked by stakeholder group; phone-sized.
+    """Horizontal bars of Borda points per option, stacked by the groups `result` may show;
+    phone-sized.
 
     Options are labelled by number (their text is in the message beside the chart): the bundled
     font has no Thai or CJK glyphs, and numbers read the same in every language.
@@ -109,9 +150,11 @@ def chart_png(
     ax = fig.subplots()
     left = [0.0] * len(order)
     colours = colormaps["tab10"].colors
-    for index, (group, group_tally) in enumerate(result.by_group.items()):
+    # Without a breakdown that may be shown, one bar per option: the forum's total.
+    stacks = result.by_group or {"": result.overall}
+    for index, (group, group_tally) in enumerate(stacks.items()):
         values = [float(group_tally.borda[o]) for o in order]
-        label = _drawable(group_labels.get(group, group), group)
+        label = _drawable(group_labels.get(group, group), group) if group else None
         ax.barh(range(len(order)), values, left=left, color=colours[index % 10], label=label)
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.set_yticks(range(len(order)), [f"#{o + 1}" for o in order])

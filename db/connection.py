@@ -11,11 +11,16 @@ from typing import Any
 
 import aiosqlite
 
+BUSY_TIMEOUT_MS = 5000
+CHECKPOINT_WAIT_MS = 200  # a checkpoint a reader blocks is retried by the heartbeat, not waited for
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",  # readers (backup, exports) never block the bot's writes
     "PRAGMA foreign_keys=ON",
     "PRAGMA synchronous=NORMAL",  # safe with WAL; a power cut loses at most the last commits
-    "PRAGMA busy_timeout=5000",
+    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
+    # Deleted and overwritten rows are zeroed, not left in free space for anyone with the file
+    # (an anonymous poll's ballots before its close, a delivered message's text).
+    "PRAGMA secure_delete=ON",
 )
 
 
@@ -30,6 +35,7 @@ class Database:
         self.conn = conn
         self.path = path
         self._lock = asyncio.Lock()
+        self.checkpoint_owed = False  # a checkpoint was blocked: the heartbeat tries again
 
     @classmethod
     async def open(cls, path: Path) -> Database:
@@ -40,12 +46,32 @@ class Database:
         conn.row_factory = aiosqlite.Row
         for pragma in PRAGMAS:
             await conn.execute(pragma)
-        return cls(conn, path)
+        db = cls(conn, path)
+        await db.checkpoint()  # a WAL left by a crash holds old page versions: empty it now
+        return db
 
     async def close(self) -> None:
         """Close the connection (checkpointing the WAL)."""
         async with self._lock:
             await self.conn.close()
+
+    async def checkpoint(self) -> bool:
+        """Copy the WAL into the database file and truncate it to nothing.
+
+        Committed changes stay in the -wal file, beside the pages they replaced, until a
+        checkpoint: after an anonymous poll closes, that file would still hold its ballots as
+        they were. A reader (a backup running) can block it: then this returns False, leaves
+        `checkpoint_owed` set, and the heartbeat calls it again; nothing is lost meanwhile.
+        """
+        async with self._lock:
+            await self.conn.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+            try:
+                rows = await self.conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                await self.conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        busy = next(iter(rows))[0]
+        self.checkpoint_owed = bool(busy)
+        return not busy
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:

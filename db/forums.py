@@ -20,6 +20,7 @@ class ForumRow:
     member_code: str  # the reusable member link; coordinators renew it with /invite new
     survey_everyone: bool = False  # after a meeting, ask everyone (not only going/maybe)
     retention_days: int = 730  # how long feedback and closed polls are kept
+    min_group_ballots: int = 3  # the fewest ballots a stakeholder group is shown with
 
 
 @dataclass(frozen=True)
@@ -46,12 +47,13 @@ def _forum(row: aiosqlite.Row) -> ForumRow:
         member_code=row["member_code"],
         survey_everyone=bool(row["survey_everyone"]),
         retention_days=row["retention_days"],
+        min_group_ballots=row["min_group_ballots"],
     )
 
 
 _FORUM_COLUMNS = (
     "f.id, f.name, f.country, f.timezone, f.language, f.member_code,"
-    " f.survey_everyone, f.retention_days"
+    " f.survey_everyone, f.retention_days, f.min_group_ballots"
 )
 
 

@@ -73,7 +73,7 @@ class Batch:
         if self.id is None:  # the broadcast row exists only if something is sent
             cursor = await self.conn.execute(
                 "INSERT INTO broadcasts (forum_id, kind, created_by, created_at, report_chat_id,"
-                " report_message_id, report_language) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " report_message_id, report_language, poll_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 self._broadcast,
             )
             self.id = cursor.lastrowid
@@ -100,15 +100,25 @@ async def batch(
     report_chat_id: int | None = None,
     report_message_id: int | None = None,
     report_language: str | None = None,
+    poll_id: int | None = None,
 ) -> AsyncIterator[Batch]:
     """`async with outbox.batch(db, ...) as batch: await batch.add(...)`: one broadcast (kind
     'announcement', 'ballot', 'reminder', ...) and its messages, committed together.
+
+    `poll_id` marks a poll's ballots and reminders: their rows say who got that poll's ballot,
+    so closing an anonymous poll deletes them (`delete_poll_deliveries`).
 
     The transaction holds the database: read and render everything before entering, and use
     only `batch.conn` inside (another `db.` call would wait for the lock forever)."""
     broadcast = (forum_id, kind, created_by, to_db_time(now), report_chat_id, report_message_id)
     async with db.transaction() as conn:
-        yield Batch(conn, (*broadcast, report_language), now)
+        yield Batch(conn, (*broadcast, report_language, poll_id), now)
+
+
+async def delete_poll_deliveries(conn: aiosqlite.Connection, poll_id: int) -> None:
+    """Delete a poll's ballot and reminder broadcasts with every row (in the caller's
+    transaction); rows still pending are not sent, which is right for a closed poll."""
+    await conn.execute("DELETE FROM broadcasts WHERE poll_id = ?", (poll_id,))
 
 
 async def create_broadcast(

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import json
+import secrets
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
+from db import outbox
 from db.connection import Database, from_db_time, to_db_time
 
 VOTING_ROLES = ("member", "coordinator")  # observers watch and analyse; they do not vote
+# What close() keeps of each ballot's stakeholder group: given the groups of all ballots, the
+# label each may keep (None: counted only with the other groups). bot/poll_report.py has it.
+Relabel = Callable[[Sequence[str | None]], list[str | None]]
+
+
+def new_ballot_id() -> int:
+    """A random 63-bit id: ids say nothing about who voted first or whose row came first."""
+    return secrets.randbelow(2**63 - 1) + 1
 
 
 @dataclass(frozen=True)
@@ -209,8 +220,9 @@ async def ballot_of(db: Database, poll_id: int, user_id: int) -> BallotRow | Non
 async def open_ballot(db: Database, poll_id: int, user_id: int) -> BallotRow:
     """The member's ballot for this poll, created empty on first use."""
     await db.execute(
-        "INSERT INTO ballots (poll_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-        (poll_id, user_id),
+        "INSERT INTO ballots (id, poll_id, user_id) VALUES (?, ?, ?)"
+        " ON CONFLICT (poll_id, user_id) DO NOTHING",
+        (new_ballot_id(), poll_id, user_id),
     )
     ballot = await ballot_of(db, poll_id, user_id)
     assert ballot is not None
@@ -278,8 +290,9 @@ async def ballot_messages(db: Database, poll_id: int) -> list[tuple[int, int, in
     return [(r["chat_id"], r["message_id"], r["user_id"]) for r in rows]
 
 
-async def close(db: Database, poll_id: int, now: datetime) -> bool:
-    """Close the poll; for an anonymous poll, cut every ballot's link to its member for good.
+async def close(db: Database, poll_id: int, now: datetime, relabel: Relabel | None = None) -> bool:
+    """Close the poll. An anonymous poll's ballots are sealed: nothing in the database links
+    one to its member any more (see `_seal`), and the WAL is emptied after the commit.
 
     Returns False if it was already closed (a second close, or a race with the deadline).
     """
@@ -290,17 +303,65 @@ async def close(db: Database, poll_id: int, now: datetime) -> bool:
         )
         if cursor.rowcount == 0:
             return False
-        # Unsubmitted drafts were never votes: they go. Anonymous ballots lose who cast them.
+        # Unsubmitted drafts were never votes: they go.
         await conn.execute(
             "DELETE FROM ballots WHERE poll_id = ? AND submitted_at IS NULL", (poll_id,)
         )
-        await conn.execute(
-            "UPDATE ballots SET user_id = NULL, draft = '[]', chat_id = NULL, message_id = NULL,"
-            " submitted_at = substr(submitted_at, 1, 10)"  # keep the day, not the moment
-            " WHERE poll_id = ? AND (SELECT anonymous FROM polls WHERE id = ?) = 1",
-            (poll_id, poll_id),
-        )
+        cursor = await conn.execute("SELECT anonymous FROM polls WHERE id = ?", (poll_id,))
+        (anonymous,) = await cursor.fetchone()  # type: ignore[misc]
+        if anonymous:
+            await _seal(conn, poll_id, now, relabel or list)
+    if anonymous:
+        # Until a checkpoint the -wal file holds the pages as they were before the close.
+        await db.checkpoint()
     return True
+
+
+async def _seal(conn: aiosqlite.Connection, poll_id: int, now: datetime, relabel: Relabel) -> None:
+    """Write the poll's ballots again, without their members, in the close's transaction.
+
+    Each ballot and its ranks are deleted and inserted again in a random order, under a fresh
+    random id, with the close time as its only time and the stakeholder group only where
+    `relabel` keeps it (a group of one would name its member). The old rows are overwritten
+    with zeros (PRAGMA secure_delete). The poll's ballot and reminder deliveries go too: they
+    listed the voters in id order.
+    """
+    cursor = await conn.execute(
+        "SELECT id, stakeholder_group FROM ballots WHERE poll_id = ?", (poll_id,)
+    )
+    ballots = list(await cursor.fetchall())
+    cursor = await conn.execute(
+        "SELECT r.ballot_id, r.option_id FROM ballot_ranks r JOIN ballots b ON b.id = r.ballot_id"
+        " WHERE b.poll_id = ? ORDER BY r.ballot_id, r.rank",
+        (poll_id,),
+    )
+    ranks: dict[int, list[int]] = {}
+    for ballot_id, option_id in await cursor.fetchall():
+        ranks.setdefault(ballot_id, []).append(option_id)
+    labels = relabel([group for _, group in ballots])
+    sealed = [
+        (label, ranks.get(ballot_id, []))
+        for (ballot_id, _), label in zip(ballots, labels, strict=True)
+    ]
+    secrets.SystemRandom().shuffle(sealed)
+    await conn.execute("DELETE FROM ballots WHERE poll_id = ?", (poll_id,))  # ranks: CASCADE
+    stamp = to_db_time(now)
+    for label, ranking in sealed:
+        ballot_id = new_ballot_id()
+        await conn.execute(
+            "INSERT INTO ballots (id, poll_id, stakeholder_group, submitted_at) VALUES (?, ?, ?, ?)",
+            (ballot_id, poll_id, label, stamp),
+        )
+        await conn.executemany(
+            "INSERT INTO ballot_ranks (ballot_id, option_id, rank) VALUES (?, ?, ?)",
+            [(ballot_id, option_id, rank) for rank, option_id in enumerate(ranking, 1)],
+        )
+    await outbox.delete_poll_deliveries(conn, poll_id)
+
+
+async def set_min_group_ballots(db: Database, forum_id: int, minimum: int) -> None:
+    """The forum's threshold for showing a stakeholder group in results (>= 2, schema-checked)."""
+    await db.execute("UPDATE forums SET min_group_ballots = ? WHERE id = ?", (minimum, forum_id))
 
 
 async def due_to_close(db: Database, now: datetime) -> list[PollRow]:

@@ -40,6 +40,8 @@ async def run_due(application: Application) -> None:
         await finish_poll(bot, services, poll)
     for poll in await polls_db.due_reminders(services.db, now):
         await _remind_voters(services, poll)
+    if services.db.checkpoint_owed:  # a backup blocked the one after a poll's close
+        await services.db.checkpoint()
     # What the steps above queued, and rows whose retry time came while no drain was running.
     outbox.kick(bot, services)
 
@@ -59,7 +61,7 @@ async def _remind_voters(services: Services, poll: PollRow) -> None:
     messages = [await ballots.queued_ballot(services, poll, v.user_id, lead) for v in voters]
     now = services.clock()
     async with outbox_db.batch(
-        services.db, forum_id=poll.forum_id, kind="poll_reminder", now=now
+        services.db, forum_id=poll.forum_id, kind="poll_reminder", now=now, poll_id=poll.id
     ) as batch:
         if await polls_db.claim_reminder(batch.conn, poll.id, now):
             for message in messages:

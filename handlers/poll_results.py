@@ -9,10 +9,21 @@ from bot import callbacks
 from bot.callbacks import parse_id
 from bot.context import ForumContext, Services
 from bot.forums import STAKEHOLDER_GROUPS
-from bot.i18n import Translator, escape
-from bot.poll_report import CountedBallot, PollCount, ballots_csv, chart_png, count, results_csv
+from bot.i18n import N_, Translator, escape
+from bot.poll_report import (
+    DEFAULT_MIN_GROUP,
+    OTHERS,
+    CountedBallot,
+    PollCount,
+    ballots_csv,
+    chart_png,
+    count,
+    results_csv,
+    visible,
+)
 from bot.polls import shorten
 from bot.roles import Access
+from db import forums as forums_db
 from db import polls as polls_db
 from db.polls import PollRow
 from handlers.common import (
@@ -27,16 +38,30 @@ from handlers.common import (
 from handlers.paging import BUTTONS_PER_PAGE, Screen, markup, page_of
 from handlers.render import group_name
 
+OTHER_GROUPS = N_("Other groups, combined")
+
 
 async def _count(
     services: Services, poll: PollRow
-) -> tuple[list[str], list[CountedBallot], PollCount]:
+) -> tuple[list[str], list[CountedBallot], PollCount, int]:
+    """Options, ballots (with only the group labels that may be shown), the tallies, and the
+    forum's threshold for showing a group: every view (text, chart, CSV) starts here."""
     options = [o.text for o in await polls_db.options_of(services.db, poll.id)]
-    ballots = [
-        CountedBallot(ballot_id, group, [position - 1 for position in positions])
-        for ballot_id, group, positions in await polls_db.counted_ballots(services.db, poll.id)
-    ]
-    return options, ballots, count(len(options), ballots, list(STAKEHOLDER_GROUPS))
+    forum = await forums_db.get_forum(services.db, poll.forum_id)
+    minimum = forum.min_group_ballots if forum else DEFAULT_MIN_GROUP
+    ballots = visible(
+        [
+            CountedBallot(ballot_id, group, [position - 1 for position in positions])
+            for ballot_id, group, positions in await polls_db.counted_ballots(services.db, poll.id)
+        ],
+        list(STAKEHOLDER_GROUPS),
+        minimum,
+    )
+    return options, ballots, count(len(options), ballots, list(STAKEHOLDER_GROUPS)), minimum
+
+
+def _group_label(tr: Translator, group: str) -> str:
+    return tr._(OTHER_GROUPS) if group == OTHERS else group_name(tr, group)
 
 
 async def results_message(services: Services, poll: PollRow, tr: Translator, zone: str) -> str:
@@ -44,7 +69,7 @@ async def results_message(services: Services, poll: PollRow, tr: Translator, zon
 
     Fits one Telegram message at 12 options and 6 groups: groups show option numbers only.
     """
-    options, ballots, result = await _count(services, poll)
+    options, ballots, result, minimum = await _count(services, poll)
     overall = result.overall
     eligible = await polls_db.eligible_count(services.db, poll.forum_id)
     state = (
@@ -112,18 +137,34 @@ async def results_message(services: Services, poll: PollRow, tr: Translator, zon
                 option=options[overall.irv_winner],
             )
         )
-    if result.by_group:
-        lines += ["", tr._("<b>By stakeholder group</b> (Borda ranking, option numbers):")]
-        for group, group_tally in result.by_group.items():
-            lines.append(
-                tr._(
-                    "%(group)s (%(count)s): %(ranking)s",
-                    group=group_name(tr, group),
-                    count=group_tally.ballots,
-                    ranking=" › ".join(str(o + 1) for o in group_tally.borda_ranking),
-                )
-            )
+    lines += ["", *_by_group(tr, result, minimum)]
     return "\n".join(lines)
+
+
+def _by_group(tr: Translator, result: PollCount, minimum: int) -> list[str]:
+    """Each group's ranking, when a breakdown may be shown at all, and why a group is missing."""
+    small = tr.n_(
+        "A group is shown on its own only with at least %(count)s ballot, and the other groups "
+        "together only with at least as many: a smaller count could reveal a member's ranking.",
+        "A group is shown on its own only with at least %(count)s ballots, and the other groups "
+        "together only with at least as many: a smaller count could reveal a member's ranking.",
+        minimum,
+    )
+    if not result.by_group:
+        return [tr._("<b>By stakeholder group</b>: not shown."), small]
+    lines = [tr._("<b>By stakeholder group</b> (Borda ranking, option numbers):")]
+    for group, group_tally in result.by_group.items():
+        lines.append(
+            tr._(
+                "%(group)s (%(count)s): %(ranking)s",
+                group=_group_label(tr, group),
+                count=group_tally.ballots,
+                ranking=" › ".join(str(o + 1) for o in group_tally.borda_ranking),
+            )
+        )
+    if OTHERS in result.by_group:
+        lines.append(small)
+    return lines
 
 
 async def pick_poll(
@@ -239,9 +280,9 @@ async def _send_results(update: Update, context: ForumContext, poll: PollRow) ->
         await reply(update, private_chat_hint(actor.tr, "results", context.bot.username))
         return
     await reply(update, await results_message(services, poll, actor.tr, actor.timezone))
-    options, ballots, result = await _count(services, poll)
+    options, ballots, result, _ = await _count(services, poll)
     if ballots:
-        labels = {key: actor.tr._(label) for key, label in STAKEHOLDER_GROUPS.items()}
+        labels = {key: _group_label(actor.tr, key) for key in (*STAKEHOLDER_GROUPS, OTHERS)}
         png = chart_png(options, result, labels, actor.tr._("Borda points"))
         await update.effective_message.reply_photo(
             InputFile(png, filename=f"poll-{poll.number}.png"),
@@ -263,7 +304,7 @@ async def send_poll_export(update: Update, context: ForumContext, poll: PollRow)
             ),
         )
         return
-    options, ballots, result = await _count(context.services, poll)
+    options, ballots, result, _ = await _count(context.services, poll)
     message = update.effective_message
     await message.reply_document(
         InputFile(ballots_csv(len(options), ballots), filename=f"poll-{poll.number}-ballots.csv"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from functools import partial
 
 from telegram import Bot, Update
 from telegram.error import ChatMigrated, TelegramError
@@ -11,6 +12,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.context import ForumContext, Services
+from bot.forums import STAKEHOLDER_GROUPS
+from bot.poll_report import shown_groups
 from bot.polls import PollDraft
 from bot.roles import Access
 from db import forums as forums_db
@@ -58,7 +61,7 @@ async def create_poll(
     # longer leaves a poll without ballots.
     messages = [await ballots.queued_ballot(services, poll, v.user_id) for v in voters]
     async with outbox_db.batch(
-        services.db, forum_id=forum.id, kind="ballot", now=services.clock()
+        services.db, forum_id=forum.id, kind="ballot", now=services.clock(), poll_id=poll.id
     ) as batch:
         for message in messages:
             await batch.add(message)
@@ -207,12 +210,14 @@ async def _close_and_report(update: Update, context: ForumContext, poll: PollRow
 async def finish_poll(bot: Bot, services: Services, poll: PollRow) -> bool:
     """Close a poll (manually or at its deadline): ballots show it, the group gets the results."""
     messages = await polls_db.ballot_messages(services.db, poll.id)  # before they are de-linked
-    if not await polls_db.close(services.db, poll.id, services.clock()):
+    forum = await forums_db.get_forum(services.db, poll.forum_id)
+    assert forum is not None
+    # An anonymous poll keeps a ballot's group only where a breakdown may show it.
+    relabel = partial(shown_groups, known=list(STAKEHOLDER_GROUPS), minimum=forum.min_group_ballots)
+    if not await polls_db.close(services.db, poll.id, services.clock(), relabel):
         return False
     closed = await polls_db.get_poll(services.db, poll.id)
     assert closed is not None
-    forum = await forums_db.get_forum(services.db, poll.forum_id)
-    assert forum is not None
     tr = services.catalogs.translator(forum.language)
     # Counted after the close commits, so a vote submitted a moment before is in the message.
     text = await results_message(services, closed, tr, forum.timezone)

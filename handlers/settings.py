@@ -1,4 +1,5 @@
-"""/settings and /language: the member's language, stakeholder group, time zone and current forum."""
+"""/settings and /language: the member's language, stakeholder group, time zone and current forum;
+for coordinators, the forum's settings (meeting surveys, retention, the smallest group in results)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from bot import callbacks
 from bot.context import ForumContext
 from bot.forums import STAKEHOLDER_GROUPS, FormError, parse_timezone
 from bot.i18n import Translator
+from bot.poll_report import MIN_GROUP_CHOICES
 from bot.roles import Role
 from db import dialogs, retention
 from db import forums as forums_db
+from db import polls as polls_db
 from db import tips as tips_db
 from db import users as users_db
 from db.retention import RETENTION_CHOICES
@@ -73,6 +76,9 @@ async def settings_screen(context: ForumContext) -> tuple[str, InlineKeyboardMar
                 )
             ]
         )
+        line, buttons = _min_group_setting(tr, actor.forum.min_group_ballots)
+        lines.append(line)
+        rows.append(buttons)
         kept = _years(tr, actor.forum.retention_days)
         lines.append(tr._("Feedback and closed polls are kept for %(period)s.", period=kept))
         rows.append(
@@ -85,6 +91,23 @@ async def settings_screen(context: ForumContext) -> tuple[str, InlineKeyboardMar
             ]
         )
     return "\n".join(lines), keyboard(rows)
+
+
+def _min_group_setting(tr: Translator, minimum: int) -> tuple[str, list[tuple[str, str]]]:
+    """The smallest stakeholder group poll results show, and a button per choice."""
+    line = tr.n_(
+        "Poll results show a stakeholder group only with at least %(count)s ballot.",
+        "Poll results show a stakeholder group only with at least %(count)s ballots.",
+        minimum,
+    )
+    buttons = [
+        (
+            ("✅ " if n == minimum else "") + tr.n_("%(count)s ballot", "%(count)s ballots", n),
+            callbacks.make("set", "mingrp", n),
+        )
+        for n in MIN_GROUP_CHOICES
+    ]
+    return line, buttons
 
 
 def _years(tr: Translator, days: int) -> str:
@@ -238,6 +261,13 @@ async def on_settings_button(update: Update, context: ForumContext) -> None:
         and actor.role is Role.COORDINATOR
     ):
         await retention.set_retention(services.db, actor.forum.id, parsed.int_arg(0))
+    elif (
+        parsed.action == "mingrp"
+        and parsed.int_arg(0) in MIN_GROUP_CHOICES  # never fewer than 2 (the schema agrees)
+        and actor.forum
+        and actor.role is Role.COORDINATOR
+    ):
+        await polls_db.set_min_group_ballots(services.db, actor.forum.id, parsed.int_arg(0))
     else:
         await answer_stale(update, context)
         return

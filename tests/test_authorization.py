@@ -338,6 +338,7 @@ ROWS: dict[str, Row] = {
     "set:forum": cb("set:forum:{forum_b}", "other", mutates=True),
     "set:survey": cb("set:survey:all", COORDINATOR, mutates=True),
     "set:keep": cb("set:keep:365", COORDINATOR, mutates=True),
+    "set:mingrp": cb("set:mingrp:5", COORDINATOR, mutates=True),
     # --- polls: ballots, closing, the new-poll dialog, results and their files ---
     "poll:open": cb("poll:open:{poll}", VOTER, refusal=NOT_A_VOTER),
     "poll:rank": cb("poll:rank:{poll}:{option}", VOTER, mutates=True),

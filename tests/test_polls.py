@@ -106,7 +106,9 @@ async def test_poll_from_creation_to_export(tmp_path, fake):
         results = bot.last(ada)["text"]
         # Borda (modified): Niran 3>2 gives 2,1; Mali 1 gives 1. Option 3: 2, option 1: 1, 2: 1.
         assert "1. Mandatory waste segregation — 2 points" in results
-        assert "Government (1): 1 ›" in results and "Industry and business (1): 3 › 2" in results
+        # One ballot per group: no group is shown, or its one ballot would be a member's ranking.
+        assert "By stakeholder group: not shown." in results
+        assert "Government" not in results and "Industry" not in results
         assert "Results of poll 1" in bot.last(chat)["text"]  # posted to the group at close
         # Members may now see the results, with the chart.
         calls = await bot.send(niran, "/results 1")
@@ -119,7 +121,7 @@ async def test_poll_from_creation_to_export(tmp_path, fake):
         assert all(d["content"].startswith("\ufeff".encode()) for d in documents)
         rows = list(csv.reader(io.StringIO(documents[0]["content"].decode("utf-8-sig"))))
         assert rows[0][:3] == ["ballot", "stakeholder_group", "rank_1"]
-        assert sorted(r[1:3] for r in rows[1:]) == [["government", "1"], ["industry", "3"]]
+        assert sorted(r[1:3] for r in rows[1:]) == [["", "1"], ["", "3"]]  # groups of one
 
 
 async def test_anonymous_poll_forgets_who_voted_at_close(tmp_path, fake):
@@ -136,7 +138,8 @@ async def test_anonymous_poll_forgets_who_voted_at_close(tmp_path, fake):
         rows = await bot.services.db.fetchall(
             "SELECT user_id, stakeholder_group, submitted_at, message_id FROM ballots"
         )
-        assert [tuple(r) for r in rows] == [(None, "industry", "2026-11-23", None)]
+        # The group of one lost its label too; the only time left is the close's.
+        assert [tuple(r) for r in rows] == [(None, None, "2026-11-23T09:00:00+00:00", None)]
 
 
 async def test_named_poll_keeps_ballots_linked(tmp_path, fake):
@@ -314,9 +317,12 @@ async def test_poll_dialog_typed_form_and_default_question(tmp_path, fake):
 async def test_biggest_results_fit_one_message(tmp_path, fake):
     """12 options of the maximum length and all six stakeholder groups: one message."""
     groups = ["government", "industry", "civil_society", "academia", "international", "other"]
+    groups *= 2  # two voters each, shown at the forum's smallest threshold
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada = fake.add_user("Ada")
         code, _ = await new_forum(bot, ada)
+        await bot.send(ada, "/settings")
+        await bot.tap(ada, "2 ballots")
         voters = [fake.add_user(f"Voter {g}") for g in groups]
         for voter, group in zip(voters, groups, strict=True):
             await join(bot, voter, code, group=group)
@@ -330,7 +336,7 @@ async def test_biggest_results_fit_one_message(tmp_path, fake):
         calls = await bot.send(ada, "/results")
         text = calls[0].params["text"]
         assert calls[0].ok and len(text) <= 4096
-        assert "Other (1): 12 › 11" in bot.fake.messages(ada.id)[-2]["text"]
+        assert "Other (2): 12 › 11" in bot.fake.messages(ada.id)[-2]["text"]
 
 
 async def test_unicode_digits_are_not_numbers(tmp_path, fake):
