@@ -11,6 +11,14 @@ from dataclasses import dataclass
 
 MAX_BYTES = 64  # Telegram's limit for callback_data
 
+# The buttons that may be pressed in a group, as "feature:action": only the bot's answers to
+# /results and /closepoll there ("Which poll?" and its pages) and to /start when it links the
+# group (the choice of forum, for who asked) carry buttons, and what they show every member may
+# see. Every other button belongs to a private chat (ballots, settings, feedback, exports,
+# dialogs, member lists): pressed in a group, which only a forged press can do, it is refused
+# before any handler runs.
+IN_GROUPS = frozenset({"res:show", "poll:close", "page:poll", "lnk:ok", "lnk:pg", "lnk:no"})
+
 
 @dataclass(frozen=True)
 class Callback:
@@ -43,6 +51,12 @@ def make(feature: str, action: str, *args: object) -> str:
     if len(data.encode()) > MAX_BYTES:
         raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
     return data
+
+
+def allowed_in_group(data: str | None) -> bool:
+    """Whether this button may act when pressed in a group (see IN_GROUPS)."""
+    parsed = parse(data)
+    return parsed is not None and f"{parsed.feature}:{parsed.action}" in IN_GROUPS
 
 
 def parse(data: str | None) -> Callback | None:

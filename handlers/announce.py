@@ -188,7 +188,7 @@ def _audience_screen(
     )
 
 
-@guarded("announce", private_only=True)
+@guarded("announce")
 async def start_announcement(update: Update, context: ForumContext) -> None:
     """`/announce` with the text below it (one message), or alone to be asked for it."""
     actor, message = context.actor, update.effective_message

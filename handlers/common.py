@@ -13,7 +13,7 @@ from telegram.error import BadRequest
 from bot import callbacks
 from bot.context import ForumContext
 from bot.i18n import Translator
-from bot.roles import COMMANDS_BY_NAME, Access, Role, may_use
+from bot.roles import COMMANDS_BY_NAME, Access, InGroup, Role, may_use
 
 Handler = Callable[[Update, ForumContext], Awaitable[None]]
 
@@ -84,8 +84,22 @@ def refusal(
     )
 
 
-def guarded(name: str, *, private_only: bool = False) -> Callable[[Handler], Handler]:
-    """Run the handler only if the caller's role allows command `name`; refuse politely otherwise."""
+def private_chat_hint(tr: Translator, command: str, bot_username: str) -> str:
+    """Where to use a command whose answer a group may not see."""
+    return tr._(
+        "Please use /%(command)s in a private chat with me: %(link)s",
+        command=command,
+        link=f"https://t.me/{bot_username}",
+    )
+
+
+def guarded(name: str) -> Callable[[Handler], Handler]:
+    """Run the handler for command `name` only where and for whom `bot.roles.COMMANDS` allows it.
+
+    A caller whose role does not allow the command is refused politely (which names no more than
+    the forum of the group); a command that is private in groups (`InGroup.PRIVATE`) sent there
+    only points to the private chat. Either way nothing else happens.
+    """
     spec = COMMANDS_BY_NAME[name]
 
     def decorate(handler: Handler) -> Handler:
@@ -96,16 +110,8 @@ def guarded(name: str, *, private_only: bool = False) -> Callable[[Handler], Han
                 forum = actor.forum.name if actor.forum else None
                 await reply(update, refusal(actor.tr, spec.access, name, forum, actor.role))
                 return
-            if private_only and not is_private(update):
-                link = f"https://t.me/{context.bot.username}"
-                await reply(
-                    update,
-                    actor.tr._(
-                        "Please use /%(command)s in a private chat with me: %(link)s",
-                        command=name,
-                        link=link,
-                    ),
-                )
+            if spec.in_group is InGroup.PRIVATE and not is_private(update):
+                await reply(update, private_chat_hint(actor.tr, name, context.bot.username))
                 return
             await handler(update, context)
 

@@ -27,7 +27,7 @@ from handlers.poll_results import pick_poll, send_poll_export
 KINDS = ("meetings", "feedback", "members")
 
 
-@guarded("export", private_only=True)  # the files name people: never in a group
+@guarded("export")  # the files name people: never in a group
 async def export(update: Update, context: ForumContext) -> None:
     """`/export` offers the files; `/export 3`, `/export meetings|feedback|members` send one."""
     arg = command_text(update).lower()

@@ -56,7 +56,7 @@ MAX_CAPTION = 1024  # Telegram's limit for a photo's caption
 log = logging.getLogger(__name__)
 
 
-@guarded("feedback", private_only=True)
+@guarded("feedback")
 async def start_feedback(update: Update, context: ForumContext) -> None:
     """`/feedback`: choose a topic; `/feedback list` shows the recent items (or their counts)."""
     actor = context.actor

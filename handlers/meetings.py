@@ -180,7 +180,7 @@ def admin_rows(tr: Translator, meeting: MeetingRow) -> list[list[InlineKeyboardB
     return rows
 
 
-@guarded("meetings", private_only=True)
+@guarded("meetings")
 async def list_meetings(update: Update, context: ForumContext) -> None:
     """The forum's next meetings; the soonest with RSVP buttons and its calendar file."""
     actor, services = context.actor, context.services

@@ -200,7 +200,7 @@ def _short(name: str, limit: int = 32) -> str:
     return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
-@guarded("members", private_only=True)
+@guarded("members")
 async def members(update: Update, context: ForumContext) -> None:
     """`/members`: the first page of the list."""
     forum = context.actor.forum

@@ -1,7 +1,8 @@
 """Groups -2 and -1: what no handler may forget, before any of them runs.
 
 Group -2 turns edited messages away (one policy for every command and dialog step); group -1
-loads the acting user, their forum, role and language once per update.
+loads the acting user, their forum, role and language once per update, and turns away a private
+chat's button pressed in a group (`bot.callbacks.IN_GROUPS` lists the few that may be).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, TypeHandler, filters
 
+from bot import callbacks
 from bot.actor import Actor, load_actor
 from bot.context import ForumContext
 from db import forums as forums_db
@@ -48,6 +50,12 @@ async def load_member(update: Update, context: ForumContext) -> None:
         return
     services = context.services
     context.actor = await resolve_actor(update, context)
+    query, chat = update.callback_query, update.effective_chat
+    in_private = chat is not None and chat.type == ChatType.PRIVATE
+    if query and not in_private and not callbacks.allowed_in_group(query.data):
+        # A private chat's button pressed in a group (forged): its answer would reach everyone.
+        await query.answer(context.actor.tr._("Please use this button in a private chat with me."))
+        raise ApplicationHandlerStop
     stored = context.actor.user
     if stored and (stored.first_name != user.first_name or stored.username != user.username):
         await users_db.refresh_names(

@@ -31,6 +31,7 @@ from handlers.common import (
     command_text,
     guarded,
     is_private,
+    private_chat_hint,
     refusal,
     reply,
 )
@@ -238,12 +239,17 @@ async def choice_page(
     return poll_choice(actor.tr, [p for p in polls if p.is_open], *args, number)
 
 
+def members_may_see(poll: PollRow) -> bool:
+    """Whether every member of the forum may see the results: closed, or open and not hidden."""
+    return not poll.is_open or not poll.hide_results
+
+
 def _may_see(context: ForumContext, poll: PollRow) -> bool:
     """Coordinators and observers always; members once closed, or if results are not hidden."""
     actor = context.actor
     if actor.forum is None or poll.forum_id != actor.forum.id or actor.role is None:
         return False
-    return actor.role in ("coordinator", "observer") or not poll.is_open or not poll.hide_results
+    return actor.role in ("coordinator", "observer") or members_may_see(poll)
 
 
 @guarded("results")
@@ -260,6 +266,7 @@ async def show_results(update: Update, context: ForumContext) -> None:
 
 
 async def _send_results(update: Update, context: ForumContext, poll: PollRow) -> None:
+    """The results, as text and chart, to whoever may see them; in a group, to all its members."""
     actor, services = context.actor, context.services
     if not _may_see(context, poll):
         await reply(
@@ -268,6 +275,9 @@ async def _send_results(update: Update, context: ForumContext, poll: PollRow) ->
                 "The results of poll %(number)s are hidden until it closes.", number=poll.number
             ),
         )
+        return
+    if not is_private(update) and not members_may_see(poll):  # a coordinator's or observer's
+        await reply(update, private_chat_hint(actor.tr, "results", context.bot.username))
         return
     await reply(update, await results_message(services, poll, actor.tr, actor.timezone))
     options, ballots, result, _ = await _count(services, poll)
@@ -330,6 +340,11 @@ async def on_results_button(update: Update, context: ForumContext) -> None:
         )
     ):
         await answer_stale(update, context)
+        return
+    if actor.role is None:  # pressed in the forum's group by someone who is no member
+        await update.callback_query.answer(
+            refusal(actor.tr, Access.EVERYONE, "results", actor.forum.name, None)
+        )
         return
     await update.callback_query.answer()
     send = _send_results if parsed.action == "show" else send_poll_export

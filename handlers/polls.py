@@ -115,7 +115,7 @@ async def _announce_in_groups(bot: Bot, services: Services, poll: PollRow) -> No
         return  # one announcement, edited as votes come in
 
 
-@guarded("polls", private_only=True)
+@guarded("polls")
 async def list_polls(update: Update, context: ForumContext) -> None:
     """The forum's recent polls; open ones with a button to (re)open the ballot."""
     actor, services = context.actor, context.services

@@ -20,7 +20,7 @@ from handlers.common import (
 )
 
 
-@guarded("mydata", private_only=True)
+@guarded("mydata")
 async def send_my_data(update: Update, context: ForumContext) -> None:
     """Every row that mentions the member, as one JSON document."""
     actor, services = context.actor, context.services
@@ -39,7 +39,7 @@ async def send_my_data(update: Update, context: ForumContext) -> None:
     )
 
 
-@guarded("forget", private_only=True)
+@guarded("forget")
 async def ask_to_forget(update: Update, context: ForumContext) -> None:
     """Explain what goes and what stays, and ask for a yes."""
     tr = context.actor.tr

@@ -128,7 +128,7 @@ async def _require_member(update: Update, context: ForumContext) -> bool:
     return True
 
 
-@guarded("settings", private_only=True)
+@guarded("settings")
 async def show_settings(update: Update, context: ForumContext) -> None:
     """Show the member's settings with buttons to change them."""
     if await _require_member(update, context):
@@ -136,7 +136,7 @@ async def show_settings(update: Update, context: ForumContext) -> None:
         await reply(update, text, markup)
 
 
-@guarded("language", private_only=True)
+@guarded("language")
 async def choose_language(update: Update, context: ForumContext) -> None:
     """Jump straight to the language choice."""
     if await _require_member(update, context):

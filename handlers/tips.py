@@ -134,7 +134,7 @@ async def _send_tip(update: Update, context: ForumContext, topic: str | None = N
     )
 
 
-@guarded("tip", private_only=True)
+@guarded("tip")
 async def show_tip(update: Update, context: ForumContext) -> None:
     """`/tip`: the next unread tip; `/tip add|list|remove` for coordinators."""
     actor = context.actor

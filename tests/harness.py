@@ -25,6 +25,7 @@ from bot.clock import FakeClock
 from bot.config import Config
 from bot.context import ForumContext, Services
 from bot.fake_telegram import Call, FakeChat, FakeTelegram, FakeTransport, FakeUser, settle
+from tests import leaks
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -188,6 +189,7 @@ async def running_bot(
         admins=frozenset(admins),
         default_language=default_language,
     )
+    leaks.uses_database(fake, config.database_path)
     errors: list[BaseException] = []
     harness = Harness(fake, await _start(config, fake, clock, errors), clock, config, errors)
     try:
