@@ -24,7 +24,7 @@ from db import users as users_db
 from db.outbox import Outgoing
 from db.polls import BallotRow, OptionRow, PollRow
 from handlers.announcement import request_refresh
-from handlers.common import answer_stale
+from handlers.common import answer_stale, unless_unchanged
 from handlers.outbox import outgoing
 
 Lead = Callable[[Translator, str], str]  # (member's translator, member's zone) → a line of text
@@ -195,5 +195,15 @@ async def on_ballot_button(update: Update, context: ForumContext) -> None:
     )
     assert fresh is not None
     text, markup = render_ballot(tr, poll, options, fresh, actor.timezone)
+
+    async def show() -> None:
+        # An older copy of the ballot may already show this ranking: no edit then (Telegram
+        # would answer "message is not modified"), and none is an error if it slips through.
+        shown = query.message
+        if shown.text_html == text and shown.reply_markup == markup:
+            return
+        with unless_unchanged():
+            await query.edit_message_text(text, reply_markup=markup)
+
     # The toast and the new ballot are independent: both on the wire at once halves the wait.
-    await asyncio.gather(query.answer(answer), query.edit_message_text(text, reply_markup=markup))
+    await asyncio.gather(query.answer(answer), show())

@@ -387,3 +387,20 @@ async def test_a_failing_group_post_does_not_turn_a_close_into_sorry(tmp_path, f
         ]
         assert [c.ok for c in edits] == [False, False, True]
         assert "Closed." in edits[-1].params["text"]
+
+
+async def test_undo_on_an_older_copy_of_the_ballot_is_no_error(tmp_path, fake):
+    """Two copies of one ballot: the older one may already show what an undo leads to, and
+    Telegram answers "message is not modified"; that is no reason to say "Sorry"."""
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada, niran, *_ = await forum_with_members(bot, fake, group=False)
+        await bot.send(ada, POLL)
+        await bot.send(niran, "/start poll-1")
+        older = bot.last_keyboard(niran.id)["message_id"]
+        await bot.send(niran, "/start poll-1")
+        newer = bot.last_keyboard(niran.id)["message_id"]
+        assert newer != older
+        await bot.tap(niran, 1, message_id=newer)  # ranks the first option on the newer copy
+        calls = await bot.tap(niran, "↩", message_id=older)  # the older copy shows no ranking
+        assert not [m for m in fake.messages(niran.id) if m["text"].startswith("Sorry")]
+        assert [c.method for c in calls] == ["answerCallbackQuery"]  # it shows that already
