@@ -346,8 +346,10 @@ async def _send(update: Update, context: ForumContext, draft: dict[str, Any]) ->
             actor.tr._("This announcement is no longer open; start again with /announce.")
         )
         return
-    outbox.kick(context.bot, services)
-    await _after_send(update, context, writing.id, len(messages))
+    try:  # the progress message first: the pacer does not count direct sends
+        await _after_send(update, context, writing.id, len(messages))
+    finally:
+        outbox.kick(context.bot, services)
 
 
 async def _after_send(update: Update, context: ForumContext, broadcast_id: int, count: int) -> None:

@@ -74,7 +74,21 @@ async def create_poll(
                     voter.user_id, voter.user_id, text, markup, on_sent=f"ballot:{poll.id}"
                 )
             )
-    outbox.kick(context.bot, services)
+    # The pacer knows nothing of the direct sends below: start it after them, so the creator's
+    # own ballot doesn't come a moment before the answer (two messages in one second to one
+    # chat are over Telegram's per-chat limit).
+    try:
+        await _talk_after_create(update, context, poll, len(voters))
+    finally:
+        outbox.kick(context.bot, services)
+
+
+async def _talk_after_create(
+    update: Update, context: ForumContext, poll: PollRow, count: int
+) -> None:
+    actor, services = context.actor, context.services
+    assert actor.forum is not None
+    forum = actor.forum
     await _announce_in_groups(context.bot, services, poll)
     tr = actor.tr
     created = tr._(
@@ -83,7 +97,7 @@ async def create_poll(
         number=poll.number,
         question=poll.question,
         time=tr.datetime(poll.closes_at, forum.timezone),
-        count=len(voters),
+        count=count,
     )
     try:
         await reply(update, created)
