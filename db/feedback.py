@@ -57,22 +57,16 @@ async def count_since(db: Database, author_id: int, since: datetime) -> int:
     return row["n"] if row else 0
 
 
-async def insert(
-    conn: aiosqlite.Connection,
-    *,
-    forum_id: int,
-    topic: str,
-    text: str,
-    photo_file_id: str | None,
-    author_id: int,
-    signed: bool,
-    now: datetime,
-) -> int:
-    """Store an item inside the caller's transaction (with its copies for coordinators)."""
+async def insert(conn: aiosqlite.Connection, item: FeedbackRow) -> int:
+    """Store an item (its `id` is ignored) inside the caller's transaction, with its copies for
+    coordinators; returns its id."""
     cursor = await conn.execute(
         "INSERT INTO feedback (forum_id, topic, text, photo_file_id, author_id, signed,"
         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (forum_id, topic, text, photo_file_id, author_id, int(signed), to_db_time(now)),
+        (
+            *(item.forum_id, item.topic, item.text, item.photo_file_id, item.author_id),
+            *(int(item.signed), to_db_time(item.created_at)),
+        ),
     )
     assert cursor.lastrowid is not None
     return cursor.lastrowid

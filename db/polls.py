@@ -86,40 +86,6 @@ def _poll(row: aiosqlite.Row) -> PollRow:
     )
 
 
-async def create_poll(
-    db: Database,
-    *,
-    forum_id: int,
-    question: str,
-    options: list[str],
-    closes_at: datetime,
-    hide_results: bool,
-    anonymous: bool,
-    remind_before_s: int,
-    created_by: int,
-    now: datetime,
-    catalog: str | None = None,
-    refs: list[str | None] | None = None,
-) -> int:
-    """Create a poll numbered after the forum's last one, in its own transaction; returns its id."""
-    async with db.transaction() as conn:
-        poll = await insert_poll(
-            conn,
-            forum_id=forum_id,
-            question=question,
-            options=options,
-            closes_at=closes_at,
-            hide_results=hide_results,
-            anonymous=anonymous,
-            remind_before_s=remind_before_s,
-            created_by=created_by,
-            now=now,
-            catalog=catalog,
-            refs=refs,
-        )
-    return poll.id
-
-
 async def insert_poll(
     conn: aiosqlite.Connection,
     *,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import aiosqlite
 
@@ -42,27 +43,11 @@ async def get_user(db: Database, user_id: int) -> UserRow | None:
     return _user(row) if row else None
 
 
-async def upsert_user(
-    db: Database,
-    *,
-    user_id: int,
-    first_name: str,
-    username: str | None,
-    now: datetime,
-    language: str | None = None,
-    consent_at: datetime | None = None,
-) -> None:
-    """Create the user, or refresh their Telegram name; never clears a chosen language/consent."""
+async def upsert_user(db: Database, **fields: Any) -> None:
+    """Create the user, or refresh their Telegram name; never clears a chosen language/consent.
+    The fields are `upsert_user_on`'s, in a transaction of its own."""
     async with db.transaction() as conn:
-        await upsert_user_on(
-            conn,
-            user_id=user_id,
-            first_name=first_name,
-            username=username,
-            now=now,
-            language=language,
-            consent_at=consent_at,
-        )
+        await upsert_user_on(conn, **fields)
 
 
 async def upsert_user_on(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -170,18 +171,8 @@ async def _commit(
             writing.conn, user_id=actor.user_id, chat_id=chat_id, kind=FEEDBACK
         ):
             return None
-        feedback_id = await feedback_db.insert(
-            writing.conn,
-            forum_id=draft["forum"],
-            topic=draft["topic"],
-            text=draft["text"],
-            photo_file_id=draft.get("photo"),
-            author_id=actor.user_id,
-            signed=signed,
-            now=now,
-        )
         item = FeedbackRow(
-            id=feedback_id,
+            id=0,  # given by the insert
             forum_id=draft["forum"],
             topic=draft["topic"],
             text=draft["text"],
@@ -191,9 +182,10 @@ async def _commit(
             created_at=now,
             author_name=author,
         )
+        item = replace(item, id=await feedback_db.insert(writing.conn, item))
         for message in _copies(services, item, coordinators, _header_of_new):
             await writing.add(message)
-    return feedback_id
+    return item.id
 
 
 async def _over_limit(context: ForumContext, edit: Any = None) -> bool:
