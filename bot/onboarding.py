@@ -97,9 +97,16 @@ async def accept(
         return None
     profile = members_db.Profile(first_name, username, data.get("language"))
     result = await join(
-        db, user_id=user_id, forum=forum, invite=data.get("invite"), now=now, profile=profile
+        db,
+        user_id=user_id,
+        forum=forum,
+        invite=data.get("invite"),
+        now=now,
+        profile=profile,
+        ends_step=(chat_id, ONBOARDING),
     )
-    await dialogs.clear(db, user_id=user_id, chat_id=chat_id)
+    if result.refused:  # nothing was stored, and the step is over too
+        await dialogs.clear(db, user_id=user_id, chat_id=chat_id)
     return result
 
 
@@ -119,11 +126,18 @@ async def join(
     invite: str | None,
     now: datetime,
     profile: members_db.Profile | None = None,
+    ends_step: tuple[int, str] | None = None,
 ) -> JoinResult:
     """Add a consented user (or, with `profile`, one consenting now) to a forum: as a member,
     or as a coordinator by using the coordinator invite `invite`."""
     admitted = await members_db.join_forum(
-        db, forum_id=forum.id, user_id=user_id, now=now, invite=invite, profile=profile
+        db,
+        forum_id=forum.id,
+        user_id=user_id,
+        now=now,
+        invite=invite,
+        profile=profile,
+        ends_step=ends_step,
     )
     return JoinResult(
         forum=forum,

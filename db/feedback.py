@@ -111,7 +111,7 @@ async def everything(db: Database, forum_id: int) -> list[FeedbackRow]:
 
 
 async def add_reply(
-    db: Database,
+    conn: aiosqlite.Connection,
     feedback_id: int,
     *,
     from_member: bool,
@@ -119,7 +119,8 @@ async def add_reply(
     text: str,
     now: datetime,
 ) -> None:
-    await db.execute(
+    """Store a reply or an answer, in the caller's transaction (with the dialog's end)."""
+    await conn.execute(
         "INSERT INTO feedback_replies (feedback_id, from_member, coordinator_id, text, created_at)"
         " VALUES (?, ?, ?, ?, ?)",
         (feedback_id, int(from_member), coordinator_id, text, to_db_time(now)),

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from db import invites
 from db.connection import Database, to_db_time
 
 
@@ -129,8 +130,9 @@ async def role_in(db: Database, forum_id: int, user_id: int) -> str | None:
     return row["role"] if row else None
 
 
-async def set_role(db: Database, *, forum_id: int, user_id: int, role: str) -> bool:
-    """Change a member's role; refuses (False) to remove the forum's last coordinator."""
+async def set_role(db: Database, *, forum_id: int, user_id: int, role: str, now: datetime) -> bool:
+    """Change a member's role; refuses (False) to remove the forum's last coordinator. Below
+    coordinator, the person's unused invites are revoked in the same transaction, for good."""
     async with db.transaction() as conn:
         if role != "coordinator":
             cursor = await conn.execute(
@@ -150,7 +152,11 @@ async def set_role(db: Database, *, forum_id: int, user_id: int, role: str) -> b
             "UPDATE memberships SET role = ? WHERE forum_id = ? AND user_id = ?",
             (role, forum_id, user_id),
         )
-        return cursor.rowcount > 0
+        if cursor.rowcount == 0:
+            return False
+        if role != "coordinator":
+            await invites.revoke_all_on(conn, forum_id, now, created_by=user_id)
+        return True
 
 
 async def find_member(db: Database, forum_id: int, user_id: int) -> MemberRow | None:

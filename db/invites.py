@@ -127,13 +127,21 @@ async def revoke(db: Database, code: str, now: datetime) -> bool:
 async def revoke_all(
     db: Database, forum_id: int, now: datetime, *, created_by: int | None = None
 ) -> int:
-    """Revoke every open coordinator and group-link invite of a forum (or only those one person
-    made: they stopped being a coordinator, and a later promotion must not revive them); how
-    many there were."""
+    """Revoke every open coordinator and group-link invite of a forum; how many there were."""
+    async with db.transaction() as conn:
+        return await revoke_all_on(conn, forum_id, now, created_by=created_by)
+
+
+async def revoke_all_on(
+    conn: aiosqlite.Connection, forum_id: int, now: datetime, *, created_by: int | None = None
+) -> int:
+    """`revoke_all` in the caller's transaction, or only the invites one person made: they stop
+    being a coordinator in that transaction, and a later promotion must not revive them."""
     stamp = to_db_time(now)
     mine = " AND created_by = ?" if created_by is not None else ""
-    return await db.changes(
+    cursor = await conn.execute(
         "UPDATE invites SET revoked_at = ? WHERE forum_id = ? AND used_at IS NULL"
         f" AND revoked_at IS NULL AND expires_at > ?{mine}",
         (stamp, forum_id, stamp, *(() if created_by is None else (created_by,))),
     )
+    return cursor.rowcount

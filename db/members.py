@@ -12,7 +12,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from db import invites
+from db import dialogs, invites
 from db.connection import Database, to_db_time
 from db.users import upsert_user_on
 
@@ -48,6 +48,7 @@ async def join_forum(
     now: datetime,
     invite: str | None = None,
     profile: Profile | None = None,
+    ends_step: tuple[int, str] | None = None,
 ) -> Admission:
     """Add a membership, all in one transaction: a member, or a coordinator by using `invite`.
 
@@ -55,10 +56,16 @@ async def join_forum(
     the person's role, so an existing coordinator does not waste it; a member link never lowers
     a role. With `profile`, the person is stored in the same transaction (consent given), so a
     refusal stores nothing. The forum becomes the user's current forum.
+    `ends_step` (chat id, kind) is the dialog step the joining answers (onboarding's consent):
+    it ends in the same transaction, so a busy database leaves the step to tap again.
     """
     try:
         async with db.transaction() as conn:
-            return await _join(conn, forum_id, user_id, now, invite, profile)
+            admission = await _join(conn, forum_id, user_id, now, invite, profile)
+            if ends_step is not None:
+                chat_id, kind = ends_step
+                await dialogs.take(conn, user_id=user_id, chat_id=chat_id, kind=kind)
+            return admission
     except _Refused as refused:
         return Admission(None, None, str(refused))
 
@@ -181,6 +188,8 @@ async def remove(db: Database, *, forum_id: int, user_id: int, by: int, now: dat
             "UPDATE users SET current_forum_id = NULL WHERE id = ? AND current_forum_id = ?",
             (user_id, forum_id),
         )
+        # Their unused invites die with the membership, in the same commit.
+        await invites.revoke_all_on(conn, forum_id, now, created_by=user_id)
     return "removed"
 
 

@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, Update
+from telegram import Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
@@ -220,19 +220,6 @@ def _header_of_new(tr: Translator, item: FeedbackRow) -> str:
     )
 
 
-async def _to_coordinators(
-    bot: Bot, services: Services, item: FeedbackRow, header, text=None
-) -> None:
-    """Each coordinator of the item's forum gets it (or `text` about it) through the outbox."""
-    coordinators = await forums_db.coordinators(services.db, item.forum_id)
-    async with outbox_db.batch(
-        services.db, forum_id=item.forum_id, kind="feedback", now=services.clock()
-    ) as batch:
-        for message in _copies(services, item, coordinators, header, text):
-            await batch.add(message)
-    outbox.kick(bot, services)
-
-
 def _copies(
     services: Services,
     item: FeedbackRow,
@@ -294,21 +281,34 @@ async def _relay(
 ) -> None:
     actor, services, bot = context.actor, context.services, context.bot
     text, now = update.effective_message.text or "", services.clock()
-    await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
+    chat_id = update.effective_chat.id
     item = await feedback_db.get(services.db, int(data.get("feedback", 0)))
     if item is None or not await _may_relay(services, item, actor.user_id, from_member):
+        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_id)
         await reply(update, actor.tr._("This feedback is no longer available."))
         return
-    await feedback_db.add_reply(
-        services.db,
-        item.id,
-        from_member=from_member,
-        coordinator_id=None if from_member else actor.user_id,
-        text=text,
-        now=now,
-    )
+    coordinators = await forums_db.coordinators(services.db, item.forum_id) if from_member else []
+    # Commit, then talk: the dialog's end, the stored reply and (for an answer) the copies for
+    # coordinators together; a busy database leaves the step waiting for the same text.
+    async with outbox_db.batch(
+        services.db, forum_id=item.forum_id, kind="feedback", now=now
+    ) as writing:
+        step = ANSWER if from_member else REPLY
+        if not await dialogs.take(writing.conn, user_id=actor.user_id, chat_id=chat_id, kind=step):
+            return  # answered twice at once: the first one went
+        await feedback_db.add_reply(
+            writing.conn,
+            item.id,
+            from_member=from_member,
+            coordinator_id=None if from_member else actor.user_id,
+            text=text,
+            now=now,
+        )
+        if from_member:
+            for message in _copies(services, item, coordinators, _header_of_answer, text):
+                await writing.add(message)
     if from_member:
-        await _to_coordinators(bot, services, item, _header_of_answer, text)
+        outbox.kick(bot, services)
         await reply(update, actor.tr._("Your answer was passed on."))
         return
     assert item.author_id is not None

@@ -18,7 +18,6 @@ from bot.i18n import Html, Translator
 from bot.promotion import Target, parse_target, parse_user_id
 from bot.roles import Role
 from db import forums as forums_db
-from db import invites as invites_db
 from db import members as members_db
 from db import users as users_db
 from db.forums import ForumRow
@@ -150,7 +149,6 @@ async def _remove(context: ForumContext, forum: ForumRow, user_id: int) -> str:
             name=name,
             forum=forum.name,
         )
-    await invites_db.revoke_all(services.db, forum.id, services.clock(), created_by=user_id)
     lines = [tr._("%(name)s was removed from %(forum)s.", name=name, forum=forum.name)]
     lines += await _in_groups(context, forum, user_id, name, ban=True)
     await _tell_removed(context, forum, user_id)

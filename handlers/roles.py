@@ -10,7 +10,6 @@ from bot.context import ForumContext
 from bot.promotion import Target, parse_promotion
 from bot.roles import Role
 from db import forums as forums_db
-from db import invites as invites_db
 from db import users as users_db
 from handlers.common import command_text, guarded, reply
 from handlers.members import resolve_member
@@ -65,7 +64,7 @@ async def _change_role(
         )
         return
     if not await forums_db.set_role(
-        services.db, forum_id=forum.id, user_id=member.user_id, role=role
+        services.db, forum_id=forum.id, user_id=member.user_id, role=role, now=services.clock()
     ):
         await reply(
             update,
@@ -76,10 +75,6 @@ async def _change_role(
             ),
         )
         return
-    if role != Role.COORDINATOR:  # their unused invites die with the rank, for good
-        await invites_db.revoke_all(
-            services.db, forum.id, services.clock(), created_by=member.user_id
-        )
     await reply(
         update,
         tr._(

@@ -86,6 +86,41 @@ async def _with_feedback_text(bot: Harness, fake: FakeTelegram) -> Story:
     return story
 
 
+async def _with_meeting(bot: Harness, fake: FakeTelegram) -> Story:
+    story = await _forum(bot, fake)
+    await bot.send(story.ada, FORM)
+    await bot.send(story.niran, "/meetings")
+    return story
+
+
+async def _with_removal_asked(bot: Harness, fake: FakeTelegram) -> Story:
+    story = await _forum(bot, fake)
+    await bot.send(story.ada, f"/remove {story.niran.id}")
+    return story
+
+
+async def _with_forget_asked(bot: Harness, fake: FakeTelegram) -> Story:
+    story = await _forum(bot, fake)
+    await bot.send(story.niran, "/forget")
+    return story
+
+
+async def _with_reply_asked(bot: Harness, fake: FakeTelegram) -> Story:
+    story = await _with_feedback_text(bot, fake)
+    await bot.tap(story.niran, "✅ Send anonymously")
+    await bot.tap(story.ada, "↩ Reply")
+    return story
+
+
+async def _with_consent_asked(bot: Harness, fake: FakeTelegram) -> Story:
+    story = await _forum(bot, fake)
+    newcomer = fake.add_user("Kanya", username="kanya")
+    code = (await bot.services.db.fetchone("SELECT member_code FROM forums"))[0]
+    await bot.send(newcomer, f"/start {code}")
+    await bot.tap(newcomer, 1)  # the language Telegram suggests
+    return Story(bot, story.ada, newcomer)  # "niran" is the newcomer here
+
+
 async def _vote(story: Story) -> object:
     ballot = next(
         m for m in reversed(story.bot.fake.messages(story.niran.id)) if story.bot.fake.buttons(m)
@@ -116,6 +151,25 @@ SCENARIOS: dict[str, tuple[Setup, Act, str]] = {
         "niran",
     ),
     "deadline": (_with_poll, _deadline, ""),
+    "rsvp": (_with_meeting, lambda s: s.bot.tap(s.niran, "Going"), "niran"),
+    "promote": (_forum, lambda s: s.bot.send(s.ada, "/promote @niran observer"), "ada"),
+    "remove": (_with_removal_asked, lambda s: s.bot.tap(s.ada, "✅ Remove"), "ada"),
+    "forget": (
+        _with_forget_asked,
+        lambda s: s.bot.tap(s.niran, "✅ Yes, delete my data"),
+        "niran",
+    ),
+    "feedback-reply": (
+        _with_reply_asked,
+        lambda s: s.bot.send(s.ada, "We will fix the heating."),
+        "ada",
+    ),
+    "consent": (
+        _with_consent_asked,
+        lambda s: s.bot.tap(s.niran, "✅ I agree"),
+        "niran",
+    ),
+    "tip": (_forum, lambda s: s.bot.send(s.niran, "/tip"), "niran"),
 }
 
 
