@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import aiosqlite
 
@@ -58,8 +59,14 @@ _FORUM_COLUMNS = (
 )
 
 
-async def create_forum(
-    db: Database,
+async def create_forum(db: Database, **fields: Any) -> int:
+    """`create_forum_on` in a transaction of its own; returns the forum's id."""
+    async with db.transaction() as conn:
+        return await create_forum_on(conn, **fields)
+
+
+async def create_forum_on(
+    conn: aiosqlite.Connection,
     *,
     name: str,
     timezone: str,
@@ -69,29 +76,27 @@ async def create_forum(
     creator_id: int,
     now: datetime,
 ) -> int:
-    """Create a forum with its creator as first coordinator, made their current forum.
+    """Create a forum with its creator as first coordinator, made their current forum, in the
+    caller's transaction.
 
     `coordinator_code` is a retired column (migration 0010): filled with a random value that
     is never shown; coordinator invites live in `invites`.
     """
     stamp = to_db_time(now)
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "INSERT INTO forums (name, country, timezone, language, member_code,"
-            " coordinator_code, created_by, created_at)"
-            " VALUES (?, ?, ?, ?, ?, 'retired-' || lower(hex(randomblob(16))), ?, ?)",
-            (name, country, timezone, language, member_code, creator_id, stamp),
-        )
-        forum_id = cursor.lastrowid
-        assert forum_id is not None
-        await conn.execute(
-            "INSERT INTO memberships (forum_id, user_id, role, joined_at)"
-            " VALUES (?, ?, 'coordinator', ?)",
-            (forum_id, creator_id, stamp),
-        )
-        await conn.execute(
-            "UPDATE users SET current_forum_id = ? WHERE id = ?", (forum_id, creator_id)
-        )
+    cursor = await conn.execute(
+        "INSERT INTO forums (name, country, timezone, language, member_code,"
+        " coordinator_code, created_by, created_at)"
+        " VALUES (?, ?, ?, ?, ?, 'retired-' || lower(hex(randomblob(16))), ?, ?)",
+        (name, country, timezone, language, member_code, creator_id, stamp),
+    )
+    forum_id = cursor.lastrowid
+    assert forum_id is not None
+    await conn.execute(
+        "INSERT INTO memberships (forum_id, user_id, role, joined_at)"
+        " VALUES (?, ?, 'coordinator', ?)",
+        (forum_id, creator_id, stamp),
+    )
+    await conn.execute("UPDATE users SET current_forum_id = ? WHERE id = ?", (forum_id, creator_id))
     return forum_id
 
 

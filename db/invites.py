@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import aiosqlite
 
@@ -64,8 +65,14 @@ async def outstanding(
     return _invite(row) if row else None
 
 
-async def create(
-    db: Database,
+async def create(db: Database, **fields: Any) -> InviteRow:
+    """`create_on` in a transaction of its own."""
+    async with db.transaction() as conn:
+        return await create_on(conn, **fields)
+
+
+async def create_on(
+    conn: aiosqlite.Connection,
     *,
     code: str,
     forum_id: int,
@@ -74,17 +81,17 @@ async def create(
     now: datetime,
     valid_for: timedelta,
 ) -> InviteRow:
-    """A new invite; the forum's invites long past their expiry are deleted on the way."""
-    async with db.transaction() as conn:
-        await conn.execute(
-            "DELETE FROM invites WHERE forum_id = ? AND expires_at < ?",
-            (forum_id, to_db_time(now - KEEP_AFTER_EXPIRY)),
-        )
-        await conn.execute(
-            "INSERT INTO invites (code, forum_id, kind, created_by, created_at, expires_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (code, forum_id, kind, created_by, to_db_time(now), to_db_time(now + valid_for)),
-        )
+    """A new invite, in the caller's transaction; the forum's invites long past their expiry
+    are deleted on the way."""
+    await conn.execute(
+        "DELETE FROM invites WHERE forum_id = ? AND expires_at < ?",
+        (forum_id, to_db_time(now - KEEP_AFTER_EXPIRY)),
+    )
+    await conn.execute(
+        "INSERT INTO invites (code, forum_id, kind, created_by, created_at, expires_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (code, forum_id, kind, created_by, to_db_time(now), to_db_time(now + valid_for)),
+    )
     return InviteRow(code, forum_id, kind, now + valid_for, True)
 
 

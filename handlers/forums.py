@@ -9,6 +9,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.context import ForumContext
 from bot.forums import (
+    COORDINATOR_INVITE_VALID,
+    GROUP_CODE_VALID,
     FormError,
     ForumDraft,
     new_invite_code,
@@ -19,6 +21,7 @@ from bot.forums import (
 from bot.roles import Role
 from db import dialogs
 from db import forums as forums_db
+from db import invites as invites_db
 from db import users as users_db
 from handlers.common import answer_stale, command_text, guarded, is_private, reply
 from handlers.invites import invite_text
@@ -27,6 +30,12 @@ from handlers.menus import refresh_user_menu
 from handlers.render import draft_note, language_keyboard
 
 NEWFORUM = "newforum"
+# What a new forum's creator is shown at once (made with the forum, so /newforum never fails
+# half-way between a forum and its links).
+FIRST_INVITES = (
+    (invites_db.COORDINATOR, COORDINATOR_INVITE_VALID),
+    (invites_db.GROUP, GROUP_CODE_VALID),
+)
 
 
 @guarded("newforum")
@@ -143,27 +152,40 @@ async def _create(update: Update, context: ForumContext, draft: ForumDraft) -> N
     actor, services = context.actor, context.services
     user, chat = update.effective_user, update.effective_chat
     now = services.clock()
-    # The creator becomes the forum's first coordinator; creating a forum is their consent.
-    await users_db.upsert_user(
-        services.db,
-        user_id=user.id,
-        first_name=user.first_name,
-        username=user.username,
-        language=actor.lang,
-        consent_at=now,
-        now=now,
-    )
-    forum_id = await forums_db.create_forum(
-        services.db,
-        name=draft.name,
-        timezone=draft.timezone,
-        language=draft.language,
-        country=draft.country,
-        member_code=new_invite_code(),
-        creator_id=user.id,
-        now=now,
-    )
-    await dialogs.clear(services.db, user_id=user.id, chat_id=chat.id)
+    # Commit, then talk: the creator (creating a forum is their consent), the forum with them as
+    # its first coordinator, its first coordinator and group-link invites and the end of the
+    # dialog, together; a busy database leaves no forum without its links, nor a second forum.
+    async with services.db.transaction() as conn:
+        await users_db.upsert_user_on(
+            conn,
+            user_id=user.id,
+            first_name=user.first_name,
+            username=user.username,
+            language=actor.lang,
+            consent_at=now,
+            now=now,
+        )
+        forum_id = await forums_db.create_forum_on(
+            conn,
+            name=draft.name,
+            timezone=draft.timezone,
+            language=draft.language,
+            country=draft.country,
+            member_code=new_invite_code(),
+            creator_id=user.id,
+            now=now,
+        )
+        for kind, valid in FIRST_INVITES:
+            await invites_db.create_on(
+                conn,
+                code=new_invite_code(),
+                forum_id=forum_id,
+                kind=kind,
+                created_by=user.id,
+                now=now,
+                valid_for=valid,
+            )
+        await dialogs.take(conn, user_id=user.id, chat_id=chat.id, kind=NEWFORUM)
     forum = await forums_db.get_forum(services.db, forum_id)
     assert forum is not None
     tr = actor.tr

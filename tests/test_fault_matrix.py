@@ -133,6 +133,34 @@ async def _deadline(story: Story) -> object:
     return await story.bot.run_due()
 
 
+def steps(*lines: str) -> Setup:
+    """A setup from steps "who: text", "who: #N" (tap button N of the last keyboard) or
+    "who: ~label" (the button whose label starts so), after the forum of `_forum`; "who" is
+    ada (coordinator) or niran (member)."""
+
+    async def setup(bot: Harness, fake: FakeTelegram) -> Story:
+        story = await _forum(bot, fake)
+        for line in lines:
+            await _do(story, line)
+        return story
+
+    return setup
+
+
+def act(line: str) -> Act:
+    return lambda story: _do(story, line)
+
+
+async def _do(story: Story, line: str) -> object:
+    who, _, what = line.partition(": ")
+    user = story.ada if who == "ada" else story.niran
+    if what.startswith("#"):
+        return await story.bot.tap(user, int(what[1:]))
+    if what.startswith("~"):
+        return await story.bot.tap(user, what[1:])
+    return await story.bot.send(user, what)
+
+
 # name: (setup, act, who acts: "ada", "niran" or "" for the heartbeat)
 SCENARIOS: dict[str, tuple[Setup, Act, str]] = {
     "newpoll": (_forum, lambda s: s.bot.send(s.ada, POLL), "ada"),
@@ -170,6 +198,46 @@ SCENARIOS: dict[str, tuple[Setup, Act, str]] = {
         "niran",
     ),
     "tip": (_forum, lambda s: s.bot.send(s.niran, "/tip"), "niran"),
+    # Every other command, and a button of every other prefix, the same way.
+    "start": (steps(), act("niran: /start"), "niran"),
+    "help": (steps(), act("niran: /help"), "niran"),
+    "cancel": (steps("niran: /feedback", "niran: #1"), act("niran: /cancel"), "niran"),
+    "language": (steps("niran: /language"), act("niran: #2"), "niran"),
+    "settings": (steps("niran: /settings"), act("niran: #1"), "niran"),
+    "polls": (steps("ada: " + POLL), act("niran: /polls"), "niran"),
+    "meetings": (steps("ada: " + FORM), act("niran: /meetings"), "niran"),
+    "results": (steps("ada: " + POLL), act("ada: /results 1"), "ada"),
+    "results-choice": (
+        steps("ada: " + POLL, "ada: " + POLL, "ada: /results"),
+        act("ada: #1"),
+        "ada",
+    ),
+    "export": (steps("ada: " + POLL), act("ada: /export 1"), "ada"),
+    "export-menu": (steps("ada: " + POLL, "ada: /export"), act("ada: #1"), "ada"),
+    "mydata": (steps(), act("niran: /mydata"), "niran"),
+    "members": (steps(), act("ada: /members"), "ada"),
+    "invite": (steps(), act("ada: /invite"), "ada"),
+    "invite-more": (steps("ada: /invite"), act("ada: #1"), "ada"),
+    "demote": (steps("ada: /promote @niran observer"), act("ada: /demote @niran"), "ada"),
+    "announce": (steps(), act("ada: /announce\n" + TEXT), "ada"),
+    "announce-audience": (steps("ada: /announce\n" + TEXT), act("ada: #2"), "ada"),
+    "newforum": (
+        steps(),
+        act("ada: /newforum Laos SCP Forum\ntimezone: Asia/Vientiane\nlanguage: en"),
+        "ada",
+    ),
+    "newforum-dialog": (
+        steps("ada: /newforum", "ada: Laos SCP Forum", "ada: Asia/Vientiane"),
+        act("ada: #1"),
+        "ada",
+    ),
+    "newpoll-dialog": (steps("ada: /newpoll"), act("ada: #1"), "ada"),
+    "onboarding-decline": (_with_consent_asked, lambda s: s.bot.tap(s.niran, 2), "niran"),
+    "tip-next": (steps("niran: /tip"), act("niran: #1"), "niran"),
+    "tip-subscribe": (steps("niran: /tip", "niran: #3"), act("niran: #1"), "niran"),
+    "meeting-move": (steps("ada: " + FORM, "ada: /meetings"), act("ada: ~🕑"), "ada"),
+    "meeting-calendar": (steps("ada: " + FORM, "niran: /meetings"), act("niran: ~📅"), "niran"),
+    "feedback-topic": (steps("niran: /feedback"), act("niran: #2"), "niran"),
 }
 
 
@@ -316,7 +384,6 @@ def _kinds(method: str) -> list[str]:
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 async def test_every_call_and_write_can_fail_without_half_an_action(tmp_path, monkeypatch, name):
     clean, _, _ = await run(tmp_path / "clean", monkeypatch, name)
-    assert clean.after != clean.before, "the scenario must change something"
     assert clean.calls, "the scenario must talk to Telegram"
     problems = []
     cases = [(i, kind, 0) for i, method in enumerate(clean.calls, 1) for kind in _kinds(method)] + [
