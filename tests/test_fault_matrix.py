@@ -1,6 +1,10 @@
 """Faults mid-action (issue 13): fail, in turn, every Bot API call and every database write made
 while handling one kind of update, then check the promise of "commit, then talk".
 
+The scenarios cover every command, a button of every callback prefix but four (`mtgs` survey
+ratings, `lnk` group linking, `mem` and `page` page turns, which need a meeting past, an
+unlinked group or a long list) and the heartbeat's deadline.
+
 For each scenario a clean run records what the action does: the Bot API calls it makes, the
 write transactions it opens, and the state it leaves. Then, once per call and per write, a fresh
 bot does the same with exactly that one call failing (a 5xx, a timeout before delivery, or a 400
