@@ -68,7 +68,7 @@ SHARED, PRIVATE = InGroup.SHARED, InGroup.PRIVATE
 # One row per command, in menu order. Why a SHARED command shows nothing private in a group:
 #   start:    links the group to a forum or says which forum it belongs to
 #   help:     the commands of the caller's role (the same for everyone of that role)
-#   cancel:   stops the caller's own dialog in this chat (there is none in a group)
+#   cancel:   ends the caller's own dialogs (they wait in private); says only "Cancelled."
 #   newpoll:  the one-message form; the group is shown the poll anyway
 #   closepoll, results: a closed poll's results, which the group gets at close anyway; /results
 #             in a group shows an open poll only if it shows its results to members

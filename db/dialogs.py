@@ -44,6 +44,14 @@ async def clear(db: Database, *, user_id: int, chat_id: int) -> None:
     )
 
 
+async def clear_all(db: Database, *, user_id: int) -> int:
+    """End every dialog of this user, in every chat; how many there were.
+
+    `/cancel` means "stop what I started", wherever it is sent: a dialog lives in the private
+    chat, but the member may type /cancel in the forum's group (or in another chat) too."""
+    return await db.changes("DELETE FROM pending_inputs WHERE user_id = ?", (user_id,))
+
+
 async def take(conn: aiosqlite.Connection, *, user_id: int, chat_id: int, kind: str) -> bool:
     """Delete the pending step of `kind` inside the caller's transaction; False if it was gone.
 

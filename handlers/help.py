@@ -36,13 +36,11 @@ async def show_help(update: Update, context: ForumContext) -> None:
 
 @guarded("cancel")
 async def cancel(update: Update, context: ForumContext) -> None:
-    """Stop whatever dialog is waiting for this user's next message."""
+    """Stop every dialog this user has under way, in whichever chat it waits (private, mostly)."""
     actor, services = context.actor, context.services
-    chat_id = update.effective_chat.id
-    if await dialogs.pending(services.db, user_id=actor.user_id, chat_id=chat_id) is None:
+    if not await dialogs.clear_all(services.db, user_id=actor.user_id):
         await reply(update, actor.tr._("There is nothing to cancel."))
         return
-    await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_id)
     await reply(update, actor.tr._("Cancelled."))
 
 

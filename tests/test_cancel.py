@@ -1,0 +1,178 @@
+"""`/cancel` ends every dialog of the sender, wherever it waits and wherever /cancel is sent.
+
+Dialogs wait in the private chat (`pending_inputs`), but a member in the middle of one may type
+/cancel in the forum's group: it must end the dialog there too, and never answer "There is
+nothing to cancel." while one is alive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from bot.fake_telegram import FakeChat, FakeTelegram, FakeUser
+from bot.onboarding import ONBOARDING
+from db import dialogs
+from handlers.text import DIALOGS
+from tests.harness import Harness, running_bot
+from tests.test_meetings import FORM
+from tests.test_polls import forum_with_members
+
+NOTHING = "There is nothing to cancel."
+HINT = "I answer commands: /help lists them."
+
+
+async def _pending_kinds(bot: Harness, user: FakeUser) -> list[str]:
+    rows = await bot.services.db.fetchall(
+        "SELECT kind FROM pending_inputs WHERE user_id = ?", (user.id,)
+    )
+    return [r["kind"] for r in rows]
+
+
+Start = Callable[[Harness, FakeTelegram, FakeUser, FakeUser], Awaitable[FakeUser]]
+
+
+async def _newforum(bot, fake, ada, niran):
+    await bot.send(ada, "/newforum")
+    return ada
+
+
+async def _newpoll(bot, fake, ada, niran):
+    await bot.send(ada, "/newpoll")
+    return ada
+
+
+async def _announce(bot, fake, ada, niran):
+    await bot.send(ada, "/announce")
+    return ada
+
+
+async def _announce_preview(bot, fake, ada, niran):
+    await bot.send(ada, "/announce\nRoom 5 tomorrow.")
+    return ada
+
+
+async def _feedback(bot, fake, ada, niran):
+    await bot.send(niran, "/feedback")
+    await bot.tap(niran, "Meetings")
+    return niran
+
+
+async def _feedback_written(bot, fake, ada, niran):
+    await _feedback(bot, fake, ada, niran)
+    await bot.send(niran, "The room was too cold")
+    return niran
+
+
+async def _feedback_reply(bot, fake, ada, niran):
+    await _feedback_written(bot, fake, ada, niran)
+    await bot.tap(niran, "✅ Send anonymously")
+    await bot.tap(ada, "↩ Reply")
+    return ada
+
+
+async def _feedback_answer(bot, fake, ada, niran):
+    await _feedback_reply(bot, fake, ada, niran)
+    await bot.send(ada, "We will fix the heating.")
+    await bot.tap(niran, "↩ Answer")
+    return niran
+
+
+async def _meeting_move(bot, fake, ada, niran):
+    await bot.send(ada, FORM)
+    await bot.send(ada, "/meetings")
+    await bot.tap(ada, "🕑")
+    return ada
+
+
+async def _meeting_place(bot, fake, ada, niran):
+    await bot.send(ada, FORM)
+    await bot.send(ada, "/meetings")
+    await bot.tap(ada, "📍")
+    return ada
+
+
+async def _timezone(bot, fake, ada, niran):
+    await bot.send(niran, "/settings")
+    await bot.tap(niran, "Time zone")
+    await bot.tap(niran, "Type another…")
+    return niran
+
+
+async def _onboarding(bot, fake, ada, niran):
+    newcomer = fake.add_user("Kanya", username="kanya")
+    code = (await bot.services.db.fetchone("SELECT member_code FROM forums"))[0]
+    await bot.send(newcomer, f"/start {code}")
+    return newcomer
+
+
+# dialog → (how it starts, the pending kind it leaves)
+STARTS: dict[str, tuple[Start, str]] = {
+    "newforum": (_newforum, "newforum"),
+    "newpoll": (_newpoll, "newpoll"),
+    "announce": (_announce, "announce"),
+    "announce-preview": (_announce_preview, "announce"),
+    "feedback": (_feedback, "feedback"),
+    "feedback-written": (_feedback_written, "feedback"),
+    "feedback-reply": (_feedback_reply, "feedback_reply"),
+    "feedback-answer": (_feedback_answer, "feedback_answer"),
+    "meeting-move": (_meeting_move, "mtg_move"),
+    "meeting-place": (_meeting_place, "mtg_place"),
+    "settings-timezone": (_timezone, "timezone"),
+    "onboarding": (_onboarding, ONBOARDING),
+}
+
+
+@pytest.mark.parametrize("where", ["private", "group"])
+@pytest.mark.parametrize("dialog", sorted(STARTS))
+async def test_cancel_ends_the_dialog_from_any_chat(tmp_path, fake, dialog, where):
+    start, kind = STARTS[dialog]
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada, niran, _, _, group = await forum_with_members(bot, fake)
+        user = await start(bot, fake, ada, niran)
+        assert await _pending_kinds(bot, user) == [kind], "the dialog did not start"
+        group.member_ids.add(user.id)  # the newcomer of onboarding is in the group already
+        chat: FakeChat | None = group if where == "group" else None
+        await bot.send(user, "/cancel", chat=chat)
+        assert bot.last(group if chat else user)["text"] == "Cancelled."
+        assert await _pending_kinds(bot, user) == []
+        # Nothing waits any more: typed text gets the hint, a second /cancel says so.
+        await bot.send(user, "Some text")
+        assert bot.last(user)["text"] == HINT
+        await bot.send(user, "/cancel", chat=chat)
+        assert bot.last(group if chat else user)["text"] == NOTHING
+
+
+async def test_every_kind_of_step_is_in_this_file():
+    """A new kind of dialog step needs its row in STARTS (or this test fails)."""
+    tested = {kind for _, kind in STARTS.values()}
+    survey_comment = "mtg_comment"  # needs a meeting in the past: only the next test
+    assert set(DIALOGS) | {ONBOARDING} <= tested | {survey_comment}
+
+
+@pytest.mark.parametrize("kind", sorted(set(DIALOGS) | {ONBOARDING}))
+async def test_cancel_in_a_group_ends_a_step_of_every_kind(tmp_path, fake, kind):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        _, niran, _, _, group = await forum_with_members(bot, fake)
+        await dialogs.expect(
+            bot.services.db,
+            user_id=niran.id,
+            chat_id=niran.id,
+            kind=kind,
+            data={},
+            now=bot.clock.now,
+        )
+        await bot.send(niran, "/cancel", chat=group)
+        assert bot.last(group)["text"] == "Cancelled."
+        assert await _pending_kinds(bot, niran) == []
+
+
+async def test_cancel_ends_only_the_senders_dialogs(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada, niran, _, _, group = await forum_with_members(bot, fake)
+        await _feedback(bot, fake, ada, niran)
+        await bot.send(ada, "/newpoll")
+        await bot.send(ada, "/cancel", chat=group)
+        assert await _pending_kinds(bot, ada) == []
+        assert await _pending_kinds(bot, niran) == ["feedback"]
