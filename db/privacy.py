@@ -7,6 +7,7 @@ list of columns is still complete).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from db.connection import Database
@@ -39,6 +40,41 @@ async def personal_rows(db: Database, user_id: int) -> dict[str, list[dict[str, 
     if answers:
         found["feedback_replies"] = [dict(row) for row in answers]
     return found
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What /mydata says in words before the file: counts and names, never a ranking."""
+
+    forums: list[tuple[str, str]]  # (forum name, role), in the order they joined
+    feedback_sent: int
+    polls_voted: list[tuple[str, str]]  # (forum name, question), newest first; submitted only
+
+
+async def summary(db: Database, user_id: int) -> Summary:
+    """The member's forums and roles, how much feedback they sent, and the polls they voted in.
+
+    A closed anonymous poll's ballots no longer name anyone, so it cannot be listed: the query
+    reads only `ballots.user_id`, exactly what the JSON file shows."""
+    forums = await db.fetchall(
+        "SELECT f.name, m.role FROM memberships m JOIN forums f ON f.id = m.forum_id"
+        " WHERE m.user_id = ? ORDER BY m.joined_at, f.id",
+        (user_id,),
+    )
+    feedback = await db.fetchone(
+        "SELECT count(*) AS n FROM feedback WHERE author_id = ?", (user_id,)
+    )
+    polls = await db.fetchall(
+        "SELECT f.name, p.question FROM ballots b JOIN polls p ON p.id = b.poll_id"
+        " JOIN forums f ON f.id = p.forum_id"
+        " WHERE b.user_id = ? AND b.submitted_at IS NOT NULL ORDER BY p.created_at DESC, p.id DESC",
+        (user_id,),
+    )
+    return Summary(
+        forums=[(r["name"], r["role"]) for r in forums],
+        feedback_sent=feedback["n"] if feedback else 0,
+        polls_voted=[(r["name"], r["question"]) for r in polls],
+    )
 
 
 async def last_coordinator_of(db: Database, user_id: int) -> list[str]:

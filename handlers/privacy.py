@@ -8,26 +8,37 @@ from telegram import InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
+from bot.actor import Actor
 from bot.context import ForumContext
 from db import privacy
+from db import tips as tips_db
+from db.tips import Subscription
+from handlers import tip_subscriptions
 from handlers.common import (
     answer_stale,
     guarded,
     keyboard,
     member_button,
     reply,
+    reply_lines,
     unless_unchanged,
 )
+from handlers.render import group_name, role_name
+
+MAX_POLLS_LISTED = 20  # the rest are counted; every one is in the file
 
 
 @guarded("mydata")
 async def send_my_data(update: Update, context: ForumContext) -> None:
-    """Every row that mentions the member, as one JSON document."""
+    """A summary in the member's words, then every row that mentions them as one JSON file."""
     actor, services = context.actor, context.services
     rows = await privacy.personal_rows(services.db, actor.user_id)
     if not rows:
         await reply(update, actor.tr._("The bot keeps no data about you."))
         return
+    found = await privacy.summary(services.db, actor.user_id)
+    subscription = await tips_db.subscription(services.db, actor.user_id)
+    await reply_lines(update, summary_lines(actor, found, subscription))
     document = {"telegram_user_id": actor.user_id, "exported_at": services.clock().isoformat()}
     document["tables"] = rows
     data = json.dumps(document, ensure_ascii=False, indent=2, default=str).encode("utf-8")
@@ -37,6 +48,64 @@ async def send_my_data(update: Update, context: ForumContext) -> None:
             "Everything the bot keeps about you, table by table. /forget deletes it."
         ),
     )
+
+
+def summary_lines(
+    actor: Actor, found: privacy.Summary, subscription: Subscription | None
+) -> list[str]:
+    """What the file holds, said in the member's language: who they are here, what they sent.
+
+    Polls are named, never how the member ranked them."""
+    tr, user = actor.tr, actor.user
+    lines = [tr._("<b>What the bot keeps about you</b>")]
+    if found.forums:
+        lines += [
+            tr._("Forum: %(forum)s (%(role)s)", forum=name, role=role_name(tr, role))
+            for name, role in found.forums
+        ]
+    else:
+        lines.append(tr._("You are not a member of a forum."))
+    if user is not None:
+        zone = user.timezone or tr._("%(zone)s (the forum's)", zone=actor.timezone)
+        lines += [
+            tr._("Stakeholder group: %(group)s", group=group_name(tr, user.stakeholder_group)),
+            tr._("Language: %(language)s", language=tr.language_name(actor.lang)),
+            tr._("Time zone: %(zone)s", zone=zone),
+            tip_subscriptions.describe(tr, subscription),
+        ]
+    lines.append(
+        tr.n_(
+            "Feedback you sent: %(count)s item",
+            "Feedback you sent: %(count)s items",
+            found.feedback_sent,
+        )
+    )
+    voted = found.polls_voted
+    lines.append(
+        tr.n_(
+            "Polls you voted in: %(count)s (how you ranked is not shown here)",
+            "Polls you voted in: %(count)s (how you ranked is not shown here)",
+            len(voted),
+        )
+    )
+    several = len({name for name, _ in found.forums}) > 1
+    lines += [
+        tr._("• %(question)s (%(forum)s)", question=question, forum=name)
+        if several
+        else tr._("• %(question)s", question=question)
+        for name, question in voted[:MAX_POLLS_LISTED]
+    ]
+    if len(voted) > MAX_POLLS_LISTED:
+        lines.append(
+            tr.n_("… and %(count)s more.", "… and %(count)s more.", len(voted) - MAX_POLLS_LISTED)
+        )
+    lines.append(
+        tr._(
+            "Anonymous polls that have closed are not listed: nobody can tell any more who voted "
+            "in them, not even the bot."
+        )
+    )
+    return lines
 
 
 @guarded("forget")
