@@ -6,9 +6,9 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import ForumContext
-from bot.roles import COMMANDS, commands_for
+from bot.roles import COMMANDS, InGroup, commands_for
 from db import dialogs
-from handlers.common import Handler, answer_stale, guarded, reply
+from handlers.common import Handler, answer_stale, guarded, is_private, reply
 from handlers.render import role_name
 
 
@@ -26,11 +26,20 @@ async def show_help(update: Update, context: ForumContext) -> None:
         head = tr._("<b>%(forum)s</b>", forum=actor.forum.name)
     else:
         head = tr._("You are not in a forum yet: open the invite link your coordinator shared.")
+    commands = commands_for(actor.role, is_admin=actor.is_admin)
+    in_group = not is_private(update)
+    if in_group:  # only what answers here; the rest would only point to the private chat
+        commands = [c for c in commands if c.in_group is InGroup.SHARED]
     lines = [head, ""]
-    lines += [
-        f"/{c.name} — {tr._(c.description)}"
-        for c in commands_for(actor.role, is_admin=actor.is_admin)
-    ]
+    lines += [f"/{c.name} — {tr._(c.description)}" for c in commands]
+    if in_group:
+        lines += [
+            "",
+            tr._(
+                "Your other commands work in a private chat with me: %(link)s",
+                link=f"https://t.me/{context.bot.username}",
+            ),
+        ]
     await reply(update, "\n".join(lines))
 
 
