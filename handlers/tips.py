@@ -6,13 +6,16 @@ language), list them (`/tip list`) and remove one (`/tip remove N`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from babel import Locale, UnknownLocaleError
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.context import ForumContext, Services
+from bot.forums import FormError
 from bot.i18n import N_, Translator, escape
 from bot.roles import Access, Role
 from bot.tips import PLACES, SOURCES, TOPICS, Tip, next_tip, split_ref
@@ -218,11 +221,14 @@ async def _manage(update: Update, context: ForumContext, action: str, rest: str)
         else:
             await reply(update, tr._("There is no tip with that number; /tip list shows them."))
         return
-    parsed = parse_forum_tip(rest, default_lang=actor.lang, languages=services.catalogs.languages)
-    if isinstance(parsed, str):
-        await reply(update, tr._(parsed, max=MAX_FORUM_TIP, topics=", ".join(TOPICS)))
+    try:
+        topic, texts = parse_forum_tip(
+            rest, default_lang=actor.lang, languages=services.catalogs.languages
+        )
+    except FormError as error:
+        params = {"max": MAX_FORUM_TIP, "topics": ", ".join(TOPICS), **error.params}
+        await reply(update, tr._(error.message, **params))
         return
-    topic, texts = parsed
     number = await tips_db.add_forum_tip(
         services.db,
         forum_id=actor.forum.id,
@@ -290,28 +296,67 @@ FORUM_TIP_FORM = N_(
 
 def parse_forum_tip(
     text: str, *, default_lang: str, languages: list[str]
-) -> tuple[str, dict[str, str]] | str:
-    """(topic, {language: text}) from the lines after `/tip add`, or the message explaining why not.
+) -> tuple[str, dict[str, str]]:
+    """(topic, {language: text}) from the lines after `/tip add`; FormError says why not.
 
-    The returned message is an untranslated source string for `tr._` (with %(max)s, %(topics)s).
+    The error's message is an untranslated source string for `tr._` (with %(max)s, %(topics)s).
+    A line that starts with something shaped like a language code we do not have ("de:",
+    "pt-BR:") is refused with the codes we have, rather than kept as text in the writer's
+    language with the code in front of it.
     """
     first, _, rest = text.strip().partition("\n")
     topic = first.strip().lower()
     texts: dict[str, str] = {}
     for line in rest.splitlines():
         code, sep, body = line.partition(":")
-        code = code.strip()
-        lang = next((known for known in languages if known.lower() == code.lower()), None)
-        if not (sep and lang):
+        lang = _language_of(code.strip(), languages) if sep else None
+        if lang is None:
             lang, body = default_lang, line
+        elif lang not in languages:
+            raise FormError(UNKNOWN_TIP_LANGUAGE, code=lang, codes=", ".join(sorted(languages)))
         body = body.strip()
         if body:
             texts[lang] = f"{texts[lang]} {body}" if lang in texts else body
     if topic not in TOPICS or not texts:
-        return FORUM_TIP_FORM
+        raise FormError(FORUM_TIP_FORM)
     if any(len(body) > MAX_FORUM_TIP for body in texts.values()):
-        return N_("That tip is too long: at most %(max)s characters per language, please.")
+        raise FormError(
+            N_("That tip is too long: at most %(max)s characters per language, please.")
+        )
     return topic, texts
+
+
+UNKNOWN_TIP_LANGUAGE = N_(
+    "I don't have the language “%(code)s”. Start each line with one of these codes: %(codes)s; "
+    "a line without a code is in your language."
+)
+# Shaped like a language code: "de", "fil", "pt-BR", "zh_Hans" (not "Note" or "Tip").
+LANGUAGE_CODE = re.compile(r"[A-Za-z]{2}|[A-Za-z]{2,3}[-_][A-Za-z0-9]{2,4}")
+
+
+def _language_of(code: str, languages: list[str]) -> str | None:
+    """One of `languages` ("zh" finds "zh_Hans", "en-US" finds "en"), `code` itself if it looks
+    like a language code we do not have, or None if it is not a code at all (text with a colon)."""
+    wanted = code.lower().replace("-", "_")
+    base, _, suffix = wanted.partition("_")
+    # "en-US" is English, but "zh-Hant" (a script, four letters) is not "zh_Hans".
+    for candidate in (wanted,) if len(suffix) == 4 else (wanted, base):
+        exact = [lang for lang in languages if lang.lower() == candidate]
+        base = [lang for lang in languages if lang.lower().split("_")[0] == candidate]
+        if exact or len(base) == 1:
+            return (exact or base)[0]
+    if LANGUAGE_CODE.fullmatch(code) or (len(code) == 3 and code.isalpha() and _in_cldr(code)):
+        return code
+    return None
+
+
+def _in_cldr(code: str) -> bool:
+    """Whether CLDR knows `code` as a language ("fil", "yue"; not "tip" or "fyi")."""
+    try:
+        Locale.parse(code.lower())
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:
