@@ -100,7 +100,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("invite", N_("Invite links for members and coordinators"), COORDINATORS, SHARED),
     Command("members", N_("Members by stakeholder group and role"), COORDINATORS, PRIVATE),
     Command("remove", N_("Remove someone from the forum"), COORDINATORS, SHARED),
-    Command("promote", N_("Make a member coordinator or observer"), COORDINATORS, SHARED),
+    Command("promote", N_("Make a member a coordinator or an observer"), COORDINATORS, SHARED),
     Command("demote", N_("Make a coordinator or observer a member again"), COORDINATORS, SHARED),
     Command("newforum", N_("Create a new national forum"), ADMINS, SHARED),
 )

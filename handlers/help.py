@@ -6,10 +6,10 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import ForumContext
+from bot.role_sentences import HELP_HEAD, say
 from bot.roles import COMMANDS, InGroup, commands_for
 from db import dialogs
 from handlers.common import Handler, answer_stale, guarded, is_private, reply
-from handlers.render import role_name
 
 
 @guarded("help")
@@ -17,11 +17,7 @@ async def show_help(update: Update, context: ForumContext) -> None:
     """The commands of the caller's role, with localized descriptions."""
     actor, tr = context.actor, context.actor.tr
     if actor.forum and actor.role:
-        head = tr._(
-            "<b>%(forum)s</b> — you are %(role)s.",
-            forum=actor.forum.name,
-            role=role_name(tr, actor.role),
-        )
+        head = say(tr, HELP_HEAD, actor.role, forum=actor.forum.name)
     elif actor.forum:
         head = tr._("<b>%(forum)s</b>", forum=actor.forum.name)
     else:

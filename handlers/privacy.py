@@ -157,7 +157,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
         await _show(
             update,
             tr._(
-                "You are the only coordinator of %(forums)s. Make someone else coordinator "
+                "You are the only coordinator of %(forums)s. Make someone else a coordinator "
                 "first (/promote), then send /forget again.",
                 forums=", ".join(sole),
             ),

@@ -8,13 +8,13 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import ForumContext
 from bot.promotion import Target, parse_promotion
+from bot.role_sentences import IS_ALREADY, IS_NOW, YOU_ARE_NOW, say
 from bot.roles import Role
 from db import forums as forums_db
 from db import users as users_db
 from handlers.common import command_text, guarded, reply
 from handlers.members import resolve_member
 from handlers.menus import refresh_user_menu
-from handlers.render import role_name
 
 
 @guarded("promote")
@@ -60,7 +60,7 @@ async def _change_role(
     if member.role == role:
         await reply(
             update,
-            tr._("%(name)s is already %(role)s.", name=member.first_name, role=role_name(tr, role)),
+            say(tr, IS_ALREADY, role, name=member.first_name),
         )
         return
     if not await forums_db.set_role(
@@ -77,12 +77,7 @@ async def _change_role(
         return
     await reply(
         update,
-        tr._(
-            "%(name)s is now %(role)s of %(forum)s.",
-            name=member.first_name,
-            role=role_name(tr, role),
-            forum=forum.name,
-        ),
+        say(tr, IS_NOW, role, name=member.first_name, forum=forum.name),
     )
     await _tell_member(context, member.user_id, role, forum.name)
 
@@ -95,11 +90,7 @@ async def _tell_member(context: ForumContext, user_id: int, role: Role, forum: s
     try:
         await context.bot.send_message(
             user_id,
-            tr._(
-                "You are now %(role)s of %(forum)s. See /help for your commands.",
-                role=role_name(tr, role),
-                forum=forum,
-            ),
+            say(tr, YOU_ARE_NOW, role, forum=forum),
         )
     except Forbidden:  # they blocked the bot or never opened a chat with it
         return

@@ -10,6 +10,7 @@ from bot.callbacks import parse_id
 from bot.context import ForumContext
 from bot.forums import STAKEHOLDER_GROUPS, looks_like_code
 from bot.i18n import N_, Translator
+from bot.role_sentences import ALREADY_IN, WELCOME, say
 from bot.roles import Role
 from db import forums as forums_db
 from db import invites as invites_db
@@ -249,14 +250,7 @@ def _group_keyboard(tr: Translator, feature: str) -> object:
 
 
 def _welcome_text(tr: Translator, forum: str, role: str, timezone: str) -> str:
-    return tr._(
-        "You are now in <b>%(forum)s</b> as %(role)s.\n"
-        "Times are shown in %(zone)s; change it, your language or your group in /settings.\n"
-        "See /help for what you can do.",
-        forum=forum,
-        role=role_name(tr, role),
-        zone=timezone,
-    )
+    return say(tr, WELCOME, role, forum=forum, zone=timezone)
 
 
 def _refusal(tr: Translator, result: onboarding.JoinResult) -> str:
@@ -273,11 +267,7 @@ async def _welcome(update: Update, context: ForumContext, result: onboarding.Joi
     if result.already_member:
         await reply(
             update,
-            tr._(
-                "You are already in <b>%(forum)s</b> as %(role)s. It is now your current forum.",
-                forum=result.forum.name,
-                role=role_name(tr, result.role),
-            ),
+            say(tr, ALREADY_IN, result.role, forum=result.forum.name),
         )
         return
     zone = actor.user.timezone if actor.user and actor.user.timezone else result.forum.timezone

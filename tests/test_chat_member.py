@@ -20,7 +20,7 @@ async def test_block_and_unblock(tmp_path, fake):
         assert await active(bot, niran) == 0
         # Promoting a member who blocked the bot works; the notice to them is skipped quietly.
         await bot.send(admin, "/promote @niran observer")
-        assert "Niran is now observer" in bot.last(admin)["text"]
+        assert "Niran is now an observer" in bot.last(admin)["text"]
         bot.fake.unblock_bot(niran)
         await bot.settle()
         assert await active(bot, niran) == 1

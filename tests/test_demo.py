@@ -47,7 +47,7 @@ def test_demo_conversation(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr and "ERROR" not in result.stderr
     assert "Fake Telegram Bot API on http://127.0.0.1:" in out
-    assert "Thailand SCP Forum — you are coordinator." in out  # /help as Ada
+    assert "Thailand SCP Forum — you are a coordinator." in out  # /help as Ada
     assert "/newforum — Create a new national forum" in out
     assert "Stakeholder group: Industry and business" in out  # Niran's settings
     assert "[#4 Academia and research]" in out  # the group choice, numbered

@@ -201,11 +201,11 @@ async def test_promote_by_a_username_that_changed_hands(tmp_path, fake):
         after = await snapshot(bot)
         assert {t for t in after if after[t] != before[t]} == {"users"}
         await bot.send(ada, "/promote @niran_old observer")
-        assert bot.last(ada)["text"] == "Niran is now observer of Thailand SCP Forum."
+        assert bot.last(ada)["text"] == "Niran is now an observer of Thailand SCP Forum."
         said = bot.fake.send_text(mallory, "I can help", chat=group)  # she writes: name refreshed
         await bot.settle()
         await bot.send(ada, "/promote @niran")
-        assert bot.last(ada)["text"] == "Mallory is now coordinator of Thailand SCP Forum."
+        assert bot.last(ada)["text"] == "Mallory is now a coordinator of Thailand SCP Forum."
 
 
 async def test_odd_ids_get_an_answer_not_a_crash(tmp_path, fake):

@@ -20,7 +20,7 @@ async def test_member_joins_in_english(tmp_path, fake):
         assert "/forget" in bot.last(niran)["text"]  # the consent notice says how to delete
         await bot.tap(niran, "✅ I agree")
         await bot.tap(niran, "Industry and business")
-        assert "You are now in Thailand SCP Forum as member" in bot.last(niran)["text"]
+        assert "You are now a member of Thailand SCP Forum" in bot.last(niran)["text"]
         row = await bot.services.db.fetchone(
             "SELECT u.language, u.stakeholder_group, u.consent_at, m.role FROM users u"
             " JOIN memberships m ON m.user_id = u.id WHERE u.id = ?",
@@ -96,11 +96,11 @@ async def test_joined_user_joining_again_and_coordinator_link(tmp_path, fake):
         member_code, coordinator_code = await new_forum(bot, admin)
         await join(bot, niran, member_code)
         await bot.send(niran, f"/start {member_code}")
-        assert "already in" in bot.last(niran)["text"]
+        assert "already a member of" in bot.last(niran)["text"]
         await bot.send(niran, f"/start {coordinator_code}")  # consented already: no new notice
-        assert "as coordinator" in bot.last(niran)["text"]
+        assert "a coordinator of Thailand SCP Forum" in bot.last(niran)["text"]
         await bot.send(niran, f"/start {member_code}")  # a member link never lowers a role
-        assert "as coordinator" in bot.last(niran)["text"]
+        assert "a coordinator of Thailand SCP Forum" in bot.last(niran)["text"]
 
 
 async def test_text_and_stickers_during_onboarding_get_a_hint(tmp_path, fake):

@@ -36,15 +36,15 @@ async def test_promote_and_demote_by_username(tmp_path, fake):
         code, _ = await new_forum(bot, ada)
         await join(bot, niran, code)
         await bot.send(ada, "/promote @NIRAN observer")
-        assert bot.last(ada)["text"] == "Niran is now observer of Thailand SCP Forum."
-        assert "You are now observer of Thailand SCP Forum" in bot.last(niran)["text"]
+        assert bot.last(ada)["text"] == "Niran is now an observer of Thailand SCP Forum."
+        assert "You are now an observer of Thailand SCP Forum" in bot.last(niran)["text"]
         await bot.send(niran, "/help")
         assert "/export" in bot.last(niran)["text"] and "/invite" not in bot.last(niran)["text"]
-        assert "you are observer" in bot.last(niran)["text"]
+        assert "you are an observer" in bot.last(niran)["text"]
         await bot.send(ada, f"/promote {niran.id}")
         assert "coordinator" in bot.last(ada)["text"]
         await bot.send(niran, "/demote @ada")  # the new coordinator may demote the old one
-        assert bot.last(niran)["text"] == "Ada is now member of Thailand SCP Forum."
+        assert bot.last(niran)["text"] == "Ada is now a member of Thailand SCP Forum."
         await bot.send(niran, "/demote @niran")  # but not leave the forum without a coordinator
         assert "last coordinator" in bot.last(niran)["text"]
         rows = await bot.services.db.fetchall("SELECT user_id, role FROM memberships ORDER BY 1")
@@ -62,7 +62,7 @@ async def test_promote_by_replying_in_the_group(tmp_path, fake):
         said = bot.fake.send_text(niran, "I can help with the waste report", chat=group)
         await bot.settle()
         await bot.send(ada, "/promote", chat=group, reply_to=said["message_id"])
-        assert bot.last(group)["text"] == "Niran is now coordinator of Thailand SCP Forum."
+        assert bot.last(group)["text"] == "Niran is now a coordinator of Thailand SCP Forum."
 
 
 async def test_promote_usage_and_unknown_target(tmp_path, fake):
