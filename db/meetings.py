@@ -11,6 +11,14 @@ import aiosqlite
 from db.connection import Database, from_db_time, to_db_time
 
 ANSWERS = ("going", "maybe", "no")
+# A read from the database, or from inside a transaction the caller holds (`batch.conn`).
+Reader = Database | aiosqlite.Connection
+
+
+async def _fetchall(db: Reader, sql: str, params: tuple) -> list[aiosqlite.Row]:
+    if isinstance(db, Database):
+        return await db.fetchall(sql, params)
+    return list(await db.execute_fetchall(sql, params))
 
 
 @dataclass(frozen=True)
@@ -79,7 +87,7 @@ def meeting_from_row(row: aiosqlite.Row) -> MeetingRow:
 
 
 async def create_series(
-    db: Database,
+    conn: aiosqlite.Connection,
     *,
     forum_id: int,
     title: str,
@@ -94,32 +102,34 @@ async def create_series(
     now: datetime,
     occurrences: list[tuple[int, datetime, datetime]],
 ) -> int:
-    """Store a series and its first occurrences `(seq, start, end)`; returns the series id."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "INSERT INTO meeting_series (forum_id, title, place, link, first_start_local,"
-            " timezone, duration_s, every_months, reminders, created_by, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                forum_id,
-                title,
-                place,
-                link,
-                first_start_local,
-                timezone,
-                duration_s,
-                every_months,
-                json.dumps(reminders),
-                created_by,
-                to_db_time(now),
-            ),
-        )
-        series_id = cursor.lastrowid
-        await conn.executemany(
-            "INSERT INTO meetings (series_id, seq, starts_at, ends_at) VALUES (?, ?, ?, ?)",
-            [(series_id, seq, to_db_time(s), to_db_time(e)) for seq, s, e in occurrences],
-        )
+    """Store a series and its first occurrences `(seq, start, end)`; returns the series id.
+
+    In the caller's transaction (`outbox.batch`), so the members' announcements commit with it.
+    """
+    cursor = await conn.execute(
+        "INSERT INTO meeting_series (forum_id, title, place, link, first_start_local,"
+        " timezone, duration_s, every_months, reminders, created_by, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            forum_id,
+            title,
+            place,
+            link,
+            first_start_local,
+            timezone,
+            duration_s,
+            every_months,
+            json.dumps(reminders),
+            created_by,
+            to_db_time(now),
+        ),
+    )
+    series_id = cursor.lastrowid
     assert series_id is not None
+    await conn.executemany(
+        "INSERT INTO meetings (series_id, seq, starts_at, ends_at) VALUES (?, ?, ?, ?)",
+        [(series_id, seq, to_db_time(s), to_db_time(e)) for seq, s, e in occurrences],
+    )
     return series_id
 
 
@@ -194,11 +204,11 @@ async def get_meeting(db: Database, meeting_id: int) -> MeetingRow | None:
     return meeting_from_row(row) if row else None
 
 
-async def first_occurrence(db: Database, series_id: int) -> MeetingRow | None:
-    row = await db.fetchone(
-        f"{MEETING_SELECT} WHERE m.series_id = ? ORDER BY m.seq LIMIT 1", (series_id,)
+async def first_occurrence(db: Reader, series_id: int) -> MeetingRow | None:
+    rows = await _fetchall(
+        db, f"{MEETING_SELECT} WHERE m.series_id = ? ORDER BY m.seq LIMIT 1", (series_id,)
     )
-    return meeting_from_row(row) if row else None
+    return meeting_from_row(rows[0]) if rows else None
 
 
 async def upcoming(db: Database, forum_id: int, now: datetime, limit: int = 5) -> list[MeetingRow]:
@@ -223,9 +233,10 @@ async def due_for_reminders(db: Database, now: datetime) -> list[MeetingRow]:
     ]
 
 
-async def attendees(db: Database, forum_id: int) -> list[Attendee]:
+async def attendees(db: Reader, forum_id: int) -> list[Attendee]:
     """Everyone in the forum the bot can reach (observers attend meetings too)."""
-    rows = await db.fetchall(
+    rows = await _fetchall(
+        db,
         "SELECT u.id, u.language, u.timezone, m.role FROM memberships m"
         " JOIN users u ON u.id = m.user_id WHERE m.forum_id = ? AND u.is_active = 1"
         " ORDER BY u.id",

@@ -25,6 +25,7 @@ from db import meetings as meetings_db
 from db import outbox as outbox_db
 from db.meetings import ANSWERS, MeetingRow
 from db.outbox import Outgoing
+from handlers import outbox
 from handlers.common import (
     answer_stale,
     command_text,
@@ -88,23 +89,30 @@ async def new_meeting(update: Update, context: ForumContext) -> None:
     occurrences = _occurrences(
         draft.first_start, draft.timezone, draft.every_months, draft.duration, 0, now + HORIZON
     )
-    series_id = await meetings_db.create_series(
-        services.db,
-        forum_id=forum.id,
-        title=draft.title,
-        place=draft.place,
-        link=draft.link,
-        first_start_local=draft.first_start.strftime("%Y-%m-%d %H:%M"),
-        timezone=draft.timezone,
-        duration_s=int(draft.duration.total_seconds()),
-        every_months=draft.every_months,
-        reminders=[int(lead.total_seconds()) for lead in draft.reminders],
-        created_by=actor.user_id,
-        now=now,
-        occurrences=occurrences,
-    )
-    meeting = await meetings_db.first_occurrence(services.db, series_id)
-    assert meeting is not None
+    # The series, its occurrences and every member's announcement commit together: a crash
+    # leaves either a meeting everyone will hear of, or no meeting (commit, then talk).
+    async with outbox_db.batch(
+        services.db, forum_id=forum.id, kind="meeting_new", now=now, created_by=actor.user_id
+    ) as batch:
+        series_id = await meetings_db.create_series(
+            batch.conn,
+            forum_id=forum.id,
+            title=draft.title,
+            place=draft.place,
+            link=draft.link,
+            first_start_local=draft.first_start.strftime("%Y-%m-%d %H:%M"),
+            timezone=draft.timezone,
+            duration_s=int(draft.duration.total_seconds()),
+            every_months=draft.every_months,
+            reminders=[int(lead.total_seconds()) for lead in draft.reminders],
+            created_by=actor.user_id,
+            now=now,
+            occurrences=occurrences,
+        )
+        meeting = await meetings_db.first_occurrence(batch.conn, series_id)
+        assert meeting is not None
+        await _announce(services, batch, meeting, now, exclude=actor.user_id)
+    outbox.kick(context.bot, services)
     if draft.every_months:
         repeat = tr._("Every %(months)s months.", months=draft.every_months)
     else:
@@ -120,6 +128,40 @@ async def new_meeting(update: Update, context: ForumContext) -> None:
         ),
     )
     await _send_calendar(update, context, meeting)
+
+
+async def _announce(
+    services: Services, batch: outbox_db.Batch, meeting: MeetingRow, now: datetime, *, exclude: int
+) -> None:
+    """Tell every member but the creator of a new meeting (series), once, with its calendar file.
+
+    The once-only record is `meeting_notices` at the occurrence's first revision (0): later
+    change notices claim the revisions after it. Rendering is pure (a new meeting has no
+    answers), so it happens inside the caller's transaction.
+    """
+    calendar = calendar_file([calendar_event(meeting, now)], name=meeting.title)
+    counts = dict.fromkeys(ANSWERS, 0)
+    for person in await meetings_db.attendees(batch.conn, meeting.forum_id):
+        if person.user_id == exclude or not await meetings_db.claim_notice(
+            batch.conn, meeting.id, person.user_id, meeting.revision, now
+        ):
+            continue
+        tr = services.catalogs.translator(person.language)
+        head = (
+            tr._("📅 New meeting series, every %(months)s months:", months=meeting.every_months)
+            if meeting.every_months
+            else tr._("📅 New meeting:")
+        )
+        zone = person.timezone or meeting.timezone
+        text = head + "\n" + meeting_text(tr, meeting, zone, counts, None)
+        markup = rsvp_keyboard(tr, meeting, None)
+        file = {"document": calendar, "document_name": _file_name(meeting)}
+        if len(text) <= 1024:  # a caption's limit: the file rides along
+            await batch.add(outgoing(person.user_id, person.user_id, text, markup, **file))
+            continue
+        await batch.add(outgoing(person.user_id, person.user_id, text, markup))
+        caption = tr._("Open this file to add the meeting to your calendar.")
+        await batch.add(outgoing(person.user_id, person.user_id, caption, part=1, **file))
 
 
 def meeting_text(

@@ -1,0 +1,66 @@
+"""What members are told about meetings: a new series once, with its calendar file; changes
+(cancelled, moved, new place) with what changed; the RSVP tally on every message that shows it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.harness import join, new_forum, running_bot
+from tests.test_meetings import FORM, START, forum
+
+
+def _to(calls, user) -> list:
+    return [
+        c
+        for c in calls
+        if c.params.get("chat_id") == user.id and c.method in ("sendMessage", "sendDocument")
+    ]
+
+
+def _text(call) -> str:
+    return call.params.get("text") or call.params.get("caption") or ""
+
+
+async def test_a_new_series_is_announced_once_to_every_member_with_its_calendar(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada, niran, mali = fake.add_user("Ada"), fake.add_user("Niran"), fake.add_user("Mali")
+        code, _ = await new_forum(bot, ada)
+        await join(bot, niran, code, group="industry")
+        await join(bot, mali, code, language="th")
+        calls = await bot.send(ada, FORM)
+        # The coordinator gets her confirmation and the file, no announcement on top.
+        assert [c.method for c in _to(calls, ada)] == ["sendMessage", "sendDocument"]
+        for member in (niran, mali):
+            sent = _to(calls, member)
+            assert len(sent) == 1 and sent[0].method == "sendDocument", member.first_name
+            document = sent[0].params["document"]
+            assert document["filename"].endswith("2027-03-15.ics")
+            assert b"UID:meeting-1-0@scp-forum-bot" in document["content"]
+            assert b"METHOD:PUBLISH" in document["content"]
+        caption = _text(_to(calls, niran)[0])
+        assert caption.startswith("📅 New meeting series, every 6 months:")
+        assert "National SCP Forum, spring session" in caption
+        assert "Starts Mar 15, 2027, 9:00" in caption
+        announcement = bot.last(niran)
+        assert [b["text"] for b in bot.fake.buttons(announcement)][:3] == [
+            "Going",
+            "Maybe",
+            "Not going",
+        ]
+        # Once: not again after a restart, the heartbeat, or the series growing.
+        await bot.restart()
+        bot.clock.now = START - timedelta(days=40)
+        calls = await bot.run_due()
+        assert not any("New meeting" in _text(c) for c in calls)
+        rows = await bot.services.db.fetchall(
+            "SELECT user_id, revision FROM meeting_notices ORDER BY user_id"
+        )
+        assert [tuple(r) for r in rows] == [(niran.id, 0), (mali.id, 0)]
+
+
+async def test_a_single_meeting_is_announced_as_one(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada, niran = await forum(bot, fake)
+        calls = await bot.send(ada, "/meeting Workshop\nstarts: 2027-01-10 10:00\nevery: none")
+        sent = _to(calls, niran)
+        assert len(sent) == 1 and _text(sent[0]).startswith("📅 New meeting:")
