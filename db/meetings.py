@@ -199,9 +199,9 @@ async def first_start_local(db: Database, series_id: int) -> datetime | None:
     return datetime.strptime(row[0], "%Y-%m-%d %H:%M") if row else None
 
 
-async def get_meeting(db: Database, meeting_id: int) -> MeetingRow | None:
-    row = await db.fetchone(f"{MEETING_SELECT} WHERE m.id = ?", (meeting_id,))
-    return meeting_from_row(row) if row else None
+async def get_meeting(db: Reader, meeting_id: int) -> MeetingRow | None:
+    rows = await _fetchall(db, f"{MEETING_SELECT} WHERE m.id = ?", (meeting_id,))
+    return meeting_from_row(rows[0]) if rows else None
 
 
 async def first_occurrence(db: Reader, series_id: int) -> MeetingRow | None:
@@ -283,15 +283,16 @@ async def set_rsvp(db: Database, meeting_id: int, user_id: int, answer: str, now
     )
 
 
-async def rsvp_of(db: Database, meeting_id: int, user_id: int) -> str | None:
-    row = await db.fetchone(
-        "SELECT answer FROM rsvps WHERE meeting_id = ? AND user_id = ?", (meeting_id, user_id)
+async def rsvp_of(db: Reader, meeting_id: int, user_id: int) -> str | None:
+    rows = await _fetchall(
+        db, "SELECT answer FROM rsvps WHERE meeting_id = ? AND user_id = ?", (meeting_id, user_id)
     )
-    return row["answer"] if row else None
+    return rows[0]["answer"] if rows else None
 
 
-async def rsvp_counts(db: Database, meeting_id: int) -> dict[str, int]:
-    rows = await db.fetchall(
+async def rsvp_counts(db: Reader, meeting_id: int) -> dict[str, int]:
+    rows = await _fetchall(
+        db,
         "SELECT answer, count(*) AS n FROM rsvps WHERE meeting_id = ? GROUP BY answer",
         (meeting_id,),
     )
@@ -300,15 +301,15 @@ async def rsvp_counts(db: Database, meeting_id: int) -> dict[str, int]:
     return counts
 
 
-async def cancel(db: Database, meeting_id: int, now: datetime) -> bool:
-    """Cancel one occurrence; False if it already was."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "UPDATE meetings SET cancelled_at = ?, revision = revision + 1"
-            " WHERE id = ? AND cancelled_at IS NULL",
-            (to_db_time(now), meeting_id),
-        )
-        return cursor.rowcount > 0
+async def cancel(conn: aiosqlite.Connection, meeting_id: int, now: datetime) -> bool:
+    """Cancel one occurrence; False if it already was. In the caller's transaction (with the
+    members' notices)."""
+    cursor = await conn.execute(
+        "UPDATE meetings SET cancelled_at = ?, revision = revision + 1"
+        " WHERE id = ? AND cancelled_at IS NULL",
+        (to_db_time(now), meeting_id),
+    )
+    return cursor.rowcount > 0
 
 
 async def _revise_ahead(
@@ -324,43 +325,47 @@ async def _revise_ahead(
     return sorted(row[0] for row in await cursor.fetchall())
 
 
-async def cancel_series(db: Database, series_id: int, now: datetime) -> list[int]:
-    """Cancel a series and its occurrences that have not started; returns their ids."""
-    async with db.transaction() as conn:
-        ids = await _revise_ahead(conn, series_id, now, cancel=True)
-        await conn.execute(
-            "UPDATE meeting_series SET cancelled_at = ? WHERE id = ?", (to_db_time(now), series_id)
-        )
+async def cancel_series(conn: aiosqlite.Connection, series_id: int, now: datetime) -> list[int]:
+    """Cancel a series and its occurrences that have not started; returns their ids. In the
+    caller's transaction."""
+    ids = await _revise_ahead(conn, series_id, now, cancel=True)
+    await conn.execute(
+        "UPDATE meeting_series SET cancelled_at = ? WHERE id = ?", (to_db_time(now), series_id)
+    )
     return ids
 
 
 async def move(
-    db: Database, meeting_id: int, starts_at: datetime, ends_at: datetime, now: datetime
+    conn: aiosqlite.Connection,
+    meeting_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    now: datetime,
 ) -> None:
-    """Move one occurrence. Reminders not yet due at the new time will be sent again for it."""
-    async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE meetings SET starts_at = ?, ends_at = ?, revision = revision + 1 WHERE id = ?",
-            (to_db_time(starts_at), to_db_time(ends_at), meeting_id),
-        )
-        # A lead time whose moment (new start - lead) is still ahead must fire again.
-        await conn.execute(
-            "DELETE FROM meeting_reminders WHERE meeting_id = ?"
-            # strftime gives text, and SQLite orders every number before any text: cast.
-            " AND CAST(strftime('%s', ?) AS INTEGER) - lead_s > CAST(strftime('%s', ?) AS INTEGER)",
-            (meeting_id, to_db_time(starts_at), to_db_time(now)),
-        )
+    """Move one occurrence (in the caller's transaction). Reminders not yet due at the new time
+    will be sent again for it."""
+    await conn.execute(
+        "UPDATE meetings SET starts_at = ?, ends_at = ?, revision = revision + 1 WHERE id = ?",
+        (to_db_time(starts_at), to_db_time(ends_at), meeting_id),
+    )
+    # A lead time whose moment (new start - lead) is still ahead must fire again.
+    await conn.execute(
+        "DELETE FROM meeting_reminders WHERE meeting_id = ?"
+        # strftime gives text, and SQLite orders every number before any text: cast.
+        " AND CAST(strftime('%s', ?) AS INTEGER) - lead_s > CAST(strftime('%s', ?) AS INTEGER)",
+        (meeting_id, to_db_time(starts_at), to_db_time(now)),
+    )
 
 
 async def set_place(
-    db: Database, series_id: int, place: str | None, link: str | None, now: datetime
+    conn: aiosqlite.Connection, series_id: int, place: str | None, link: str | None, now: datetime
 ) -> list[int]:
-    """New place/link for a series; returns the ids of its occurrences still ahead."""
-    async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE meeting_series SET place = ?, link = ? WHERE id = ?", (place, link, series_id)
-        )
-        return await _revise_ahead(conn, series_id, now, cancel=False)
+    """New place/link for a series (in the caller's transaction); returns the ids of its
+    occurrences still ahead."""
+    await conn.execute(
+        "UPDATE meeting_series SET place = ?, link = ? WHERE id = ?", (place, link, series_id)
+    )
+    return await _revise_ahead(conn, series_id, now, cancel=False)
 
 
 async def claim_notice(

@@ -8,10 +8,11 @@ Callback data: `mtga:<move|cancel|cancelok|keep|series|seriesok|place>:<meeting 
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from datetime import datetime
 
-from telegram import Bot, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callbacks
@@ -26,11 +27,10 @@ from db import forums as forums_db
 from db import meetings as meetings_db
 from db import outbox as outbox_db
 from db.meetings import MeetingRow
-from db.outbox import Outgoing
 from handlers import outbox
 from handlers.common import answer_stale, keyboard, reply
+from handlers.meeting_notices import tell
 from handlers.meetings import admin_rows, meeting_text, rsvp_keyboard
-from handlers.outbox import outgoing
 
 MOVE, PLACE = "mtg_move", "mtg_place"
 ACTIONS = ("cancel", "series", "cancelok", "seriesok", "keep", "move", "place")
@@ -82,8 +82,10 @@ async def on_admin_button(update: Update, context: ForumContext) -> None:
             ),
         )
     elif action == "cancelok":
-        if await meetings_db.cancel(services.db, meeting.id, now):
-            await notify(context.bot, services, [meeting.id], "cancelled")
+        async with _notices(services, meeting, now) as batch:
+            if await meetings_db.cancel(batch.conn, meeting.id, now):
+                await tell(services, batch, [meeting.id], "cancelled", now)
+        outbox.kick(context.bot, services)
         await query.edit_message_text(
             tr._(
                 "Cancelled: “%(title)s” on %(time)s. Members were told.",
@@ -92,8 +94,10 @@ async def on_admin_button(update: Update, context: ForumContext) -> None:
             )
         )
     elif action == "seriesok":
-        ids = await meetings_db.cancel_series(services.db, meeting.series_id, now)
-        await notify(context.bot, services, ids[:1], "cancelled")  # one message a member
+        async with _notices(services, meeting, now) as batch:
+            ids = await meetings_db.cancel_series(batch.conn, meeting.series_id, now)
+            await tell(services, batch, ids, "cancelled", now)  # one message a member
+        outbox.kick(context.bot, services)
         await query.edit_message_text(
             tr._("The series “%(title)s” is cancelled. Members were told.", title=meeting.title)
         )
@@ -146,11 +150,12 @@ async def on_move_input(update: Update, context: ForumContext, data: dict) -> No
     except FormError as error:
         await reply(update, actor.tr._(error.message, **error.params))
         return
-    await meetings_db.move(
-        services.db, meeting.id, start, start + (meeting.ends_at - meeting.starts_at), now
-    )
+    end = start + (meeting.ends_at - meeting.starts_at)
+    async with _notices(services, meeting, now) as batch:
+        await meetings_db.move(batch.conn, meeting.id, start, end, now)
+        await tell(services, batch, [meeting.id], "moved", now, moved_from=meeting.starts_at)
     await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
-    await notify(context.bot, services, [meeting.id], "moved")
+    outbox.kick(context.bot, services)
     await reply(
         update,
         actor.tr._(
@@ -209,9 +214,12 @@ async def on_place_input(update: Update, context: ForumContext, data: dict) -> N
     except FormError as error:
         await reply(update, actor.tr._(error.message, **error.params))
         return
-    ids = await meetings_db.set_place(services.db, meeting.series_id, place, link, services.clock())
+    now = services.clock()
+    async with _notices(services, meeting, now) as batch:
+        ids = await meetings_db.set_place(batch.conn, meeting.series_id, place, link, now)
+        await tell(services, batch, ids[:1], "place", now)
     await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
-    await notify(context.bot, services, ids[:1], "place")
+    outbox.kick(context.bot, services)
     await reply(update, actor.tr._("Saved. Members were told."))
 
 
@@ -231,46 +239,11 @@ async def _editable(update: Update, context: ForumContext, data: dict) -> Meetin
     return meeting
 
 
-async def notify(bot: Bot, services: Services, meeting_ids: list[int], change: str) -> None:
-    """Tell every reachable member of the forum about a change, once per member and change."""
-    now = services.clock()
-    for meeting_id in meeting_ids:
-        meeting = await meetings_db.get_meeting(services.db, meeting_id)
-        if meeting is None:
-            continue
-        people = await meetings_db.attendees(services.db, meeting.forum_id)
-        counts = await meetings_db.rsvp_counts(services.db, meeting.id)
-        messages = [await _notice(services, meeting, person, counts, change) for person in people]
-        async with outbox_db.batch(
-            services.db, forum_id=meeting.forum_id, kind="meeting_notice", now=now
-        ) as batch:
-            for person, message in zip(people, messages, strict=True):
-                if await meetings_db.claim_notice(
-                    batch.conn, meeting.id, person.user_id, meeting.revision, now
-                ):
-                    await batch.add(message)
-    outbox.kick(bot, services)
-
-
-async def _notice(
-    services: Services,
-    meeting: MeetingRow,
-    person: meetings_db.Attendee,
-    counts: dict[str, int],
-    change: str,
-) -> Outgoing:
-    tr = services.catalogs.translator(person.language)
-    head = {
-        "cancelled": tr._("❌ This meeting is cancelled."),
-        "moved": tr._("🕑 This meeting has moved."),
-        "place": tr._("📍 This meeting has a new place or link."),
-    }[change]
-    answer = await meetings_db.rsvp_of(services.db, meeting.id, person.user_id)
-    text = (
-        head + "\n" + meeting_text(tr, meeting, person.timezone or meeting.timezone, counts, answer)
-    )
-    markup = None if meeting.cancelled else rsvp_keyboard(tr, meeting, answer)
-    return outgoing(person.user_id, person.user_id, text, markup)
+def _notices(
+    services: Services, meeting: MeetingRow, now: datetime
+) -> AbstractAsyncContextManager[outbox_db.Batch]:
+    """The transaction of a change and its notices (see `meeting_notices.tell`)."""
+    return outbox_db.batch(services.db, forum_id=meeting.forum_id, kind="meeting_notice", now=now)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:

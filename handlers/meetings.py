@@ -155,7 +155,7 @@ async def _announce(
         zone = person.timezone or meeting.timezone
         text = head + "\n" + meeting_text(tr, meeting, zone, counts, None)
         markup = rsvp_keyboard(tr, meeting, None)
-        file = {"document": calendar, "document_name": _file_name(meeting)}
+        file = {"document": calendar, "document_name": calendar_name(meeting)}
         if len(text) <= 1024:  # a caption's limit: the file rides along
             await batch.add(outgoing(person.user_id, person.user_id, text, markup, **file))
             continue
@@ -165,11 +165,18 @@ async def _announce(
 
 
 def meeting_text(
-    tr: Translator, meeting: MeetingRow, zone: str, counts: dict[str, int], answer: str | None
+    tr: Translator,
+    meeting: MeetingRow,
+    zone: str,
+    counts: dict[str, int],
+    answer: str | None,
+    *,
+    cancelled_line: bool = True,
 ) -> str:
-    """Title, time in the reader's zone (and the forum's), place, link, RSVPs."""
+    """Title, time in the reader's zone (and the forum's), place, link, RSVPs. A notice that
+    opens with the cancellation leaves out `cancelled_line`, so it says it once."""
     lines = [tr._("<b>%(title)s</b>", title=meeting.title)]
-    if meeting.cancelled:
+    if meeting.cancelled and cancelled_line:
         lines.append(tr._("This meeting is cancelled."))
     lines.append(tr._("Starts %(time)s", time=tr.datetime(meeting.starts_at, zone)))
     if zone != meeting.timezone:
@@ -299,7 +306,7 @@ def calendar_event(meeting: MeetingRow, now: datetime) -> CalendarEvent:
     )
 
 
-def _file_name(meeting: MeetingRow) -> str:
+def calendar_name(meeting: MeetingRow) -> str:
     """Named after the forum's local date (a 06:00 Bangkok meeting is still on its own day)."""
     return filename(meeting.title, meeting.starts_at.astimezone(ZoneInfo(meeting.timezone)))
 
@@ -307,7 +314,7 @@ def _file_name(meeting: MeetingRow) -> str:
 async def _send_calendar(update: Update, context: ForumContext, meeting: MeetingRow) -> None:
     data = calendar_file([calendar_event(meeting, context.services.clock())], name=meeting.title)
     await update.effective_message.reply_document(
-        InputFile(data, filename=_file_name(meeting)),
+        InputFile(data, filename=calendar_name(meeting)),
         caption=context.actor.tr._("Open this file to add the meeting to your calendar."),
     )
 
@@ -384,7 +391,7 @@ async def _reminder(
             text,
             markup,
             document=calendar,
-            document_name=_file_name(meeting),
+            document_name=calendar_name(meeting),
         )
     return outgoing(person.user_id, person.user_id, text, markup)
 

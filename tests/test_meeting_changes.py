@@ -30,7 +30,7 @@ async def test_move_tells_members_once_and_reminds_again(tmp_path, fake):
         to_ada = [c.params.get("text", "") for c in calls if c.params.get("chat_id") == ada.id]
         assert "Moved to Mar 20, 2027, 10:00" in to_ada[0]  # the answer, then her own notice
         notices = [c.params["text"] for c in calls if c.params.get("chat_id") == niran.id]
-        assert len(notices) == 1 and notices[0].startswith("🕑 This meeting has moved.")
+        assert len(notices) == 1 and notices[0].startswith("🕑 This meeting has moved:")
         assert "Starts Mar 20, 2027, 10:00" in notices[0]
         # The 1-day reminder is ahead again at the new time: it will be sent again, once.
         bot.clock.now = START + timedelta(days=4, hours=1)  # 1 day before the new start
@@ -55,7 +55,7 @@ async def test_cancel_with_confirmation_and_series(tmp_path, fake):
         )[0] == 0
         await bot.tap(ada, "✖ Cancel", message_id=message["message_id"])
         calls = await bot.tap(ada, "✖ Yes", message_id=message["message_id"])
-        notices = [c.params["text"] for c in calls if c.params.get("chat_id") == niran.id]
+        notices = [c.params["caption"] for c in calls if c.params.get("chat_id") == niran.id]
         assert len(notices) == 1 and notices[0].startswith("❌ This meeting is cancelled.")
         # A cancelled meeting is never reminded; RSVP to it is refused.
         bot.clock.now = START - timedelta(hours=2)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.harness import join, new_forum, running_bot
+from tests.test_meeting_changes import _meeting_message, running
 from tests.test_meetings import FORM, START, forum
 
 
@@ -64,3 +65,52 @@ async def test_a_single_meeting_is_announced_as_one(tmp_path, fake):
         calls = await bot.send(ada, "/meeting Workshop\nstarts: 2027-01-10 10:00\nevery: none")
         sent = _to(calls, niran)
         assert len(sent) == 1 and _text(sent[0]).startswith("📅 New meeting:")
+
+
+async def test_a_cancellation_cancels_the_calendar_entry_and_says_so_once(tmp_path, fake):
+    async with running(tmp_path, fake) as (bot, ada, niran):
+        message = await _meeting_message(bot, ada)
+        await bot.tap(ada, "✖ Cancel", message_id=message["message_id"])
+        calls = await bot.tap(ada, "✖ Yes", message_id=message["message_id"])
+        sent = _to(calls, niran)
+        assert len(sent) == 1 and sent[0].method == "sendDocument"
+        notice = _text(sent[0])
+        assert notice.startswith("❌ This meeting is cancelled.")
+        assert notice.lower().count("cancelled") == 1, notice
+        ics = sent[0].params["document"]["content"]
+        assert b"METHOD:CANCEL" in ics and b"STATUS:CANCELLED" in ics
+        assert b"UID:meeting-1-0@scp-forum-bot" in ics  # the announced entry's UID
+        assert b"SEQUENCE:1" in ics  # newer than the announced one, so calendars apply it
+        assert not bot.fake.buttons(bot.last(niran))  # no RSVP on a cancelled meeting
+
+
+async def test_cancelling_a_series_cancels_every_entry_in_one_message(tmp_path, fake):
+    async with running(tmp_path, fake) as (bot, ada, niran):
+        message = await _meeting_message(bot, ada)
+        await bot.tap(ada, "✖ Cancel the whole", message_id=message["message_id"])
+        calls = await bot.tap(ada, "✖ Yes", message_id=message["message_id"])
+        sent = _to(calls, niran)
+        assert len(sent) == 1
+        ics = sent[0].params["document"]["content"].decode()
+        cancelled = await bot.services.db.fetchall("SELECT series_id, seq FROM meetings")
+        for row in cancelled:
+            assert f"UID:meeting-{row['series_id']}-{row['seq']}@scp-forum-bot" in ics
+        assert ics.count("STATUS:CANCELLED") == len(cancelled) and "METHOD:CANCEL" in ics
+
+
+async def test_a_moved_notice_shows_the_old_and_the_new_time(tmp_path, fake):
+    async with running(tmp_path, fake) as (bot, ada, niran):
+        await bot.send(niran, "/settings")
+        await bot.tap(niran, "Time zone")
+        await bot.tap(niran, "Asia/Tokyo")
+        message = await _meeting_message(bot, ada)
+        await bot.tap(ada, "🕑", message_id=message["message_id"])
+        calls = await bot.send(ada, "2027-03-20 10:00")
+        notices = [_text(c) for c in _to(calls, niran)]
+        assert len(notices) == 1
+        # In the reader's zone (Tokyo, two hours ahead of the forum's Bangkok).
+        head = notices[0].split("\n")[0].replace("\u202f", " ")
+        assert head == (
+            "🕑 This meeting has moved: Mar 15, 2027, 11:00 AM (Japan Time)"
+            " → Mar 20, 2027, 12:00 PM (Japan Time)."
+        ), head
