@@ -6,6 +6,7 @@ against the database (a member of the meeting's forum; the occurrence not cancel
 
 from __future__ import annotations
 
+import html
 import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -37,7 +38,7 @@ from handlers.common import (
 from handlers.outbox import outgoing
 
 HORIZON = timedelta(days=400)  # occurrences are materialised this far ahead
-ONE_DAY = 86400  # coordinators get the RSVP tally with this reminder
+CAPTION_LIMIT = 1024  # Telegram's, for a file's caption
 log = logging.getLogger(__name__)
 
 
@@ -156,7 +157,7 @@ async def _announce(
         text = head + "\n" + meeting_text(tr, meeting, zone, counts, None)
         markup = rsvp_keyboard(tr, meeting, None)
         file = {"document": calendar, "document_name": calendar_name(meeting)}
-        if len(text) <= 1024:  # a caption's limit: the file rides along
+        if len(text) <= CAPTION_LIMIT:  # the file rides along
             await batch.add(outgoing(person.user_id, person.user_id, text, markup, **file))
             continue
         await batch.add(outgoing(person.user_id, person.user_id, text, markup))
@@ -280,14 +281,36 @@ async def on_meeting_button(update: Update, context: ForumContext) -> None:
     await meetings_db.set_rsvp(services.db, meeting.id, actor.user_id, answer, now)
     counts = await meetings_db.rsvp_counts(services.db, meeting.id)
     await query.answer(actor.tr._("Thank you, noted."))
-    text = meeting_text(actor.tr, meeting, actor.timezone, counts, answer)
+    message, tr = query.message, actor.tr
+    text = _head(message.text or message.caption or "", meeting.title) + meeting_text(
+        tr, meeting, actor.timezone, counts, answer
+    )
+    rows = rsvp_keyboard(tr, meeting, answer).inline_keyboard
+    had_admin_rows = any(
+        str(button.callback_data).startswith("mtga:")
+        for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())
+        for button in row
+    )
+    if had_admin_rows and actor.role is Role.COORDINATOR:  # /meetings, a coordinator's copy
+        rows = (*rows, *admin_rows(tr, meeting))
+    markup = InlineKeyboardMarkup(rows)
     with unless_unchanged():
-        if query.message.text is not None:
-            await query.edit_message_text(
-                text, reply_markup=rsvp_keyboard(actor.tr, meeting, answer)
-            )
-        else:  # the first reminder is a calendar file with a caption
-            await query.edit_message_reply_markup(rsvp_keyboard(actor.tr, meeting, answer))
+        if message.text is not None:
+            await query.edit_message_text(text, reply_markup=markup)
+        elif len(text) <= CAPTION_LIMIT:  # an announcement or reminder with its calendar file
+            await query.edit_message_caption(caption=text, reply_markup=markup)
+        else:
+            await query.edit_message_reply_markup(markup)
+
+
+def _head(shown: str, title: str) -> str:
+    """What a message says above the meeting itself ("🔔 Reminder", "📅 New meeting:", "🕑 This
+    meeting has moved: …"), as HTML, so that an answer there refreshes the meeting's lines (its
+    tally) and keeps the rest. The meeting's lines start with its title (one line)."""
+    lines = shown.split("\n")
+    if title not in lines:
+        return ""
+    return "".join(html.escape(line, quote=False) + "\n" for line in lines[: lines.index(title)])
 
 
 def calendar_event(meeting: MeetingRow, now: datetime) -> CalendarEvent:
@@ -333,7 +356,7 @@ async def send_due_reminders(services: Services) -> None:
         if not leads:
             continue
         # The lead being sent is the closest due one; the calendar file rides with the series'
-        # first (longest) reminder, the RSVP tally with the one-day reminder.
+        # first (longest) reminder. Every reminder shows the RSVP tally (in `meeting_text`).
         sending = min(leads)
         done = await meetings_db.reminded(services.db, meeting.id, sending)
         people = [
@@ -350,10 +373,7 @@ async def send_due_reminders(services: Services) -> None:
             else None
         )
         messages = [
-            await _reminder(
-                services, meeting, person, counts, calendar, with_tally=sending == ONE_DAY
-            )
-            for person in people
+            await _reminder(services, meeting, person, counts, calendar) for person in people
         ]
         async with outbox_db.batch(
             services.db, forum_id=meeting.forum_id, kind="meeting_reminder", now=now
@@ -369,8 +389,6 @@ async def _reminder(
     person: meetings_db.Attendee,
     counts: dict[str, int],
     calendar: bytes | None,
-    *,
-    with_tally: bool,
 ) -> Outgoing:
     tr = services.catalogs.translator(person.language)
     answer = await meetings_db.rsvp_of(services.db, meeting.id, person.user_id)
@@ -379,12 +397,10 @@ async def _reminder(
         + "\n"
         + meeting_text(tr, meeting, person.timezone or meeting.timezone, counts, answer)
     )
-    if with_tally and person.role == "coordinator":
-        text += "\n" + tr._(
-            "(Coordinators: %(going)s going, %(maybe)s maybe, %(no)s not going so far.)", **counts
-        )
     markup = rsvp_keyboard(tr, meeting, answer)
-    if calendar is not None and len(text) <= 1024:  # a caption's limit: the file rides along
+    if (
+        calendar is not None and len(text) <= CAPTION_LIMIT
+    ):  # a caption's limit: the file rides along
         return outgoing(
             person.user_id,
             person.user_id,

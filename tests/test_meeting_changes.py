@@ -63,7 +63,9 @@ async def test_cancel_with_confirmation_and_series(tmp_path, fake):
         calls = await bot.forge(niran, "mtg:rsvp:1:going")  # on the cancellation notice
         assert bot.answers(calls) == ["This meeting is cancelled or over; answers are closed."]
         # Cancel the rest of the series from its next meeting.
-        second = next(m for m in (await _meeting_list(bot, ada)) if "Sep 15, 2027" in m.get("text", ""))
+        second = next(
+            m for m in (await _meeting_list(bot, ada)) if "Sep 15, 2027" in m.get("text", "")
+        )
         await bot.tap(ada, "✖ Cancel the whole", message_id=second["message_id"])
         calls = await bot.tap(ada, "✖ Yes", message_id=second["message_id"])
         assert len([c for c in calls if c.params.get("chat_id") == niran.id]) == 1

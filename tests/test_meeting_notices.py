@@ -114,3 +114,45 @@ async def test_a_moved_notice_shows_the_old_and_the_new_time(tmp_path, fake):
             "🕑 This meeting has moved: Mar 15, 2027, 11:00 AM (Japan Time)"
             " → Mar 20, 2027, 12:00 PM (Japan Time)."
         ), head
+
+
+def _shown(bot, user, message_id) -> dict:
+    return next(m for m in bot.fake.messages(user.id) if m["message_id"] == message_id)
+
+
+def _body(message) -> str:
+    return message.get("text") or message.get("caption") or ""
+
+
+async def test_the_tally_updates_on_every_message_that_shows_it(tmp_path, fake):
+    async with running(tmp_path, fake) as (bot, ada, niran):
+        # The announcement: a calendar file whose caption shows the tally.
+        announcement = bot.last(niran)
+        assert "document" in announcement
+        await bot.tap(niran, "Maybe", message_id=announcement["message_id"])
+        shown = _shown(bot, niran, announcement["message_id"])
+        assert _body(shown).startswith("📅 New meeting series, every 6 months:")
+        assert "Going: 0 · Maybe: 1 · Not going: 0" in _body(shown)
+        assert "Your answer: Maybe" in _body(shown) and "document" in shown
+        # The first reminder (with the file) and a later one (text): each keeps its head.
+        bot.clock.now = START - timedelta(days=30)
+        await bot.run_due()
+        first = bot.last(niran)
+        assert "document" in first
+        await bot.tap(niran, "Going", message_id=first["message_id"])
+        shown = _shown(bot, niran, first["message_id"])
+        assert _body(shown).startswith("🔔 Reminder\n")
+        assert "Going: 1 · Maybe: 0 · Not going: 0" in _body(shown)
+        bot.clock.now = START - timedelta(days=7)
+        await bot.run_due()
+        second = bot.last(niran)
+        await bot.tap(niran, "Not going", message_id=second["message_id"])
+        shown = _shown(bot, niran, second["message_id"])
+        assert _body(shown).startswith("🔔 Reminder\n")
+        assert "Going: 0 · Maybe: 0 · Not going: 1" in _body(shown)
+        # A coordinator's /meetings message keeps her change buttons.
+        listed = await _meeting_message(bot, ada)
+        await bot.tap(ada, "Going", message_id=listed["message_id"])
+        shown = _shown(bot, ada, listed["message_id"])
+        assert "Going: 1 · Maybe: 0 · Not going: 1" in shown["text"]
+        assert any(b["callback_data"].startswith("mtga:") for b in bot.fake.buttons(shown))
