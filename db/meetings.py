@@ -61,7 +61,9 @@ class Attendee:
 
 
 MEETING_SELECT = (
-    "SELECT m.id, m.series_id, m.seq, s.forum_id, s.title, s.place, s.link, s.timezone,"
+    "SELECT m.id, m.series_id, m.seq, s.forum_id, s.title,"
+    " CASE WHEN m.place_set THEN m.place ELSE s.place END AS place,"
+    " CASE WHEN m.place_set THEN m.link ELSE s.link END AS link, s.timezone,"
     " m.starts_at, m.ends_at, m.revision, m.cancelled_at, s.reminders, s.every_months"
     " FROM meetings m JOIN meeting_series s ON s.id = m.series_id"
 )
@@ -360,12 +362,29 @@ async def move(
 async def set_place(
     conn: aiosqlite.Connection, series_id: int, place: str | None, link: str | None, now: datetime
 ) -> list[int]:
-    """New place/link for a series (in the caller's transaction); returns the ids of its
-    occurrences still ahead."""
+    """New place/link for a series (in the caller's transaction), also for its meetings ahead
+    that had their own; returns the ids of its occurrences still ahead."""
     await conn.execute(
         "UPDATE meeting_series SET place = ?, link = ? WHERE id = ?", (place, link, series_id)
     )
+    await conn.execute(
+        "UPDATE meetings SET place = NULL, link = NULL, place_set = 0"
+        " WHERE series_id = ? AND cancelled_at IS NULL AND starts_at > ?",
+        (series_id, to_db_time(now)),
+    )
     return await _revise_ahead(conn, series_id, now, cancel=False)
+
+
+async def set_meeting_place(
+    conn: aiosqlite.Connection, meeting_id: int, place: str | None, link: str | None
+) -> list[int]:
+    """New place/link for this meeting only (in the caller's transaction); returns [its id]."""
+    await conn.execute(
+        "UPDATE meetings SET place = ?, link = ?, place_set = 1, revision = revision + 1"
+        " WHERE id = ?",
+        (place, link, meeting_id),
+    )
+    return [meeting_id]
 
 
 async def claim_notice(

@@ -2,7 +2,8 @@
 
 Every member the bot can reach is told once per change (`meeting_notices`, keyed by the
 occurrence's revision), in their language and zone, with the RSVP buttons and calendar file.
-Callback data: `mtga:<move|cancel|cancelok|keep|series|seriesok|place>:<meeting id>`.
+Callback data: `mtga:<move|cancel|cancelok|keep|series|seriesok|place|placeone|placeall>:<meeting
+id>`; `place` on a series first asks "this meeting or the whole series?".
 """
 
 from __future__ import annotations
@@ -33,7 +34,18 @@ from handlers.meeting_notices import tell
 from handlers.meetings import admin_rows, meeting_text, rsvp_keyboard
 
 MOVE, PLACE = "mtg_move", "mtg_place"
-ACTIONS = ("cancel", "series", "cancelok", "seriesok", "keep", "move", "place")
+ACTIONS = (
+    "cancel",
+    "series",
+    "cancelok",
+    "seriesok",
+    "keep",
+    "move",
+    "place",
+    "placeone",
+    "placeall",
+)
+ONE, SERIES = "one", "series"  # what a new place is for
 log = logging.getLogger(__name__)
 
 
@@ -109,14 +121,30 @@ async def on_admin_button(update: Update, context: ForumContext) -> None:
             meeting_text(tr, meeting, actor.timezone, counts, answer),
             reply_markup=InlineKeyboardMarkup(rows),
         )
-    elif action in ("move", "place"):
+    elif action == "place" and meeting.every_months:
+        await query.edit_message_text(
+            tr._(
+                "A new place or link for “%(title)s”: for this meeting (%(time)s) only, or for "
+                "the whole series?",
+                title=meeting.title,
+                time=when,
+            ),
+            reply_markup=keyboard(
+                [
+                    [(tr._("This meeting only"), callbacks.make("mtga", "placeone", meeting.id))],
+                    [(tr._("The whole series"), callbacks.make("mtga", "placeall", meeting.id))],
+                    [(tr._("Keep it"), callbacks.make("mtga", "keep", meeting.id))],
+                ]
+            ),
+        )
+    elif action in ("move", "place", "placeone", "placeall"):
         kind = MOVE if action == "move" else PLACE
         await dialogs.expect(
             services.db,
             user_id=actor.user_id,
             chat_id=update.effective_chat.id,
             kind=kind,
-            data={"meeting": meeting.id},
+            data={"meeting": meeting.id, "scope": ONE if action == "placeone" else SERIES},
             now=now,
         )
         await query.message.reply_text(
@@ -195,7 +223,7 @@ async def _check_within_series(context: ForumContext, meeting: MeetingRow, start
 
 
 async def on_place_input(update: Update, context: ForumContext, data: dict) -> None:
-    """The new place (and link) of a meeting series."""
+    """The new place (and link) of one meeting or of its whole series (the step's `scope`)."""
     actor, services = context.actor, context.services
     meeting = await _editable(update, context, data)
     if meeting is None:
@@ -214,13 +242,19 @@ async def on_place_input(update: Update, context: ForumContext, data: dict) -> N
     except FormError as error:
         await reply(update, actor.tr._(error.message, **error.params))
         return
-    now = services.clock()
+    now, only_this = services.clock(), data.get("scope") == ONE
     async with _notices(services, meeting, now) as batch:
-        ids = await meetings_db.set_place(batch.conn, meeting.series_id, place, link, now)
+        if only_this:
+            ids = await meetings_db.set_meeting_place(batch.conn, meeting.id, place, link)
+        else:
+            ids = await meetings_db.set_place(batch.conn, meeting.series_id, place, link, now)
         await tell(services, batch, ids[:1], "place", now)
     await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
     outbox.kick(context.bot, services)
-    await reply(update, actor.tr._("Saved. Members were told."))
+    if only_this:
+        await reply(update, actor.tr._("Saved for this meeting only. Members were told."))
+    else:
+        await reply(update, actor.tr._("Saved. Members were told."))
 
 
 async def _editable(update: Update, context: ForumContext, data: dict) -> MeetingRow | None:

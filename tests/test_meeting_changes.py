@@ -77,6 +77,7 @@ async def test_new_place_and_refusals(tmp_path, fake):
     async with running(tmp_path, fake) as (bot, ada, niran):
         message = await _meeting_message(bot, ada)
         await bot.tap(ada, "📍", message_id=message["message_id"])
+        await bot.tap(ada, "The whole series", message_id=message["message_id"])
         await bot.send(ada, "Room 5\nnot a link")
         assert "link" in bot.last(ada)["text"].lower()
         calls = await bot.send(ada, "Room 5, Ministry of Environment\nhttps://meet.example.org/scp")
@@ -89,7 +90,14 @@ async def test_new_place_and_refusals(tmp_path, fake):
             b["callback_data"].startswith("mtga:") for b in bot.fake.buttons(member_view)
         )
         before = await snapshot(bot)
-        for data in ("mtga:cancelok:1", "mtga:seriesok:1", "mtga:move:1", "mtga:place:1"):
+        for data in (
+            "mtga:cancelok:1",
+            "mtga:seriesok:1",
+            "mtga:move:1",
+            "mtga:place:1",
+            "mtga:placeone:1",
+            "mtga:placeall:1",
+        ):
             calls = await bot.forge(niran, data, message_id=member_view["message_id"])
             assert bot.answers(calls) == ["This button is no longer valid."], data
         assert await snapshot(bot) == before

@@ -156,3 +156,51 @@ async def test_the_tally_updates_on_every_message_that_shows_it(tmp_path, fake):
         shown = _shown(bot, ada, listed["message_id"])
         assert "Going: 1 · Maybe: 0 · Not going: 1" in shown["text"]
         assert any(b["callback_data"].startswith("mtga:") for b in bot.fake.buttons(shown))
+
+
+async def test_a_new_place_for_this_meeting_only_leaves_the_series_alone(tmp_path, fake):
+    async with running(tmp_path, fake) as (bot, ada, niran):
+        message = await _meeting_message(bot, ada)
+        await bot.tap(ada, "📍", message_id=message["message_id"])
+        asked = _shown(bot, ada, message["message_id"])
+        assert "for this meeting" in asked["text"] and "or for the whole series?" in asked["text"]
+        assert [b["text"] for b in bot.fake.buttons(asked)] == [
+            "This meeting only",
+            "The whole series",
+            "Keep it",
+        ]
+        await bot.tap(ada, "This meeting only", message_id=message["message_id"])
+        calls = await bot.send(ada, "Hotel Lotus, Hall B")
+        assert "Saved for this meeting only" in _text(_to(calls, ada)[0])
+        notice = [_text(c) for c in _to(calls, niran)]
+        assert len(notice) == 1 and "Place: Hotel Lotus, Hall B" in notice[0]
+        await bot.send(niran, "/meetings")
+        listed = {
+            m["text"].split("\n")[1]: m["text"]
+            for m in bot.fake.messages(niran.id)[-3:]
+            if "text" in m
+        }
+        march = next(t for line, t in listed.items() if "Mar 15, 2027" in line)
+        september = next(t for line, t in listed.items() if "Sep 15, 2027" in line)
+        assert "Place: Hotel Lotus, Hall B" in march
+        assert "Place: Ministry of Environment, Room 3" in september
+        # The whole series afterwards: every meeting ahead, this one included.
+        message = await _meeting_message(bot, ada)
+        await bot.tap(ada, "📍", message_id=message["message_id"])
+        await bot.tap(ada, "The whole series", message_id=message["message_id"])
+        await bot.send(ada, "Room 9")
+        await bot.send(niran, "/meetings")
+        shown = [m["text"] for m in bot.fake.messages(niran.id)[-3:] if "text" in m]
+        assert all("Place: Room 9" in text for text in shown), shown
+
+
+async def test_a_single_meeting_is_not_asked_about_a_series(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada, niran = await forum(bot, fake)
+        await bot.send(ada, "/meeting Workshop\nstarts: 2027-01-10 10:00\nevery: none")
+        await bot.send(ada, "/meetings")
+        listed = bot.last_keyboard(ada.id)
+        await bot.tap(ada, "📍", message_id=listed["message_id"])
+        assert "Send the new place" in bot.last(ada)["text"]
+        calls = await bot.send(ada, "Room 2")
+        assert "Place: Room 2" in _text(_to(calls, niran)[0])
