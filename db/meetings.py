@@ -11,6 +11,14 @@ import aiosqlite
 from db.connection import Database, from_db_time, to_db_time
 
 ANSWERS = ("going", "maybe", "no")
+# A read from the database, or from inside a transaction the caller holds (`batch.conn`).
+Reader = Database | aiosqlite.Connection
+
+
+async def _fetchall(db: Reader, sql: str, params: tuple) -> list[aiosqlite.Row]:
+    if isinstance(db, Database):
+        return await db.fetchall(sql, params)
+    return list(await db.execute_fetchall(sql, params))
 
 
 @dataclass(frozen=True)
@@ -53,7 +61,9 @@ class Attendee:
 
 
 MEETING_SELECT = (
-    "SELECT m.id, m.series_id, m.seq, s.forum_id, s.title, s.place, s.link, s.timezone,"
+    "SELECT m.id, m.series_id, m.seq, s.forum_id, s.title,"
+    " CASE WHEN m.place_set THEN m.place ELSE s.place END AS place,"
+    " CASE WHEN m.place_set THEN m.link ELSE s.link END AS link, s.timezone,"
     " m.starts_at, m.ends_at, m.revision, m.cancelled_at, s.reminders, s.every_months"
     " FROM meetings m JOIN meeting_series s ON s.id = m.series_id"
 )
@@ -79,7 +89,7 @@ def meeting_from_row(row: aiosqlite.Row) -> MeetingRow:
 
 
 async def create_series(
-    db: Database,
+    conn: aiosqlite.Connection,
     *,
     forum_id: int,
     title: str,
@@ -94,32 +104,34 @@ async def create_series(
     now: datetime,
     occurrences: list[tuple[int, datetime, datetime]],
 ) -> int:
-    """Store a series and its first occurrences `(seq, start, end)`; returns the series id."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "INSERT INTO meeting_series (forum_id, title, place, link, first_start_local,"
-            " timezone, duration_s, every_months, reminders, created_by, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                forum_id,
-                title,
-                place,
-                link,
-                first_start_local,
-                timezone,
-                duration_s,
-                every_months,
-                json.dumps(reminders),
-                created_by,
-                to_db_time(now),
-            ),
-        )
-        series_id = cursor.lastrowid
-        await conn.executemany(
-            "INSERT INTO meetings (series_id, seq, starts_at, ends_at) VALUES (?, ?, ?, ?)",
-            [(series_id, seq, to_db_time(s), to_db_time(e)) for seq, s, e in occurrences],
-        )
+    """Store a series and its first occurrences `(seq, start, end)`; returns the series id.
+
+    In the caller's transaction (`outbox.batch`), so the members' announcements commit with it.
+    """
+    cursor = await conn.execute(
+        "INSERT INTO meeting_series (forum_id, title, place, link, first_start_local,"
+        " timezone, duration_s, every_months, reminders, created_by, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            forum_id,
+            title,
+            place,
+            link,
+            first_start_local,
+            timezone,
+            duration_s,
+            every_months,
+            json.dumps(reminders),
+            created_by,
+            to_db_time(now),
+        ),
+    )
+    series_id = cursor.lastrowid
     assert series_id is not None
+    await conn.executemany(
+        "INSERT INTO meetings (series_id, seq, starts_at, ends_at) VALUES (?, ?, ?, ?)",
+        [(series_id, seq, to_db_time(s), to_db_time(e)) for seq, s, e in occurrences],
+    )
     return series_id
 
 
@@ -189,16 +201,16 @@ async def first_start_local(db: Database, series_id: int) -> datetime | None:
     return datetime.strptime(row[0], "%Y-%m-%d %H:%M") if row else None
 
 
-async def get_meeting(db: Database, meeting_id: int) -> MeetingRow | None:
-    row = await db.fetchone(f"{MEETING_SELECT} WHERE m.id = ?", (meeting_id,))
-    return meeting_from_row(row) if row else None
+async def get_meeting(db: Reader, meeting_id: int) -> MeetingRow | None:
+    rows = await _fetchall(db, f"{MEETING_SELECT} WHERE m.id = ?", (meeting_id,))
+    return meeting_from_row(rows[0]) if rows else None
 
 
-async def first_occurrence(db: Database, series_id: int) -> MeetingRow | None:
-    row = await db.fetchone(
-        f"{MEETING_SELECT} WHERE m.series_id = ? ORDER BY m.seq LIMIT 1", (series_id,)
+async def first_occurrence(db: Reader, series_id: int) -> MeetingRow | None:
+    rows = await _fetchall(
+        db, f"{MEETING_SELECT} WHERE m.series_id = ? ORDER BY m.seq LIMIT 1", (series_id,)
     )
-    return meeting_from_row(row) if row else None
+    return meeting_from_row(rows[0]) if rows else None
 
 
 async def upcoming(db: Database, forum_id: int, now: datetime, limit: int = 5) -> list[MeetingRow]:
@@ -223,9 +235,10 @@ async def due_for_reminders(db: Database, now: datetime) -> list[MeetingRow]:
     ]
 
 
-async def attendees(db: Database, forum_id: int) -> list[Attendee]:
+async def attendees(db: Reader, forum_id: int) -> list[Attendee]:
     """Everyone in the forum the bot can reach (observers attend meetings too)."""
-    rows = await db.fetchall(
+    rows = await _fetchall(
+        db,
         "SELECT u.id, u.language, u.timezone, m.role FROM memberships m"
         " JOIN users u ON u.id = m.user_id WHERE m.forum_id = ? AND u.is_active = 1"
         " ORDER BY u.id",
@@ -272,15 +285,16 @@ async def set_rsvp(db: Database, meeting_id: int, user_id: int, answer: str, now
     )
 
 
-async def rsvp_of(db: Database, meeting_id: int, user_id: int) -> str | None:
-    row = await db.fetchone(
-        "SELECT answer FROM rsvps WHERE meeting_id = ? AND user_id = ?", (meeting_id, user_id)
+async def rsvp_of(db: Reader, meeting_id: int, user_id: int) -> str | None:
+    rows = await _fetchall(
+        db, "SELECT answer FROM rsvps WHERE meeting_id = ? AND user_id = ?", (meeting_id, user_id)
     )
-    return row["answer"] if row else None
+    return rows[0]["answer"] if rows else None
 
 
-async def rsvp_counts(db: Database, meeting_id: int) -> dict[str, int]:
-    rows = await db.fetchall(
+async def rsvp_counts(db: Reader, meeting_id: int) -> dict[str, int]:
+    rows = await _fetchall(
+        db,
         "SELECT answer, count(*) AS n FROM rsvps WHERE meeting_id = ? GROUP BY answer",
         (meeting_id,),
     )
@@ -289,15 +303,15 @@ async def rsvp_counts(db: Database, meeting_id: int) -> dict[str, int]:
     return counts
 
 
-async def cancel(db: Database, meeting_id: int, now: datetime) -> bool:
-    """Cancel one occurrence; False if it already was."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "UPDATE meetings SET cancelled_at = ?, revision = revision + 1"
-            " WHERE id = ? AND cancelled_at IS NULL",
-            (to_db_time(now), meeting_id),
-        )
-        return cursor.rowcount > 0
+async def cancel(conn: aiosqlite.Connection, meeting_id: int, now: datetime) -> bool:
+    """Cancel one occurrence; False if it already was. In the caller's transaction (with the
+    members' notices)."""
+    cursor = await conn.execute(
+        "UPDATE meetings SET cancelled_at = ?, revision = revision + 1"
+        " WHERE id = ? AND cancelled_at IS NULL",
+        (to_db_time(now), meeting_id),
+    )
+    return cursor.rowcount > 0
 
 
 async def _revise_ahead(
@@ -313,43 +327,64 @@ async def _revise_ahead(
     return sorted(row[0] for row in await cursor.fetchall())
 
 
-async def cancel_series(db: Database, series_id: int, now: datetime) -> list[int]:
-    """Cancel a series and its occurrences that have not started; returns their ids."""
-    async with db.transaction() as conn:
-        ids = await _revise_ahead(conn, series_id, now, cancel=True)
-        await conn.execute(
-            "UPDATE meeting_series SET cancelled_at = ? WHERE id = ?", (to_db_time(now), series_id)
-        )
+async def cancel_series(conn: aiosqlite.Connection, series_id: int, now: datetime) -> list[int]:
+    """Cancel a series and its occurrences that have not started; returns their ids. In the
+    caller's transaction."""
+    ids = await _revise_ahead(conn, series_id, now, cancel=True)
+    await conn.execute(
+        "UPDATE meeting_series SET cancelled_at = ? WHERE id = ?", (to_db_time(now), series_id)
+    )
     return ids
 
 
 async def move(
-    db: Database, meeting_id: int, starts_at: datetime, ends_at: datetime, now: datetime
+    conn: aiosqlite.Connection,
+    meeting_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    now: datetime,
 ) -> None:
-    """Move one occurrence. Reminders not yet due at the new time will be sent again for it."""
-    async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE meetings SET starts_at = ?, ends_at = ?, revision = revision + 1 WHERE id = ?",
-            (to_db_time(starts_at), to_db_time(ends_at), meeting_id),
-        )
-        # A lead time whose moment (new start - lead) is still ahead must fire again.
-        await conn.execute(
-            "DELETE FROM meeting_reminders WHERE meeting_id = ?"
-            # strftime gives text, and SQLite orders every number before any text: cast.
-            " AND CAST(strftime('%s', ?) AS INTEGER) - lead_s > CAST(strftime('%s', ?) AS INTEGER)",
-            (meeting_id, to_db_time(starts_at), to_db_time(now)),
-        )
+    """Move one occurrence (in the caller's transaction). Reminders not yet due at the new time
+    will be sent again for it."""
+    await conn.execute(
+        "UPDATE meetings SET starts_at = ?, ends_at = ?, revision = revision + 1 WHERE id = ?",
+        (to_db_time(starts_at), to_db_time(ends_at), meeting_id),
+    )
+    # A lead time whose moment (new start - lead) is still ahead must fire again.
+    await conn.execute(
+        "DELETE FROM meeting_reminders WHERE meeting_id = ?"
+        # strftime gives text, and SQLite orders every number before any text: cast.
+        " AND CAST(strftime('%s', ?) AS INTEGER) - lead_s > CAST(strftime('%s', ?) AS INTEGER)",
+        (meeting_id, to_db_time(starts_at), to_db_time(now)),
+    )
 
 
 async def set_place(
-    db: Database, series_id: int, place: str | None, link: str | None, now: datetime
+    conn: aiosqlite.Connection, series_id: int, place: str | None, link: str | None, now: datetime
 ) -> list[int]:
-    """New place/link for a series; returns the ids of its occurrences still ahead."""
-    async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE meeting_series SET place = ?, link = ? WHERE id = ?", (place, link, series_id)
-        )
-        return await _revise_ahead(conn, series_id, now, cancel=False)
+    """New place/link for a series (in the caller's transaction), also for its meetings ahead
+    that had their own; returns the ids of its occurrences still ahead."""
+    await conn.execute(
+        "UPDATE meeting_series SET place = ?, link = ? WHERE id = ?", (place, link, series_id)
+    )
+    await conn.execute(
+        "UPDATE meetings SET place = NULL, link = NULL, place_set = 0"
+        " WHERE series_id = ? AND cancelled_at IS NULL AND starts_at > ?",
+        (series_id, to_db_time(now)),
+    )
+    return await _revise_ahead(conn, series_id, now, cancel=False)
+
+
+async def set_meeting_place(
+    conn: aiosqlite.Connection, meeting_id: int, place: str | None, link: str | None
+) -> list[int]:
+    """New place/link for this meeting only (in the caller's transaction); returns [its id]."""
+    await conn.execute(
+        "UPDATE meetings SET place = ?, link = ?, place_set = 1, revision = revision + 1"
+        " WHERE id = ?",
+        (place, link, meeting_id),
+    )
+    return [meeting_id]
 
 
 async def claim_notice(

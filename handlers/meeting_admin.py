@@ -2,16 +2,18 @@
 
 Every member the bot can reach is told once per change (`meeting_notices`, keyed by the
 occurrence's revision), in their language and zone, with the RSVP buttons and calendar file.
-Callback data: `mtga:<move|cancel|cancelok|keep|series|seriesok|place>:<meeting id>`.
+Callback data: `mtga:<move|cancel|cancelok|keep|series|seriesok|place|placeone|placeall>:<meeting
+id>`; `place` on a series first asks "this meeting or the whole series?".
 """
 
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from datetime import datetime
 
-from telegram import Bot, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callbacks
@@ -26,14 +28,24 @@ from db import forums as forums_db
 from db import meetings as meetings_db
 from db import outbox as outbox_db
 from db.meetings import MeetingRow
-from db.outbox import Outgoing
 from handlers import outbox
 from handlers.common import answer_stale, keyboard, reply
+from handlers.meeting_notices import tell
 from handlers.meetings import admin_rows, meeting_text, rsvp_keyboard
-from handlers.outbox import outgoing
 
 MOVE, PLACE = "mtg_move", "mtg_place"
-ACTIONS = ("cancel", "series", "cancelok", "seriesok", "keep", "move", "place")
+ACTIONS = (
+    "cancel",
+    "series",
+    "cancelok",
+    "seriesok",
+    "keep",
+    "move",
+    "place",
+    "placeone",
+    "placeall",
+)
+ONE, SERIES = "one", "series"  # what a new place is for
 log = logging.getLogger(__name__)
 
 
@@ -82,8 +94,10 @@ async def on_admin_button(update: Update, context: ForumContext) -> None:
             ),
         )
     elif action == "cancelok":
-        if await meetings_db.cancel(services.db, meeting.id, now):
-            await notify(context.bot, services, [meeting.id], "cancelled")
+        async with _notices(services, meeting, now) as batch:
+            if await meetings_db.cancel(batch.conn, meeting.id, now):
+                await tell(services, batch, [meeting.id], "cancelled", now)
+        outbox.kick(context.bot, services)
         await query.edit_message_text(
             tr._(
                 "Cancelled: “%(title)s” on %(time)s. Members were told.",
@@ -92,8 +106,10 @@ async def on_admin_button(update: Update, context: ForumContext) -> None:
             )
         )
     elif action == "seriesok":
-        ids = await meetings_db.cancel_series(services.db, meeting.series_id, now)
-        await notify(context.bot, services, ids[:1], "cancelled")  # one message a member
+        async with _notices(services, meeting, now) as batch:
+            ids = await meetings_db.cancel_series(batch.conn, meeting.series_id, now)
+            await tell(services, batch, ids, "cancelled", now)  # one message a member
+        outbox.kick(context.bot, services)
         await query.edit_message_text(
             tr._("The series “%(title)s” is cancelled. Members were told.", title=meeting.title)
         )
@@ -105,14 +121,30 @@ async def on_admin_button(update: Update, context: ForumContext) -> None:
             meeting_text(tr, meeting, actor.timezone, counts, answer),
             reply_markup=InlineKeyboardMarkup(rows),
         )
-    elif action in ("move", "place"):
+    elif action == "place" and meeting.every_months:
+        await query.edit_message_text(
+            tr._(
+                "A new place or link for “%(title)s”: for this meeting (%(time)s) only, or for "
+                "the whole series?",
+                title=meeting.title,
+                time=when,
+            ),
+            reply_markup=keyboard(
+                [
+                    [(tr._("This meeting only"), callbacks.make("mtga", "placeone", meeting.id))],
+                    [(tr._("The whole series"), callbacks.make("mtga", "placeall", meeting.id))],
+                    [(tr._("Keep it"), callbacks.make("mtga", "keep", meeting.id))],
+                ]
+            ),
+        )
+    elif action in ("move", "place", "placeone", "placeall"):
         kind = MOVE if action == "move" else PLACE
         await dialogs.expect(
             services.db,
             user_id=actor.user_id,
             chat_id=update.effective_chat.id,
             kind=kind,
-            data={"meeting": meeting.id},
+            data={"meeting": meeting.id, "scope": ONE if action == "placeone" else SERIES},
             now=now,
         )
         await query.message.reply_text(
@@ -146,11 +178,12 @@ async def on_move_input(update: Update, context: ForumContext, data: dict) -> No
     except FormError as error:
         await reply(update, actor.tr._(error.message, **error.params))
         return
-    await meetings_db.move(
-        services.db, meeting.id, start, start + (meeting.ends_at - meeting.starts_at), now
-    )
+    end = start + (meeting.ends_at - meeting.starts_at)
+    async with _notices(services, meeting, now) as batch:
+        await meetings_db.move(batch.conn, meeting.id, start, end, now)
+        await tell(services, batch, [meeting.id], "moved", now, moved_from=meeting.starts_at)
     await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
-    await notify(context.bot, services, [meeting.id], "moved")
+    outbox.kick(context.bot, services)
     await reply(
         update,
         actor.tr._(
@@ -190,7 +223,7 @@ async def _check_within_series(context: ForumContext, meeting: MeetingRow, start
 
 
 async def on_place_input(update: Update, context: ForumContext, data: dict) -> None:
-    """The new place (and link) of a meeting series."""
+    """The new place (and link) of one meeting or of its whole series (the step's `scope`)."""
     actor, services = context.actor, context.services
     meeting = await _editable(update, context, data)
     if meeting is None:
@@ -209,10 +242,19 @@ async def on_place_input(update: Update, context: ForumContext, data: dict) -> N
     except FormError as error:
         await reply(update, actor.tr._(error.message, **error.params))
         return
-    ids = await meetings_db.set_place(services.db, meeting.series_id, place, link, services.clock())
+    now, only_this = services.clock(), data.get("scope") == ONE
+    async with _notices(services, meeting, now) as batch:
+        if only_this:
+            ids = await meetings_db.set_meeting_place(batch.conn, meeting.id, place, link)
+        else:
+            ids = await meetings_db.set_place(batch.conn, meeting.series_id, place, link, now)
+        await tell(services, batch, ids[:1], "place", now)
     await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
-    await notify(context.bot, services, ids[:1], "place")
-    await reply(update, actor.tr._("Saved. Members were told."))
+    outbox.kick(context.bot, services)
+    if only_this:
+        await reply(update, actor.tr._("Saved for this meeting only. Members were told."))
+    else:
+        await reply(update, actor.tr._("Saved. Members were told."))
 
 
 async def _editable(update: Update, context: ForumContext, data: dict) -> MeetingRow | None:
@@ -231,46 +273,11 @@ async def _editable(update: Update, context: ForumContext, data: dict) -> Meetin
     return meeting
 
 
-async def notify(bot: Bot, services: Services, meeting_ids: list[int], change: str) -> None:
-    """Tell every reachable member of the forum about a change, once per member and change."""
-    now = services.clock()
-    for meeting_id in meeting_ids:
-        meeting = await meetings_db.get_meeting(services.db, meeting_id)
-        if meeting is None:
-            continue
-        people = await meetings_db.attendees(services.db, meeting.forum_id)
-        counts = await meetings_db.rsvp_counts(services.db, meeting.id)
-        messages = [await _notice(services, meeting, person, counts, change) for person in people]
-        async with outbox_db.batch(
-            services.db, forum_id=meeting.forum_id, kind="meeting_notice", now=now
-        ) as batch:
-            for person, message in zip(people, messages, strict=True):
-                if await meetings_db.claim_notice(
-                    batch.conn, meeting.id, person.user_id, meeting.revision, now
-                ):
-                    await batch.add(message)
-    outbox.kick(bot, services)
-
-
-async def _notice(
-    services: Services,
-    meeting: MeetingRow,
-    person: meetings_db.Attendee,
-    counts: dict[str, int],
-    change: str,
-) -> Outgoing:
-    tr = services.catalogs.translator(person.language)
-    head = {
-        "cancelled": tr._("❌ This meeting is cancelled."),
-        "moved": tr._("🕑 This meeting has moved."),
-        "place": tr._("📍 This meeting has a new place or link."),
-    }[change]
-    answer = await meetings_db.rsvp_of(services.db, meeting.id, person.user_id)
-    text = (
-        head + "\n" + meeting_text(tr, meeting, person.timezone or meeting.timezone, counts, answer)
-    )
-    markup = None if meeting.cancelled else rsvp_keyboard(tr, meeting, answer)
-    return outgoing(person.user_id, person.user_id, text, markup)
+def _notices(
+    services: Services, meeting: MeetingRow, now: datetime
+) -> AbstractAsyncContextManager[outbox_db.Batch]:
+    """The transaction of a change and its notices (see `meeting_notices.tell`)."""
+    return outbox_db.batch(services.db, forum_id=meeting.forum_id, kind="meeting_notice", now=now)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:

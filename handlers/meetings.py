@@ -6,6 +6,7 @@ against the database (a member of the meeting's forum; the occurrence not cancel
 
 from __future__ import annotations
 
+import html
 import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -25,6 +26,7 @@ from db import meetings as meetings_db
 from db import outbox as outbox_db
 from db.meetings import ANSWERS, MeetingRow
 from db.outbox import Outgoing
+from handlers import outbox
 from handlers.common import (
     answer_stale,
     command_text,
@@ -36,7 +38,7 @@ from handlers.common import (
 from handlers.outbox import outgoing
 
 HORIZON = timedelta(days=400)  # occurrences are materialised this far ahead
-ONE_DAY = 86400  # coordinators get the RSVP tally with this reminder
+CAPTION_LIMIT = 1024  # Telegram's, for a file's caption
 log = logging.getLogger(__name__)
 
 
@@ -88,23 +90,30 @@ async def new_meeting(update: Update, context: ForumContext) -> None:
     occurrences = _occurrences(
         draft.first_start, draft.timezone, draft.every_months, draft.duration, 0, now + HORIZON
     )
-    series_id = await meetings_db.create_series(
-        services.db,
-        forum_id=forum.id,
-        title=draft.title,
-        place=draft.place,
-        link=draft.link,
-        first_start_local=draft.first_start.strftime("%Y-%m-%d %H:%M"),
-        timezone=draft.timezone,
-        duration_s=int(draft.duration.total_seconds()),
-        every_months=draft.every_months,
-        reminders=[int(lead.total_seconds()) for lead in draft.reminders],
-        created_by=actor.user_id,
-        now=now,
-        occurrences=occurrences,
-    )
-    meeting = await meetings_db.first_occurrence(services.db, series_id)
-    assert meeting is not None
+    # The series, its occurrences and every member's announcement commit together: a crash
+    # leaves either a meeting everyone will hear of, or no meeting (commit, then talk).
+    async with outbox_db.batch(
+        services.db, forum_id=forum.id, kind="meeting_new", now=now, created_by=actor.user_id
+    ) as batch:
+        series_id = await meetings_db.create_series(
+            batch.conn,
+            forum_id=forum.id,
+            title=draft.title,
+            place=draft.place,
+            link=draft.link,
+            first_start_local=draft.first_start.strftime("%Y-%m-%d %H:%M"),
+            timezone=draft.timezone,
+            duration_s=int(draft.duration.total_seconds()),
+            every_months=draft.every_months,
+            reminders=[int(lead.total_seconds()) for lead in draft.reminders],
+            created_by=actor.user_id,
+            now=now,
+            occurrences=occurrences,
+        )
+        meeting = await meetings_db.first_occurrence(batch.conn, series_id)
+        assert meeting is not None
+        await _announce(services, batch, meeting, now, exclude=actor.user_id)
+    outbox.kick(context.bot, services)
     if draft.every_months:
         repeat = tr._("Every %(months)s months.", months=draft.every_months)
     else:
@@ -122,12 +131,53 @@ async def new_meeting(update: Update, context: ForumContext) -> None:
     await _send_calendar(update, context, meeting)
 
 
+async def _announce(
+    services: Services, batch: outbox_db.Batch, meeting: MeetingRow, now: datetime, *, exclude: int
+) -> None:
+    """Tell every member but the creator of a new meeting (series), once, with its calendar file.
+
+    The once-only record is `meeting_notices` at the occurrence's first revision (0): later
+    change notices claim the revisions after it. Rendering is pure (a new meeting has no
+    answers), so it happens inside the caller's transaction.
+    """
+    calendar = calendar_file([calendar_event(meeting, now)], name=meeting.title)
+    counts = dict.fromkeys(ANSWERS, 0)
+    for person in await meetings_db.attendees(batch.conn, meeting.forum_id):
+        if person.user_id == exclude or not await meetings_db.claim_notice(
+            batch.conn, meeting.id, person.user_id, meeting.revision, now
+        ):
+            continue
+        tr = services.catalogs.translator(person.language)
+        head = (
+            tr._("📅 New meeting series, every %(months)s months:", months=meeting.every_months)
+            if meeting.every_months
+            else tr._("📅 New meeting:")
+        )
+        zone = person.timezone or meeting.timezone
+        text = head + "\n" + meeting_text(tr, meeting, zone, counts, None)
+        markup = rsvp_keyboard(tr, meeting, None)
+        file = {"document": calendar, "document_name": calendar_name(meeting)}
+        if len(text) <= CAPTION_LIMIT:  # the file rides along
+            await batch.add(outgoing(person.user_id, person.user_id, text, markup, **file))
+            continue
+        await batch.add(outgoing(person.user_id, person.user_id, text, markup))
+        caption = tr._("Open this file to add the meeting to your calendar.")
+        await batch.add(outgoing(person.user_id, person.user_id, caption, part=1, **file))
+
+
 def meeting_text(
-    tr: Translator, meeting: MeetingRow, zone: str, counts: dict[str, int], answer: str | None
+    tr: Translator,
+    meeting: MeetingRow,
+    zone: str,
+    counts: dict[str, int],
+    answer: str | None,
+    *,
+    cancelled_line: bool = True,
 ) -> str:
-    """Title, time in the reader's zone (and the forum's), place, link, RSVPs."""
+    """Title, time in the reader's zone (and the forum's), place, link, RSVPs. A notice that
+    opens with the cancellation leaves out `cancelled_line`, so it says it once."""
     lines = [tr._("<b>%(title)s</b>", title=meeting.title)]
-    if meeting.cancelled:
+    if meeting.cancelled and cancelled_line:
         lines.append(tr._("This meeting is cancelled."))
     lines.append(tr._("Starts %(time)s", time=tr.datetime(meeting.starts_at, zone)))
     if zone != meeting.timezone:
@@ -231,14 +281,36 @@ async def on_meeting_button(update: Update, context: ForumContext) -> None:
     await meetings_db.set_rsvp(services.db, meeting.id, actor.user_id, answer, now)
     counts = await meetings_db.rsvp_counts(services.db, meeting.id)
     await query.answer(actor.tr._("Thank you, noted."))
-    text = meeting_text(actor.tr, meeting, actor.timezone, counts, answer)
+    message, tr = query.message, actor.tr
+    text = _head(message.text or message.caption or "", meeting.title) + meeting_text(
+        tr, meeting, actor.timezone, counts, answer
+    )
+    rows = rsvp_keyboard(tr, meeting, answer).inline_keyboard
+    had_admin_rows = any(
+        str(button.callback_data).startswith("mtga:")
+        for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())
+        for button in row
+    )
+    if had_admin_rows and actor.role is Role.COORDINATOR:  # /meetings, a coordinator's copy
+        rows = (*rows, *admin_rows(tr, meeting))
+    markup = InlineKeyboardMarkup(rows)
     with unless_unchanged():
-        if query.message.text is not None:
-            await query.edit_message_text(
-                text, reply_markup=rsvp_keyboard(actor.tr, meeting, answer)
-            )
-        else:  # the first reminder is a calendar file with a caption
-            await query.edit_message_reply_markup(rsvp_keyboard(actor.tr, meeting, answer))
+        if message.text is not None:
+            await query.edit_message_text(text, reply_markup=markup)
+        elif len(text) <= CAPTION_LIMIT:  # an announcement or reminder with its calendar file
+            await query.edit_message_caption(caption=text, reply_markup=markup)
+        else:
+            await query.edit_message_reply_markup(markup)
+
+
+def _head(shown: str, title: str) -> str:
+    """What a message says above the meeting itself ("🔔 Reminder", "📅 New meeting:", "🕑 This
+    meeting has moved: …"), as HTML, so that an answer there refreshes the meeting's lines (its
+    tally) and keeps the rest. The meeting's lines start with its title (one line)."""
+    lines = shown.split("\n")
+    if title not in lines:
+        return ""
+    return "".join(html.escape(line, quote=False) + "\n" for line in lines[: lines.index(title)])
 
 
 def calendar_event(meeting: MeetingRow, now: datetime) -> CalendarEvent:
@@ -257,7 +329,7 @@ def calendar_event(meeting: MeetingRow, now: datetime) -> CalendarEvent:
     )
 
 
-def _file_name(meeting: MeetingRow) -> str:
+def calendar_name(meeting: MeetingRow) -> str:
     """Named after the forum's local date (a 06:00 Bangkok meeting is still on its own day)."""
     return filename(meeting.title, meeting.starts_at.astimezone(ZoneInfo(meeting.timezone)))
 
@@ -265,7 +337,7 @@ def _file_name(meeting: MeetingRow) -> str:
 async def _send_calendar(update: Update, context: ForumContext, meeting: MeetingRow) -> None:
     data = calendar_file([calendar_event(meeting, context.services.clock())], name=meeting.title)
     await update.effective_message.reply_document(
-        InputFile(data, filename=_file_name(meeting)),
+        InputFile(data, filename=calendar_name(meeting)),
         caption=context.actor.tr._("Open this file to add the meeting to your calendar."),
     )
 
@@ -284,7 +356,7 @@ async def send_due_reminders(services: Services) -> None:
         if not leads:
             continue
         # The lead being sent is the closest due one; the calendar file rides with the series'
-        # first (longest) reminder, the RSVP tally with the one-day reminder.
+        # first (longest) reminder. Every reminder shows the RSVP tally (in `meeting_text`).
         sending = min(leads)
         done = await meetings_db.reminded(services.db, meeting.id, sending)
         people = [
@@ -301,10 +373,7 @@ async def send_due_reminders(services: Services) -> None:
             else None
         )
         messages = [
-            await _reminder(
-                services, meeting, person, counts, calendar, with_tally=sending == ONE_DAY
-            )
-            for person in people
+            await _reminder(services, meeting, person, counts, calendar) for person in people
         ]
         async with outbox_db.batch(
             services.db, forum_id=meeting.forum_id, kind="meeting_reminder", now=now
@@ -320,8 +389,6 @@ async def _reminder(
     person: meetings_db.Attendee,
     counts: dict[str, int],
     calendar: bytes | None,
-    *,
-    with_tally: bool,
 ) -> Outgoing:
     tr = services.catalogs.translator(person.language)
     answer = await meetings_db.rsvp_of(services.db, meeting.id, person.user_id)
@@ -330,19 +397,17 @@ async def _reminder(
         + "\n"
         + meeting_text(tr, meeting, person.timezone or meeting.timezone, counts, answer)
     )
-    if with_tally and person.role == "coordinator":
-        text += "\n" + tr._(
-            "(Coordinators: %(going)s going, %(maybe)s maybe, %(no)s not going so far.)", **counts
-        )
     markup = rsvp_keyboard(tr, meeting, answer)
-    if calendar is not None and len(text) <= 1024:  # a caption's limit: the file rides along
+    if (
+        calendar is not None and len(text) <= CAPTION_LIMIT
+    ):  # a caption's limit: the file rides along
         return outgoing(
             person.user_id,
             person.user_id,
             text,
             markup,
             document=calendar,
-            document_name=_file_name(meeting),
+            document_name=calendar_name(meeting),
         )
     return outgoing(person.user_id, person.user_id, text, markup)
 

@@ -384,7 +384,10 @@ ROWS: dict[str, Row] = {
     "mtga:cancel": cb("mtga:cancel:{meeting}", COORDINATOR),
     "mtga:series": cb("mtga:series:{meeting}", COORDINATOR),
     "mtga:move": cb("mtga:move:{meeting}", COORDINATOR, mutates=True),
-    "mtga:place": cb("mtga:place:{meeting}", COORDINATOR, mutates=True),
+    "mtga:place": cb("mtga:place:{meeting}", COORDINATOR),  # asks: this meeting or the series?
+    "mtga:place single": cb("mtga:place:{workshop}", COORDINATOR, mutates=True),
+    "mtga:placeone": cb("mtga:placeone:{meeting}", COORDINATOR, mutates=True),
+    "mtga:placeall": cb("mtga:placeall:{meeting}", COORDINATOR, mutates=True),
     "mtga:cancelok": cb("mtga:cancelok:{workshop}", COORDINATOR, mutates=True),
     "mtga:seriesok": cb("mtga:seriesok:{meeting}", COORDINATOR, mutates=True),
     "mtgs:rate": cb("mtgs:rate:{meeting}:5", ASKED, mutates=True),  # see `after_the_meeting`
@@ -908,7 +911,11 @@ TYPED_AFTER_DEMOTION: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "poll question": (NEWPOLL_DIALOG, ("Which of these first?",)),
     "announcement": (("/announce",), ("The spring session moves to Room 5.",)),
     "meeting's new start": (("cb:mtga:move:{meeting}",), ("2027-03-16 10:00",)),
-    "meeting's new place": (("cb:mtga:place:{meeting}",), ("Room 9\nhttps://meet.example.org/x",)),
+    "meeting's new place": (
+        ("cb:mtga:placeall:{meeting}",),
+        ("Room 9\nhttps://meet.example.org/x",),
+    ),
+    "one meeting's new place": (("cb:mtga:placeone:{meeting}",), ("Room 9",)),
     "reply to feedback": (("cb:fb:reply:{feedback}",), ("Thank you, we will.",)),
 }
 

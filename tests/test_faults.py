@@ -55,6 +55,9 @@ MATCHERS: dict[str, Callable[[Call], bool]] = {
         c.method in ("sendMessage", "sendDocument")
         and c.params.get("caption", c.params.get("text", "")).startswith("🔔 Reminder")
     ),
+    "meeting_new": lambda c: (
+        c.method == "sendDocument" and c.params.get("caption", "").startswith("📅 New meeting")
+    ),
 }
 
 
@@ -155,6 +158,7 @@ async def test_randomized_faults_leave_every_delivery_accounted_for(tmp_path, se
             "announcement": MEMBERS + 3,  # the members, Ada, Bea, the group
             "ballot": MEMBERS + 2,
             "meeting_reminder": MEMBERS + 2,
+            "meeting_new": MEMBERS + 1,  # the announcement of the meeting: all but Ada
         }, by_kind
         states = Counter(r["state"] for r in rows)
         finished = {"sent", "blocked", "failed", "unconfirmed"}

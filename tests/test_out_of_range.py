@@ -132,4 +132,4 @@ async def test_edge_years_get_the_forms_own_answers(tmp_path, fake, zone, typed)
         after = await snapshot(bot)
         assert after.get("meetings") == before.get("meetings")
         assert after.get("polls") == before.get("polls")
-        assert not [m for m in fake.messages(niran.id) if "moved" in m["text"]]
+        assert not [m for m in fake.messages(niran.id) if "moved" in m.get("text", "")]

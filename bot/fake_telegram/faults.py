@@ -18,6 +18,7 @@ SENDING_METHODS = frozenset(
         "copyMessage",
         "editMessageText",
         "editMessageReplyMarkup",
+        "editMessageCaption",
     }
 )
 

@@ -289,6 +289,27 @@ class MessagingMethods(UserActions):
         message["edit_date"] = self.now()
         return message
 
+    def api_editMessageCaption(self, params: dict) -> dict:
+        """editMessageCaption of a media message; as on Telegram, a text message has none, and
+        omitting reply_markup removes the inline keyboard."""
+        message = self._editable(params)
+        if "text" in message:
+            raise bad_request("there is no caption in the message to edit")
+        caption = self._caption({**params, "caption": params.get("caption") or ""})
+        markup = self.inline_markup(params.get("reply_markup"))
+        current = (
+            message.get("caption"),
+            message.get("caption_entities"),
+            message.get("reply_markup"),
+        )
+        if (caption["caption"], caption["caption_entities"], markup) == current:
+            raise bad_request(NOT_MODIFIED)
+        for key, value in caption.items():
+            self._set(message, key, value)
+        self._set(message, "reply_markup", markup)
+        message["edit_date"] = self.now()
+        return message
+
     def api_editMessageReplyMarkup(self, params: dict) -> dict:
         """editMessageReplyMarkup; no markup removes the keyboard."""
         message = self._editable(params)
