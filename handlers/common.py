@@ -120,6 +120,14 @@ def guarded(name: str) -> Callable[[Handler], Handler]:
     return decorate
 
 
+def on_text_message(update: Update) -> bool:
+    """Whether a button's message is text (not a file or photo with a caption): buttons that
+    answer by editing their message's text only ever sit on one; forged onto a calendar file,
+    they are stale, not an error."""
+    message = update.callback_query.message if update.callback_query else None
+    return message is not None and getattr(message, "text", None) is not None
+
+
 async def answer_stale(update: Update, context: ForumContext) -> None:
     """Answer a forged, stale or no-longer-valid button press; nothing else happens."""
     if update.callback_query:

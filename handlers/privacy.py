@@ -19,6 +19,7 @@ from handlers.common import (
     guarded,
     keyboard,
     member_button,
+    on_text_message,
     reply,
     reply_lines,
     unless_unchanged,
@@ -145,7 +146,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
     if parsed is None:
         return
     tr = actor.tr
-    if parsed.action not in ("forget", "keep"):
+    if parsed.action not in ("forget", "keep") or not on_text_message(update):
         await answer_stale(update, context)
         return
     await query.answer()

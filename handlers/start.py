@@ -24,6 +24,7 @@ from handlers.common import (
     command_text,
     is_private,
     keyboard,
+    on_text_message,
     reply,
     unless_unchanged,
 )
@@ -223,7 +224,7 @@ async def on_onboarding_button(update: Update, context: ForumContext) -> None:
             )
         )
     elif parsed.action == "group" and onboarding.is_stakeholder_group(parsed.arg(0)):
-        if actor.user is None or actor.forum is None:
+        if actor.user is None or actor.forum is None or not on_text_message(update):
             await answer_stale(update, context)
             return
         await users_db.set_field(

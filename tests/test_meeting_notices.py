@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.harness import join, new_forum, running_bot
+from tests.harness import join, new_forum, running_bot, snapshot
 from tests.test_meeting_changes import _meeting_message, running
 from tests.test_meetings import FORM, START, forum
 
@@ -204,3 +204,18 @@ async def test_a_single_meeting_is_not_asked_about_a_series(tmp_path, fake):
         assert "Send the new place" in bot.last(ada)["text"]
         calls = await bot.send(ada, "Room 2")
         assert "Place: Room 2" in _text(_to(calls, niran)[0])
+
+
+async def test_text_buttons_forged_onto_a_calendar_file_are_stale(tmp_path, fake):
+    """A forged /forget or onboarding button on a message that is a file (the meeting's
+    announcement) is answered "no longer valid", not with an error, and changes nothing."""
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada, niran = await forum(bot, fake)
+        await bot.send(ada, FORM)
+        announced = bot.last(niran)
+        assert announced.get("document"), "the announcement is a file"
+        before = await snapshot(bot)
+        for data in ("priv:keep", "priv:forget", "onb:group:industry"):
+            calls = await bot.forge(niran, data, message_id=announced["message_id"])
+            assert bot.answers(calls) == ["This button is no longer valid."], data
+        assert await snapshot(bot) == before
