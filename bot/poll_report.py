@@ -74,6 +74,31 @@ def count(n_options: int, ballots: Sequence[CountedBallot], groups: Sequence[str
     return PollCount(overall, by_group)
 
 
+@dataclass(frozen=True)
+class Disagreement:
+    """Why the Borda winner is not another method's winner, as the results message says it."""
+
+    method: str  # "condorcet" or "irv"
+    borda: int  # the Borda winner
+    other: int  # the other method's winner
+    above: int  # ballots ranking `other` above `borda` (for "condorcet")
+    below: int  # ballots ranking `borda` above `other`
+
+
+def disagreement(result: Tally) -> Disagreement | None:
+    """The one disagreement worth explaining, if any: a Condorcet winner that is not the Borda
+    winner first (a majority prefers it head to head), else an instant-runoff winner that is not.
+    """
+    if not result.borda_ranking or not result.ballots:
+        return None
+    borda = result.borda_ranking[0]
+    for method, other in (("condorcet", result.condorcet_winner), ("irv", result.irv_winner)):
+        if other is not None and other != borda:
+            above, below = result.pairwise[other][borda], result.pairwise[borda][other]
+            return Disagreement(method, borda, other, above, below)
+    return None
+
+
 def ballots_csv(n_options: int, ballots: Sequence[CountedBallot]) -> bytes:
     """One row per ballot: an anonymous sequence number, the group (blank unless `visible` kept
     it), and the option at each rank."""
@@ -93,7 +118,7 @@ def results_csv(options: Sequence[str], result: PollCount) -> bytes:
     overall = result.overall
     borda_place = {option: place for place, option in enumerate(overall.borda_ranking, 1)}
     schulze_place = {option: place for place, option in enumerate(overall.schulze_ranking, 1)}
-    first = _first_preferences(overall)
+    first = first_preferences(overall)
     groups = list(result.by_group)
     header = [
         "option",
@@ -119,7 +144,8 @@ def results_csv(options: Sequence[str], result: PollCount) -> bytes:
     return csv_bytes(header, rows)
 
 
-def _first_preferences(result: Tally) -> list[int]:
+def first_preferences(result: Tally) -> list[int]:
+    """Ballots naming each option first (the instant runoff's first round)."""
     if not result.irv_rounds:
         return [0] * result.n_options
     return list(result.irv_rounds[0].votes)
