@@ -367,7 +367,8 @@ async def _send_results(update: Update, context: ForumContext, poll: PollRow) ->
     options, ballots, result, _ = await _count(services, poll)
     if ballots:
         labels = {key: _group_label(actor.tr, key) for key in (*STAKEHOLDER_GROUPS, OTHERS)}
-        png = chart_png(options, result, labels, actor.tr._("Borda points"))
+        heading = actor.tr._("Poll %(number)s", number=poll.number)
+        png = chart_png(options, result, labels, actor.tr._("Borda points"), heading, poll.question)
         await update.effective_message.reply_photo(
             InputFile(png, filename=f"poll-{poll.number}.png"),
             caption=actor.tr._(

@@ -97,3 +97,36 @@ async def test_runoff_disagreement_explained(tmp_path, fake):
             "which favours Eco-labelling; the Borda count also counts second and later "
             "choices, which favours Green procurement.",
         ]
+
+
+async def test_chart_has_a_title_option_names_and_an_axis_from_zero(tmp_path, fake, monkeypatch):
+    """The chart a member gets: the poll's title, each bar named, points from zero, a legend
+    of the groups shown under the axis."""
+    from matplotlib.figure import Figure
+
+    drawn: list[Figure] = []
+    savefig = Figure.savefig
+
+    def keep(self, *args, **kwargs):
+        drawn.append(self)
+        return savefig(self, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", keep)
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        _, voters = await closed_poll(
+            bot, fake, {"government": ["123"] * 3, "industry": ["231"] * 2}
+        )
+        calls = await bot.send(voters[0], "/results 1")
+        assert calls[-1].method == "sendPhoto"
+        (figure,) = drawn
+        assert figure.get_suptitle() == "Poll 1: Which priority first?"
+        (axes,) = figure.axes
+        assert [t.get_text() for t in axes.get_yticklabels()] == [
+            "3. Waste segregation",  # best at the top: the last tick
+            "1. Green procurement",
+            "2. Eco-labelling",
+        ]
+        assert axes.get_xlim()[0] == 0 and axes.get_xlabel() == "Borda points"
+        assert all(float(t).is_integer() for t in axes.get_xticks())
+        legend = [t.get_text() for t in axes.get_legend().get_texts()]
+        assert legend == ["Government", "Industry and business"]
