@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tests.harness import join, new_forum, running_bot
 from tests.test_polls import ballot
 
@@ -130,3 +132,58 @@ async def test_chart_has_a_title_option_names_and_an_axis_from_zero(tmp_path, fa
         assert all(float(t).is_integer() for t in axes.get_xticks())
         legend = [t.get_text() for t in axes.get_legend().get_texts()]
         assert legend == ["Government", "Industry and business"]
+
+
+def results_in(bot, user) -> list[str]:
+    """The results messages `user`'s private chat got."""
+    return [
+        m["text"]
+        for m in bot.fake.messages(user.id)
+        if "poll 1" in m.get("text", "") and "Borda" in m["text"]
+    ]
+
+
+async def test_without_a_group_every_member_gets_the_results_once_in_their_language(tmp_path, fake):
+    """No group chat: at the deadline, every member (observers too) gets the results in private,
+    in their language, once; a second heartbeat sends nothing more."""
+    from tests.test_polls import POLL as THREE
+    from tests.test_polls import forum_with_members
+
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada, niran, mali, lena, _ = await forum_with_members(bot, fake, group=False)
+        await bot.send(ada, THREE)
+        await vote(bot, niran, "31")
+        bot.clock.advance(timedelta(days=8))  # past the deadline
+        await bot.run_due()
+        await bot.run_due()
+        for member in (ada, niran, lena):
+            (text,) = results_in(bot, member)
+            assert text.startswith("Results of poll 1") and "Most support: Mandatory" in text
+        (thai,) = [
+            m["text"]
+            for m in bot.fake.messages(mali.id)
+            if "Mandatory waste" in m.get("text", "") and "Borda" in m["text"]
+        ]
+        assert "Results of poll 1" not in thai  # the heading in Thai
+
+
+async def test_with_a_group_members_read_it_there_coordinators_in_private(tmp_path, fake):
+    """A linked group gets the results once; members no private copy; each coordinator one,
+    except the one who closed it in private and was answered with them."""
+    from tests.test_polls import POLL as THREE
+    from tests.test_polls import forum_with_members
+
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada, niran, mali, lena, chat = await forum_with_members(bot, fake)
+        await bot.send(ada, "/promote @niran coordinator")
+        await bot.send(ada, THREE)
+        await vote(bot, mali, "2")
+        await bot.send(ada, "/closepoll")
+        await bot.run_due()
+        group = [
+            m["text"] for m in bot.fake.messages(chat.id) if "Most support" in m.get("text", "")
+        ]
+        assert len(group) == 1
+        assert len(results_in(bot, ada)) == 1  # the answer to /closepoll
+        assert len(results_in(bot, niran)) == 1  # a coordinator: in private too
+        assert results_in(bot, lena) == [] and results_in(bot, mali) == []
