@@ -74,6 +74,31 @@ def count(n_options: int, ballots: Sequence[CountedBallot], groups: Sequence[str
     return PollCount(overall, by_group)
 
 
+@dataclass(frozen=True)
+class Disagreement:
+    """Why the Borda winner is not another method's winner, as the results message says it."""
+
+    method: str  # "condorcet" or "irv"
+    borda: int  # the Borda winner
+    other: int  # the other method's winner
+    above: int  # ballots ranking `other` above `borda` (for "condorcet")
+    below: int  # ballots ranking `borda` above `other`
+
+
+def disagreement(result: Tally) -> Disagreement | None:
+    """The one disagreement worth explaining, if any: a Condorcet winner that is not the Borda
+    winner first (a majority prefers it head to head), else an instant-runoff winner that is not.
+    """
+    if not result.borda_ranking or not result.ballots:
+        return None
+    borda = result.borda_ranking[0]
+    for method, other in (("condorcet", result.condorcet_winner), ("irv", result.irv_winner)):
+        if other is not None and other != borda:
+            above, below = result.pairwise[other][borda], result.pairwise[borda][other]
+            return Disagreement(method, borda, other, above, below)
+    return None
+
+
 def ballots_csv(n_options: int, ballots: Sequence[CountedBallot]) -> bytes:
     """One row per ballot: an anonymous sequence number, the group (blank unless `visible` kept
     it), and the option at each rank."""
@@ -93,7 +118,7 @@ def results_csv(options: Sequence[str], result: PollCount) -> bytes:
     overall = result.overall
     borda_place = {option: place for place, option in enumerate(overall.borda_ranking, 1)}
     schulze_place = {option: place for place, option in enumerate(overall.schulze_ranking, 1)}
-    first = _first_preferences(overall)
+    first = first_preferences(overall)
     groups = list(result.by_group)
     header = [
         "option",
@@ -119,7 +144,8 @@ def results_csv(options: Sequence[str], result: PollCount) -> bytes:
     return csv_bytes(header, rows)
 
 
-def _first_preferences(result: Tally) -> list[int]:
+def first_preferences(result: Tally) -> list[int]:
+    """Ballots naming each option first (the instant runoff's first round)."""
     if not result.irv_rounds:
         return [0] * result.n_options
     return list(result.irv_rounds[0].votes)
@@ -129,23 +155,39 @@ def _num(value: float) -> int | float:
     return int(value) if float(value).is_integer() else round(value, 2)
 
 
-def chart_png(
-    options: Sequence[str], result: PollCount, group_labels: dict[str, str], axis_label: str
-) -> bytes:
-    """Horizontal bars of Borda points per option, stacked by the groups `result` may show;
-    phone-sized.
+CHART_LABEL_WIDTH = 26  # characters per line of an option's label beside its bar
+CHART_LABEL_LINES = 2  # lines per label; longer names are shortened (the message has them whole)
 
-    Options are labelled by number (their text is in the message beside the chart): the bundled
-    font has no Thai or CJK glyphs, and numbers read the same in every language.
+
+def chart_png(
+    options: Sequence[str],
+    result: PollCount,
+    group_labels: dict[str, str],
+    axis_label: str,
+    heading: str,
+    question: str,
+) -> bytes:
+    """Horizontal bars of Borda points per option, best at the top, stacked by the groups
+    `result` may show (with a legend), each bar's total at its end; phone-sized.
+
+    Each bar is labelled "n. name", the name wrapped and shortened to two short lines. A label
+    the bundled font cannot draw (Thai, CJK, …) falls back to its number alone, which the
+    message beside the chart names. The title is "heading: question", else the heading alone,
+    else none, whichever the font can draw.
     """
     # The Figure API, not pyplot: no backend machinery or global figure registry to load, and
     # nothing to close. Imported here, so a bot that never draws a chart never loads it.
     from matplotlib import colormaps
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     order = list(reversed(result.overall.borda_ranking))  # best at the top
-    fig = Figure(figsize=(6, 0.45 * len(options) + 1.6), dpi=150)
+    labels = [_bar_label(o, options[o]) for o in order]
+    rows = sum(label.count("\n") + 1 for label in labels)
+    title_text = _drawable(_wrap(f"{heading}: {question}", 52, 3), _drawable(heading, ""))
+    height = 0.28 * rows + 0.35 * len(order) + 0.25 * (title_text.count("\n") + 1) + 1.4
+    fig = Figure(figsize=(6, height), dpi=150)
     FigureCanvasAgg(fig)
     ax = fig.subplots()
     left = [0.0] * len(order)
@@ -157,15 +199,44 @@ def chart_png(
         label = _drawable(group_labels.get(group, group), group) if group else None
         ax.barh(range(len(order)), values, left=left, color=colours[index % 10], label=label)
         left = [a + b for a, b in zip(left, values, strict=True)]
-    ax.set_yticks(range(len(order)), [f"#{o + 1}" for o in order])
+    top = max(left, default=0.0) or 1.0
+    for row, total in enumerate(left):
+        ax.text(total + top * 0.01, row, f"{_num(total)}", va="center", fontsize=8)
+    ax.set_yticks(range(len(order)), labels, fontsize=8)
+    ax.set_xlim(0, top * 1.12)  # from zero, with room for the totals
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(_drawable(axis_label, "Borda"))
+    if title_text:
+        # Over the whole figure, from its left edge: long labels must not push it off the side.
+        fig.suptitle(title_text, x=0.02, ha="left", fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     if result.by_group:
-        ax.legend(loc="lower right", fontsize=8, frameon=False)
+        # Under the axis, where it never hides a bar.
+        ax.legend(
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.12 * 6 / height),
+            ncol=min(3, len(stacks)),
+            fontsize=8,
+            frameon=False,
+        )
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def _bar_label(option: int, text: str) -> str:
+    """ "n. name", wrapped and shortened; "n." alone if the font cannot draw the name."""
+    number = f"{option + 1}."
+    return _drawable(_wrap(f"{number} {text}", CHART_LABEL_WIDTH, CHART_LABEL_LINES), number)
+
+
+def _wrap(text: str, width: int, lines: int) -> str:
+    """`text` in at most `lines` lines of about `width` characters, the last one shortened."""
+    import textwrap
+
+    wrapped = textwrap.wrap(" ".join(text.split()), width, max_lines=lines, placeholder=" …")
+    return "\n".join(wrapped)
 
 
 def _drawable(label: str, fallback: str) -> str:
@@ -174,4 +245,4 @@ def _drawable(label: str, fallback: str) -> str:
     from matplotlib.ft2font import FT2Font
 
     font = FT2Font(font_manager.findfont(font_manager.FontProperties()))
-    return label if all(font.get_char_index(ord(ch)) for ch in label) else fallback
+    return label if all(ch.isspace() or font.get_char_index(ord(ch)) for ch in label) else fallback

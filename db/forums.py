@@ -274,6 +274,27 @@ async def coordinators(db: Database, forum_id: int) -> list[tuple[int, str | Non
     return [(row["id"], row["language"]) for row in rows]
 
 
+@dataclass(frozen=True)
+class Reader:
+    """A member to send something in their own language and zone (e.g. a poll's results)."""
+
+    user_id: int
+    language: str | None
+    timezone: str | None
+    role: str
+
+
+async def readers(db: Database, forum_id: int) -> list[Reader]:
+    """The forum's reachable members (every role), coordinators first."""
+    rows = await db.fetchall(
+        "SELECT u.id, u.language, u.timezone, m.role FROM memberships m"
+        " JOIN users u ON u.id = m.user_id WHERE m.forum_id = ? AND u.is_active = 1"
+        " ORDER BY m.role != 'coordinator', u.id",
+        (forum_id,),
+    )
+    return [Reader(r["id"], r["language"], r["timezone"], r["role"]) for r in rows]
+
+
 async def set_survey_everyone(db: Database, forum_id: int, everyone: bool) -> None:
     await db.execute(
         "UPDATE forums SET survey_everyone = ? WHERE id = ?", (int(everyone), forum_id)

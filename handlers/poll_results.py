@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram import InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
@@ -18,10 +20,13 @@ from bot.poll_report import (
     ballots_csv,
     chart_png,
     count,
+    disagreement,
+    first_preferences,
     results_csv,
     visible,
 )
 from bot.polls import shorten
+from bot.ranking import Tally
 from bot.roles import Access
 from db import forums as forums_db
 from db import polls as polls_db
@@ -64,14 +69,48 @@ def _group_label(tr: Translator, group: str) -> str:
     return tr._(OTHER_GROUPS) if group == OTHERS else group_name(tr, group)
 
 
-async def results_message(services: Services, poll: PollRow, tr: Translator, zone: str) -> str:
-    """Ranking with points, method, turnout, Condorcet winner, and each group's ranking.
+MESSAGE_LIMIT = 4096  # Telegram's limit on a message's text
+# (sentences and the Borda list, other rankings): the first that fits one message is used.
+LABEL_WIDTHS = ((None, 48), (80, 32), (48, 20), (32, 14), (20, 9))
 
-    Fits one Telegram message at 12 options and 6 groups: groups show option numbers only.
+
+async def results_message(services: Services, poll: PollRow, tr: Translator, zone: str) -> str:
+    """One plain sentence per winner (and why Borda and another method disagree, if they do),
+    turnout, the Borda list, the Schulze ranking and each group's ranking, all by option name.
+
+    Names are shortened, the rankings' first, until the whole fits one Telegram message (12
+    options of 150 characters and 7 groups do).
     """
     options, ballots, result, minimum = await _count(services, poll)
-    overall = result.overall
     eligible = await polls_db.eligible_count(services.db, poll.forum_id)
+    for long, short in LABEL_WIDTHS:
+        text = _results_text(
+            tr, zone, poll, options, len(ballots), eligible, result, minimum, long, short
+        )
+        if len(text) <= MESSAGE_LIMIT:
+            break
+    return text
+
+
+def _results_text(
+    tr: Translator,
+    zone: str,
+    poll: PollRow,
+    options: list[str],
+    voted: int,
+    eligible: int,
+    result: PollCount,
+    minimum: int,
+    long: int | None,
+    short: int,
+) -> str:
+    def name(option: int) -> str:
+        return options[option] if long is None else _clip(options[option], long)
+
+    def ranking(order: tuple[int, ...]) -> str:
+        return " › ".join(_clip(options[o], short) for o in order)
+
+    overall = result.overall
     state = (
         tr._("open until %(time)s", time=tr.datetime(poll.closes_at, zone))
         if poll.is_open
@@ -79,19 +118,21 @@ async def results_message(services: Services, poll: PollRow, tr: Translator, zon
     )
     lines = [
         tr._("<b>Results of poll %(number)s</b> (%(state)s)", number=poll.number, state=state),
-        escape(poll.question),
+        escape(poll.question if long is None else _clip(poll.question, 4 * long)),
         "",
     ]
-    percent = round(100 * len(ballots) / eligible) if eligible else 0
+    if voted:
+        lines += [*_winners(tr, overall, name), ""]
+    percent = round(100 * voted / eligible) if eligible else 0
     lines.append(
         tr._(
             "%(voted)s of %(eligible)s members voted (%(percent)s%%).",
-            voted=len(ballots),
+            voted=voted,
             eligible=eligible,
             percent=percent,
         )
     )
-    if not ballots:
+    if not voted:
         return "\n".join(lines)
     lines += [
         "",
@@ -108,40 +149,83 @@ async def results_message(services: Services, poll: PollRow, tr: Translator, zon
                 "%(place)s. %(option)s — %(count)s points",
                 int(points),
                 place=place,
-                option=options[option],
+                option=name(option),
                 count=points,
             )
         )
-    lines.append("")
-    if overall.condorcet_winner is not None:
-        lines.append(
-            tr._(
-                "Condorcet winner (preferred to every other option head to head): %(option)s",
-                option=options[overall.condorcet_winner],
-            )
-        )
-    else:
-        lines.append(tr._("No option beats every other head to head (no Condorcet winner)."))
-    lines.append(
-        tr._(
-            "Schulze ranking: %(ranking)s",
-            ranking=" › ".join(str(o + 1) for o in overall.schulze_ranking),
-        )
-    )
-    if overall.irv_winner is not None:
-        lines.append(
-            tr.n_(
-                "Instant-runoff winner: %(option)s (%(count)s round)",
-                "Instant-runoff winner: %(option)s (%(count)s rounds)",
-                len(overall.irv_rounds),
-                option=options[overall.irv_winner],
-            )
-        )
-    lines += ["", *_by_group(tr, result, minimum)]
+    lines += [
+        "",
+        tr._("Schulze ranking: %(ranking)s", ranking=ranking(overall.schulze_ranking)),
+        "",
+        *_by_group(tr, result, minimum, ranking),
+    ]
     return "\n".join(lines)
 
 
-def _by_group(tr: Translator, result: PollCount, minimum: int) -> list[str]:
+def _clip(text: str, width: int) -> str:
+    """`text` in at most `width` characters: cut at a word if that keeps most of it."""
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    words = cut.rsplit(" ", 1)[0]
+    return (words if len(words) >= width // 2 else cut).rstrip(" ,;:-") + "…"
+
+
+def _winners(tr: Translator, overall: Tally, name: Callable[[int], str]) -> list[str]:
+    """One plain sentence per method's winner, then why Borda's differs, if it does."""
+    lines = [tr._("Most support: %(option)s (Borda)", option=name(overall.borda_ranking[0]))]
+    if overall.condorcet_winner is not None:
+        lines.append(
+            tr._(
+                "%(option)s beats every other option head-to-head (Condorcet)",
+                option=name(overall.condorcet_winner),
+            )
+        )
+    else:
+        lines.append(tr._("No option beats every other option head-to-head (no Condorcet winner)."))
+    if overall.irv_winner is not None:
+        lines.append(tr._("%(option)s wins the instant runoff", option=name(overall.irv_winner)))
+    why = disagreement(overall)
+    if why is None:
+        return lines
+    first = first_preferences(overall)
+    if why.method == "condorcet":
+        most_first = first[why.borda] > max(v for o, v in enumerate(first) if o != why.borda)
+        lines.append(
+            tr._(
+                "More members put %(borda)s first than any other option, but a majority ranks "
+                "%(other)s above %(borda)s (%(above)s ballots to %(below)s).",
+                borda=name(why.borda),
+                other=name(why.other),
+                above=why.above,
+                below=why.below,
+            )
+            if most_first
+            else tr._(
+                "%(borda)s gets the most points over all places, but a majority ranks "
+                "%(other)s above %(borda)s (%(above)s ballots to %(below)s).",
+                borda=name(why.borda),
+                other=name(why.other),
+                above=why.above,
+                below=why.below,
+            )
+        )
+    else:
+        lines.append(
+            tr._(
+                "The instant runoff counts only each ballot's highest choice still in the race, "
+                "which favours %(other)s; the Borda count also counts second and later choices, "
+                "which favours %(borda)s.",
+                borda=name(why.borda),
+                other=name(why.other),
+            )
+        )
+    return lines
+
+
+def _by_group(
+    tr: Translator, result: PollCount, minimum: int, ranking: Callable[[tuple[int, ...]], str]
+) -> list[str]:
     """Each group's ranking, when a breakdown may be shown at all, and why a group is missing."""
     small = tr.n_(
         "A group is shown on its own only with at least %(count)s ballot, and the other groups "
@@ -152,14 +236,14 @@ def _by_group(tr: Translator, result: PollCount, minimum: int) -> list[str]:
     )
     if not result.by_group:
         return [tr._("<b>By stakeholder group</b>: not shown."), small]
-    lines = [tr._("<b>By stakeholder group</b> (Borda ranking, option numbers):")]
+    lines = [tr._("<b>By stakeholder group</b> (Borda ranking):")]
     for group, group_tally in result.by_group.items():
         lines.append(
             tr._(
                 "%(group)s (%(count)s): %(ranking)s",
                 group=_group_label(tr, group),
                 count=group_tally.ballots,
-                ranking=" › ".join(str(o + 1) for o in group_tally.borda_ranking),
+                ranking=ranking(group_tally.borda_ranking),
             )
         )
     if OTHERS in result.by_group:
@@ -283,7 +367,8 @@ async def _send_results(update: Update, context: ForumContext, poll: PollRow) ->
     options, ballots, result, _ = await _count(services, poll)
     if ballots:
         labels = {key: _group_label(actor.tr, key) for key in (*STAKEHOLDER_GROUPS, OTHERS)}
-        png = chart_png(options, result, labels, actor.tr._("Borda points"))
+        heading = actor.tr._("Poll %(number)s", number=poll.number)
+        png = chart_png(options, result, labels, actor.tr._("Borda points"), heading, poll.question)
         await update.effective_message.reply_photo(
             InputFile(png, filename=f"poll-{poll.number}.png"),
             caption=actor.tr._(

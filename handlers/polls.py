@@ -23,7 +23,7 @@ from db import polls as polls_db
 from db.polls import PollRow
 from handlers import ballots, outbox
 from handlers.announcement import announcement, request_refresh
-from handlers.common import answer_stale, guarded, keyboard, refusal, reply
+from handlers.common import answer_stale, guarded, is_private, keyboard, refusal, reply
 from handlers.poll_results import pick_poll, results_message
 
 log = logging.getLogger(__name__)
@@ -228,7 +228,9 @@ async def close_poll(update: Update, context: ForumContext) -> None:
 
 
 async def _close_and_report(update: Update, context: ForumContext, poll: PollRow) -> None:
-    if await finish_poll(context.bot, context.services, poll):
+    # Who closes it in private is answered with the results below: no second copy for them.
+    told = context.actor.user_id if is_private(update) else None
+    if await finish_poll(context.bot, context.services, poll, told=told):
         closed = await polls_db.get_poll(context.services.db, poll.id)
         assert closed is not None
         await reply(update, context.actor.tr._("Poll %(number)s is closed.", number=poll.number))
@@ -238,7 +240,9 @@ async def _close_and_report(update: Update, context: ForumContext, poll: PollRow
         await reply(update, text)
 
 
-async def finish_poll(bot: Bot, services: Services, poll: PollRow) -> bool:
+async def finish_poll(
+    bot: Bot, services: Services, poll: PollRow, *, told: int | None = None
+) -> bool:
     """Close a poll (manually or at its deadline): ballots show it, the group gets the results."""
     messages = await polls_db.ballot_messages(services.db, poll.id)  # before they are de-linked
     forum = await forums_db.get_forum(services.db, poll.forum_id)
@@ -250,7 +254,7 @@ async def finish_poll(bot: Bot, services: Services, poll: PollRow) -> bool:
     closed = await polls_db.get_poll(services.db, poll.id)
     assert closed is not None
     try:
-        await queue_results(bot, services, closed)
+        await queue_results(bot, services, closed, told=told)
     except sqlite3.OperationalError as exc:  # busy: the close stands, the heartbeat queues them
         log.warning("poll %s: results not queued yet (%s)", poll.id, exc)
     # The results are queued first: a crash during the edits (a call per ballot) cannot lose them.
@@ -264,22 +268,46 @@ async def finish_poll(bot: Bot, services: Services, poll: PollRow) -> bool:
     return True
 
 
-async def queue_results(bot: Bot, services: Services, poll: PollRow) -> None:
-    """The group's copy of a closed poll's results, queued once: the claim and the rows commit
-    together. Called right after the close and, for a close whose results never got queued
-    (a crash or a busy database between the two), by the heartbeat."""
+async def queue_results(
+    bot: Bot, services: Services, poll: PollRow, *, told: int | None = None
+) -> None:
+    """A closed poll's results, queued once: the claim and the rows commit together. They go
+    to the forum's group if it has one, else to every member in private; coordinators always
+    get them in private (except `told`, who closed the poll in a private chat and was answered
+    with them). Each private copy is in the reader's language and zone. Called right after the
+    close and, for a close whose results never got queued (a crash or a busy database between
+    the two), by the heartbeat."""
     forum = await forums_db.get_forum(services.db, poll.forum_id)
     assert forum is not None
-    tr = services.catalogs.translator(forum.language)
-    # Counted after the close commits, so a vote submitted a moment before is in the message.
-    text = await results_message(services, poll, tr, forum.timezone)
     chats = await forums_db.group_chats(services.db, poll.forum_id)
+    readers = [
+        r
+        for r in await forums_db.readers(services.db, poll.forum_id)
+        if (r.role == "coordinator" or not chats) and r.user_id != told
+    ]
+    # Counted after the close commits, so a vote submitted a moment before is in the message;
+    # once per language and zone, not once per member.
+    texts: dict[tuple[str | None, str], str] = {}
+
+    async def text_for(language: str | None, zone: str) -> str:
+        if (language, zone) not in texts:
+            tr = services.catalogs.translator(language)
+            texts[language, zone] = await results_message(services, poll, tr, zone)
+        return texts[language, zone]
+
+    rows = [
+        outbox.outgoing(chat_id, None, await text_for(forum.language, forum.timezone))
+        for chat_id in chats
+    ]
+    for reader in readers:
+        text = await text_for(reader.language, reader.timezone or forum.timezone)
+        rows.append(outbox.outgoing(reader.user_id, reader.user_id, text))
     async with outbox_db.batch(
         services.db, forum_id=forum.id, kind="results", now=services.clock()
     ) as batch:
         if await polls_db.claim_results(batch.conn, poll.id, services.clock()):
-            for chat_id in chats:
-                await batch.add(outbox.outgoing(chat_id, None, text))
+            for row in rows:
+                await batch.add(row)
     outbox.kick(bot, services)
 
 

@@ -121,8 +121,11 @@ def record_patterns(member_id: int) -> list[bytes]:
     entry is a record [1, user_id, rowid]: header 04 09 05 <rowid type>, then the id.
     """
     uid = re.escape(member_id.to_bytes(6, "big"))
+    # Not the id followed by itself: an outbox row to a member's own chat (chat id, then user
+    # id), such as the results every member gets; its 4-byte id may start with "[" (0x5b).
+    rest = re.escape(member_id.to_bytes(6, "big")[3:])
     return [
-        uid + rb"(?:government|industry|academia|\[)",
+        uid + rb"(?:government|industry|academia|\[(?!" + rest + rb"))",
         rb"\x04\x09\x05[\x01-\x06]" + uid,
     ]
 

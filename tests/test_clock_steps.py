@@ -189,9 +189,11 @@ async def test_a_step_forward_of_three_years_purges_nothing_until_it_has_held_a_
         assert (await kept(bot))["feedback"] == 1, "23 hours are not yet a day"
         bot.clock.advance(HOUR)
         await bot.run_due()
-        # The remark, the first poll and every delivery record are three years old now; the
-        # second poll closed a day ago.
-        assert await kept(bot) == {"feedback": 0, "closed polls": 1, "broadcasts": 0}
+        # The remark, the first poll and its delivery records are three years old now; the
+        # second poll closed a day ago, and its results went to the members a day ago (no group).
+        assert await kept(bot) == {"feedback": 0, "closed polls": 1, "broadcasts": 1}
+        (kind,) = await bot.services.db.fetchone("SELECT kind FROM broadcasts")
+        assert kind == "results"
         assert len(steps(caplog)) == 1, "logged once"
 
 

@@ -61,7 +61,7 @@ def test_demo_conversation(tmp_path):
     assert "Your ranking is submitted" in out
     assert "3 of 5 members voted (60%)." in out
     assert "1. Institutionalise green public procurement — 5 points" in out
-    assert "Condorcet winner (preferred to every other option head to head): Mandatory" in out
+    assert "Mandatory waste segregation at source beats every other option head-to-head" in out
     assert "now in the group" in out
     # Tips in three scripts: Layla reads one in Arabic (laid out right to left), Mali
     # subscribes to a daily tip at 8:00 and gets it in Thai a day later, Wei picks a topic.

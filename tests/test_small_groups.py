@@ -55,8 +55,8 @@ async def results(bot: Harness, who: FakeUser, number: int) -> str:
 
 
 def groups_shown(text: str) -> dict[str, int]:
-    """The breakdown's lines, "Government (5): 2 › 1 › 3", as {group: ballots}."""
-    return {m[1]: int(m[2]) for m in re.finditer(r"^(.+) \((\d+)\): [\d ›]+$", text, re.M)}
+    """The breakdown's lines, "Government (5): Audit › Labels › Waste", as {group: ballots}."""
+    return {m[1]: int(m[2]) for m in re.finditer(r"^(.+) \((\d+)\): .+ › .+$", text, re.M)}
 
 
 def nothing_by_subtraction(text: str, minimum: int) -> None:
