@@ -17,6 +17,7 @@ from bot.forums import STAKEHOLDER_GROUPS
 from bot.poll_report import shown_groups
 from bot.polls import PollDraft
 from bot.roles import Access
+from db import dialogs
 from db import forums as forums_db
 from db import outbox as outbox_db
 from db import polls as polls_db
@@ -36,16 +37,24 @@ async def create_poll(
     *,
     catalog: str | None = None,
     refs: list[str | None] | None = None,
-) -> None:
+    claim: tuple[int, int, str] | None = None,
+) -> PollRow | None:
     """Commit, then talk: the poll, every voter's empty ballot and its outbox row in one
     transaction (a crash or a busy database leaves all of them or none); then the group's post
-    and the answer, which may fail without losing anything."""
+    and the answer, which may fail without losing anything.
+
+    `claim` (user id, chat id, dialog kind) is the previewed draft: deleted in the same
+    transaction, so a second tap on "Send" (or one racing it) creates nothing; None then."""
     actor, services = context.actor, context.services
     forum = actor.forum
     assert forum is not None
     voters = await polls_db.voters(services.db, forum.id)
     now = services.clock()
     async with outbox_db.batch(services.db, forum_id=forum.id, kind="ballot", now=now) as writing:
+        if claim and not await dialogs.take(
+            writing.conn, user_id=claim[0], chat_id=claim[1], kind=claim[2]
+        ):
+            return None
         poll = await polls_db.insert_poll(
             writing.conn,
             forum_id=forum.id,
@@ -81,6 +90,7 @@ async def create_poll(
         await _talk_after_create(update, context, poll, len(voters))
     finally:
         outbox.kick(context.bot, services)
+    return poll
 
 
 async def _talk_after_create(

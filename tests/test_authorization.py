@@ -36,7 +36,7 @@ from bot.fake_telegram import Call, FakeChat, FakeTelegram, FakeUser
 from bot.roles import COMMANDS, COMMANDS_BY_NAME, Access, InGroup, Role, may_use
 from db import dialogs
 from tests import leaks
-from tests.harness import Harness, join, link_group, new_forum, running_bot, snapshot
+from tests.harness import Harness, join, link_group, new_forum, new_poll, running_bot, snapshot
 
 FORUM, OTHER_FORUM = "Thailand SCP Forum", "Other Forum"
 BOT_LINK = "https://t.me/scp_forum_bot"
@@ -605,9 +605,11 @@ async def build_world(bot: Harness, who: dict[str, FakeUser]) -> World:
         await bot.send(ada, step)
     group = bot.fake.add_group("Forum group", members=list(who.values()), admins=[fay, ada])
     await link_group(bot, ada, group)
-    await bot.send(ada, "/newpoll Which priorities first?\nGreen procurement\nEco-labels\nWaste")
-    await bot.send(ada, "/newpoll Which tools?\nGuides\nTrainings\nresults: visible")
-    await bot.send(ada, "/newpoll Which venue?\nBangkok\nChiang Mai")
+    await new_poll(
+        bot, ada, "/newpoll Which priorities first?\nGreen procurement\nEco-labels\nWaste"
+    )
+    await new_poll(bot, ada, "/newpoll Which tools?\nGuides\nTrainings\nresults: visible")
+    await new_poll(bot, ada, "/newpoll Which venue?\nBangkok\nChiang Mai")
     await bot.send(ada, "/closepoll 3")
     await bot.send(
         ada, "/meeting Spring session\nstarts: 2027-03-15 09:00\nplace: Room 3\nevery: 6 months"
@@ -807,8 +809,8 @@ async def hidden_poll_world(
     await bot.send(who["ada"], "/promote @lena observer")
     group = fake.add_group("Forum group", members=list(who.values()), admins=[who["ada"]])
     await link_group(bot, who["ada"], group)
-    await bot.send(who["ada"], "/newpoll Which first?\nGreen procurement\nEco-labels\nWaste")
-    await bot.send(who["ada"], "/newpoll Which tools?\nGuides\nTrainings\nresults: visible")
+    await new_poll(bot, who["ada"], "/newpoll Which first?\nGreen procurement\nEco-labels\nWaste")
+    await new_poll(bot, who["ada"], "/newpoll Which tools?\nGuides\nTrainings\nresults: visible")
     await bot.tap(who["niran"], "2. Eco-labels", message_id=ballot_message(bot, who["niran"], 1))
     await bot.tap(who["niran"], "✅", message_id=ballot_message(bot, who["niran"], 1))
     return who, group

@@ -181,6 +181,8 @@ async def test_kill_9_while_a_poll_closes(tmp_path, stalled):
     try:
         bot = await start_bot(tmp_path, fake, port, BOT_ADMINS=str(ada.id))
         fake.send_text(ada, POLL)
+        await eventually(lambda: "np:send" in str(fake.messages(ada.id)[-1:]))
+        fake.tap(ada, fake.last_message(ada.id)["message_id"], "✅ Send")
         await eventually(lambda: set(ballots(fake)) == {ada.id, *ids})
         for voter in voters:
             fake.tap(voter, keyboard_of(fake, voter.id)["message_id"], "1.")

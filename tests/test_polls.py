@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.harness import join, link_group, new_forum, running_bot, snapshot
+from tests.harness import join, link_group, new_forum, new_poll, running_bot, snapshot
 
 POLL = (
     "/newpoll Which priorities should the forum take up first?\n"
@@ -50,7 +50,7 @@ def ballot(bot, user, poll_id: int = 1) -> dict:
 async def test_poll_from_creation_to_export(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, mali, lena, chat = await forum_with_members(bot, fake)
-        calls = await bot.send(ada, POLL)
+        calls = await new_poll(bot, ada, POLL)
         created = next(c.params["text"] for c in calls if "created" in c.params.get("text", ""))
         assert "Poll 1 created" in created
         assert "Sending the ballot to 3 members" in created  # not the observer
@@ -127,7 +127,7 @@ async def test_poll_from_creation_to_export(tmp_path, fake):
 async def test_anonymous_poll_forgets_who_voted_at_close(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, _, _, _ = await forum_with_members(bot, fake, group=False)
-        await bot.send(ada, POLL)
+        await new_poll(bot, ada, POLL)
         await bot.tap(niran, "2.", message_id=ballot(bot, niran)["message_id"])
         await bot.tap(niran, "✅")
         row = await bot.services.db.fetchone(
@@ -145,7 +145,7 @@ async def test_anonymous_poll_forgets_who_voted_at_close(tmp_path, fake):
 async def test_named_poll_keeps_ballots_linked(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, _, _, _ = await forum_with_members(bot, fake, group=False)
-        await bot.send(ada, POLL + "\nanonymous: no\nresults: visible")
+        await new_poll(bot, ada, POLL + "\nanonymous: no\nresults: visible")
         await bot.tap(niran, "2.", message_id=ballot(bot, niran)["message_id"])
         await bot.tap(niran, "✅")
         await bot.send(niran, "/results")  # visible while open
@@ -158,7 +158,7 @@ async def test_named_poll_keeps_ballots_linked(tmp_path, fake):
 async def test_deadline_reminder_and_close_after_restart(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, mali, _, chat = await forum_with_members(bot, fake)
-        await bot.send(ada, POLL)  # closes 2026-11-30 17:00 Bangkok = 10:00 UTC
+        await new_poll(bot, ada, POLL)  # closes 2026-11-30 17:00 Bangkok = 10:00 UTC
         niran_ballot = ballot(bot, niran)["message_id"]
         await bot.tap(niran, "1.", message_id=niran_ballot)
         await bot.tap(niran, "✅")
@@ -207,11 +207,11 @@ async def test_malformed_polls_change_nothing(tmp_path, fake, form, answer):
 async def test_forged_ballot_taps_change_nothing(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001, 1005], fake=fake) as bot:
         ada, niran, _, _, _ = await forum_with_members(bot, fake, group=False)
-        await bot.send(ada, POLL)
-        await bot.send(ada, "/newpoll Second?\nX\nY")
+        await new_poll(bot, ada, POLL)
+        await new_poll(bot, ada, "/newpoll Second?\nX\nY")
         boss = fake.add_user("Boss")  # 1005: admin of another forum, with a poll of its own
         await new_forum(bot, boss, "/newforum Other\ntimezone: UTC")
-        await bot.send(boss, "/newpoll Other forum's poll?\nP\nQ")
+        await new_poll(bot, boss, "/newpoll Other forum's poll?\nP\nQ")
         message_id = ballot(bot, niran)["message_id"]
         await bot.tap(niran, "1.", message_id=message_id)
         before = await snapshot(bot)
@@ -239,8 +239,8 @@ async def test_forged_ballot_taps_change_nothing(tmp_path, fake):
 async def test_several_open_polls_offer_buttons(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, *_ = await forum_with_members(bot, fake, group=False)
-        await bot.send(ada, POLL)
-        await bot.send(ada, "/newpoll Second?\nX\nY")
+        await new_poll(bot, ada, POLL)
+        await new_poll(bot, ada, "/newpoll Second?\nX\nY")
         await bot.send(ada, "/closepoll")
         assert bot.last(ada)["text"] == "Which poll?"
         assert bot.labels(ada) == ["2. Second?", "1. Which priorities should the forum take…"]
@@ -256,7 +256,7 @@ async def test_non_member_deep_link_and_polls_list(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, _, lena, _ = await forum_with_members(bot, fake, group=False)
         stranger = fake.add_user("Sam")
-        await bot.send(ada, POLL)
+        await new_poll(bot, ada, POLL)
         await bot.send(stranger, "/start poll-1")
         assert "not one you can vote in" in bot.last(stranger)["text"]
         await bot.send(niran, "/polls")
@@ -271,7 +271,7 @@ async def test_non_member_deep_link_and_polls_list(tmp_path, fake):
 async def test_poll_from_a_priority_catalog_keep_drop_add(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, *_ = await forum_with_members(bot, fake, group=False)
-        await bot.send(ada, "/newpoll")
+        await new_poll(bot, ada, "/newpoll")
         assert "Regional priority areas" in " ".join(bot.labels(ada))
         await bot.tap(ada, "Regional priority areas")
         labels = bot.labels(ada)
@@ -281,7 +281,7 @@ async def test_poll_from_a_priority_catalog_keep_drop_add(tmp_path, fake):
         await bot.tap(ada, 2)  # ...then drop item 2 again
         assert bot.labels(ada)[-1] == "Continue with 2 ▶"
         await bot.tap(ada, "Continue")
-        await bot.send(ada, "Which areas first?\nA national green jobs programme\ncloses: 3d")
+        await new_poll(bot, ada, "Which areas first?\nA national green jobs programme\ncloses: 3d")
         poll = await bot.services.db.fetchone("SELECT id, question, catalog FROM polls")
         assert tuple(poll)[1:] == ("Which areas first?", "table2")
         options = await bot.services.db.fetchall(
@@ -299,12 +299,12 @@ async def test_poll_from_a_priority_catalog_keep_drop_add(tmp_path, fake):
 async def test_poll_dialog_typed_form_and_default_question(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, *_ = await forum_with_members(bot, fake, group=False)
-        await bot.send(ada, "/newpoll")
+        await new_poll(bot, ada, "/newpoll")
         await bot.send(ada, "Just one option?\nA")
         assert "needs 2 to 12 options" in bot.last(ada)["text"]
-        await bot.send(ada, "Two options?\nA\nB")
+        await new_poll(bot, ada, "Two options?\nA\nB")
         assert (await bot.services.db.fetchone("SELECT count(*) FROM polls"))[0] == 1
-        await bot.send(ada, "/newpoll")
+        await new_poll(bot, ada, "/newpoll")
         await bot.tap(ada, "Expanded roles for Cleaner")
         await bot.tap(ada, 1)
         await bot.tap(ada, "Continue")
@@ -328,7 +328,7 @@ async def test_biggest_results_fit_one_message(tmp_path, fake):
             await join(bot, voter, code, group=group)
         options = [f"{n:02d} " + "x" * 143 + " end" for n in range(1, 13)]
         assert all(len(o) == 150 for o in options)
-        await bot.send(ada, "/newpoll " + "Q" * 300 + "\n" + "\n".join(options))
+        await new_poll(bot, ada, "/newpoll " + "Q" * 300 + "\n" + "\n".join(options))
         for voter in voters:
             for n in range(12, 0, -1):
                 await bot.tap(voter, f"{n}.", message_id=ballot(bot, voter)["message_id"])
@@ -343,7 +343,7 @@ async def test_unicode_digits_are_not_numbers(tmp_path, fake):
     """str.isdigit() accepts "²", which int() rejects: typed or forged, it must change nothing."""
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, *_ = await forum_with_members(bot, fake, group=False)
-        await bot.send(ada, POLL)
+        await new_poll(bot, ada, POLL)
         before = await snapshot(bot)
         await bot.send(ada, "/results ²")
         assert "There is no poll with the number ²." in bot.last(ada)["text"]
@@ -373,7 +373,7 @@ async def test_a_failing_group_post_does_not_turn_a_close_into_sorry(tmp_path, f
     the post is retried in the background until Telegram answers."""
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, *_, chat = await forum_with_members(bot, fake)
-        await bot.send(ada, POLL)
+        await new_poll(bot, ada, POLL)
         fake.fail("editMessageText", chat_id=chat.id, error_code=502, times=2)
         start = len(fake.calls)
         await bot.send(ada, "/closepoll")
@@ -394,7 +394,7 @@ async def test_undo_on_an_older_copy_of_the_ballot_is_no_error(tmp_path, fake):
     Telegram answers "message is not modified"; that is no reason to say "Sorry"."""
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, *_ = await forum_with_members(bot, fake, group=False)
-        await bot.send(ada, POLL)
+        await new_poll(bot, ada, POLL)
         await bot.send(niran, "/start poll-1")
         older = bot.last_keyboard(niran.id)["message_id"]
         await bot.send(niran, "/start poll-1")
