@@ -7,13 +7,14 @@ import logging
 import sqlite3
 from functools import partial
 
-from telegram import Bot, Update
+from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.error import ChatMigrated, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.context import ForumContext, Services
 from bot.forums import STAKEHOLDER_GROUPS
+from bot.i18n import Translator
 from bot.poll_report import shown_groups
 from bot.polls import PollDraft
 from bot.roles import Access
@@ -205,14 +206,15 @@ async def open_ballot(update: Update, context: ForumContext, poll_id: int | None
 
 
 async def on_poll_button(update: Update, context: ForumContext) -> None:
-    """`poll:open:<id>` (from /polls) and `poll:close:<id>` (from /closepoll's choice)."""
+    """`poll:open:<id>` (from /polls and reminders); `poll:close:<id>` (/closepoll's "Which
+    poll?"), which asks first; `poll:shut:<id>` (the confirmed close) and `poll:keep:<id>`."""
     parsed = callbacks.parse(update.callback_query.data)
     poll_id = parsed.int_arg(0) if parsed else None
     if parsed and parsed.action == "open":
         await open_ballot(update, context, poll_id)
     elif (
         parsed
-        and parsed.action == "close"
+        and parsed.action in ("close", "shut", "keep")
         and context.actor.forum
         and context.actor.role == "coordinator"
         and poll_id
@@ -221,20 +223,49 @@ async def on_poll_button(update: Update, context: ForumContext) -> None:
         if poll is None or poll.forum_id != context.actor.forum.id or not poll.is_open:
             await answer_stale(update, context)
             return
-        await update.callback_query.answer()
-        await _close_and_report(update, context, poll)
+        query, tr = update.callback_query, context.actor.tr
+        await query.answer()
+        if parsed.action == "close":
+            text, markup = close_question(tr, poll)
+            await query.edit_message_text(text, reply_markup=markup)
+        elif parsed.action == "keep":
+            await query.edit_message_text(tr._("Poll %(number)s stays open.", number=poll.number))
+        else:
+            await _close_and_report(update, context, poll)
+            with contextlib.suppress(TelegramError):  # the question is answered; a courtesy
+                await query.edit_message_reply_markup(None)
     elif parsed and parsed.action in ("rank", "undo", "submit"):
         await ballots.on_ballot_button(update, context)
     else:
         await answer_stale(update, context)
 
 
+def close_question(tr: Translator, poll: PollRow) -> tuple[str, InlineKeyboardMarkup]:
+    """The confirmation /closepoll asks for: closing cannot be undone."""
+    text = tr._(
+        "Close poll %(number)s “%(question)s” now? Members can no longer change their ranking, "
+        "and the results go out. This cannot be undone.",
+        number=poll.number,
+        question=poll.question,
+    )
+    rows = [
+        [
+            (
+                tr._("✅ Close poll %(number)s now", number=poll.number),
+                callbacks.make("poll", "shut", poll.id),
+            )
+        ],
+        [(tr._("Keep it open"), callbacks.make("poll", "keep", poll.id))],
+    ]
+    return text, keyboard(rows)
+
+
 @guarded("closepoll")
 async def close_poll(update: Update, context: ForumContext) -> None:
-    """`/closepoll [number]`: close now."""
+    """`/closepoll [number]`: asks for confirmation, then closes (`poll:shut`)."""
     poll = await pick_poll(update, context, feature="poll", action="close", open_only=True)
     if poll is not None:
-        await _close_and_report(update, context, poll)
+        await reply(update, *close_question(context.actor.tr, poll))
 
 
 async def _close_and_report(update: Update, context: ForumContext, poll: PollRow) -> None:

@@ -19,7 +19,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.fake_telegram import FakeTelegram
 from bot.pacing import OVERALL_PER_SECOND, Pacer
-from tests.harness import START, join, new_forum, new_poll, running_bot
+from tests.harness import START, close_poll, join, new_forum, new_poll, running_bot
 from tests.test_announce import TEXT, crowd, deliveries
 
 HOUR = timedelta(hours=1)
@@ -167,7 +167,7 @@ async def test_a_step_forward_of_three_years_purges_nothing_until_it_has_held_a_
         code, _ = await new_forum(bot, ada)
         await join(bot, niran, code)
         await new_poll(bot, ada, "/newpoll Closed already?\nA\nB")
-        await bot.send(ada, "/closepoll 1")
+        await close_poll(bot, ada, "/closepoll 1")
         await remark(bot, niran, "A remark worth keeping")
         await new_poll(bot, ada, "/newpoll Still open?\nA\nB\ncloses: 2026-11-30 17:00")
         await bot.run_due()

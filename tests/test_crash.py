@@ -199,6 +199,8 @@ async def test_kill_9_while_a_poll_closes(tmp_path, stalled):
         chat_id = group.id if chat == "group" else None
         fake.fail(method, chat_id=chat_id, timeout=True)
         fake.send_text(ada, "/closepoll 1")
+        await eventually(lambda: "poll:shut:1" in str(fake.messages(ada.id)[-1:]))
+        fake.tap(ada, fake.last_message(ada.id)["message_id"], "✅ Close")
         await eventually(lambda: any(c.injected for c in fake.calls_to(method, chat_id=chat_id)))
         await kill_9(bot)
 

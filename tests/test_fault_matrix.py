@@ -179,6 +179,11 @@ SCENARIOS: dict[str, tuple[Setup, Act, str]] = {
     "newpoll-send": (_with_poll_preview, lambda s: s.bot.tap(s.ada, "✅ Send"), "ada"),
     "vote": (_with_poll, _vote, "niran"),
     "closepoll": (_with_poll, lambda s: s.bot.send(s.ada, "/closepoll"), "ada"),
+    "closepoll-confirm": (
+        steps("ada: " + POLL, SEND, "ada: /closepoll"),
+        act("ada: ~✅ Close"),
+        "ada",
+    ),
     "announce-send": (_with_draft, lambda s: s.bot.tap(s.ada, "✅ Send"), "ada"),
     "meeting": (_forum, lambda s: s.bot.send(s.ada, FORM), "ada"),
     "feedback": (

@@ -14,7 +14,7 @@ from handlers.outbox import IN_FLIGHT
 from tests.harness import START as START_OF_TESTS
 from tests.harness import _start as start_application
 from tests.harness import _stop as stop_application
-from tests.harness import running_bot
+from tests.harness import close_poll, running_bot
 from tests.test_announce import TEXT, crowd, deliveries
 from tests.test_feedback import forum as feedback_forum
 from tests.test_meetings import FORM, START
@@ -116,7 +116,7 @@ async def test_a_ballot_sent_after_its_poll_closed_ties_nobody_to_it(tmp_path, f
         async with asyncio.timeout(10):
             while sum(ballots(fake).values()) < 5:  # noqa: ASYNC110 - the fake's log has no event
                 await asyncio.sleep(0.001)
-        await bot.send(ada, "/closepoll 1")  # ...when the (anonymous) poll closes
+        await close_poll(bot, ada, "/closepoll 1")  # ...when the (anonymous) poll closes
         # Ballots still queued at the close are dropped with their rows (those listed the
         # voters); the ones already out lost their buttons.
         assert set(ballots(fake)) <= {ada.id, *ids}

@@ -135,3 +135,27 @@ async def test_a_misspelt_setting_is_flagged_never_an_option(tmp_path, fake):
         await bot.tap(ada, "✅ Send")
         options = await bot.services.db.fetchall("SELECT text FROM poll_options ORDER BY position")
         assert [o["text"] for o in options] == ["Energy", "Goal 12: responsible consumption"]
+
+
+async def test_closepoll_asks_first(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada, niran, _, _, chat = await forum_with_members(bot, fake)
+        await new_poll(bot, ada, POLL)
+        await bot.send(ada, "/closepoll 1")
+        assert bot.last(ada)["text"].startswith(
+            "Close poll 1 “Which priorities should the forum take up first?” now?"
+        )
+        assert bot.labels(ada) == ["✅ Close poll 1 now", "Keep it open"]
+        assert await count(bot, "polls WHERE closed_at IS NULL") == 1
+        await bot.tap(ada, "Keep it open")
+        assert bot.last(ada)["text"] == "Poll 1 stays open."
+        assert await count(bot, "polls WHERE closed_at IS NULL") == 1
+
+        await bot.send(ada, "/closepoll", chat=chat)  # in the group: asked there
+        asked = bot.last_keyboard(chat.id)["message_id"]
+        calls = await bot.tap(niran, "✅ Close", chat=chat, message_id=asked)  # not a coordinator
+        assert bot.answers(calls) == ["This button is no longer valid."]
+        assert await count(bot, "polls WHERE closed_at IS NULL") == 1
+        await bot.tap(ada, "✅ Close", chat=chat, message_id=asked)
+        assert await count(bot, "polls WHERE closed_at IS NULL") == 0
+        assert "Poll 1 is closed." in [m["text"] for m in fake.messages(chat.id)]

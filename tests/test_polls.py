@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.harness import join, link_group, new_forum, new_poll, running_bot, snapshot
+from tests.harness import close_poll, join, link_group, new_forum, new_poll, running_bot, snapshot
 
 POLL = (
     "/newpoll Which priorities should the forum take up first?\n"
@@ -101,7 +101,7 @@ async def test_poll_from_creation_to_export(tmp_path, fake):
         # Niran (a member) may not see hidden results of an open poll.
         await bot.send(niran, "/results")
         assert "hidden until it closes" in bot.last(niran)["text"]
-        await bot.send(ada, "/closepoll")
+        await close_poll(bot, ada, "/closepoll")
         assert "Poll 1 is closed." in [m["text"] for m in bot.fake.messages(ada.id)][-2]
         results = bot.last(ada)["text"]
         # Borda (modified): Niran 3>2 gives 2,1; Mali 1 gives 1. Option 3: 2, option 1: 1, 2: 1.
@@ -134,7 +134,7 @@ async def test_anonymous_poll_forgets_who_voted_at_close(tmp_path, fake):
             "SELECT user_id FROM ballots WHERE submitted_at IS NOT NULL"
         )
         assert row["user_id"] == niran.id
-        await bot.send(ada, "/closepoll 1")
+        await close_poll(bot, ada, "/closepoll 1")
         rows = await bot.services.db.fetchall(
             "SELECT user_id, stakeholder_group, submitted_at, message_id FROM ballots"
         )
@@ -150,7 +150,7 @@ async def test_named_poll_keeps_ballots_linked(tmp_path, fake):
         await bot.tap(niran, "✅")
         await bot.send(niran, "/results")  # visible while open
         assert "1 of 3 members voted" in bot.fake.messages(niran.id)[-2]["text"]
-        await bot.send(ada, "/closepoll")
+        await close_poll(bot, ada, "/closepoll")
         row = await bot.services.db.fetchone("SELECT user_id FROM ballots")
         assert row["user_id"] == niran.id
 
@@ -241,14 +241,16 @@ async def test_several_open_polls_offer_buttons(tmp_path, fake):
         ada, *_ = await forum_with_members(bot, fake, group=False)
         await new_poll(bot, ada, POLL)
         await new_poll(bot, ada, "/newpoll Second?\nX\nY")
-        await bot.send(ada, "/closepoll")
+        await close_poll(bot, ada, "/closepoll")
         assert bot.last(ada)["text"] == "Which poll?"
         assert bot.labels(ada) == ["2. Second?", "1. Which priorities should the forum take…"]
         await bot.tap(ada, "2.")
+        assert bot.last(ada)["text"].startswith("Close poll 2 “Second?” now?")
+        await bot.tap(ada, "✅ Close poll 2 now")
         assert (
             await bot.services.db.fetchone("SELECT number FROM polls WHERE closed_at IS NOT NULL")
         )["number"] == 2
-        await bot.send(ada, "/closepoll 2")
+        await close_poll(bot, ada, "/closepoll 2")
         assert "no open poll with the number 2" in bot.last(ada)["text"]
 
 
@@ -347,7 +349,7 @@ async def test_unicode_digits_are_not_numbers(tmp_path, fake):
         before = await snapshot(bot)
         await bot.send(ada, "/results ²")
         assert "There is no poll with the number ²." in bot.last(ada)["text"]
-        await bot.send(ada, "/closepoll ١")
+        await close_poll(bot, ada, "/closepoll ١")
         assert "There is no open poll with the number ١." in bot.last(ada)["text"]
         await bot.send(niran, "/start poll-²")
         assert "not one you can vote in" in bot.last(niran)["text"]
@@ -376,7 +378,7 @@ async def test_a_failing_group_post_does_not_turn_a_close_into_sorry(tmp_path, f
         await new_poll(bot, ada, POLL)
         fake.fail("editMessageText", chat_id=chat.id, error_code=502, times=2)
         start = len(fake.calls)
-        await bot.send(ada, "/closepoll")
+        await close_poll(bot, ada, "/closepoll")
         texts = [m["text"] for m in fake.messages(ada.id)]
         assert "Poll 1 is closed." in texts[-2] and "Results of poll 1" in texts[-1]
         assert not any(text.startswith("Sorry") for text in texts)
