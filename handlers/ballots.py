@@ -37,6 +37,10 @@ def render_ballot(
     by_id = {option.id: option for option in options}
     lines = [
         tr._("<b>Poll %(number)s</b>: %(question)s", number=poll.number, question=poll.question),
+        # Said on every ballot: `anonymous: no` means coordinators see each member's ranking.
+        tr._("Anonymous: after the poll closes nobody can see how you ranked.")
+        if poll.anonymous
+        else tr._("Named: coordinators will see how you ranked."),
         "",
     ]
     # Every option whole here: the buttons below carry shortened labels.

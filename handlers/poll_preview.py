@@ -41,9 +41,6 @@ def render(
         tr._("Results: hidden from members until the poll closes.")
         if draft.hide_results
         else tr._("Results: members can see them while the poll is open."),
-        tr._("Anonymous: yes. Nobody can see how a member ranked.")
-        if draft.anonymous
-        else tr._("Anonymous: no. Coordinators will see how each member ranked."),
     ]
     if draft.remind_before:
         hours = int(draft.remind_before.total_seconds() // 3600)

@@ -25,7 +25,7 @@ async def test_the_form_ends_in_a_preview_and_nothing_is_sent_before_send(tmp_pa
             "3. Mandatory waste segregation",
             "Closes: Nov 30, 2026, 5:00",
             "Results: hidden from members until the poll closes.",
-            "Anonymous: yes.",
+            "Anonymous: after the poll closes nobody can see how you ranked.",  # the ballot's
         ):
             assert shown in preview, shown
         assert bot.labels(ada) == ["✅ Send to 3 members", "✏️ Edit", "✖ Discard"]
@@ -49,7 +49,8 @@ async def test_edit_takes_changed_lines_or_a_new_form_and_a_second_send_does_not
         assert "only the lines to change" in bot.last(ada)["text"]
         await bot.send(ada, "closes: 2026-12-02 12:00\nanonymous: no")
         preview = bot.last(ada)["text"]
-        assert "Closes: Dec 2, 2026, 12:00" in preview and "Anonymous: no." in preview
+        assert "Closes: Dec 2, 2026, 12:00" in preview
+        assert "Named: coordinators will see how you ranked." in preview
         assert "1. Institutionalise green public procurement" in preview  # the options stay
         await bot.send(ada, "Which one first?\nEnergy\nWater\nresults: visible")
         preview = bot.last(ada)["text"]
@@ -159,3 +160,15 @@ async def test_closepoll_asks_first(tmp_path, fake):
         await bot.tap(ada, "✅ Close", chat=chat, message_id=asked)
         assert await count(bot, "polls WHERE closed_at IS NULL") == 0
         assert "Poll 1 is closed." in [m["text"] for m in fake.messages(chat.id)]
+
+
+async def test_the_ballot_says_whether_the_poll_is_anonymous(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada, niran, *_ = await forum_with_members(bot, fake, group=False)
+        await new_poll(bot, ada, "/newpoll Anonymous?\nA\nB")
+        await new_poll(bot, ada, "/newpoll Named?\nA\nB\nanonymous: no")
+        lines = ballot(bot, niran, 1)["text"].split("\n")
+        assert lines[1] == "Anonymous: after the poll closes nobody can see how you ranked."
+        lines = ballot(bot, niran, 2)["text"].split("\n")
+        assert lines[1] == "Named: coordinators will see how you ranked."
+        assert "Named:" not in ballot(bot, niran, 1)["text"]
