@@ -4,6 +4,8 @@ reminders, and closed ballots that say so."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tests.harness import new_poll, running_bot
 from tests.test_polls import POLL, ballot, forum_with_members
 
@@ -172,3 +174,25 @@ async def test_the_ballot_says_whether_the_poll_is_anonymous(tmp_path, fake):
         lines = ballot(bot, niran, 2)["text"].split("\n")
         assert lines[1] == "Named: coordinators will see how you ranked."
         assert "Named:" not in ballot(bot, niran, 1)["text"]
+
+
+async def test_a_reminder_is_short_and_its_button_opens_the_ballot(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada, niran, mali, *_ = await forum_with_members(bot, fake, group=False)
+        await new_poll(bot, ada, POLL)  # closes 2026-11-30 17:00 Bangkok
+        ballots_before = len(fake.messages(mali.id))
+        bot.clock.advance(timedelta(days=6, hours=2))  # 23 h before the close
+        await bot.run_due()
+        reminder = bot.last(mali)
+        assert "Institutionalise" not in reminder["text"]  # no options: not a second ballot
+        assert [b["callback_data"] for b in fake.buttons(reminder)] == ["poll:open:1"]
+        assert len(fake.messages(mali.id)) == ballots_before + 1
+        niran_reminder = bot.last(niran)
+        assert niran_reminder["text"].startswith("Reminder: poll 1 closes Nov 30, 2026")
+        assert bot.labels(niran) == ["🗳 Open my ballot"]
+
+        await bot.tap(niran, "🗳 Open my ballot")
+        assert ballot(bot, niran)["message_id"] == bot.last(niran)["message_id"]
+        await bot.tap(niran, "2.")
+        await bot.tap(niran, "✅")
+        assert "is submitted" in bot.last(niran)["text"]
