@@ -22,6 +22,7 @@ from db import dialogs
 from db import forums as forums_db
 from db import outbox as outbox_db
 from db import polls as polls_db
+from db import users as users_db
 from db.polls import PollRow
 from handlers import ballots, outbox
 from handlers.announcement import announcement, request_refresh
@@ -295,14 +296,36 @@ async def finish_poll(bot: Bot, services: Services, poll: PollRow) -> bool:
     except sqlite3.OperationalError as exc:  # busy: the close stands, the heartbeat queues them
         log.warning("poll %s: results not queued yet (%s)", poll.id, exc)
     # The results are queued first: a crash during the edits (a call per ballot) cannot lose them.
-    for chat_id, message_id, _ in messages:
-        # The ballot loses its buttons; a tap on an old copy is answered "closed" anyway.
+    for chat_id, message_id, user_id in messages:
+        # The ballot says it closed (no ranking left on it) and links the results; a tap on an
+        # old copy is answered "closed" anyway.
+        text, markup = await _closed_ballot(services, closed, user_id)
         with contextlib.suppress(TelegramError):  # a deleted ballot message is no reason to stop
-            await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+            await bot.edit_message_text(text, chat_id, message_id, reply_markup=markup)
     # In the background: a close is committed, and a slow or failing group edit must neither
     # hold the update loop nor turn "closed" into "sorry".
     request_refresh(bot, services, closed.id)
     return True
+
+
+async def _closed_ballot(
+    services: Services, poll: PollRow, user_id: int | None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """What a ballot message becomes at the close, in its member's language."""
+    user = await users_db.get_user(services.db, user_id) if user_id else None
+    tr = services.catalogs.translator(user.language if user else None)
+    text = "\n\n".join(
+        (
+            tr._(
+                "<b>Poll %(number)s</b>: %(question)s", number=poll.number, question=poll.question
+            ),
+            tr._(
+                "This poll is closed. See its results with the button below or /results %(number)s.",
+                number=poll.number,
+            ),
+        )
+    )
+    return text, keyboard([[(tr._("📊 Results"), callbacks.make("res", "show", poll.id))]])
 
 
 async def queue_results(bot: Bot, services: Services, poll: PollRow) -> None:

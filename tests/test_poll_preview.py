@@ -196,3 +196,32 @@ async def test_a_reminder_is_short_and_its_button_opens_the_ballot(tmp_path, fak
         await bot.tap(niran, "2.")
         await bot.tap(niran, "✅")
         assert "is submitted" in bot.last(niran)["text"]
+
+
+async def test_closed_ballots_say_so_and_link_the_results(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada, niran, mali, *_ = await forum_with_members(bot, fake, group=False)
+        await new_poll(bot, ada, POLL)
+        niran_ballot, mali_ballot = ballot(bot, niran), ballot(bot, mali)
+        await bot.tap(niran, "3.", message_id=niran_ballot["message_id"])
+        await bot.tap(niran, "✅", message_id=niran_ballot["message_id"])
+        await bot.send(ada, "/closepoll 1")
+        await bot.tap(ada, "✅ Close poll 1 now")
+
+        def shown(message) -> dict:
+            return next(
+                m
+                for m in fake.messages(message["chat"]["id"])
+                if m["message_id"] == message["message_id"]
+            )
+
+        closed = shown(niran_ballot)
+        assert closed["text"].startswith("Poll 1: Which priorities should the forum take up first?")
+        assert "This poll is closed. See its results" in closed["text"]
+        assert "Your ranking" not in closed["text"]  # anonymous: the ranking is not kept there
+        assert [b["text"] for b in fake.buttons(closed)] == ["📊 Results"]
+        assert fake.buttons(shown(mali_ballot))[0]["callback_data"] == "res:show:1"
+        assert shown(mali_ballot)["text"].startswith("โพลที่ 1")  # in her language
+
+        await bot.tap(niran, "📊 Results", message_id=closed["message_id"])
+        assert any("Results of poll 1" in m["text"] for m in fake.messages(niran.id)[-2:])

@@ -176,7 +176,8 @@ async def test_deadline_reminder_and_close_after_restart(tmp_path, fake):
         assert poll["closed_at"] == "2026-12-01T11:00:00+00:00"
         assert "Results of poll 1" in bot.last(chat)["text"]
         old = next(m for m in bot.fake.messages(niran.id) if m["message_id"] == niran_ballot)
-        assert not bot.fake.buttons(old)  # the ballot lost its buttons at close
+        assert "This poll is closed." in old["text"]  # the ballot says so at close
+        assert [b["callback_data"] for b in bot.fake.buttons(old)] == ["res:show:1"]
         calls = await bot.forge(niran, "poll:rank:1:2", message_id=niran_ballot)  # an old copy
         assert bot.answers(calls) == ["This poll is closed."]
 
