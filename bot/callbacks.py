@@ -12,12 +12,14 @@ from dataclasses import dataclass
 MAX_BYTES = 64  # Telegram's limit for callback_data
 
 # The buttons that may be pressed in a group, as "feature:action": only the bot's answers to
-# /results and /closepoll there ("Which poll?" and its pages) and to /start when it links the
-# group (the choice of forum, for who asked) carry buttons, and what they show every member may
-# see. Every other button belongs to a private chat (ballots, settings, feedback, exports,
-# dialogs, member lists): pressed in a group, which only a forged press can do, it is refused
-# before any handler runs.
-IN_GROUPS = frozenset({"res:show", "poll:close", "page:poll", "lnk:ok", "lnk:pg", "lnk:no"})
+# /results and /closepoll there ("Which poll?", its pages, the close confirmation) and to
+# /start when it links the group (the choice of forum, for who asked) carry buttons, and what
+# they show every member may see. Every other button belongs to a private chat (ballots,
+# settings, feedback, exports, dialogs, member lists): pressed in a group, which only a forged
+# press can do, it is refused before any handler runs.
+IN_GROUPS = frozenset(
+    {"res:show", "poll:close", "poll:shut", "poll:keep", "page:poll", "lnk:ok", "lnk:pg", "lnk:no"}
+)
 
 
 @dataclass(frozen=True)

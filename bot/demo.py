@@ -174,6 +174,8 @@ async def build_world(
     await settle(fake, app)
     fake.send_text(ada, DEMO_POLL)
     await settle(fake, app)
+    fake.tap(ada, fake.last_message(ada.id)["message_id"], "✅ Send")  # under the preview
+    await settle(fake, app)
     # A meeting in three hours, so its one-day reminder is due at once (with the calendar file).
     starts = (datetime.now(ZoneInfo("Asia/Bangkok")) + timedelta(hours=3)).strftime(
         "%Y-%m-%d %H:00"

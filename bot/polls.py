@@ -13,8 +13,9 @@ remind: 12h                     (optional; default 24h before closing; "no" for 
 
 from __future__ import annotations
 
+import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from bot.forums import FormError
@@ -34,6 +35,8 @@ _YES = {"yes", "y", "on", "true", "1"}
 _NO = {"no", "n", "off", "false", "0", "none"}
 _DURATION = re.compile(r"^(\d{1,4})\s*([mhd])$")
 _LIST_MARKER = re.compile(r"^(?:[-•*]|\d{1,2}[.)])\s+")
+_KEY = re.compile(r"^[^\W\d_]{2,20}$")  # one word: "Closing", "anonymus" (not "Goal 12")
+_SETTING_LIKE = re.compile(r"^(?:\d{4}-\d{2}-\d{2}.*|\d{1,4}\s*[mhd]|yes|no|hidden|visible)$", re.I)
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,61 @@ class PollDraft:
     hide_results: bool = True
     anonymous: bool = True
     remind_before: timedelta = DEFAULT_REMINDER
+    # Lines that look like a misspelt setting ("Closing: 10 Jan 2027"): left out, shown in the
+    # preview with the nearest setting's name (or None), never made an option.
+    unknown: tuple[tuple[str, str | None], ...] = ()
+
+    def to_data(self) -> dict[str, object]:
+        """JSON for the pending preview step (db/dialogs.py)."""
+        data = asdict(self)
+        data["closes_at"] = self.closes_at.isoformat()
+        data["remind_before"] = self.remind_before.total_seconds()
+        data["unknown"] = [list(pair) for pair in self.unknown]
+        return data
+
+    @classmethod
+    def from_data(cls, data: dict) -> PollDraft:
+        return cls(
+            question=data["question"],
+            options=list(data["options"]),
+            closes_at=datetime.fromisoformat(data["closes_at"]),
+            hide_results=bool(data["hide_results"]),
+            anonymous=bool(data["anonymous"]),
+            remind_before=timedelta(seconds=data["remind_before"]),
+            unknown=tuple((line, hint) for line, hint in data.get("unknown", [])),
+        )
+
+
+def unknown_setting(line: str) -> tuple[str, str | None] | None:
+    """(line, nearest setting or None) if `key: value` reads as a misspelt setting: the key is one
+    word and either near a setting's name or followed by a setting's kind of value."""
+    key, sep, value = line.partition(":")
+    key = key.strip().lower()
+    if not sep or key in SETTINGS or not _KEY.match(key):
+        return None
+    near = difflib.get_close_matches(key, SETTINGS, n=1, cutoff=0.6)
+    if near or _SETTING_LIKE.match(value.strip()):
+        return line, near[0] if near else None
+    return None
+
+
+def merge_form(old: str, new: str) -> str:
+    """A correction of a previewed form: a whole new form, or only `key: value` lines (known or
+    misspelt settings), which replace the old lines of those keys, misspelt ones included."""
+    lines = [line.strip() for line in new.strip().splitlines() if line.strip()]
+    if not lines or not all(_setting_key(line) for line in lines):
+        return new
+    keys = {_setting_key(line) for line in lines}
+    kept = [line for line in old.strip().splitlines() if _setting_key(line) not in keys]
+    return "\n".join([*kept, *lines])
+
+
+def _setting_key(line: str) -> str | None:
+    key, sep, _ = line.strip().partition(":")
+    if sep and key.strip().lower() in SETTINGS:
+        return key.strip().lower()
+    flagged = unknown_setting(line.strip())
+    return flagged[1] if flagged and flagged[1] else None
 
 
 def parse_duration(text: str) -> timedelta | None:
@@ -90,10 +148,13 @@ def parse_poll_form(
     if not lines:
         raise FormError(N_("The poll needs a question on the first line."))
     question, options, settings = lines[0], list(preset), {}
+    unknown: list[tuple[str, str | None]] = []
     for line in lines[1:]:
         key, sep, value = line.partition(":")
         if sep and key.strip().lower() in SETTINGS:
             settings[key.strip().lower()] = value.strip()
+        elif flagged := unknown_setting(line):
+            unknown.append(flagged)
         else:
             # "1. Foo", "- Foo", "• Foo" from a pasted list: drop the marker, keep "3R policies".
             options.append(_LIST_MARKER.sub("", line) or line)
@@ -114,6 +175,7 @@ def parse_poll_form(
         hide_results=_switch(settings.get("results", "hidden"), "results", {"hidden"}, {"visible"}),
         anonymous=_switch(settings.get("anonymous", "yes"), "anonymous", _YES, _NO),
         remind_before=_reminder(settings.get("remind"), closes_at - now),
+        unknown=tuple(unknown),
     )
 
 

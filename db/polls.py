@@ -155,6 +155,15 @@ async def insert_ballots(
     return options, ballots
 
 
+async def next_number(db: Database, forum_id: int) -> int:
+    """The number the forum's next poll gets (a preview shows it; `insert_poll` decides)."""
+    row = await db.fetchone(
+        "SELECT coalesce(max(number), 0) + 1 AS n FROM polls WHERE forum_id = ?", (forum_id,)
+    )
+    assert row is not None
+    return int(row["n"])
+
+
 async def get_poll(db: Database, poll_id: int) -> PollRow | None:
     row = await db.fetchone("SELECT * FROM polls WHERE id = ?", (poll_id,))
     return _poll(row) if row else None

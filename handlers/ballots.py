@@ -8,7 +8,6 @@ belongs to the poll and is not ranked yet.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import replace
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -21,13 +20,9 @@ from bot.polls import add_choice, shorten
 from db import forums as forums_db
 from db import polls as polls_db
 from db import users as users_db
-from db.outbox import Outgoing
 from db.polls import BallotRow, OptionRow, PollRow
 from handlers.announcement import request_refresh
 from handlers.common import answer_stale, unless_unchanged
-from handlers.outbox import outgoing
-
-Lead = Callable[[Translator, str], str]  # (member's translator, member's zone) → a line of text
 
 
 def render_ballot(
@@ -37,6 +32,10 @@ def render_ballot(
     by_id = {option.id: option for option in options}
     lines = [
         tr._("<b>Poll %(number)s</b>: %(question)s", number=poll.number, question=poll.question),
+        # Said on every ballot: `anonymous: no` means coordinators see each member's ranking.
+        tr._("Anonymous: after the poll closes nobody can see how you ranked.")
+        if poll.anonymous
+        else tr._("Named: coordinators will see how you ranked."),
         "",
     ]
     # Every option whole here: the buttons below carry shortened labels.
@@ -92,24 +91,14 @@ def render_ballot(
 
 
 async def _ballot_for(
-    services: Services, poll: PollRow, user_id: int, lead: Lead | None = None
+    services: Services, poll: PollRow, user_id: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     user = await users_db.get_user(services.db, user_id)
     tr = services.catalogs.translator(user.language if user else None)
     zone = user.timezone if user and user.timezone else await _forum_zone(services, poll)
     ballot = await polls_db.open_ballot(services.db, poll.id, user_id)
     options = await polls_db.options_of(services.db, poll.id)
-    text, markup = render_ballot(tr, poll, options, ballot, zone)
-    return (f"{lead(tr, zone)}\n\n{text}" if lead else text), markup
-
-
-async def queued_ballot(
-    services: Services, poll: PollRow, user_id: int, lead: Lead | None = None
-) -> Outgoing:
-    """The member's ballot as an outbox message (new polls, reminders); once it is sent the
-    outbox records its message id, so taps edit it. `lead` is a line above it."""
-    text, markup = await _ballot_for(services, poll, user_id, lead)
-    return outgoing(user_id, user_id, text, markup, on_sent=f"ballot:{poll.id}")
+    return render_ballot(tr, poll, options, ballot, zone)
 
 
 async def deliver_ballot(bot: Bot, services: Services, poll: PollRow, user_id: int) -> bool:

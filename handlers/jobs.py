@@ -14,13 +14,15 @@ from datetime import datetime
 from telegram import Bot
 from telegram.ext import Application, ContextTypes
 
+from bot import callbacks
 from bot.context import Services
-from bot.i18n import Translator
+from db import forums as forums_db
 from db import outbox as outbox_db
 from db import polls as polls_db
 from db import retention
 from db.polls import PollRow
-from handlers import ballots, meeting_survey, meetings, outbox, tip_subscriptions
+from handlers import meeting_survey, meetings, outbox, tip_subscriptions
+from handlers.common import keyboard
 from handlers.polls import finish_poll, queue_results
 
 HEARTBEAT_SECONDS = 30
@@ -77,18 +79,21 @@ async def _remind_due(services: Services, now: datetime) -> None:
 
 
 async def _remind_voters(services: Services, poll: PollRow) -> None:
-    """Members who have not ranked yet get their ballot again, under a reminder line."""
-
-    def lead(tr: Translator, zone: str) -> str:
-        return tr._(
+    """Members who have not ranked yet get a short reminder whose button re-sends their ballot
+    (`poll:open`, as from /polls): not a second full ballot under the first."""
+    forum = await forums_db.get_forum(services.db, poll.forum_id)
+    assert forum is not None
+    messages = []
+    for voter in await polls_db.non_voters(services.db, poll):
+        tr = services.catalogs.translator(voter.language)
+        text = tr._(
             "Reminder: poll %(number)s closes %(time)s and you have not submitted your "
             "ranking yet.",
             number=poll.number,
-            time=tr.datetime(poll.closes_at, zone),
+            time=tr.datetime(poll.closes_at, voter.timezone or forum.timezone),
         )
-
-    voters = await polls_db.non_voters(services.db, poll)
-    messages = [await ballots.queued_ballot(services, poll, v.user_id, lead) for v in voters]
+        button = [(tr._("🗳 Open my ballot"), callbacks.make("poll", "open", poll.id))]
+        messages.append(outbox.outgoing(voter.user_id, voter.user_id, text, keyboard([button])))
     now = services.clock()
     async with outbox_db.batch(
         services.db, forum_id=poll.forum_id, kind="poll_reminder", now=now, poll_id=poll.id

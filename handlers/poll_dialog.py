@@ -1,25 +1,50 @@
 """The /newpoll dialog: type the whole form, or start from a priority catalog from the seeds.
 
 From a catalog: tap the items to keep (up to 12), continue, then send the question with any extra
-options and settings in one message, or take the default question. State is a pending input
-(`newpoll`), so a restart mid-dialog loses nothing. Callback data: `np:cat:<catalog>`,
-`np:item:<index>`, `np:next`, `np:default`.
+options and settings in one message, or take the default question. Either way (and for the
+one-message form) the dialog ends in a preview: the ballot as members will see it, the closing
+time, visibility and anonymity, and "✅ Send", "✏️ Edit", "✖ Discard". Nothing is stored as a
+poll before "Send", which claims the draft in the transaction that writes the poll.
+
+State is a pending input (`newpoll`), so a restart mid-dialog loses nothing; the preview is always
+in the coordinator's private chat (a form sent in a group is previewed there). Callback data:
+`np:cat:<catalog>`, `np:item:<index>`, `np:next`, `np:default`, `np:send`, `np:edit`, `np:drop`.
 """
 
 from __future__ import annotations
 
+import contextlib
+
 from telegram import InlineKeyboardMarkup, Update
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.context import ForumContext
 from bot.forums import FormError
 from bot.i18n import escape
-from bot.polls import MAX_OPTIONS, parse_poll_form, shorten
+from bot.polls import (
+    MAX_OPTIONS,
+    PollDraft,
+    merge_form,
+    parse_poll_form,
+    shorten,
+    validate_deadline,
+)
 from bot.priorities import PriorityCatalog
 from bot.roles import Role
 from db import dialogs
-from handlers.common import answer_stale, command_text, guarded, is_private, keyboard, reply
+from db import polls as polls_db
+from handlers import poll_preview
+from handlers.common import (
+    answer_stale,
+    command_text,
+    guarded,
+    is_private,
+    keyboard,
+    private_chat_hint,
+    reply,
+)
 from handlers.polls import create_poll
 
 NEWPOLL = "newpoll"
@@ -28,7 +53,7 @@ NEWPOLL = "newpoll"
 @guarded("newpoll")
 async def new_poll(update: Update, context: ForumContext) -> None:
     """`/newpoll Question` + one option a line (+ settings); alone: the dialog (in private)."""
-    actor, services = context.actor, context.services
+    actor = context.actor
     forum = actor.forum
     assert forum is not None  # guarded: coordinators have a forum
     text = command_text(update)
@@ -48,12 +73,7 @@ async def new_poll(update: Update, context: ForumContext) -> None:
             ),
         )
         return
-    try:
-        draft = parse_poll_form(text, timezone=forum.timezone, now=services.clock())
-    except FormError as error:
-        await reply(update, actor.tr._(error.message, **error.params))
-        return
-    await create_poll(update, context, draft)
+    await _preview(update, context, None, [], text)
 
 
 async def start(update: Update, context: ForumContext) -> None:
@@ -126,6 +146,9 @@ async def on_dialog_button(update: Update, context: ForumContext) -> None:
         await answer_stale(update, context)
         return
     data = pending.data
+    if parsed.action in ("send", "edit", "drop"):
+        await _on_preview_button(update, context, parsed.action, data)
+        return
     catalog = services.priorities.get(
         parsed.arg(0) if parsed.action == "cat" else data.get("catalog", "")
     )
@@ -153,7 +176,7 @@ async def on_dialog_button(update: Update, context: ForumContext) -> None:
         return
     elif parsed.action == "default" and data.get("step") == "question":
         await query.answer()
-        await _create(
+        await _preview(
             update,
             context,
             catalog,
@@ -216,39 +239,131 @@ async def on_input(update: Update, context: ForumContext, data: dict) -> None:
         await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
         await reply(update, actor.tr._("This button is no longer valid."))
         return
+    text = update.effective_message.text or ""
     if data.get("step") == "question" and catalog is not None:
-        await _create(
-            update, context, catalog, data.get("selected", []), update.effective_message.text or ""
-        )
+        await _preview(update, context, catalog, data.get("selected", []), text)
     elif data.get("step") == "form":
-        await _create(update, context, None, [], update.effective_message.text or "")
+        await _preview(update, context, None, [], text)
+    elif data.get("step") == "preview":  # a corrected form, or only the lines to change
+        await _preview(
+            update, context, catalog, data.get("selected", []), merge_form(data["form"], text)
+        )
     else:
         await reply(update, actor.tr._("Please use the buttons in my message above."))
 
 
-async def _create(
+async def _preview(
     update: Update,
     context: ForumContext,
     catalog: PriorityCatalog | None,
     selected: list[str],
     text: str,
 ) -> None:
+    """Parse the form and show its preview in the coordinator's private chat; the draft (with
+    the form as typed, for a later correction) is the pending step until Send or Discard."""
     actor, services = context.actor, context.services
-    assert actor.forum is not None
+    forum = actor.forum
+    assert forum is not None
     items = [item for item in catalog.items if item.id in selected] if catalog else []
     try:
         draft = parse_poll_form(
-            text,
-            timezone=actor.forum.timezone,
-            now=services.clock(),
-            preset=[item.text for item in items],
+            text, timezone=forum.timezone, now=services.clock(), preset=[i.text for i in items]
         )
     except FormError as error:
         await reply(update, actor.tr._(error.message, **error.params))
         return
-    await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
+    data = {
+        "step": "preview",
+        "forum": forum.id,  # a later switch of current forum must not redirect it
+        "form": text,
+        "catalog": catalog.id if catalog else None,
+        "selected": selected,
+        "draft": draft.to_data(),
+    }
+    count = len(await polls_db.voters(services.db, forum.id))
+    number = await polls_db.next_number(services.db, forum.id)
+    screen = poll_preview.render(actor.tr, draft, number, forum.timezone, count)
+    if is_private(update):
+        await dialogs.expect(
+            services.db,
+            user_id=actor.user_id,
+            chat_id=update.effective_chat.id,
+            kind=NEWPOLL,
+            data=data,
+            now=services.clock(),
+        )
+        await reply(update, *screen)
+        return
+    # In a group: the preview and its correction are the coordinator's, in private.
+    await dialogs.expect(
+        services.db,
+        user_id=actor.user_id,
+        chat_id=actor.user_id,
+        kind=NEWPOLL,
+        data=data,
+        now=services.clock(),
+    )
+    try:
+        await context.bot.send_message(actor.user_id, screen[0], reply_markup=screen[1])
+    except Forbidden:
+        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=actor.user_id)
+        await reply(update, private_chat_hint(actor.tr, "newpoll", context.bot.username))
+        return
+    await reply(
+        update,
+        actor.tr._("I sent you a preview of the poll in our private chat; it is sent from there."),
+    )
+
+
+async def _on_preview_button(
+    update: Update, context: ForumContext, action: str, data: dict
+) -> None:
+    """✅ Send (claims the draft with the poll's transaction), ✏️ Edit, ✖ Discard."""
+    query, actor, services = update.callback_query, context.actor, context.services
+    tr, chat_id = actor.tr, update.effective_chat.id
+    if data.get("step") != "preview" or actor.forum is None or data.get("forum") != actor.forum.id:
+        await query.answer(tr._("This poll draft is no longer open; start again with /newpoll."))
+        return
+    if action == "drop":
+        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_id)
+        await query.answer()
+        await query.edit_message_text(tr._("Discarded. No poll was created."))
+        return
+    if action == "edit":
+        await query.answer()
+        await query.message.reply_text(
+            tr._(
+                "Send the corrected form as one message, or only the lines to change, such as "
+                "“closes: 2027-01-20 17:00” or “anonymous: no”. You will get a new preview."
+            )
+        )
+        return
+    draft = PollDraft.from_data(data["draft"])
+    try:
+        validate_deadline(draft.closes_at, services.clock())
+    except FormError as error:
+        await query.answer(tr._(error.message, **error.params), show_alert=True)
+        return
+    catalog = services.priorities.get(data.get("catalog") or "")
+    items = (
+        [item for item in catalog.items if item.id in data.get("selected", [])] if catalog else []
+    )
     refs = [item.id for item in items] + [None] * (len(draft.options) - len(items))
-    await create_poll(update, context, draft, catalog=catalog.id if catalog else None, refs=refs)
+    poll = await create_poll(
+        update,
+        context,
+        draft,
+        catalog=catalog.id if catalog else None,
+        refs=refs,
+        claim=(actor.user_id, chat_id, NEWPOLL),
+    )
+    if poll is None:
+        await query.answer(tr._("This poll draft is no longer open; start again with /newpoll."))
+        return
+    with contextlib.suppress(TelegramError):  # courtesies: the poll is committed and sent
+        await query.answer()
+    with contextlib.suppress(TelegramError):  # the preview stays as a record of what went out
+        await query.edit_message_reply_markup(None)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:

@@ -7,19 +7,22 @@ import logging
 import sqlite3
 from functools import partial
 
-from telegram import Bot, Update
+from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.error import ChatMigrated, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.context import ForumContext, Services
 from bot.forums import STAKEHOLDER_GROUPS
+from bot.i18n import Translator
 from bot.poll_report import shown_groups
 from bot.polls import PollDraft
 from bot.roles import Access
+from db import dialogs
 from db import forums as forums_db
 from db import outbox as outbox_db
 from db import polls as polls_db
+from db import users as users_db
 from db.polls import PollRow
 from handlers import ballots, outbox
 from handlers.announcement import announcement, request_refresh
@@ -36,16 +39,24 @@ async def create_poll(
     *,
     catalog: str | None = None,
     refs: list[str | None] | None = None,
-) -> None:
+    claim: tuple[int, int, str] | None = None,
+) -> PollRow | None:
     """Commit, then talk: the poll, every voter's empty ballot and its outbox row in one
     transaction (a crash or a busy database leaves all of them or none); then the group's post
-    and the answer, which may fail without losing anything."""
+    and the answer, which may fail without losing anything.
+
+    `claim` (user id, chat id, dialog kind) is the previewed draft: deleted in the same
+    transaction, so a second tap on "Send" (or one racing it) creates nothing; None then."""
     actor, services = context.actor, context.services
     forum = actor.forum
     assert forum is not None
     voters = await polls_db.voters(services.db, forum.id)
     now = services.clock()
     async with outbox_db.batch(services.db, forum_id=forum.id, kind="ballot", now=now) as writing:
+        if claim and not await dialogs.take(
+            writing.conn, user_id=claim[0], chat_id=claim[1], kind=claim[2]
+        ):
+            return None
         poll = await polls_db.insert_poll(
             writing.conn,
             forum_id=forum.id,
@@ -81,6 +92,7 @@ async def create_poll(
         await _talk_after_create(update, context, poll, len(voters))
     finally:
         outbox.kick(context.bot, services)
+    return poll
 
 
 async def _talk_after_create(
@@ -195,14 +207,15 @@ async def open_ballot(update: Update, context: ForumContext, poll_id: int | None
 
 
 async def on_poll_button(update: Update, context: ForumContext) -> None:
-    """`poll:open:<id>` (from /polls) and `poll:close:<id>` (from /closepoll's choice)."""
+    """`poll:open:<id>` (from /polls and reminders); `poll:close:<id>` (/closepoll's "Which
+    poll?"), which asks first; `poll:shut:<id>` (the confirmed close) and `poll:keep:<id>`."""
     parsed = callbacks.parse(update.callback_query.data)
     poll_id = parsed.int_arg(0) if parsed else None
     if parsed and parsed.action == "open":
         await open_ballot(update, context, poll_id)
     elif (
         parsed
-        and parsed.action == "close"
+        and parsed.action in ("close", "shut", "keep")
         and context.actor.forum
         and context.actor.role == "coordinator"
         and poll_id
@@ -211,20 +224,49 @@ async def on_poll_button(update: Update, context: ForumContext) -> None:
         if poll is None or poll.forum_id != context.actor.forum.id or not poll.is_open:
             await answer_stale(update, context)
             return
-        await update.callback_query.answer()
-        await _close_and_report(update, context, poll)
+        query, tr = update.callback_query, context.actor.tr
+        await query.answer()
+        if parsed.action == "close":
+            text, markup = close_question(tr, poll)
+            await query.edit_message_text(text, reply_markup=markup)
+        elif parsed.action == "keep":
+            await query.edit_message_text(tr._("Poll %(number)s stays open.", number=poll.number))
+        else:
+            await _close_and_report(update, context, poll)
+            with contextlib.suppress(TelegramError):  # the question is answered; a courtesy
+                await query.edit_message_reply_markup(None)
     elif parsed and parsed.action in ("rank", "undo", "submit"):
         await ballots.on_ballot_button(update, context)
     else:
         await answer_stale(update, context)
 
 
+def close_question(tr: Translator, poll: PollRow) -> tuple[str, InlineKeyboardMarkup]:
+    """The confirmation /closepoll asks for: closing cannot be undone."""
+    text = tr._(
+        "Close poll %(number)s “%(question)s” now? Members can no longer change their ranking, "
+        "and the results go out. This cannot be undone.",
+        number=poll.number,
+        question=poll.question,
+    )
+    rows = [
+        [
+            (
+                tr._("✅ Close poll %(number)s now", number=poll.number),
+                callbacks.make("poll", "shut", poll.id),
+            )
+        ],
+        [(tr._("Keep it open"), callbacks.make("poll", "keep", poll.id))],
+    ]
+    return text, keyboard(rows)
+
+
 @guarded("closepoll")
 async def close_poll(update: Update, context: ForumContext) -> None:
-    """`/closepoll [number]`: close now."""
+    """`/closepoll [number]`: asks for confirmation, then closes (`poll:shut`)."""
     poll = await pick_poll(update, context, feature="poll", action="close", open_only=True)
     if poll is not None:
-        await _close_and_report(update, context, poll)
+        await reply(update, *close_question(context.actor.tr, poll))
 
 
 async def _close_and_report(update: Update, context: ForumContext, poll: PollRow) -> None:
@@ -234,6 +276,8 @@ async def _close_and_report(update: Update, context: ForumContext, poll: PollRow
         closed = await polls_db.get_poll(context.services.db, poll.id)
         assert closed is not None
         await reply(update, context.actor.tr._("Poll %(number)s is closed.", number=poll.number))
+        if told is None:  # in the group: its copy of the results comes through the outbox
+            return
         text = await results_message(
             context.services, closed, context.actor.tr, context.actor.timezone
         )
@@ -258,14 +302,36 @@ async def finish_poll(
     except sqlite3.OperationalError as exc:  # busy: the close stands, the heartbeat queues them
         log.warning("poll %s: results not queued yet (%s)", poll.id, exc)
     # The results are queued first: a crash during the edits (a call per ballot) cannot lose them.
-    for chat_id, message_id, _ in messages:
-        # The ballot loses its buttons; a tap on an old copy is answered "closed" anyway.
+    for chat_id, message_id, user_id in messages:
+        # The ballot says it closed (no ranking left on it) and links the results; a tap on an
+        # old copy is answered "closed" anyway.
+        text, markup = await _closed_ballot(services, closed, user_id)
         with contextlib.suppress(TelegramError):  # a deleted ballot message is no reason to stop
-            await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+            await bot.edit_message_text(text, chat_id, message_id, reply_markup=markup)
     # In the background: a close is committed, and a slow or failing group edit must neither
     # hold the update loop nor turn "closed" into "sorry".
     request_refresh(bot, services, closed.id)
     return True
+
+
+async def _closed_ballot(
+    services: Services, poll: PollRow, user_id: int | None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """What a ballot message becomes at the close, in its member's language."""
+    user = await users_db.get_user(services.db, user_id) if user_id else None
+    tr = services.catalogs.translator(user.language if user else None)
+    text = "\n\n".join(
+        (
+            tr._(
+                "<b>Poll %(number)s</b>: %(question)s", number=poll.number, question=poll.question
+            ),
+            tr._(
+                "This poll is closed. See its results with the button below or /results %(number)s.",
+                number=poll.number,
+            ),
+        )
+    )
+    return text, keyboard([[(tr._("📊 Results"), callbacks.make("res", "show", poll.id))]])
 
 
 async def queue_results(

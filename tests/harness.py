@@ -295,3 +295,27 @@ def _button_with(harness: Harness, user: FakeUser, data: str) -> int:
         if button.get("callback_data") == data:
             return index
     raise AssertionError(f"no button {data!r} in {buttons!r}")
+
+
+async def new_poll(
+    harness: Harness, user: FakeUser, form: str, *, chat: FakeChat | None = None
+) -> list[Call]:
+    """Send a /newpoll form (or a dialog's answer) and tap “✅ Send” under its preview, if one
+    came (an invalid form gets an error instead); returns the calls of both."""
+    calls = await harness.send(user, form, chat=chat)
+    last = harness.fake.last_message(user.id)
+    if any(b.get("callback_data") == "np:send" for b in harness.fake.buttons(last)):
+        calls += await harness.tap(user, "✅ Send", message_id=last["message_id"])
+    return calls
+
+
+async def close_poll(
+    harness: Harness, user: FakeUser, command: str = "/closepoll", *, chat: FakeChat | None = None
+) -> list[Call]:
+    """Send /closepoll (or tap nothing more if it asks "Which poll?") and confirm with
+    “✅ Close poll N now” when it asks; returns the calls of both."""
+    calls = await harness.send(user, command, chat=chat)
+    last = harness.fake.last_message(chat.id if chat else user.id)
+    if any(b.get("callback_data", "").startswith("poll:shut:") for b in harness.fake.buttons(last)):
+        calls += await harness.tap(user, "✅ Close", message_id=last["message_id"], chat=chat)
+    return calls

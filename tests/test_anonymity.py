@@ -22,7 +22,7 @@ from bot.fake_telegram import FakeUser
 from db.backup import backup_database
 from db.connection import Database
 from db.migrate import known_migrations, migrate
-from tests.harness import Harness, join, new_forum, running_bot
+from tests.harness import Harness, close_poll, join, new_forum, new_poll, running_bot
 
 OPTIONS = ["Procurement", "Eco-labels", "Waste", "Tourism", "Cleaner production"]
 # Realistic Telegram ids (6-byte integers in a SQLite record), not in join or vote order.
@@ -145,7 +145,7 @@ async def test_closed_poll_cannot_be_linked_to_its_voters(tmp_path, fake, caplog
             bot.clock.advance(timedelta(minutes=1))
             await join(bot, members[i], code, group=GROUPS[i])
         await join(bot, drafter, code, group="government")
-        await bot.send(ada, "/newpoll Which first?\n" + "\n".join(OPTIONS) + "\ncloses: 3d")
+        await new_poll(bot, ada, "/newpoll Which first?\n" + "\n".join(OPTIONS) + "\ncloses: 3d")
         db = bot.services.db
         option_ids = {
             r["position"]: r["id"]
@@ -179,7 +179,7 @@ async def test_closed_poll_cannot_be_linked_to_its_voters(tmp_path, fake, caplog
         assert len(set(vote_times)) == len(vote_times)  # every vote at its own moment
 
         bot.clock.advance(timedelta(hours=1))
-        await bot.send(ada, "/closepoll 1")
+        await close_poll(bot, ada, "/closepoll 1")
         await bot.settle()
         backup = tmp_path / "backup" / "forum.sqlite3"
         backup_database(bot.config.database_path, backup)
@@ -302,7 +302,7 @@ async def test_a_blocked_checkpoint_is_retried_and_the_close_stands(tmp_path, fa
         code, _ = await new_forum(bot, ada)
         for member in members:
             await join(bot, member, code)
-        await bot.send(ada, "/newpoll Which first?\n" + "\n".join(OPTIONS))
+        await new_poll(bot, ada, "/newpoll Which first?\n" + "\n".join(OPTIONS))
         drafts = [[3, 1], [2, 5, 4], [4]]
         for member, positions in zip(members, drafts, strict=True):
             await rank(bot, member, positions)
@@ -313,7 +313,7 @@ async def test_a_blocked_checkpoint_is_retried_and_the_close_stands(tmp_path, fa
         reader.execute("BEGIN")
         reader.execute("SELECT count(*) FROM ballots").fetchone()  # holds a pre-close snapshot
         try:
-            await bot.send(ada, "/closepoll 1")
+            await close_poll(bot, ada, "/closepoll 1")
             assert "Poll 1 is closed." in [m["text"] for m in bot.fake.messages(ada.id)][-2]
             assert bot.services.db.checkpoint_owed
             assert all(secret in wal.read_bytes() for secret in secrets)  # the reader's pages

@@ -36,7 +36,16 @@ from bot.fake_telegram import Call, FakeChat, FakeTelegram, FakeUser
 from bot.roles import COMMANDS, COMMANDS_BY_NAME, Access, InGroup, Role, may_use
 from db import dialogs
 from tests import leaks
-from tests.harness import Harness, join, link_group, new_forum, running_bot, snapshot
+from tests.harness import (
+    Harness,
+    close_poll,
+    join,
+    link_group,
+    new_forum,
+    new_poll,
+    running_bot,
+    snapshot,
+)
 
 FORUM, OTHER_FORUM = "Thailand SCP Forum", "Other Forum"
 BOT_LINK = "https://t.me/scp_forum_bot"
@@ -179,6 +188,7 @@ def group_answers(answer: str, **more: str) -> MappingProxyType:
 
 
 NEWPOLL_DIALOG = ("/newpoll", "cb:np:cat:{catalog}", "cb:np:item:1", "cb:np:item:2", "cb:np:next")
+NEWPOLL_FORM = ("/newpoll Which first?\nGreen procurement\nEco-labels",)  # its preview
 ANNOUNCE_DRAFT = ("/announce\nThe spring session moves to Room 5.",)
 FEEDBACK_DRAFT = ("/feedback", "cb:fb:topic:tips", "More on water, please.")
 FORGET = ("/forget",)
@@ -274,7 +284,10 @@ ROWS: dict[str, Row] = {
         "/newpoll Which first?\nGreen procurement\nEco-labels", COORDINATOR, mutates=True
     ),
     "closepoll": Row(
-        "/closepoll 1", COORDINATOR, mutates=True, by_actor={"other": IN_B["closepoll 1"]}
+        "/closepoll 1",
+        COORDINATOR,
+        by_actor={"other": IN_B["closepoll 1"]},
+        shows="Close poll 1 “",  # asks first; `poll:shut` closes
     ),
     "meeting": Row(
         "/meeting Autumn session\nstarts: 2027-09-15 09:00\nplace: Room 5",
@@ -348,11 +361,16 @@ ROWS: dict[str, Row] = {
     "poll:submit": cb(
         "poll:submit:{poll}", VOTER, mutates=True, prepare=("cb:poll:rank:{poll}:{option2}",)
     ),
-    "poll:close": cb("poll:close:{poll}", COORDINATOR, mutates=True),
+    "poll:close": cb("poll:close:{poll}", COORDINATOR),  # edits the choice into the question
+    "poll:shut": cb("poll:shut:{poll}", COORDINATOR, mutates=True),
+    "poll:keep": cb("poll:keep:{poll}", COORDINATOR),
     "np:cat": cb("np:cat:{catalog}", COORDINATOR, mutates=True, prepare=NEWPOLL_DIALOG[:1]),
     "np:item": cb("np:item:2", COORDINATOR, mutates=True, prepare=NEWPOLL_DIALOG[:3]),
     "np:next": cb("np:next", COORDINATOR, mutates=True, prepare=NEWPOLL_DIALOG[:4]),
     "np:default": cb("np:default", COORDINATOR, mutates=True, prepare=NEWPOLL_DIALOG),
+    "np:send": cb("np:send", COORDINATOR, mutates=True, prepare=NEWPOLL_FORM),
+    "np:edit": cb("np:edit", COORDINATOR, prepare=NEWPOLL_FORM, shows="only the lines to change"),
+    "np:drop": cb("np:drop", COORDINATOR, mutates=True, prepare=NEWPOLL_FORM),
     # In the group, the group's forum is the poll's: who is no member of it is told so.
     "res:show hidden": cb(
         "res:show:{poll}",
@@ -608,10 +626,12 @@ async def build_world(bot: Harness, who: dict[str, FakeUser]) -> World:
         await bot.send(ada, step)
     group = bot.fake.add_group("Forum group", members=list(who.values()), admins=[fay, ada])
     await link_group(bot, ada, group)
-    await bot.send(ada, "/newpoll Which priorities first?\nGreen procurement\nEco-labels\nWaste")
-    await bot.send(ada, "/newpoll Which tools?\nGuides\nTrainings\nresults: visible")
-    await bot.send(ada, "/newpoll Which venue?\nBangkok\nChiang Mai")
-    await bot.send(ada, "/closepoll 3")
+    await new_poll(
+        bot, ada, "/newpoll Which priorities first?\nGreen procurement\nEco-labels\nWaste"
+    )
+    await new_poll(bot, ada, "/newpoll Which tools?\nGuides\nTrainings\nresults: visible")
+    await new_poll(bot, ada, "/newpoll Which venue?\nBangkok\nChiang Mai")
+    await close_poll(bot, ada, "/closepoll 3")
     await bot.send(
         ada, "/meeting Spring session\nstarts: 2027-03-15 09:00\nplace: Room 3\nevery: 6 months"
     )
@@ -810,8 +830,8 @@ async def hidden_poll_world(
     await bot.send(who["ada"], "/promote @lena observer")
     group = fake.add_group("Forum group", members=list(who.values()), admins=[who["ada"]])
     await link_group(bot, who["ada"], group)
-    await bot.send(who["ada"], "/newpoll Which first?\nGreen procurement\nEco-labels\nWaste")
-    await bot.send(who["ada"], "/newpoll Which tools?\nGuides\nTrainings\nresults: visible")
+    await new_poll(bot, who["ada"], "/newpoll Which first?\nGreen procurement\nEco-labels\nWaste")
+    await new_poll(bot, who["ada"], "/newpoll Which tools?\nGuides\nTrainings\nresults: visible")
     await bot.tap(who["niran"], "2. Eco-labels", message_id=ballot_message(bot, who["niran"], 1))
     await bot.tap(who["niran"], "✅", message_id=ballot_message(bot, who["niran"], 1))
     return who, group

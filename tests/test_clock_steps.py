@@ -19,7 +19,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.fake_telegram import FakeTelegram
 from bot.pacing import OVERALL_PER_SECOND, Pacer
-from tests.harness import START, join, new_forum, running_bot
+from tests.harness import START, close_poll, join, new_forum, new_poll, running_bot
 from tests.test_announce import TEXT, crowd, deliveries
 
 HOUR = timedelta(hours=1)
@@ -166,10 +166,10 @@ async def test_a_step_forward_of_three_years_purges_nothing_until_it_has_held_a_
         niran = fake.add_user("Niran", username="niran")
         code, _ = await new_forum(bot, ada)
         await join(bot, niran, code)
-        await bot.send(ada, "/newpoll Closed already?\nA\nB")
-        await bot.send(ada, "/closepoll 1")
+        await new_poll(bot, ada, "/newpoll Closed already?\nA\nB")
+        await close_poll(bot, ada, "/closepoll 1")
         await remark(bot, niran, "A remark worth keeping")
-        await bot.send(ada, "/newpoll Still open?\nA\nB\ncloses: 2026-11-30 17:00")
+        await new_poll(bot, ada, "/newpoll Still open?\nA\nB\ncloses: 2026-11-30 17:00")
         await bot.run_due()
         before = await kept(bot)
         assert before["feedback"] == 1 and before["closed polls"] == 1 and before["broadcasts"]
@@ -204,7 +204,9 @@ async def test_a_step_back_of_an_hour_repeats_nothing_and_holds_purges_back(tmp_
         code, _ = await new_forum(bot, ada)
         await join(bot, niran, code)
         # Closes at 02:00 UTC on the 25th (Bangkok time), 41 hours from now; reminds 2 h before.
-        await bot.send(ada, "/newpoll Which first?\nA\nB\ncloses: 2026-11-25 09:00\nremind: 2h")
+        await new_poll(
+            bot, ada, "/newpoll Which first?\nA\nB\ncloses: 2026-11-25 09:00\nremind: 2h"
+        )
         await remark(bot, niran, "An old remark")
         bot.clock.advance(timedelta(hours=39, minutes=30))  # the reminder is due
         reminders = [c for c in await bot.run_due() if c.params.get("chat_id") == niran.id]

@@ -22,6 +22,7 @@ SCRIPT = """/help
 /as coordinator
 /invite
 /closepoll
+#1
 /group
 /help
 /private

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.fake_telegram import Call
 from bot.roles import COMMANDS
-from tests.harness import Harness, join, new_forum, running_bot, snapshot
+from tests.harness import Harness, join, new_forum, new_poll, running_bot, snapshot
 
 HINT = "I don't act on edited messages; send it again as a new message."
 
@@ -41,7 +41,7 @@ async def forum(bot: Harness):
     await bot.send(ada, "/promote @lena observer")
     group = fake.add_group("Forum group", members=[ada, niran, lena], admins=[ada])
     await bot.send(ada, f"/start {coordinator_code}", chat=group)
-    await bot.send(ada, "/newpoll Which priorities?\nProcurement\nLabels\nWaste")
+    await new_poll(bot, ada, "/newpoll Which priorities?\nProcurement\nLabels\nWaste")
     return ada, niran, lena, group
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.harness import join, link_group, new_forum, running_bot, snapshot
+from tests.harness import join, link_group, new_forum, new_poll, running_bot, snapshot
 
 
 async def send_feedback(bot, member, text: str, signed: bool) -> None:
@@ -35,7 +35,7 @@ async def test_export_menu_feedback_names_and_member_counts(tmp_path, fake):
         await join(bot, mali, code, group="government", language="th")
         await join(bot, lena, code, group="civil_society")
         await bot.send(ada, "/promote @lena observer")
-        await bot.send(ada, "/newpoll Which first?\nA\nB")
+        await new_poll(bot, ada, "/newpoll Which first?\nA\nB")
         await send_feedback(bot, niran, "Signed idea", signed=True)
         await send_feedback(bot, mali, "Quiet idea", signed=False)
         await send_feedback(bot, mali, '=HYPERLINK("http://x.test","click")', signed=False)

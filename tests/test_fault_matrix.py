@@ -32,10 +32,12 @@ import pytest
 
 from bot.fake_telegram import FakeTelegram, FakeUser
 from db.connection import Database
-from tests.harness import Harness, running_bot
+from tests.harness import Harness, new_poll, running_bot
 from tests.test_announce import TEXT
 from tests.test_meetings import FORM
 from tests.test_polls import POLL, forum_with_members
+
+SEND = "ada: ~✅ Send"  # under a /newpoll preview
 
 SOAK = os.environ.get("FAULT_SOAK") == "1"
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
@@ -66,6 +68,12 @@ async def _forum(bot: Harness, fake: FakeTelegram) -> Story:
 
 
 async def _with_poll(bot: Harness, fake: FakeTelegram) -> Story:
+    story = await _forum(bot, fake)
+    await new_poll(bot, story.ada, POLL)
+    return story
+
+
+async def _with_poll_preview(bot: Harness, fake: FakeTelegram) -> Story:
     story = await _forum(bot, fake)
     await bot.send(story.ada, POLL)
     return story
@@ -168,8 +176,14 @@ async def _do(story: Story, line: str) -> object:
 # name: (setup, act, who acts: "ada", "niran" or "" for the heartbeat)
 SCENARIOS: dict[str, tuple[Setup, Act, str]] = {
     "newpoll": (_forum, lambda s: s.bot.send(s.ada, POLL), "ada"),
+    "newpoll-send": (_with_poll_preview, lambda s: s.bot.tap(s.ada, "✅ Send"), "ada"),
     "vote": (_with_poll, _vote, "niran"),
     "closepoll": (_with_poll, lambda s: s.bot.send(s.ada, "/closepoll"), "ada"),
+    "closepoll-confirm": (
+        steps("ada: " + POLL, SEND, "ada: /closepoll"),
+        act("ada: ~✅ Close"),
+        "ada",
+    ),
     "announce-send": (_with_draft, lambda s: s.bot.tap(s.ada, "✅ Send"), "ada"),
     "meeting": (_forum, lambda s: s.bot.send(s.ada, FORM), "ada"),
     "feedback": (
@@ -208,16 +222,16 @@ SCENARIOS: dict[str, tuple[Setup, Act, str]] = {
     "cancel": (steps("niran: /feedback", "niran: #1"), act("niran: /cancel"), "niran"),
     "language": (steps("niran: /language"), act("niran: #2"), "niran"),
     "settings": (steps("niran: /settings"), act("niran: #1"), "niran"),
-    "polls": (steps("ada: " + POLL), act("niran: /polls"), "niran"),
+    "polls": (steps("ada: " + POLL, SEND), act("niran: /polls"), "niran"),
     "meetings": (steps("ada: " + FORM), act("niran: /meetings"), "niran"),
-    "results": (steps("ada: " + POLL), act("ada: /results 1"), "ada"),
+    "results": (steps("ada: " + POLL, SEND), act("ada: /results 1"), "ada"),
     "results-choice": (
-        steps("ada: " + POLL, "ada: " + POLL, "ada: /results"),
+        steps("ada: " + POLL, SEND, "ada: " + POLL, SEND, "ada: /results"),
         act("ada: #1"),
         "ada",
     ),
-    "export": (steps("ada: " + POLL), act("ada: /export 1"), "ada"),
-    "export-menu": (steps("ada: " + POLL, "ada: /export"), act("ada: #1"), "ada"),
+    "export": (steps("ada: " + POLL, SEND), act("ada: /export 1"), "ada"),
+    "export-menu": (steps("ada: " + POLL, SEND, "ada: /export"), act("ada: #1"), "ada"),
     "mydata": (steps(), act("niran: /mydata"), "niran"),
     "members": (steps(), act("ada: /members"), "ada"),
     "invite": (steps(), act("ada: /invite"), "ada"),

@@ -40,7 +40,7 @@ from hypothesis import strategies as st
 from bot.fake_telegram import Call, FakeChat, FakeUser
 from bot.fake_telegram.markup import command_entities
 from bot.roles import COMMANDS
-from tests.harness import Harness, join, link_group, new_forum, running_bot, snapshot
+from tests.harness import Harness, join, link_group, new_forum, new_poll, running_bot, snapshot
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
 FUZZ = settings(
@@ -123,14 +123,14 @@ async def build_world(bot: Harness) -> World:
     stranger = fake.add_group("Stranger & group", members=[niran, omar], supergroup=True)
     fake.add_bot_to_group(stranger, omar)
     await bot.settle()
-    await bot.send(ada, POLL)
+    await new_poll(bot, ada, POLL)
     await bot.send(ada, MEETING)
     await bot.send(mali, "/feedback")
     await bot.tap(mali, 1)
     await bot.send(mali, "Too <cold> & dark")
     await bot.tap(mali, "✅")
     await new_forum(bot, bob, "/newforum Other forum\ntimezone: UTC")
-    await bot.send(bob, "/newpoll Other?\nP\nQ")
+    await new_poll(bot, bob, "/newpoll Other?\nP\nQ")
     await bot.send(bob, "/meeting Other meeting\nstarts: 2027-05-01 10:00")
     await bot.send(omar, "/help")
     db = bot.services.db

@@ -25,7 +25,7 @@ import main
 from bot.config import Config
 from bot.fake_telegram import FakeTelegram, serve
 from bot.logs import FLOORS
-from tests.harness import join, new_forum, running_bot
+from tests.harness import join, new_forum, new_poll, running_bot
 from tests.test_run import eventually, start_bot, stop
 
 ANON_ID = 90817263  # the anonymous author: a number no update id, date or count will contain
@@ -125,8 +125,8 @@ async def test_debug_logs_hold_no_text_no_anonymous_author_no_token(tmp_path, fa
         await bot.send(mali, TYPED["answer"])
         assert TYPED["answer"] in bot.last(ada)["text"]
 
-        await bot.send(
-            ada, f"/newpoll {TYPED['question']}\n{TYPED['option 1']}\n{TYPED['option 2']}"
+        await new_poll(
+            bot, ada, f"/newpoll {TYPED['question']}\n{TYPED['option 1']}\n{TYPED['option 2']}"
         )
         await bot.tap(mali, "2. National")
         calls = await bot.tap(mali, "✅")

@@ -19,7 +19,7 @@ from telegram.constants import CallbackQueryLimit
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler
 
 from bot.fake_telegram import FakeTelegram
-from tests.harness import running_bot
+from tests.harness import new_poll, running_bot
 from tests.test_polls import POLL, ballot, forum_with_members
 
 # Shown as an alert from a variable (handlers/polls.py), so the scan below cannot see it.
@@ -32,7 +32,7 @@ ALERT = (
 async def test_rank_and_undo_taps_answer_without_text(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, *_ = await forum_with_members(bot, fake, group=False)
-        await bot.send(ada, POLL)
+        await new_poll(bot, ada, POLL)
         message_id = ballot(bot, niran)["message_id"]
         taps = [
             *await bot.tap(niran, "2. Develop", message_id=message_id),

@@ -22,7 +22,7 @@ from bot.recurrence import (
     parse_meeting_form,
     reminder_times,
 )
-from tests.harness import join, new_forum, running_bot, snapshot
+from tests.harness import join, new_forum, new_poll, running_bot, snapshot
 
 FAR_ZONES = ("Pacific/Kiritimati", "Etc/GMT-14", "Etc/GMT+12", "Pacific/Pago_Pago", "UTC")
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -108,11 +108,11 @@ async def test_edge_years_get_the_forms_own_answers(tmp_path, fake, zone, typed)
         await bot.send(ada, "/meeting Spring session\nstarts: 2027-03-15 09:00")
         before = await snapshot(bot)
 
-        await bot.send(ada, f"/newpoll Question?\nA\nB\ncloses: {typed}")
+        await new_poll(bot, ada, f"/newpoll Question?\nA\nB\ncloses: {typed}")
         poll_answer = "must be in the future" if past else "at most a year"
         assert poll_answer in bot.last(ada)["text"]
 
-        await bot.send(ada, "/newpoll")  # the dialog, then the form as a message of its own
+        await new_poll(bot, ada, "/newpoll")  # the dialog, then the form as a message of its own
         await bot.send(ada, f"Question?\nA\nB\ncloses: {typed}")
         assert poll_answer in bot.last(ada)["text"]
         await bot.send(ada, "/cancel")

@@ -14,7 +14,7 @@ from handlers.outbox import IN_FLIGHT
 from tests.harness import START as START_OF_TESTS
 from tests.harness import _start as start_application
 from tests.harness import _stop as stop_application
-from tests.harness import running_bot
+from tests.harness import close_poll, running_bot
 from tests.test_announce import TEXT, crowd, deliveries
 from tests.test_feedback import forum as feedback_forum
 from tests.test_meetings import FORM, START
@@ -48,7 +48,8 @@ async def test_ballots_survive_faults_and_a_stop_and_stay_tappable(tmp_path, fak
         flaky, blocked = ids[3], ids[4]
         fake.fail("sendMessage", chat_id=flaky, error_code=502)
         fake.fail("sendMessage", chat_id=blocked, error_code=403, description="Forbidden: blocked")
-        fake.send_text(ada, POLL)  # not settled: the ballots are on their way
+        await bot.send(ada, POLL)  # the preview, then "Send" not settled: ballots on their way
+        fake.tap(ada, bot.last_keyboard(ada.id)["message_id"], "✅ Send")
         async with asyncio.timeout(10):
             while sum(ballots(fake).values()) < 100:  # noqa: ASYNC110 - the fake's log has no event
                 await asyncio.sleep(0.001)
@@ -108,11 +109,14 @@ async def test_a_ballot_sent_after_its_poll_closed_ties_nobody_to_it(tmp_path, f
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada = fake.add_user("Ada", username="ada", user_id=1001)
         ids = await crowd(bot, fake, ada, 30)
-        fake.send_text(ada, POLL)  # not settled: ballots are still going out...
+        await bot.send(
+            ada, POLL
+        )  # the preview, then "Send" not settled: ballots still going out...
+        fake.tap(ada, bot.last_keyboard(ada.id)["message_id"], "✅ Send")
         async with asyncio.timeout(10):
             while sum(ballots(fake).values()) < 5:  # noqa: ASYNC110 - the fake's log has no event
                 await asyncio.sleep(0.001)
-        await bot.send(ada, "/closepoll 1")  # ...when the (anonymous) poll closes
+        await close_poll(bot, ada, "/closepoll 1")  # ...when the (anonymous) poll closes
         # Ballots still queued at the close are dropped with their rows (those listed the
         # voters); the ones already out lost their buttons.
         assert set(ballots(fake)) <= {ada.id, *ids}

@@ -15,7 +15,7 @@ from telegram.constants import InlineKeyboardMarkupLimit, MessageLimit
 
 from bot.fake_telegram import FakeUser
 from bot.paging import clamp, split_pages
-from tests.harness import Harness, join, new_forum, running_bot, snapshot
+from tests.harness import Harness, join, new_forum, new_poll, running_bot, snapshot
 
 
 async def walk(bot: Harness, user: FakeUser, first: dict) -> list[dict]:
@@ -43,7 +43,7 @@ async def test_a_choice_of_120_open_polls_is_paged(tmp_path, fake):
     async with running_bot(tmp_path, admins=[ada.id], fake=fake) as bot:
         await new_forum(bot, ada)
         for number in range(1, 121):
-            await bot.send(ada, f"/newpoll Question number {number} about priorities?\nA\nB")
+            await new_poll(bot, ada, f"/newpoll Question number {number} about priorities?\nA\nB")
         await bot.send(ada, "/results")
         first = bot.last(ada)
         pages = await walk(bot, ada, first)
@@ -156,7 +156,7 @@ async def test_polls_lists_the_ten_latest_and_fits_with_the_longest_questions(tm
         await new_forum(bot, ada)
         for number in range(1, 13):
             question = f"{number:02d} " + "நிலையான நுகர்வு மற்றும் உற்பத்தி? " * 20
-            await bot.send(ada, f"/newpoll {question[:300]}\nA\nB")
+            await new_poll(bot, ada, f"/newpoll {question[:300]}\nA\nB")
         await bot.send(ada, "/polls")  # in Tamil, Telegram's language for Ada
         listed = bot.last(ada)
         fits(listed)

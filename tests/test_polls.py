@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.harness import join, link_group, new_forum, running_bot, snapshot
+from tests.harness import close_poll, join, link_group, new_forum, new_poll, running_bot, snapshot
 
 POLL = (
     "/newpoll Which priorities should the forum take up first?\n"
@@ -50,7 +50,7 @@ def ballot(bot, user, poll_id: int = 1) -> dict:
 async def test_poll_from_creation_to_export(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, mali, lena, chat = await forum_with_members(bot, fake)
-        calls = await bot.send(ada, POLL)
+        calls = await new_poll(bot, ada, POLL)
         created = next(c.params["text"] for c in calls if "created" in c.params.get("text", ""))
         assert "Poll 1 created" in created
         assert "Sending the ballot to 3 members" in created  # not the observer
@@ -101,7 +101,7 @@ async def test_poll_from_creation_to_export(tmp_path, fake):
         # Niran (a member) may not see hidden results of an open poll.
         await bot.send(niran, "/results")
         assert "hidden until it closes" in bot.last(niran)["text"]
-        await bot.send(ada, "/closepoll")
+        await close_poll(bot, ada, "/closepoll")
         assert "Poll 1 is closed." in [m["text"] for m in bot.fake.messages(ada.id)][-2]
         results = bot.last(ada)["text"]
         # Borda (modified): Niran 3>2 gives 2,1; Mali 1 gives 1. Option 3: 2, option 1: 1, 2: 1.
@@ -127,14 +127,14 @@ async def test_poll_from_creation_to_export(tmp_path, fake):
 async def test_anonymous_poll_forgets_who_voted_at_close(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, _, _, _ = await forum_with_members(bot, fake, group=False)
-        await bot.send(ada, POLL)
+        await new_poll(bot, ada, POLL)
         await bot.tap(niran, "2.", message_id=ballot(bot, niran)["message_id"])
         await bot.tap(niran, "✅")
         row = await bot.services.db.fetchone(
             "SELECT user_id FROM ballots WHERE submitted_at IS NOT NULL"
         )
         assert row["user_id"] == niran.id
-        await bot.send(ada, "/closepoll 1")
+        await close_poll(bot, ada, "/closepoll 1")
         rows = await bot.services.db.fetchall(
             "SELECT user_id, stakeholder_group, submitted_at, message_id FROM ballots"
         )
@@ -145,12 +145,12 @@ async def test_anonymous_poll_forgets_who_voted_at_close(tmp_path, fake):
 async def test_named_poll_keeps_ballots_linked(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, _, _, _ = await forum_with_members(bot, fake, group=False)
-        await bot.send(ada, POLL + "\nanonymous: no\nresults: visible")
+        await new_poll(bot, ada, POLL + "\nanonymous: no\nresults: visible")
         await bot.tap(niran, "2.", message_id=ballot(bot, niran)["message_id"])
         await bot.tap(niran, "✅")
         await bot.send(niran, "/results")  # visible while open
         assert "1 of 3 members voted" in bot.fake.messages(niran.id)[-2]["text"]
-        await bot.send(ada, "/closepoll")
+        await close_poll(bot, ada, "/closepoll")
         row = await bot.services.db.fetchone("SELECT user_id FROM ballots")
         assert row["user_id"] == niran.id
 
@@ -158,7 +158,7 @@ async def test_named_poll_keeps_ballots_linked(tmp_path, fake):
 async def test_deadline_reminder_and_close_after_restart(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, mali, _, chat = await forum_with_members(bot, fake)
-        await bot.send(ada, POLL)  # closes 2026-11-30 17:00 Bangkok = 10:00 UTC
+        await new_poll(bot, ada, POLL)  # closes 2026-11-30 17:00 Bangkok = 10:00 UTC
         niran_ballot = ballot(bot, niran)["message_id"]
         await bot.tap(niran, "1.", message_id=niran_ballot)
         await bot.tap(niran, "✅")
@@ -176,7 +176,8 @@ async def test_deadline_reminder_and_close_after_restart(tmp_path, fake):
         assert poll["closed_at"] == "2026-12-01T11:00:00+00:00"
         assert "Results of poll 1" in bot.last(chat)["text"]
         old = next(m for m in bot.fake.messages(niran.id) if m["message_id"] == niran_ballot)
-        assert not bot.fake.buttons(old)  # the ballot lost its buttons at close
+        assert "This poll is closed." in old["text"]  # the ballot says so at close
+        assert [b["callback_data"] for b in bot.fake.buttons(old)] == ["res:show:1"]
         calls = await bot.forge(niran, "poll:rank:1:2", message_id=niran_ballot)  # an old copy
         assert bot.answers(calls) == ["This poll is closed."]
 
@@ -207,11 +208,11 @@ async def test_malformed_polls_change_nothing(tmp_path, fake, form, answer):
 async def test_forged_ballot_taps_change_nothing(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001, 1005], fake=fake) as bot:
         ada, niran, _, _, _ = await forum_with_members(bot, fake, group=False)
-        await bot.send(ada, POLL)
-        await bot.send(ada, "/newpoll Second?\nX\nY")
+        await new_poll(bot, ada, POLL)
+        await new_poll(bot, ada, "/newpoll Second?\nX\nY")
         boss = fake.add_user("Boss")  # 1005: admin of another forum, with a poll of its own
         await new_forum(bot, boss, "/newforum Other\ntimezone: UTC")
-        await bot.send(boss, "/newpoll Other forum's poll?\nP\nQ")
+        await new_poll(bot, boss, "/newpoll Other forum's poll?\nP\nQ")
         message_id = ballot(bot, niran)["message_id"]
         await bot.tap(niran, "1.", message_id=message_id)
         before = await snapshot(bot)
@@ -239,16 +240,18 @@ async def test_forged_ballot_taps_change_nothing(tmp_path, fake):
 async def test_several_open_polls_offer_buttons(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, *_ = await forum_with_members(bot, fake, group=False)
-        await bot.send(ada, POLL)
-        await bot.send(ada, "/newpoll Second?\nX\nY")
-        await bot.send(ada, "/closepoll")
+        await new_poll(bot, ada, POLL)
+        await new_poll(bot, ada, "/newpoll Second?\nX\nY")
+        await close_poll(bot, ada, "/closepoll")
         assert bot.last(ada)["text"] == "Which poll?"
         assert bot.labels(ada) == ["2. Second?", "1. Which priorities should the forum take…"]
         await bot.tap(ada, "2.")
+        assert bot.last(ada)["text"].startswith("Close poll 2 “Second?” now?")
+        await bot.tap(ada, "✅ Close poll 2 now")
         assert (
             await bot.services.db.fetchone("SELECT number FROM polls WHERE closed_at IS NOT NULL")
         )["number"] == 2
-        await bot.send(ada, "/closepoll 2")
+        await close_poll(bot, ada, "/closepoll 2")
         assert "no open poll with the number 2" in bot.last(ada)["text"]
 
 
@@ -256,7 +259,7 @@ async def test_non_member_deep_link_and_polls_list(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, _, lena, _ = await forum_with_members(bot, fake, group=False)
         stranger = fake.add_user("Sam")
-        await bot.send(ada, POLL)
+        await new_poll(bot, ada, POLL)
         await bot.send(stranger, "/start poll-1")
         assert "not one you can vote in" in bot.last(stranger)["text"]
         await bot.send(niran, "/polls")
@@ -271,7 +274,7 @@ async def test_non_member_deep_link_and_polls_list(tmp_path, fake):
 async def test_poll_from_a_priority_catalog_keep_drop_add(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, *_ = await forum_with_members(bot, fake, group=False)
-        await bot.send(ada, "/newpoll")
+        await new_poll(bot, ada, "/newpoll")
         assert "Regional priority areas" in " ".join(bot.labels(ada))
         await bot.tap(ada, "Regional priority areas")
         labels = bot.labels(ada)
@@ -281,7 +284,7 @@ async def test_poll_from_a_priority_catalog_keep_drop_add(tmp_path, fake):
         await bot.tap(ada, 2)  # ...then drop item 2 again
         assert bot.labels(ada)[-1] == "Continue with 2 ▶"
         await bot.tap(ada, "Continue")
-        await bot.send(ada, "Which areas first?\nA national green jobs programme\ncloses: 3d")
+        await new_poll(bot, ada, "Which areas first?\nA national green jobs programme\ncloses: 3d")
         poll = await bot.services.db.fetchone("SELECT id, question, catalog FROM polls")
         assert tuple(poll)[1:] == ("Which areas first?", "table2")
         options = await bot.services.db.fetchall(
@@ -299,12 +302,12 @@ async def test_poll_from_a_priority_catalog_keep_drop_add(tmp_path, fake):
 async def test_poll_dialog_typed_form_and_default_question(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, *_ = await forum_with_members(bot, fake, group=False)
-        await bot.send(ada, "/newpoll")
+        await new_poll(bot, ada, "/newpoll")
         await bot.send(ada, "Just one option?\nA")
         assert "needs 2 to 12 options" in bot.last(ada)["text"]
-        await bot.send(ada, "Two options?\nA\nB")
+        await new_poll(bot, ada, "Two options?\nA\nB")
         assert (await bot.services.db.fetchone("SELECT count(*) FROM polls"))[0] == 1
-        await bot.send(ada, "/newpoll")
+        await new_poll(bot, ada, "/newpoll")
         await bot.tap(ada, "Expanded roles for Cleaner")
         await bot.tap(ada, 1)
         await bot.tap(ada, "Continue")
@@ -328,7 +331,7 @@ async def test_biggest_results_fit_one_message(tmp_path, fake):
             await join(bot, voter, code, group=group)
         options = [f"{n:02d} " + "x" * 143 + " end" for n in range(1, 13)]
         assert all(len(o) == 150 for o in options)
-        await bot.send(ada, "/newpoll " + "Q" * 300 + "\n" + "\n".join(options))
+        await new_poll(bot, ada, "/newpoll " + "Q" * 300 + "\n" + "\n".join(options))
         for voter in voters:
             for n in range(12, 0, -1):
                 await bot.tap(voter, f"{n}.", message_id=ballot(bot, voter)["message_id"])
@@ -345,11 +348,11 @@ async def test_unicode_digits_are_not_numbers(tmp_path, fake):
     """str.isdigit() accepts "²", which int() rejects: typed or forged, it must change nothing."""
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, *_ = await forum_with_members(bot, fake, group=False)
-        await bot.send(ada, POLL)
+        await new_poll(bot, ada, POLL)
         before = await snapshot(bot)
         await bot.send(ada, "/results ²")
         assert "There is no poll with the number ²." in bot.last(ada)["text"]
-        await bot.send(ada, "/closepoll ١")
+        await close_poll(bot, ada, "/closepoll ١")
         assert "There is no open poll with the number ١." in bot.last(ada)["text"]
         await bot.send(niran, "/start poll-²")
         assert "not one you can vote in" in bot.last(niran)["text"]
@@ -375,10 +378,10 @@ async def test_a_failing_group_post_does_not_turn_a_close_into_sorry(tmp_path, f
     the post is retried in the background until Telegram answers."""
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, *_, chat = await forum_with_members(bot, fake)
-        await bot.send(ada, POLL)
+        await new_poll(bot, ada, POLL)
         fake.fail("editMessageText", chat_id=chat.id, error_code=502, times=2)
         start = len(fake.calls)
-        await bot.send(ada, "/closepoll")
+        await close_poll(bot, ada, "/closepoll")
         texts = [m["text"] for m in fake.messages(ada.id)]
         assert "Poll 1 is closed." in texts[-2] and "Results of poll 1" in texts[-1]
         assert not any(text.startswith("Sorry") for text in texts)
@@ -396,7 +399,7 @@ async def test_undo_on_an_older_copy_of_the_ballot_is_no_error(tmp_path, fake):
     Telegram answers "message is not modified"; that is no reason to say "Sorry"."""
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, *_ = await forum_with_members(bot, fake, group=False)
-        await bot.send(ada, POLL)
+        await new_poll(bot, ada, POLL)
         await bot.send(niran, "/start poll-1")
         older = bot.last_keyboard(niran.id)["message_id"]
         await bot.send(niran, "/start poll-1")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.harness import join, new_forum, running_bot, snapshot
+from tests.harness import close_poll, join, new_forum, new_poll, running_bot, snapshot
 
 ZEPH_ID, ZEPH_NAME, ZEPH_USERNAME = 777000123, "Zephyrine", "zeph_x"
 MEETING = "/meeting Spring session\nstarts: 2027-03-15 09:00\nplace: Room 3"
@@ -42,13 +42,13 @@ async def test_mydata_then_forget_leaves_nothing_behind(tmp_path, fake):
         await bot.send(ada, MEETING)
         await bot.send(zeph, "/meetings")
         await bot.tap(zeph, "Going")
-        await bot.send(ada, "/newpoll Closed and anonymous?\nA\nB")
+        await new_poll(bot, ada, "/newpoll Closed and anonymous?\nA\nB")
         await vote(bot, zeph, 1)
-        await bot.send(ada, "/closepoll 1")
-        await bot.send(ada, "/newpoll Closed and public?\nA\nB\nanonymous: no")
+        await close_poll(bot, ada, "/closepoll 1")
+        await new_poll(bot, ada, "/newpoll Closed and public?\nA\nB\nanonymous: no")
         await vote(bot, zeph, 2)
-        await bot.send(ada, "/closepoll 2")
-        await bot.send(ada, "/newpoll Still open?\nA\nB")
+        await close_poll(bot, ada, "/closepoll 2")
+        await new_poll(bot, ada, "/newpoll Still open?\nA\nB")
         await vote(bot, zeph, 3)
         await bot.send(ada, "/announce\nSee you in Room 3")
         await bot.tap(ada, "✅")

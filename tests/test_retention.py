@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.harness import join, new_forum, running_bot, snapshot
+from tests.harness import close_poll, join, new_forum, new_poll, running_bot, snapshot
 
 
 async def test_old_feedback_and_closed_polls_are_deleted_daily(tmp_path, fake):
@@ -25,15 +25,15 @@ async def test_old_feedback_and_closed_polls_are_deleted_daily(tmp_path, fake):
         await bot.tap(ada, "1 year")
         assert "kept for 1 year." in bot.last(ada)["text"]
 
-        await bot.send(ada, "/newpoll Old and closed?\nA\nB")
-        await bot.send(ada, "/closepoll 1")
+        await new_poll(bot, ada, "/newpoll Old and closed?\nA\nB")
+        await close_poll(bot, ada, "/closepoll 1")
         await bot.send(niran, "/feedback")
         await bot.tap(niran, "Tips")
         await bot.send(niran, "An old remark")
         await bot.tap(niran, "✅ Send anonymously")
 
         bot.clock.advance(timedelta(days=200))
-        await bot.send(ada, "/newpoll Still open?\nA\nB")
+        await new_poll(bot, ada, "/newpoll Still open?\nA\nB")
         await bot.send(niran, "/feedback")
         await bot.tap(niran, "Tips")
         await bot.send(niran, "A newer remark")

@@ -17,7 +17,7 @@ from matplotlib.axes import Axes
 
 from bot.fake_telegram import FakeUser
 from db import polls as polls_db
-from tests.harness import Harness, join, new_forum, running_bot, snapshot
+from tests.harness import Harness, close_poll, join, new_forum, new_poll, running_bot, snapshot
 
 STALE = "This button is no longer valid."
 NOTE = "A group is shown on its own only with at least {n} ballots"
@@ -79,7 +79,7 @@ async def test_groups_under_the_threshold_are_never_shown(tmp_path, fake, legend
             await join(bot, member, code, group="industry")
         for member in government:
             await join(bot, member, code, group="government")
-        await bot.send(ada, "/newpoll First?\nA\nB\nC\ncloses: 3d")
+        await new_poll(bot, ada, "/newpoll First?\nA\nB\nC\ncloses: 3d")
         await vote(bot, academic, [3, 1, 2], 1)
         for member, ranking in zip(industry, ([2, 3, 1], [2, 1, 3]), strict=True):
             await vote(bot, member, ranking, 1)
@@ -95,7 +95,7 @@ async def test_groups_under_the_threshold_are_never_shown(tmp_path, fake, legend
         nothing_by_subtraction(text, 3)
         assert legends == ["Government", "Other groups, combined"]
 
-        await bot.send(ada, "/closepoll 1")
+        await close_poll(bot, ada, "/closepoll 1")
         assert groups_shown(bot.fake.messages(ada.id)[-1]["text"]) == groups_shown(text)
         stored = await bot.services.db.fetchall("SELECT stakeholder_group FROM ballots")
         assert sorted(r[0] or "" for r in stored) == [""] * 3 + ["government"] * 5
@@ -125,7 +125,7 @@ async def test_groups_under_the_threshold_are_never_shown(tmp_path, fake, legend
         assert groups_shown(text) == {"Government": 5, "Other groups, combined": 3}
         nothing_by_subtraction(text, 2)
         # Poll 2, where the academic does not vote: at 2 the industry pair is shown...
-        await bot.send(ada, "/newpoll Second?\nX\nY\nZ\ncloses: 3d")
+        await new_poll(bot, ada, "/newpoll Second?\nX\nY\nZ\ncloses: 3d")
         for member in (*industry, *government):
             await vote(bot, member, [3, 2, 1], 2)
         legends.clear()

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from bot.fake_telegram import FakeTelegram, serve
 from bot.i18n import available_languages
-from tests.harness import running_bot
+from tests.harness import new_poll, running_bot
 from tests.test_polls import POLL, forum_with_members
 from tests.test_run import eventually, start_bot, stop
 
@@ -21,7 +21,7 @@ from tests.test_run import eventually, start_bot, stop
 async def test_a_5xx_while_start_up_closes_an_overdue_poll(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, _, _, chat = await forum_with_members(bot, fake)
-        await bot.send(ada, POLL)  # closes 2026-11-30 17:00 Bangkok
+        await new_poll(bot, ada, POLL)  # closes 2026-11-30 17:00 Bangkok
         bot.clock.advance(timedelta(days=8))  # the bot was down over the deadline
         fake.fail("editMessageText", chat_id=chat.id, error_code=500)  # the group's poll post
         await bot.restart()  # start-up closes the poll: the 5xx must not stop the start
