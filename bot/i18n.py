@@ -80,10 +80,6 @@ class Translator:
         translated = self._translations.gettext(message)
         return self._fill(translated, params, translated=translated != message)
 
-    def translates(self, message: str) -> bool:
-        """Whether some catalog of this reader's chain has `message` (English is the source)."""
-        return self._translations.gettext(message) != message
-
     def n_(self, singular: str, plural: str, count: int, /, **params: object) -> str:
         """Translate a sentence with a count, using the language's CLDR plural rules."""
         params.setdefault("count", count)

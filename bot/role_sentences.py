@@ -12,20 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.i18n import N_, Translator
-from bot.roles import ROLE_LABELS, Role
+from bot.roles import Role
 
 
 @dataclass(frozen=True)
 class RoleSentences:
-    """One sentence per role, and the sentence they replaced.
-
-    `before` (the role label inserted after "are", "is" or "as") is not marked N_, so the next
-    extraction drops it from the catalogs; until a language has the new sentences, its readers
-    keep the old translation rather than falling back to English. Dead once translated.
-    """
+    """One sentence per role."""
 
     by_role: dict[Role, str]
-    before: str
 
 
 # /help's first line.
@@ -35,7 +29,6 @@ HELP_HEAD = RoleSentences(
         Role.OBSERVER: N_("<b>%(forum)s</b> — you are an observer."),
         Role.COORDINATOR: N_("<b>%(forum)s</b> — you are a coordinator."),
     },
-    before="<b>%(forum)s</b> — you are %(role)s.",
 )
 
 # The welcome after onboarding.
@@ -57,11 +50,6 @@ WELCOME = RoleSentences(
             "See /help for what you can do."
         ),
     },
-    before=(
-        "You are now in <b>%(forum)s</b> as %(role)s.\n"
-        "Times are shown in %(zone)s; change it, your language or your group in /settings.\n"
-        "See /help for what you can do."
-    ),
 )
 
 # An invite link opened by someone already in that forum.
@@ -77,7 +65,6 @@ ALREADY_IN = RoleSentences(
             "You are already a coordinator of <b>%(forum)s</b>. It is now your current forum."
         ),
     },
-    before="You are already in <b>%(forum)s</b> as %(role)s. It is now your current forum.",
 )
 
 # /promote or /demote to the role someone has already.
@@ -87,7 +74,6 @@ IS_ALREADY = RoleSentences(
         Role.OBSERVER: N_("%(name)s is already an observer."),
         Role.COORDINATOR: N_("%(name)s is already a coordinator."),
     },
-    before="%(name)s is already %(role)s.",
 )
 
 # /promote or /demote done: the coordinator's confirmation.
@@ -97,7 +83,6 @@ IS_NOW = RoleSentences(
         Role.OBSERVER: N_("%(name)s is now an observer of %(forum)s."),
         Role.COORDINATOR: N_("%(name)s is now a coordinator of %(forum)s."),
     },
-    before="%(name)s is now %(role)s of %(forum)s.",
 )
 
 # /promote or /demote done: the message to the person.
@@ -109,7 +94,6 @@ YOU_ARE_NOW = RoleSentences(
             "You are now a coordinator of %(forum)s. See /help for your commands."
         ),
     },
-    before="You are now %(role)s of %(forum)s. See /help for your commands.",
 )
 
 TABLES: dict[str, RoleSentences] = {
@@ -123,8 +107,5 @@ TABLES: dict[str, RoleSentences] = {
 
 
 def say(tr: Translator, sentences: RoleSentences, role: str, /, **params: object) -> str:
-    """The sentence for `role` in the reader's language (or, until translated, the old one)."""
-    sentence = sentences.by_role[Role(role)]
-    if tr.translates(sentence) or not tr.translates(sentences.before):
-        return tr._(sentence, **params)
-    return tr._(sentences.before, role=tr._(ROLE_LABELS[Role(role)]), **params)
+    """The sentence for `role` in the reader's language."""
+    return tr._(sentences.by_role[Role(role)], **params)

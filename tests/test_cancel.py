@@ -90,6 +90,7 @@ async def _meeting_place(bot, fake, ada, niran):
     await bot.send(ada, FORM)
     await bot.send(ada, "/meetings")
     await bot.tap(ada, "📍")
+    await bot.tap(ada, "This meeting only")  # a series asks first (this one or all)
     return ada
 
 
