@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from tests.harness import running_bot
+from tests.harness import close_poll, new_poll, running_bot
 from tests.test_polls import forum_with_members
 from tests.test_privacy import vote
 
@@ -36,15 +36,15 @@ async def test_mydata_opens_with_a_readable_summary(tmp_path, fake):
             await bot.tap(niran, "Meetings")
             await bot.send(niran, text)
             await bot.tap(niran, "✅ Send anonymously")
-        await bot.send(ada, "/newpoll Anonymous and closed?\nSecret option A\nSecret option B")
+        await new_poll(bot, ada, "/newpoll Anonymous and closed?\nSecret option A\nSecret option B")
         await vote(bot, niran, 1)
-        await bot.send(ada, "/closepoll 1")
-        await bot.send(ada, "/newpoll Named and closed?\nNamed option A\nB\nanonymous: no")
+        await close_poll(bot, ada, "/closepoll 1")
+        await new_poll(bot, ada, "/newpoll Named and closed?\nNamed option A\nB\nanonymous: no")
         await vote(bot, niran, 2)
-        await bot.send(ada, "/closepoll 2")
-        await bot.send(ada, "/newpoll Still open?\nOpen option A\nB")
+        await close_poll(bot, ada, "/closepoll 2")
+        await new_poll(bot, ada, "/newpoll Still open?\nOpen option A\nB")
         await vote(bot, niran, 3)
-        await bot.send(ada, "/newpoll Not voted in?\nA\nB")
+        await new_poll(bot, ada, "/newpoll Not voted in?\nA\nB")
 
         calls = await bot.send(niran, "/mydata")
         summary = "\n".join(_before_file(calls))

@@ -13,7 +13,6 @@ import pytest
 
 from bot import role_sentences
 from bot.catalog_tool import extract_messages
-from bot.i18n import Catalogs
 from bot.roles import Role
 from tests.harness import running_bot
 from tests.test_polls import forum_with_members
@@ -48,19 +47,6 @@ def test_every_role_has_its_own_sentence(table):
     for role, sentence in sentences.items():
         article = "an" if role is Role.OBSERVER else "a"
         assert f"{article} {role.value}" in sentence, (role, sentence)
-
-
-def test_a_language_without_the_new_sentences_keeps_its_old_translation():
-    """Until the catalogs are re-translated, a Thai member reads Thai, not English."""
-    catalogs = Catalogs()
-    thai, english = catalogs.translator("th"), catalogs.translator("en")
-    for sentences in role_sentences.TABLES.values():
-        params = {"forum": "F", "zone": "Z", "name": "N"}
-        for role in Role:
-            said = role_sentences.say(english, sentences, role, **params)
-            assert said == english._(sentences.by_role[role], **params)
-            in_thai = role_sentences.say(thai, sentences, role, **params)
-            assert any("\u0e00" <= ch <= "\u0e7f" for ch in in_thai), in_thai
 
 
 async def test_what_a_promoted_member_and_a_newcomer_read(tmp_path, fake):
