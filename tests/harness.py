@@ -304,9 +304,18 @@ async def new_poll(
     came (an invalid form gets an error instead); returns the calls of both."""
     calls = await harness.send(user, form, chat=chat)
     last = harness.fake.last_message(user.id)
-    if any(b.get("callback_data") == "np:send" for b in harness.fake.buttons(last)):
-        calls += await harness.tap(user, "✅ Send", message_id=last["message_id"])
+    send = _index_of(harness, last, lambda data: data == "np:send")
+    if send is not None:  # by its data: the label is in the coordinator's language
+        calls += await harness.tap(user, send, message_id=last["message_id"])
     return calls
+
+
+def _index_of(harness: Harness, message: dict, wanted: Callable[[str], bool]) -> int | None:
+    """The 1-based position of the first button whose callback data is `wanted`."""
+    for index, button in enumerate(harness.fake.buttons(message), start=1):
+        if wanted(button.get("callback_data", "")):
+            return index
+    return None
 
 
 async def close_poll(
@@ -316,6 +325,7 @@ async def close_poll(
     “✅ Close poll N now” when it asks; returns the calls of both."""
     calls = await harness.send(user, command, chat=chat)
     last = harness.fake.last_message(chat.id if chat else user.id)
-    if any(b.get("callback_data", "").startswith("poll:shut:") for b in harness.fake.buttons(last)):
-        calls += await harness.tap(user, "✅ Close", message_id=last["message_id"], chat=chat)
+    shut = _index_of(harness, last, lambda data: data.startswith("poll:shut:"))
+    if shut is not None:
+        calls += await harness.tap(user, shut, message_id=last["message_id"], chat=chat)
     return calls
