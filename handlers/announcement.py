@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
@@ -12,6 +11,7 @@ from bot.context import Services
 from db import forums as forums_db
 from db import polls as polls_db
 from db.polls import PollRow
+from handlers.common import retry_seconds
 
 log = logging.getLogger(__name__)
 REFRESH_ATTEMPTS = 5  # 1 + 2 + 4 + 8 s of backoff: past a short Telegram outage
@@ -70,15 +70,11 @@ async def refresh_announcement(bot: Bot, services: Services, poll: PollRow) -> N
                 log.warning("poll %s: group post not updated: %s", poll.id, exc)
             return
         except RetryAfter as exc:
-            await services.sleep(_seconds(exc.retry_after))
+            await services.sleep(retry_seconds(exc.retry_after))
         except TelegramError as exc:  # 5xx, timeout: Telegram may answer the next time
             log.info("poll %s: group post update failed (%s), retrying", poll.id, exc)
             await services.sleep(2.0**attempt)
     log.warning("poll %s: group post not updated after %s attempts", poll.id, REFRESH_ATTEMPTS)
-
-
-def _seconds(value: object) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)  # type: ignore[arg-type]
 
 
 def request_refresh(bot: Bot, services: Services, poll_id: int) -> None:

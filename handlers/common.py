@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
@@ -16,6 +17,11 @@ from bot.i18n import Translator
 from bot.roles import COMMANDS_BY_NAME, Access, InGroup, Role, may_use
 
 Handler = Callable[[Update, ForumContext], Awaitable[None]]
+
+
+def retry_seconds(retry_after: float | timedelta) -> float:
+    """A 429's `retry_after` in seconds (PTB 22 gives an int; 23 will give a timedelta)."""
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
 
 
 def is_private(update: Update) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 
 from telegram import (
     Bot,
@@ -18,6 +17,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, Tele
 
 from bot.i18n import TELEGRAM_CODES, Catalogs, Translator
 from bot.roles import Role, commands_for
+from handlers.common import retry_seconds
 
 log = logging.getLogger(__name__)
 MENU_ATTEMPTS = 5  # per language: 1 + 2 + 4 + 8 s of waiting at most
@@ -47,7 +47,7 @@ async def publish_menus(
                 )
                 break
             except RetryAfter as exc:
-                await sleep(_seconds(exc.retry_after))
+                await sleep(retry_seconds(exc.retry_after))
             except (BadRequest, Forbidden, InvalidToken) as exc:  # retrying would not help
                 log.warning("could not publish the %s menus: %s", lang, exc)
                 break
@@ -56,10 +56,6 @@ async def publish_menus(
                     log.warning("could not publish the %s menus: %s", lang, exc)
                 else:
                     await sleep(2.0**attempt)
-
-
-def _seconds(value: float | timedelta) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 async def refresh_user_menu(

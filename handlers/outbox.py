@@ -46,7 +46,7 @@ from db import outbox as outbox_db
 from db import polls as polls_db
 from db import users as users_db
 from db.outbox import OutboxRow, Outgoing
-from handlers.common import unless_unchanged
+from handlers.common import retry_seconds, unless_unchanged
 
 IN_FLIGHT = 8  # messages on the wire at once: enough to keep up the pace over HTTP latency
 BATCH = 200
@@ -188,7 +188,7 @@ async def _failed(services: Services, pacer: Pacer, row: OutboxRow, exc: Excepti
     # confirmed delivery is 'unconfirmed' (possibly delivered), not 'failed'.
     failed = "unconfirmed" if row.timeouts else "failed"
     if isinstance(exc, RetryAfter):
-        wait = _seconds(exc.retry_after)
+        wait = retry_seconds(exc.retry_after)
         pacer.hold(row.chat_id, wait)
         await outbox_db.retry_later(db, row.id, steady + timedelta(seconds=wait))
     elif isinstance(exc, Forbidden):  # blocked the bot, or removed it from the group
@@ -290,10 +290,6 @@ async def _record(services: Services, row: OutboxRow, message: Message) -> None:
             await polls_db.set_message(services.db, ballot.id, message.chat_id, message.message_id)
     else:
         raise ValueError(f"unknown on_sent {row.on_sent!r}")
-
-
-def _seconds(value: object) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)  # type: ignore[arg-type]
 
 
 class Progress:
