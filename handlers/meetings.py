@@ -19,8 +19,9 @@ from bot.context import ForumContext, Services
 from bot.forums import FormError
 from bot.i18n import N_, Translator
 from bot.ics import CalendarEvent, calendar_file, filename
-from bot.recurrence import occurrence_start, parse_meeting_form, reminder_times
+from bot.recurrence import SeriesDraft, occurrence_start, parse_meeting_form, reminder_times
 from bot.roles import Access, Role
+from db import dialogs
 from db import forums as forums_db
 from db import meetings as meetings_db
 from db import outbox as outbox_db
@@ -62,31 +63,48 @@ def _occurrences(
         seq += 1
 
 
-@guarded("meeting")
+MEETING_FORM = N_(
+    "Send the meeting in one message, for example:\n<code>/meeting National SCP Forum, "
+    "spring session\nstarts: 2027-03-15 09:00\nplace: Ministry of Environment, Room 3\n"
+    "every: 6 months</code>\nOptional lines: duration: 3h, link: https://…, reminders: "
+    "30d, 7d, 1d, 1h. Times are in the forum's time zone (%(zone)s)."
+)
+
+
 async def new_meeting(update: Update, context: ForumContext) -> None:
-    """`/meeting Title` + `starts:` (+ place, link, every, duration, reminders)."""
+    """`/meeting Title` + `starts:` (+ place, link, every, duration, reminders); guarded and
+    routed by handlers/meeting_dialog.py, which owns the command (alone in private: a dialog)."""
     actor, services = context.actor, context.services
     forum, tr = actor.forum, actor.tr
     assert forum is not None
     text = command_text(update)
     if not text:
-        await reply(
-            update,
-            tr._(
-                "Send the meeting in one message, for example:\n<code>/meeting National SCP Forum, "
-                "spring session\nstarts: 2027-03-15 09:00\nplace: Ministry of Environment, Room 3\n"
-                "every: 6 months</code>\nOptional lines: duration: 3h, link: https://…, reminders: "
-                "30d, 7d, 1d, 1h. Times are in the forum's time zone (%(zone)s).",
-                zone=forum.timezone,
-            ),
-        )
+        await reply(update, tr._(MEETING_FORM, zone=forum.timezone))
         return
-    now = services.clock()
     try:
-        draft = parse_meeting_form(text, timezone=forum.timezone, now=now)
+        draft = parse_meeting_form(text, timezone=forum.timezone, now=services.clock())
     except FormError as error:
         await reply(update, tr._(error.message, **error.params))
         return
+    await schedule(update, context, draft)
+
+
+async def schedule(
+    update: Update,
+    context: ForumContext,
+    draft: SeriesDraft,
+    *,
+    claim: tuple[int, int, str] | None = None,
+) -> MeetingRow | None:
+    """Create the series, announce it to every member once, then answer with the calendar file.
+
+    The one code path of the one-message form and of the dialog's "Create". `claim` (user id,
+    chat id, dialog kind) is the dialog's draft: deleted in the same transaction, so a second
+    tap creates nothing (None then)."""
+    actor, services = context.actor, context.services
+    forum, tr = actor.forum, actor.tr
+    assert forum is not None
+    now = services.clock()
     occurrences = _occurrences(
         draft.first_start, draft.timezone, draft.every_months, draft.duration, 0, now + HORIZON
     )
@@ -95,6 +113,10 @@ async def new_meeting(update: Update, context: ForumContext) -> None:
     async with outbox_db.batch(
         services.db, forum_id=forum.id, kind="meeting_new", now=now, created_by=actor.user_id
     ) as batch:
+        if claim and not await dialogs.take(
+            batch.conn, user_id=claim[0], chat_id=claim[1], kind=claim[2]
+        ):
+            return None
         series_id = await meetings_db.create_series(
             batch.conn,
             forum_id=forum.id,
@@ -129,6 +151,7 @@ async def new_meeting(update: Update, context: ForumContext) -> None:
         ),
     )
     await _send_calendar(update, context, meeting)
+    return meeting
 
 
 async def _announce(
@@ -437,7 +460,6 @@ async def extend_series(services: Services) -> None:
 
 def handlers() -> list[tuple[int, BaseHandler]]:
     return [
-        (0, CommandHandler("meeting", new_meeting)),
         (0, CommandHandler("meetings", list_meetings)),
         (0, CallbackQueryHandler(on_meeting_button, pattern=r"^mtg:")),
     ]
