@@ -7,6 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from db import dialogs
 from db.connection import Database, from_db_time, to_db_time
 
 
@@ -138,9 +139,22 @@ def _subscription(row) -> Subscription:
 
 
 async def add_forum_tip(
-    db: Database, *, forum_id: int, topic: str, texts: dict[str, str], by: int, now: datetime
-) -> int:
+    db: Database,
+    *,
+    forum_id: int,
+    topic: str,
+    texts: dict[str, str],
+    by: int,
+    now: datetime,
+    claim: tuple[int, int, str] | None = None,
+) -> int | None:
+    """The tip's number. `claim` (user id, chat id, dialog kind) is a /tip add dialog's draft,
+    deleted in the same transaction: None if it was gone (a second tap on "Save")."""
     async with db.transaction() as conn:
+        if claim and not await dialogs.take(
+            conn, user_id=claim[0], chat_id=claim[1], kind=claim[2]
+        ):
+            return None
         cursor = await conn.execute(
             "INSERT INTO forum_tips (forum_id, topic, created_by, created_at) VALUES (?, ?, ?, ?)",
             (forum_id, topic, by, to_db_time(now)),

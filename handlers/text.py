@@ -15,9 +15,12 @@ from handlers import (
     feedback,
     forums,
     meeting_admin,
+    meeting_dialog,
     meeting_survey,
     poll_dialog,
     settings,
+    tip_dialog,
+    tips,
 )
 from handlers.common import reply
 
@@ -27,6 +30,8 @@ DIALOGS: dict[str, DialogStep] = {
     forums.NEWFORUM: forums.on_newforum_input,
     settings.TIMEZONE: settings.on_timezone_input,
     poll_dialog.NEWPOLL: poll_dialog.on_input,
+    meeting_dialog.NEWMEETING: meeting_dialog.on_input,
+    tip_dialog.NEWTIP: tip_dialog.on_input,
     meeting_admin.MOVE: meeting_admin.on_move_input,
     meeting_admin.PLACE: meeting_admin.on_place_input,
     meeting_survey.COMMENT: meeting_survey.on_comment_input,
@@ -37,7 +42,10 @@ DIALOGS: dict[str, DialogStep] = {
 }
 ACCEPTS_PHOTO = {feedback.FEEDBACK}  # a photo with a caption answers these
 MAX_INPUT = 1000  # no other dialog answer is longer; Telegram itself caps messages at 4096
-LONGER_INPUT = {announce.ANNOUNCE: announce.MAX_ANNOUNCEMENT}
+INPUT_LIMITS = {  # dialogs whose answers have their own limit, longer or shorter
+    announce.ANNOUNCE: announce.MAX_ANNOUNCEMENT,
+    tip_dialog.NEWTIP: tips.MAX_FORUM_TIP,
+}
 
 
 async def on_private_message(update: Update, context: ForumContext) -> None:
@@ -62,7 +70,7 @@ async def on_private_message(update: Update, context: ForumContext) -> None:
             await step(update, context, pending.data)
     elif not message.text:
         await reply(update, actor.tr._("Please answer with text (or send /cancel)."))
-    elif len(message.text) > (limit := LONGER_INPUT.get(pending.kind, MAX_INPUT)):
+    elif len(message.text) > (limit := INPUT_LIMITS.get(pending.kind, MAX_INPUT)):
         await reply(
             update, actor.tr._("That is too long: at most %(max)s characters, please.", max=limit)
         )

@@ -1,7 +1,9 @@
 """/tip: a best-practice tip the member has not read yet, by topic, and the forum's own tips.
 
 Coordinators add forum tips with a one-message form (`/tip add <topic>` then one line per
-language), list them (`/tip list`) and remove one (`/tip remove N`).
+language) or, with `/tip add` alone in private, step by step (handlers/tip_dialog.py, which owns
+the /tip command and hands everything else to `show_tip`); they list them (`/tip list`) and
+remove one (`/tip remove N`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 
 from babel import Locale, UnknownLocaleError
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callbacks
 from bot.context import ForumContext, Services
@@ -226,9 +228,30 @@ async def _manage(update: Update, context: ForumContext, action: str, rest: str)
             rest, default_lang=actor.lang, languages=services.catalogs.languages
         )
     except FormError as error:
-        params = {"max": MAX_FORUM_TIP, "topics": ", ".join(TOPICS), **error.params}
-        await reply(update, tr._(error.message, **params))
+        await reply(update, form_error(tr, error))
         return
+    await add_tip(update, context, topic, texts)
+
+
+def form_error(tr: Translator, error: FormError) -> str:
+    """A refused tip form, in the reader's language (the limits and topics filled in)."""
+    params = {"max": MAX_FORUM_TIP, "topics": ", ".join(TOPICS), **error.params}
+    return tr._(error.message, **params)
+
+
+async def add_tip(
+    update: Update,
+    context: ForumContext,
+    topic: str,
+    texts: dict[str, str],
+    *,
+    claim: tuple[int, int, str] | None = None,
+) -> int | None:
+    """Store a forum tip and say so: the one code path of the one-message form and of the
+    dialog's "Save" (whose draft `claim` names; None if it was gone)."""
+    actor, services = context.actor, context.services
+    tr = actor.tr
+    assert actor.forum is not None
     number = await tips_db.add_forum_tip(
         services.db,
         forum_id=actor.forum.id,
@@ -236,7 +259,10 @@ async def _manage(update: Update, context: ForumContext, action: str, rest: str)
         texts=texts,
         by=actor.user_id,
         now=services.clock(),
+        claim=claim,
     )
+    if number is None:
+        return None
     await reply(
         update,
         tr._(
@@ -247,6 +273,7 @@ async def _manage(update: Update, context: ForumContext, action: str, rest: str)
             forum=actor.forum.name,
         ),
     )
+    return number
 
 
 async def _tips_screen(context: ForumContext, number: int) -> Screen | None:
@@ -309,7 +336,7 @@ def parse_forum_tip(
     texts: dict[str, str] = {}
     for line in rest.splitlines():
         code, sep, body = line.partition(":")
-        lang = _language_of(code.strip(), languages) if sep else None
+        lang = language_of(code.strip(), languages) if sep else None
         if lang is None:
             lang, body = default_lang, line
         elif lang not in languages:
@@ -334,7 +361,7 @@ UNKNOWN_TIP_LANGUAGE = N_(
 LANGUAGE_CODE = re.compile(r"[A-Za-z]{2}|[A-Za-z]{2,3}[-_][A-Za-z0-9]{2,4}")
 
 
-def _language_of(code: str, languages: list[str]) -> str | None:
+def language_of(code: str, languages: list[str]) -> str | None:
     """One of `languages` ("zh" finds "zh_Hans", "en-US" finds "en"), `code` itself if it looks
     like a language code we do not have, or None if it is not a code at all (text with a colon)."""
     wanted = code.lower().replace("-", "_")
@@ -361,6 +388,5 @@ def _in_cldr(code: str) -> bool:
 
 def handlers() -> list[tuple[int, BaseHandler]]:
     return [
-        (0, CommandHandler("tip", show_tip)),
         (0, CallbackQueryHandler(on_tip_button, pattern=r"^tip:")),
     ]
