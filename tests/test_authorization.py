@@ -191,6 +191,17 @@ NEWPOLL_DIALOG = ("/newpoll", "cb:np:cat:{catalog}", "cb:np:item:1", "cb:np:item
 NEWPOLL_FORM = ("/newpoll Which first?\nGreen procurement\nEco-labels",)  # its preview
 ANNOUNCE_DRAFT = ("/announce\nThe spring session moves to Room 5.",)
 FEEDBACK_DRAFT = ("/feedback", "cb:fb:topic:tips", "More on water, please.")
+MEETING_DIALOG = ("/meeting", "Autumn session", "2027-09-15 09:00")  # at the place step
+MEETING_PREVIEW = (*MEETING_DIALOG, "cb:mtgd:skip", "cb:mtgd:every:0")
+# /meeting alone in the group: the one-message form's example, as before the dialog.
+MEETING_FORM = (
+    "Send the meeting in one message, for example:\n<code>/meeting National SCP Forum, spring "
+    "session\nstarts: 2027-03-15 09:00\nplace: Ministry of Environment, Room 3\nevery: 6 months"
+    "</code>\nOptional lines: duration: 3h, link: https://…, reminders: 30d, 7d, 1d, 1h. Times "
+    "are in the forum's time zone (Asia/Bangkok)."
+)
+TIP_DIALOG = ("/tip add", "cb:tipd:lang:en")  # at the topic step
+TIP_PREVIEW = (*TIP_DIALOG, "cb:tipd:topic:energy", "Switch off the lights.")
 FORGET = ("/forget",)
 JOINING = ("/start {member_code}",)
 AGREEING = (*JOINING, "cb:onb:lang:en")
@@ -254,6 +265,7 @@ ROWS: dict[str, Row] = {
     "tip add": Row(
         "/tip add energy\nSwitch off the lights.", COORDINATOR, mutates=True, refused_as="tip add"
     ),
+    "tip add dialog": Row("/tip add", COORDINATOR, mutates=True, refused_as="tip add"),
     "tip list": Row("/tip list", COORDINATOR, refused_as="tip list"),
     "tip remove": Row("/tip remove 1", COORDINATOR, mutates=True, refused_as="tip remove"),
     "polls": Row("/polls", IN_FORUM),
@@ -293,6 +305,9 @@ ROWS: dict[str, Row] = {
         "/meeting Autumn session\nstarts: 2027-09-15 09:00\nplace: Room 5",
         COORDINATOR,
         mutates=True,
+    ),
+    "meeting dialog": Row(
+        "/meeting", COORDINATOR, mutates=True, by_actor={"coordinator@group": MEETING_FORM}
     ),
     "announce": Row("/announce\nPlease bring your country report.", COORDINATOR, mutates=True),
     "export": Row("/export", ANALYST, shows="Which file would you like?"),
@@ -408,11 +423,22 @@ ROWS: dict[str, Row] = {
     "mtga:placeall": cb("mtga:placeall:{meeting}", COORDINATOR, mutates=True),
     "mtga:cancelok": cb("mtga:cancelok:{workshop}", COORDINATOR, mutates=True),
     "mtga:seriesok": cb("mtga:seriesok:{meeting}", COORDINATOR, mutates=True),
+    "mtgd:skip": cb("mtgd:skip", COORDINATOR, mutates=True, prepare=MEETING_DIALOG),
+    "mtgd:every": cb(
+        "mtgd:every:6", COORDINATOR, mutates=True, prepare=(*MEETING_DIALOG, "cb:mtgd:skip")
+    ),
+    "mtgd:make": cb("mtgd:make", COORDINATOR, mutates=True, prepare=MEETING_PREVIEW),
+    "mtgd:drop": cb("mtgd:drop", COORDINATOR, mutates=True, prepare=MEETING_PREVIEW),
     "mtgs:rate": cb("mtgs:rate:{meeting}:5", ASKED, mutates=True),  # see `after_the_meeting`
     # --- tips ---
     "tip:next": cb("tip:next", IN_FORUM, mutates=True),
     "tip:topics": cb("tip:topics", IN_FORUM),
     "tip:topic": cb("tip:topic:energy", IN_FORUM, mutates=True),
+    "tipd:lang": cb("tipd:lang:en", COORDINATOR, mutates=True, prepare=TIP_DIALOG[:1]),
+    "tipd:topic": cb("tipd:topic:energy", COORDINATOR, mutates=True, prepare=TIP_DIALOG),
+    "tipd:save": cb("tipd:save", COORDINATOR, mutates=True, prepare=TIP_PREVIEW),
+    "tipd:more": cb("tipd:more", COORDINATOR, mutates=True, prepare=TIP_PREVIEW),
+    "tipd:drop": cb("tipd:drop", COORDINATOR, mutates=True, prepare=TIP_PREVIEW),
     "tipsub:menu": cb("tipsub:menu", IN_FORUM),
     "tipsub:freq": cb("tipsub:freq:daily", IN_FORUM),
     "tipsub:hour": cb("tipsub:hour:daily:8", IN_FORUM, mutates=True),

@@ -94,6 +94,18 @@ async def _meeting_place(bot, fake, ada, niran):
     return ada
 
 
+async def _meeting_dialog(bot, fake, ada, niran):
+    await bot.send(ada, "/meeting")
+    await bot.send(ada, "Autumn session")
+    return ada
+
+
+async def _tip_dialog(bot, fake, ada, niran):
+    await bot.send(ada, "/tip add")
+    await bot.tap(ada, "English")
+    return ada
+
+
 async def _timezone(bot, fake, ada, niran):
     await bot.send(niran, "/settings")
     await bot.tap(niran, "Time zone")
@@ -120,6 +132,8 @@ STARTS: dict[str, tuple[Start, str]] = {
     "feedback-answer": (_feedback_answer, "feedback_answer"),
     "meeting-move": (_meeting_move, "mtg_move"),
     "meeting-place": (_meeting_place, "mtg_place"),
+    "meeting-dialog": (_meeting_dialog, "newmeeting"),
+    "tip-dialog": (_tip_dialog, "newtip"),
     "settings-timezone": (_timezone, "timezone"),
     "onboarding": (_onboarding, ONBOARDING),
 }

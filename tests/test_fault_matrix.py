@@ -256,6 +256,29 @@ SCENARIOS: dict[str, tuple[Setup, Act, str]] = {
     "meeting-move": (steps("ada: " + FORM, "ada: /meetings"), act("ada: ~🕑"), "ada"),
     "meeting-calendar": (steps("ada: " + FORM, "niran: /meetings"), act("niran: ~📅"), "niran"),
     "feedback-topic": (steps("niran: /feedback"), act("niran: #2"), "niran"),
+    # The step-by-step /meeting and /tip add: their last button creates and announces.
+    "meeting-dialog": (
+        steps("ada: /meeting", "ada: Autumn session", "ada: 2027-09-15 09:00", "ada: ~Skip"),
+        act("ada: ~Every 6 months"),
+        "ada",
+    ),
+    "meeting-dialog-create": (
+        steps(
+            "ada: /meeting",
+            "ada: Autumn session",
+            "ada: 2027-09-15 09:00",
+            "ada: ~Skip",
+            "ada: ~Every 6 months",
+        ),
+        act("ada: ~✅ Create"),
+        "ada",
+    ),
+    "tip-dialog": (steps("ada: /tip add", "ada: ~English"), act("ada: ~Energy"), "ada"),
+    "tip-dialog-save": (
+        steps("ada: /tip add", "ada: ~English", "ada: ~Energy", "ada: Switch off the lights."),
+        act("ada: ~✅ Save"),
+        "ada",
+    ),
 }
 
 
