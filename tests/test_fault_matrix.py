@@ -256,6 +256,24 @@ SCENARIOS: dict[str, tuple[Setup, Act, str]] = {
     "meeting-move": (steps("ada: " + FORM, "ada: /meetings"), act("ada: ~🕑"), "ada"),
     "meeting-calendar": (steps("ada: " + FORM, "niran: /meetings"), act("niran: ~📅"), "niran"),
     "feedback-topic": (steps("niran: /feedback"), act("niran: #2"), "niran"),
+    "timezone-typed": (
+        steps(  # with a tip subscription, whose next tip moves to the new zone
+            "niran: /tip",
+            "niran: ~🔔",
+            "niran: ~Every day",
+            "niran: ~8:00",
+            "niran: /settings",
+            "niran: ~Time zone",
+            "niran: ~Type another",
+        ),
+        act("niran: Saigon"),
+        "niran",
+    ),
+    "timezone-offset": (
+        steps("niran: /settings", "niran: ~Time zone", "niran: ~Type another", "niran: GMT+7"),
+        act("niran: ~Asia/Ho_Chi_Minh"),
+        "niran",
+    ),
 }
 
 
