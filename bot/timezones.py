@@ -106,7 +106,11 @@ def zone_countries() -> dict[str, tuple[str, ...]]:
 
 @cache
 def links() -> dict[str, str]:
-    """Old and alternative ids → the zone a member may choose (Asia/Saigon → Asia/Ho_Chi_Minh)."""
+    """Old and alternative ids → the zone a member may choose (Asia/Saigon → Asia/Ho_Chi_Minh).
+
+    Only names of the same place: the tz database also links zones whose clocks agreed since
+    1970 (Asia/Phnom_Penh → Asia/Bangkok), but those have their own row in zone.tab and stay
+    themselves; "Phnom Penh" must not also mean Bangkok."""
     raw: dict[str, str] = dict(get_global("zone_aliases"))
     for line in (_tzdata_text("tzdata.zi") or "").splitlines():
         if line.startswith("L "):
@@ -115,6 +119,8 @@ def links() -> dict[str, str]:
     chosen = zone_countries()
     resolved: dict[str, str] = {}
     for name, target in raw.items():
+        if name in chosen:  # Asia/Phnom_Penh links to Asia/Bangkok (same clocks), yet is its own
+            continue
         for _ in range(4):  # links to links, rarely more than one step
             if target in chosen:
                 resolved[name] = target

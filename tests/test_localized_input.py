@@ -14,6 +14,7 @@ from bot.timezones import (
     country_zones,
     find_zone,
     is_choosable,
+    local_city,
     parse_offset,
     region_of,
     zone_countries,
@@ -129,6 +130,9 @@ def test_a_city_in_common_spellings_and_the_members_language():
     assert zones("Sao Paulo") == zones("são paulo") == ("America/Sao_Paulo",)
     assert zones("Calcutta") == zones("Delhi") == ("Asia/Kolkata",)
     assert zones("Thailand") == zones("ไทย", lang="th") == ("Asia/Bangkok",)
+    assert zones("Phnom Penh") == ("Asia/Phnom_Penh",), "a link of equal clocks is no alias"
+    assert zones("Christmas Island") == ("Indian/Christmas",)
+    assert local_city("Asia/Bangkok", "en") == "Bangkok"
     assert zones("europe/berlin") == ("Europe/Berlin",), "an IANA id, any case"
     assert zones("UTC") == ("UTC",)
 
@@ -231,6 +235,7 @@ async def test_an_ambiguous_city_asks_and_changes_nothing_until_a_tap(tmp_path, 
             "set:tz:Asia/Jayapura",
         ]
         assert bot.labels(niran)[2] == "Asia/Makassar (UTC+8)"
+        assert bot.labels(niran)[0] == "Asia/Jakarta (UTC+7)"
         assert await snapshot(bot) == before, "nothing stored, the step still waits"
         await bot.tap(niran, "Asia/Makassar")
         assert await stored_zone(bot, niran) == "Asia/Makassar"
