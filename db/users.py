@@ -8,6 +8,7 @@ from typing import Any
 
 import aiosqlite
 
+from db import dialogs
 from db.connection import Database, from_db_time, to_db_time
 
 
@@ -105,6 +106,31 @@ async def set_field(db: Database, user_id: int, field: str, value: object, now: 
         f"UPDATE users SET {field} = ?, updated_at = ? WHERE id = ?",  # field is whitelisted
         (value, to_db_time(now), user_id),
     )
+
+
+async def set_timezone(
+    db: Database,
+    user_id: int,
+    zone: str,
+    now: datetime,
+    *,
+    next_tip_at: datetime | None,
+    chat_id: int,
+    step: str,
+) -> None:
+    """The member's own zone, their next subscribed tip moved to it, and their typed-zone step
+    (`step`, in `chat_id`) ended: one transaction, so a busy database leaves all or none."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE users SET timezone = ?, updated_at = ? WHERE id = ?",
+            (zone, to_db_time(now), user_id),
+        )
+        if next_tip_at is not None:
+            await conn.execute(
+                "UPDATE tip_subscriptions SET next_at = ? WHERE user_id = ?",
+                (to_db_time(next_tip_at), user_id),
+            )
+        await dialogs.take(conn, user_id=user_id, chat_id=chat_id, kind=step)
 
 
 async def set_active(db: Database, user_id: int, active: bool, now: datetime) -> bool:

@@ -18,7 +18,9 @@ from bot.forums import (
     parse_timezone,
     validate_forum_name,
 )
+from bot.i18n import N_
 from bot.roles import Role
+from bot.timezones import MAX_CHOICES, find_zone, format_offset, offset_now
 from db import dialogs
 from db import forums as forums_db
 from db import invites as invites_db
@@ -100,12 +102,13 @@ async def on_newforum_input(update: Update, context: ForumContext, data: dict) -
             await reply(
                 update,
                 actor.tr._(
-                    "Which time zone does the forum meet in? Type its IANA name, for example "
-                    "Asia/Bangkok, Asia/Jakarta or Europe/Paris."
+                    "Which time zone does the forum meet in? Type its city or country (for "
+                    "example Bangkok or Indonesia), an offset such as UTC+7, or an IANA name such "
+                    "as Asia/Bangkok."
                 ),
             )
             return
-        zone = parse_timezone(text)
+        zone = _forum_zone(context, text)
     except FormError as error:
         await reply(update, actor.tr._(error.message, **error.params))
         return
@@ -123,6 +126,23 @@ async def on_newforum_input(update: Update, context: ForumContext, data: dict) -
         + draft_note(actor.tr, services.catalogs),
         language_keyboard(services.catalogs, "nf"),
     )
+
+
+def _forum_zone(context: ForumContext, text: str) -> str:
+    """The zone a typed city, country, offset or IANA name means; FormError lists the candidates
+    (to type one of them) or says it is unknown."""
+    actor, now = context.actor, context.services.clock()
+    match = find_zone(text, now=now, languages=(actor.lang,))
+    if len(match.zones) == 1 and match.offset is None:
+        return match.zones[0]
+    if match.zones:
+        listed = [f"{zone} ({format_offset(offset_now(zone, now))})" for zone in match.zones]
+        raise FormError(
+            N_("Several time zones match “%(typed)s”: %(zones)s. Type the one you mean."),
+            typed=text.strip()[:60],
+            zones=", ".join(listed[:MAX_CHOICES]),
+        )
+    return parse_timezone(text)  # its error names the text and gives an example
 
 
 async def on_language_button(update: Update, context: ForumContext) -> None:

@@ -81,13 +81,14 @@ def text_page(
 
 def _pagers() -> dict[str, Pager]:
     """List name → the function that renders one of its pages (None: not for this person)."""
-    from handlers import poll_results, settings, start, tips  # they import this module
+    from handlers import poll_results, settings, start, timezones, tips  # they import this
 
     return {
         "tips": tips.tips_page,
         "poll": poll_results.choice_page,
         "forums": start.forums_page,
         "setf": settings.forum_page,
+        "tz": timezones.zone_page,
     }
 
 

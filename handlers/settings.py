@@ -8,17 +8,19 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.context import ForumContext
-from bot.forums import STAKEHOLDER_GROUPS, FormError, parse_timezone
+from bot.forums import STAKEHOLDER_GROUPS
 from bot.i18n import Translator
 from bot.poll_report import MIN_GROUP_CHOICES
 from bot.roles import Role
+from bot.timezones import is_choosable
+from bot.tips import next_delivery
 from db import dialogs, retention
 from db import forums as forums_db
 from db import polls as polls_db
 from db import tips as tips_db
 from db import users as users_db
 from db.retention import RETENTION_CHOICES
-from handlers import tip_subscriptions
+from handlers import timezones, tip_subscriptions
 from handlers.common import answer_stale, guarded, keyboard, member_button, reply, unless_unchanged
 from handlers.menus import refresh_user_menu
 from handlers.middleware import resolve_actor
@@ -26,8 +28,6 @@ from handlers.paging import BUTTONS_PER_PAGE, page_of
 from handlers.render import draft_note, group_name, language_keyboard, role_name
 
 TIMEZONE = "timezone"
-# Offered as buttons besides the forum's own zone; anything else can be typed.
-COMMON_ZONES = ("UTC", "Asia/Bangkok", "Asia/Jakarta", "Asia/Tokyo", "Asia/Kolkata")
 
 
 async def settings_screen(context: ForumContext) -> tuple[str, InlineKeyboardMarkup]:
@@ -149,7 +149,9 @@ def _language_screen(context: ForumContext) -> tuple[str, InlineKeyboardMarkup]:
     return text, language_keyboard(catalogs, "set", selected=context.actor.lang)
 
 
-async def _submenu(context: ForumContext, which: str) -> tuple[str, InlineKeyboardMarkup] | None:
+async def _submenu(
+    update: Update, context: ForumContext, which: str
+) -> tuple[str, InlineKeyboardMarkup] | None:
     actor, tr = context.actor, context.actor.tr
     back = [(tr._("« Back"), callbacks.make("set", "menu", "main"))]
     if which == "lang":
@@ -162,10 +164,7 @@ async def _submenu(context: ForumContext, which: str) -> tuple[str, InlineKeyboa
         ]
         return tr._("Which stakeholder group do you belong to?"), keyboard([*rows, back])
     if which == "tz":
-        zones = dict.fromkeys([actor.forum.timezone if actor.forum else "UTC", *COMMON_ZONES])
-        rows = [[(zone, callbacks.make("set", "tz", zone))] for zone in zones]
-        rows.append([(tr._("Type another…"), callbacks.make("set", "tz", "?"))])
-        return tr._("Which time zone should I show times in?"), keyboard([*rows, back])
+        return timezones.menu_screen(update, context)
     if which == "forum":
         return _forum_menu(context, 0)
     if which == "main":
@@ -210,7 +209,7 @@ async def on_settings_button(update: Update, context: ForumContext) -> None:
         return
     value, now = parsed.arg(0), services.clock()
     if parsed.action == "menu":
-        screen = await _submenu(context, value or "")
+        screen = await _submenu(update, context, value or "")
         if screen is None:
             await answer_stale(update, context)
             return
@@ -231,16 +230,10 @@ async def on_settings_button(update: Update, context: ForumContext) -> None:
             now=now,
         )
         await query.answer()
-        await query.message.reply_text(
-            actor.tr._(
-                "Type the name of your time zone, for example Asia/Bangkok or Europe/Berlin. "
-                "Send /cancel to stop."
-            )
-        )
+        await query.message.reply_text(actor.tr._(timezones.ASK))
         return
-    elif parsed.action == "tz" and _valid_zone(value):
-        await users_db.set_field(services.db, actor.user_id, "timezone", value, now)
-        await tip_subscriptions.reschedule(services, actor.user_id, value)
+    elif parsed.action == "tz" and is_choosable(value):
+        await _save_zone(update, context, value)
     elif (
         parsed.action == "forum"
         and value
@@ -287,26 +280,39 @@ async def on_settings_button(update: Update, context: ForumContext) -> None:
 
 
 async def on_timezone_input(update: Update, context: ForumContext, data: dict) -> None:
-    """A typed IANA time zone name."""
-    actor, services = context.actor, context.services
-    try:
-        zone = parse_timezone(update.effective_message.text or "")
-    except FormError as error:
-        await reply(update, actor.tr._(error.message, **error.params))
+    """A typed city, country, UTC offset or IANA name: one zone is saved; several are offered as
+    buttons and an unknown one is explained, and the step waits for another answer."""
+    actor = context.actor
+    zone, answer = timezones.typed_answer(update, context, update.effective_message.text or "")
+    if zone is None:
+        assert answer is not None
+        await reply(update, *answer)
         return
-    await users_db.set_field(services.db, actor.user_id, "timezone", zone, services.clock())
-    await tip_subscriptions.reschedule(services, actor.user_id, zone)
-    await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
+    await _save_zone(update, context, zone)
     context.actor = await resolve_actor(update, context)
     text, markup = await settings_screen(context)
     await reply(update, actor.tr._("Saved.") + "\n\n" + text, markup)
 
 
-def _valid_zone(value: str | None) -> bool:
-    try:
-        return value is not None and parse_timezone(value) == value
-    except FormError:
-        return False
+async def _save_zone(update: Update, context: ForumContext, zone: str) -> None:
+    """Store the member's zone, move their next tip to it, and end a typed-zone step."""
+    actor, services = context.actor, context.services
+    now = services.clock()
+    current = await tips_db.subscription(services.db, actor.user_id)
+    next_tip_at = (
+        next_delivery(now, zone, current.frequency, current.hour, current.weekday)
+        if current
+        else None
+    )
+    await users_db.set_timezone(
+        services.db,
+        actor.user_id,
+        zone,
+        now,
+        next_tip_at=next_tip_at,
+        chat_id=update.effective_chat.id,
+        step=TIMEZONE,
+    )
 
 
 async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup) -> None:

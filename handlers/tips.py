@@ -21,6 +21,7 @@ from bot.forums import FormError
 from bot.i18n import N_, Translator, escape
 from bot.roles import Access, Role
 from bot.tips import PLACES, SOURCES, TOPICS, Tip, next_tip, split_ref
+from bot.topics import match_topics
 from db import tips as tips_db
 from db.tips import ForumTip
 from handlers.common import (
@@ -36,6 +37,7 @@ from handlers.common import (
 from handlers.paging import Screen, markup, text_page
 
 MAX_FORUM_TIP = 600  # one phone screen, like the library's tips
+MAX_TYPED = 60  # of a typed topic, repeated back in an answer: never a whole message's worth
 
 
 @dataclass(frozen=True)
@@ -123,8 +125,11 @@ def tip_keyboard(tr: Translator, topic: str | None) -> InlineKeyboardMarkup:
     )
 
 
-def topics_keyboard(tr: Translator) -> InlineKeyboardMarkup:
-    buttons = [(tr._(label), callbacks.make("tip", "topic", key)) for key, label in TOPICS.items()]
+def topics_keyboard(tr: Translator, keys: list[str] | None = None) -> InlineKeyboardMarkup:
+    """A button per topic (or per topic of `keys`), labelled in the member's language."""
+    buttons = [
+        (tr._(TOPICS[key]), callbacks.make("tip", "topic", key)) for key in keys or list(TOPICS)
+    ]
     return keyboard([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
@@ -141,7 +146,7 @@ async def _send_tip(update: Update, context: ForumContext, topic: str | None = N
 
 @guarded("tip")
 async def show_tip(update: Update, context: ForumContext) -> None:
-    """`/tip`: the next unread tip; `/tip add|list|remove` for coordinators."""
+    """`/tip [topic]`: the next unread tip (a topic in any of its names); `/tip add|list|remove`."""
     actor = context.actor
     if actor.user is None:
         await reply(
@@ -156,19 +161,26 @@ async def show_tip(update: Update, context: ForumContext) -> None:
     action = words[0].lower() if words else ""
     if action in ("add", "list", "remove"):
         await _manage(update, context, action, words[1] if len(words) > 1 else "")
-    elif action in TOPICS:
-        await _send_tip(update, context, action)
-    elif action:
-        await reply(
-            update,
-            actor.tr._(
-                "/tip alone sends a tip. Topics: %(topics)s. Coordinators: /tip add, /tip list, "
-                "/tip remove.",
-                topics=", ".join(TOPICS),
-            ),
-        )
-    else:
+        return
+    typed = command_text(update).strip()[:MAX_TYPED]
+    if not typed:
         await _send_tip(update, context)
+        return
+    found = match_topics(typed, actor.tr._)
+    if len(found) == 1:
+        await _send_tip(update, context, found[0])
+        return
+    tr = actor.tr
+    if found:
+        text = tr._("“%(typed)s” could be several topics. Which one?", typed=typed)
+    else:
+        text = tr._(
+            "I don't know the topic “%(typed)s”. Choose one, or type its name after /tip, "
+            "for example /tip %(example)s.",
+            typed=typed,
+            example=tr._(TOPICS["energy"]).lower(),
+        )
+    await reply(update, text, topics_keyboard(tr, found or list(TOPICS)))
 
 
 async def on_tip_button(update: Update, context: ForumContext) -> None:

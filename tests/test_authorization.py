@@ -484,6 +484,8 @@ ROWS: dict[str, Row] = {
     "page:poll": cb("page:poll:res:show:0", IN_FORUM),
     "page:forums": cb("page:forums:0", IN_FORUM),
     "page:setf": cb("page:setf:0", NOBODY),  # a choice of current forum: nobody here has two
+    "page:tz menu": cb("page:tz:m:0", IN_FORUM),  # one's own time zone menu
+    "page:tz offset": cb("page:tz:o:420:0", IN_FORUM),  # the zones at UTC+7
     # --- /forget's confirmation: one's own data ---
     "priv:keep": cb("priv:keep", IN_FORUM, prepare=FORGET),
     "priv:forget": cb("priv:forget", IN_FORUM, mutates=True, prepare=FORGET),

@@ -279,6 +279,24 @@ SCENARIOS: dict[str, tuple[Setup, Act, str]] = {
         act("ada: ~✅ Save"),
         "ada",
     ),
+    "timezone-typed": (
+        steps(  # with a tip subscription, whose next tip moves to the new zone
+            "niran: /tip",
+            "niran: ~🔔",
+            "niran: ~Every day",
+            "niran: ~8:00",
+            "niran: /settings",
+            "niran: ~Time zone",
+            "niran: ~Type another",
+        ),
+        act("niran: Saigon"),
+        "niran",
+    ),
+    "timezone-offset": (
+        steps("niran: /settings", "niran: ~Time zone", "niran: ~Type another", "niran: GMT+7"),
+        act("niran: ~Asia/Ho_Chi_Minh"),
+        "niran",
+    ),
 }
 
 

@@ -86,7 +86,8 @@ async def test_tips_by_topic_and_forged_buttons(tmp_path, fake):
             assert bot.answers(calls) == ["This button is no longer valid."], data
         assert await snapshot(bot) == before
         calls = await bot.send(niran, "/tip gardening")
-        assert "/tip alone sends a tip. Topics: energy, waste" in calls[0].params["text"]
+        assert "I don't know the topic “gardening”" in calls[0].params["text"]
+        assert bot.labels(niran) == list(TOPICS.values())
 
 
 async def subscribe(bot, user, frequency: str, hour: str, day: str | None = None):
