@@ -194,10 +194,12 @@ async def _over_limit(context: ForumContext, edit: Any = None) -> bool:
     since = services.clock() - timedelta(hours=1)
     if await feedback_db.count_since(services.db, actor.user_id, since) < PER_HOUR:
         return False
-    text = actor.tr._(
+    text = actor.tr.n_(
+        "Thank you! You have sent %(count)s message in the last hour; please wait a "
+        "little before sending more.",
         "Thank you! You have sent %(count)s messages in the last hour; please wait a "
         "little before sending more.",
-        count=PER_HOUR,
+        PER_HOUR,
     )
     if edit is not None:
         await edit.edit_message_text(text)
