@@ -365,7 +365,7 @@ async def _list(update: Update, context: ForumContext) -> None:
     if not items:
         await reply(update, tr._("No feedback in the last 30 days."))
         return
-    lines = [tr._("<b>Feedback of the last 30 days</b>")]
+    lines = [tr._("<b>Feedback from the last 30 days</b>")]
     topic = None
     for item in items:
         if item.topic != topic:
@@ -396,7 +396,7 @@ async def _counts(update: Update, context: ForumContext) -> None:
         await reply(update, tr._("No feedback in the last 30 days."))
         return
     lines = [
-        tr._("<b>Feedback of the last 30 days, by topic</b>"),
+        tr._("<b>Feedback from the last 30 days, by topic</b>"),
         tr._("As an observer you see how many items arrived, not what they say or who sent them."),
         "",
     ]
