@@ -192,7 +192,8 @@ class Terminal:
             self.print_message(prefix, call.result)
         for target, count in others.items():
             name = self._chat_name(target)
-            print(self.dim(f"  ({count} message(s) sent to {name})"))
+            noun = "message" if count == 1 else "messages"  # the demo's own English, not tr
+            print(self.dim(f"  ({count} {noun} sent to {name})"))
 
     def print_message(self, prefix: str, message: dict) -> None:
         text = self.render(message_html(message))

@@ -81,6 +81,13 @@ def test_no_count_outside_a_plural_message_in_the_template():
     )
 
 
+def test_no_format_style_placeholder_in_the_template():
+    """`{n}` is never filled by tr._ (it fills %(name)s): it would reach members as "{n}"."""
+    with TEMPLATE.open("rb") as fp:
+        texts = [t for m in read_po(fp) if m.id for t in (m.id if m.pluralizable else (m.id,))]
+    assert not [text for text in texts if re.search(r"\{\w*\}", text)]
+
+
 def test_every_label_exception_still_exists():
     """An allow-list entry for a message that is gone would hide the next one with its text."""
     present = set(singular_messages())
