@@ -67,18 +67,19 @@ class PluralMessage(str):
 
     `bot/` raises errors (FormError) with an untranslated message and its parameters; the
     handler translates them with `tr._(error.message, **error.params)`. A count in such a message
-    still needs the reader's plural rules, so the message carries its plural and the name of the
-    parameter that holds the count, and `_` hands it to `n_`.
+    still needs the reader's plural rules, so the message carries its singular and the name of
+    the parameter that holds the count, and `_` hands it to `n_`. As a plain string it is the
+    plural, the form an English reader of a log or a test sees for most counts.
     """
 
-    plural: str
+    singular: str
     count_param: str
 
 
 def Nn_(singular: str, plural: str, count_param: str = "count") -> PluralMessage:
     """Mark a sentence with a count for extraction, to be translated later with `tr._`."""
-    message = PluralMessage(singular)
-    message.plural, message.count_param = plural, count_param
+    message = PluralMessage(plural)
+    message.singular, message.count_param = singular, count_param
     return message
 
 
@@ -100,7 +101,7 @@ class Translator:
         if isinstance(message, PluralMessage):
             count = params[message.count_param]
             assert isinstance(count, int), message
-            return self.n_(str(message), message.plural, count, **params)
+            return self.n_(message.singular, str(message), count, **params)
         translated = self._translations.gettext(message)
         return self._fill(translated, params, translated=translated != message)
 
