@@ -2,7 +2,7 @@
 
 Two domains, one workflow for translators:
 
-- `messages`: every UI string marked with `_`, `n_` or `N_` in `bot/` and `handlers/`;
+- `messages`: every UI string marked with `_`, `n_`, `N_` or `Nn_` in `bot/` and `handlers/`;
 - `content`: every tip in `content/tips.toml` (title and text, with the tip id as msgctxt), so a
   tip is translated in the same PO editor as the UI.
 
@@ -46,7 +46,7 @@ from bot.tips import load_tips
 ROOT = LOCALES_DIR.parent
 PROJECT = "SCP Forum Bot"
 HOLDER = "SCP Forum Bot contributors"
-KEYWORDS = {"_": None, "n_": (1, 2), "N_": None}
+KEYWORDS = {"_": None, "n_": (1, 2), "N_": None, "Nn_": (1, 2)}
 SOURCES = [("bot/**.py", "python"), ("handlers/**.py", "python")]
 
 

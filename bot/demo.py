@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import logging
 import re
 import sys
@@ -24,18 +23,22 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.clock import FakeClock
 from bot.config import Config
+from bot.demo_terminal import FileShelf, LineReader, Terminal, read_message, use_color
 from bot.fake_telegram import FakeChat, FakeTelegram, FakeUser, serve, settle
 from bot.polls import parse_duration
 from handlers.jobs import run_due
 
 FORUM_FORM = "/newforum Thailand SCP Forum\ntimezone: Asia/Bangkok\nlanguage: en"
-SHOWN = ("sendMessage", "editMessageText", "sendDocument", "sendPhoto")
 HELP = """\
 You are chatting with the bot as {name} ({persona}), in a private chat.
   /as coordinator | member | observer   switch persona     /group, /private   switch chat
   #N                                    press button N      /quit              end the demo
   /as thai | arabic | chinese           members who use the bot in Thai, Arabic, Chinese
   /history                              the last messages in this chat
+  /files                                files the bot sent in this chat (charts, calendars,
+                                        exports), with paths to saved copies you can open
+  a line ending in \\                    the message goes on on the next line
+  /paste                                a message of several lines, ended by a line with . alone
   /wait 1d                              let time pass (30m, 12h, 7d): reminders, tips, closing
 Everything else is sent to the bot as a message. Try /help, /tip, /polls (rank the demo poll,
 as member), /results, /closepoll, /newpoll (a priority catalog from the seeds), /meetings (RSVP),
@@ -60,88 +63,8 @@ class Persona:
     role: str
 
 
-class Terminal:
-    """Prints what the bot sends to the chat being watched, with numbered buttons."""
-
-    def __init__(self, fake: FakeTelegram, color: bool) -> None:
-        self.fake = fake
-        self.color = color
-        self.seen = 0
-
-    def show_new(self, chat_id: int) -> None:
-        calls, self.seen = self.fake.calls[self.seen :], len(self.fake.calls)
-        others: dict[int, int] = {}
-        for call in calls:
-            if call.ok and call.method == "answerCallbackQuery" and call.params.get("text"):
-                print(self.dim(f"  ⓘ {call.params['text']}"))  # the toast a phone shows
-                continue
-            if (
-                call.ok
-                and call.method == "editMessageReplyMarkup"
-                and isinstance(call.result, dict)
-            ):
-                if call.result.get("chat", {}).get("id") == chat_id:
-                    self.print_buttons(call.result)
-                continue
-            if not call.ok or call.method not in SHOWN:
-                continue
-            target = (
-                call.result.get("chat", {}).get("id") if isinstance(call.result, dict) else None
-            )
-            if target != chat_id:
-                others[target] = others.get(target, 0) + 1
-                continue
-            prefix = "bot (edited)" if call.method == "editMessageText" else "bot"
-            self.print_message(prefix, call.result)
-        for target, count in others.items():
-            name = self._chat_name(target)
-            print(self.dim(f"  ({count} message(s) sent to {name})"))
-
-    def print_message(self, prefix: str, message: dict) -> None:
-        text = message.get("text") or message.get("caption") or ""
-        if "document" in message:
-            text = f"[file {message['document'].get('file_name')}] {text}"
-        if "photo" in message:
-            text = f"[chart image] {text}"
-        print(f"{self.bold(prefix + ':')} {self.render(text)}")
-        self.print_buttons(message)
-
-    def print_buttons(self, message: dict) -> None:
-        """One line per keyboard row, as a phone shows them; numbers run across rows."""
-        rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
-        index = 0
-        for row in rows:
-            labels = []
-            for button in row:
-                index += 1
-                label = button["text"] + (f" → {button['url']}" if button.get("url") else "")
-                labels.append(f"[#{index} {label}]")
-            print("  " + "  ".join(labels))
-
-    def render(self, text: str) -> str:
-        text = re.sub(r"<b>(.*?)</b>", lambda m: self.bold(m[1]), text, flags=re.S)
-        return html.unescape(re.sub(r"<[^>]+>", "", text)).replace("\n", "\n     ")
-
-    def bold(self, text: str) -> str:
-        return f"\033[1m{text}\033[0m" if self.color else text
-
-    def dim(self, text: str) -> str:
-        return f"\033[2m{text}\033[0m" if self.color else text
-
-    def _chat_name(self, chat_id: int | None) -> str:
-        try:
-            chat = self.fake.chat(chat_id) if chat_id is not None else None
-        except LookupError:
-            chat = None
-        if chat is None:
-            return str(chat_id)
-        if chat.type == "private":
-            return self.fake.user(chat_id).first_name
-        return chat.title or str(chat_id)
-
-
 async def build_world(
-    fake: FakeTelegram, app: Application, ada: FakeUser
+    fake: FakeTelegram, app: Application, ada: FakeUser, clock: FakeClock
 ) -> tuple[dict[str, Persona], FakeChat]:
     """The demo forum, made through the bot: a forum, its group, members in three languages."""
     niran = fake.add_user("Niran", username="niran", language_code="en")
@@ -177,7 +100,7 @@ async def build_world(
     fake.tap(ada, fake.last_message(ada.id)["message_id"], "✅ Send")  # under the preview
     await settle(fake, app)
     # A meeting in three hours, so its one-day reminder is due at once (with the calendar file).
-    starts = (datetime.now(ZoneInfo("Asia/Bangkok")) + timedelta(hours=3)).strftime(
+    starts = (clock().astimezone(ZoneInfo("Asia/Bangkok")) + timedelta(hours=3)).strftime(
         "%Y-%m-%d %H:00"
     )
     fake.send_text(ada, DEMO_MEETING.format(starts=starts))
@@ -227,24 +150,21 @@ async def chat_loop(
     clock: FakeClock,
     personas: dict[str, Persona],
     group: FakeChat,
+    read_line: LineReader,
+    terminal: Terminal,
 ) -> None:
-    interactive = sys.stdin.isatty()
-    terminal = Terminal(fake, color=sys.stdout.isatty())
+    """Read messages and demo commands until /quit or the end of input; show what comes back."""
     terminal.seen = len(fake.calls)
     persona = personas["coordinator"]
     chat: FakeChat | None = None  # None: the persona's private chat
     print(HELP.format(name=persona.user.first_name, persona=persona.role))
-    loop = asyncio.get_running_loop()
     while True:
         where = group.title if chat else "private"
         prompt = f"[{persona.user.first_name} @ {where}] "
-        line = await loop.run_in_executor(None, _read_line, prompt if interactive else "")
-        if line is None or line.strip() == "/quit":
+        text = await read_message(read_line, prompt)
+        if text is None or text.strip() == "/quit":
             break
-        line = line.rstrip("\n")
-        if not interactive:
-            print(f"{prompt}{line}")
-        command, _, rest = line.strip().partition(" ")
+        command, _, rest = text.strip().partition(" ")
         chat_id = chat.id if chat else persona.user.id
         try:
             if command == "/as":
@@ -257,6 +177,9 @@ async def chat_loop(
             if command == "/history":
                 for message in fake.messages(chat_id)[-3:]:
                     terminal.print_message("bot", message)
+                continue
+            if command == "/files":
+                terminal.print_files(chat_id)
                 continue
             if command == "/wait":
                 delta = parse_duration(rest)
@@ -274,8 +197,8 @@ async def chat_loop(
                 continue
             elif re.fullmatch(r"#\d+", command):
                 _press(fake, persona.user, chat, chat_id, int(command[1:]))
-            elif line.strip():
-                fake.send_text(persona.user, line, chat=chat)
+            elif text.strip():
+                fake.send_text(persona.user, text, chat=chat)
             else:
                 continue
         except LookupError as error:
@@ -305,6 +228,32 @@ def _press(
     fake.tap(user, message["message_id"], number, chat=chat)
 
 
+def stdin_reader() -> LineReader:
+    """Lines from stdin; piped input is echoed after its prompt, so the output reads as a chat."""
+    interactive = sys.stdin.isatty()
+
+    async def read_line(prompt: str) -> str | None:
+        loop = asyncio.get_running_loop()
+        line = await loop.run_in_executor(None, _read_line, prompt if interactive else "")
+        if line is not None and not interactive:
+            print(f"{prompt}{line.rstrip(chr(10))}")
+        return line
+
+    return read_line
+
+
+def echoing(read_line: LineReader) -> LineReader:
+    """A reader that prints each line after its prompt, as a terminal would have shown it."""
+
+    async def read(prompt: str) -> str | None:
+        line = await read_line(prompt)
+        if line is not None:
+            print(f"{prompt}{line.rstrip(chr(10))}")
+        return line
+
+    return read
+
+
 def _read_line(prompt: str) -> str | None:
     try:
         return input(prompt) + "\n"
@@ -312,7 +261,17 @@ def _read_line(prompt: str) -> str | None:
         return None
 
 
-async def _demo(workdir: Path) -> None:
+async def run(
+    workdir: Path,
+    read_line: LineReader,
+    *,
+    color: bool = False,
+    start: datetime | None = None,
+) -> None:
+    """The whole demo in `workdir`: fake Bot API, the bot, the demo forum, then the chat loop.
+
+    `start` fixes the demo clock (tests type README forms whose dates must lie ahead).
+    """
     fake = FakeTelegram(bot_username="scp_forum_demo_bot")
     server, port = await serve(fake)
     ada = fake.add_user("Ada", username="ada_coordinator", language_code="en")  # the bot admin
@@ -323,7 +282,7 @@ async def _demo(workdir: Path) -> None:
         admins=frozenset({ada.id}),
     )
     # The demo's own clock: `/wait` moves it, so a day's tips and reminders come at once.
-    clock = FakeClock(datetime.now(UTC))
+    clock = FakeClock(start or datetime.now(UTC))
     app = build_application(config, clock=clock, sleep=clock.sleep)  # pacing waits on it too
     await app.initialize()
     await app.post_init(app)
@@ -332,14 +291,15 @@ async def _demo(workdir: Path) -> None:
     try:
         print(
             f"Fake Telegram Bot API on http://127.0.0.1:{port}; bot @{app.bot.username}; "
-            f"database {config.database_path}"
+            f"database {config.database_path}; files the bot sends are saved in {workdir / 'files'}"
         )
-        personas, group = await build_world(fake, app, ada)
+        personas, group = await build_world(fake, app, ada, clock)
         print(
             "Demo forum “Thailand SCP Forum”: coordinator Ada, members Niran, Mali (Thai), "
             "Wei (Chinese), Layla (Arabic), observer Lena (NGO), and a linked group.\n"
         )
-        await chat_loop(fake, app, clock, personas, group)
+        terminal = Terminal(fake, color=color, shelf=FileShelf(fake, workdir / "files"))
+        await chat_loop(fake, app, clock, personas, group, read_line, terminal)
     finally:
         await app.updater.stop()
         await app.stop()
@@ -357,6 +317,6 @@ def run_demo() -> int:
         tempfile.TemporaryDirectory(prefix="scp-forum-demo-") as workdir,
         contextlib.suppress(KeyboardInterrupt),
     ):
-        asyncio.run(_demo(Path(workdir)))
+        asyncio.run(run(Path(workdir), stdin_reader(), color=use_color(sys.stdout)))
     print("Demo ended.")
     return 0

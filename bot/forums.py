@@ -10,7 +10,7 @@ from enum import StrEnum
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.i18n import N_
+from bot.i18n import N_, Nn_
 
 MAX_FORUM_NAME = 128
 # Deep-link payloads allow A-Z a-z 0-9 _ - up to 64 characters; 10 random characters is ~60 bits.
@@ -156,6 +156,11 @@ def validate_forum_name(name: str) -> str:
         raise FormError(N_("The forum needs a name."))
     if len(name) > MAX_FORUM_NAME:
         raise FormError(
-            N_("A forum name can be at most %(max)s characters long."), max=MAX_FORUM_NAME
+            Nn_(
+                "A forum name can be at most %(max)s character long.",
+                "A forum name can be at most %(max)s characters long.",
+                "max",
+            ),
+            max=MAX_FORUM_NAME,
         )
     return name

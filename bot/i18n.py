@@ -62,6 +62,27 @@ def N_(message: str) -> str:
     return message
 
 
+class PluralMessage(str):
+    """A sentence with a count, marked with `Nn_` and translated later by `Translator._`.
+
+    `bot/` raises errors (FormError) with an untranslated message and its parameters; the
+    handler translates them with `tr._(error.message, **error.params)`. A count in such a message
+    still needs the reader's plural rules, so the message carries its singular and the name of
+    the parameter that holds the count, and `_` hands it to `n_`. As a plain string it is the
+    plural, the form an English reader of a log or a test sees for most counts.
+    """
+
+    singular: str
+    count_param: str
+
+
+def Nn_(singular: str, plural: str, count_param: str = "count") -> PluralMessage:
+    """Mark a sentence with a count for extraction, to be translated later with `tr._`."""
+    message = PluralMessage(plural)
+    message.singular, message.count_param = singular, count_param
+    return message
+
+
 @dataclass(frozen=True)
 class Translator:
     """One language's gettext functions and Babel formatting, bound to a reader."""
@@ -77,6 +98,10 @@ class Translator:
 
     def _(self, message: str, /, **params: object) -> str:
         """Translate a whole sentence and fill its named placeholders (escaped)."""
+        if isinstance(message, PluralMessage):
+            count = params[message.count_param]
+            assert isinstance(count, int), message
+            return self.n_(message.singular, str(message), count, **params)
         translated = self._translations.gettext(message)
         return self._fill(translated, params, translated=translated != message)
 

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from bot.forums import FormError
-from bot.i18n import N_
+from bot.i18n import N_, Nn_
 from bot.recurrence import localize_typed
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 12
@@ -160,7 +160,12 @@ def parse_poll_form(
             options.append(_LIST_MARKER.sub("", line) or line)
     if len(question) > MAX_QUESTION:
         raise FormError(
-            N_("The question can be at most %(max)s characters long."), max=MAX_QUESTION
+            Nn_(
+                "The question can be at most %(max)s character long.",
+                "The question can be at most %(max)s characters long.",
+                "max",
+            ),
+            max=MAX_QUESTION,
         )
     validate_options(options)
     closes_at = now + DEFAULT_DURATION
@@ -183,12 +188,22 @@ def validate_options(options: list[str]) -> None:
     """2-12 distinct options of at most 300 characters."""
     if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
         raise FormError(
-            N_("A poll needs 2 to 12 options, one per line; this one has %(count)s."),
+            Nn_(
+                "A poll needs 2 to 12 options, one per line; this one has %(count)s option.",
+                "A poll needs 2 to 12 options, one per line; this one has %(count)s options.",
+            ),
             count=len(options),
         )
     for option in options:
         if len(option) > MAX_OPTION:
-            raise FormError(N_("An option can be at most %(max)s characters long."), max=MAX_OPTION)
+            raise FormError(
+                Nn_(
+                    "An option can be at most %(max)s character long.",
+                    "An option can be at most %(max)s characters long.",
+                    "max",
+                ),
+                max=MAX_OPTION,
+            )
     if len({option.casefold() for option in options}) < len(options):
         raise FormError(N_("Two options are the same; each option must be different."))
 

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.forums import FormError
-from bot.i18n import N_
+from bot.i18n import N_, Nn_
 
 MAX_TITLE = 200
 MAX_PLACE = 300
@@ -124,7 +124,14 @@ def parse_meeting_form(text: str, *, timezone: str, now: datetime) -> SeriesDraf
         reminders = tuple(lead for lead in DEFAULT_REMINDERS if _fits(lead, every))
     place = " ".join(fields.get("place", "").split()) or None
     if place is not None and len(place) > MAX_PLACE:
-        raise FormError(N_("The place can be at most %(max)s characters long."), max=MAX_PLACE)
+        raise FormError(
+            Nn_(
+                "The place can be at most %(max)s character long.",
+                "The place can be at most %(max)s characters long.",
+                "max",
+            ),
+            max=MAX_PLACE,
+        )
     return SeriesDraft(
         title=title,
         first_start=first_start,
@@ -153,7 +160,12 @@ def validate_title(title: str) -> str:
         raise FormError(N_("The meeting needs a title on the first line."))
     if len(title) > MAX_TITLE:
         raise FormError(
-            N_("A meeting title can be at most %(max)s characters long."), max=MAX_TITLE
+            Nn_(
+                "A meeting title can be at most %(max)s character long.",
+                "A meeting title can be at most %(max)s characters long.",
+                "max",
+            ),
+            max=MAX_TITLE,
         )
     return title
 
@@ -191,7 +203,14 @@ def parse_every(text: str) -> int | None:
             )
         months = int(match[1]) * (12 if (match[2] or "").startswith("year") else 1)
     if not 1 <= months <= MAX_EVERY_MONTHS:
-        raise FormError(N_("A series can repeat every 1 to %(max)s months."), max=MAX_EVERY_MONTHS)
+        raise FormError(
+            Nn_(
+                "A series can repeat every 1 to %(max)s month.",
+                "A series can repeat every 1 to %(max)s months.",
+                "max",
+            ),
+            max=MAX_EVERY_MONTHS,
+        )
     return months
 
 
@@ -233,7 +252,14 @@ def parse_reminders(text: str) -> tuple[timedelta, ...]:
             )
         leads.add(lead)
     if len(leads) > MAX_REMINDERS:
-        raise FormError(N_("A meeting can have at most %(max)s reminders."), max=MAX_REMINDERS)
+        raise FormError(
+            Nn_(
+                "A meeting can have at most %(max)s reminder.",
+                "A meeting can have at most %(max)s reminders.",
+                "max",
+            ),
+            max=MAX_REMINDERS,
+        )
     return tuple(sorted(leads, reverse=True))
 
 
@@ -268,9 +294,12 @@ def parse_link(text: str) -> str | None:
         ok = False
     if not ok or len(link) > MAX_LINK or _LINK_FORBIDDEN.search(link):
         raise FormError(
-            N_(
+            Nn_(
                 "The link must be a web address starting with https:// or http://, "
-                "at most %(max)s characters long."
+                "at most %(max)s character long.",
+                "The link must be a web address starting with https:// or http://, "
+                "at most %(max)s characters long.",
+                "max",
             ),
             max=MAX_LINK,
         )

@@ -101,7 +101,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("members", N_("Members by stakeholder group and role"), COORDINATORS, PRIVATE),
     Command("remove", N_("Remove someone from the forum"), COORDINATORS, SHARED),
     Command("promote", N_("Make a member a coordinator or an observer"), COORDINATORS, SHARED),
-    Command("demote", N_("Make a coordinator or observer a member again"), COORDINATORS, SHARED),
+    Command("demote", N_("Make a coordinator or an observer a member again"), COORDINATORS, SHARED),
     Command("newforum", N_("Create a new national forum"), ADMINS, SHARED),
 )
 COMMANDS_BY_NAME = {command.name: command for command in COMMANDS}

@@ -227,7 +227,12 @@ async def _take_text(
     if len(html) > MAX_ANNOUNCEMENT:
         await reply(
             update,
-            tr._("That is too long: at most %(max)s characters, please.", max=MAX_ANNOUNCEMENT),
+            tr.n_(
+                "That is too long: at most %(max)s character, please.",
+                "That is too long: at most %(max)s characters, please.",
+                MAX_ANNOUNCEMENT,
+                max=MAX_ANNOUNCEMENT,
+            ),
         )
         return
     step = draft.get("step", "text")

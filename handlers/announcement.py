@@ -38,7 +38,15 @@ async def announcement(
         lines.append(tr._("Closes %(time)s.", time=tr.datetime(poll.closes_at, forum.timezone)))
     else:
         lines.append(tr._("Closed."))
-    lines.append(tr._("Voted: %(voted)s of %(eligible)s members.", voted=voted, eligible=eligible))
+    lines.append(
+        tr.n_(
+            "Voted: %(voted)s of %(eligible)s member.",
+            "Voted: %(voted)s of %(eligible)s members.",
+            eligible,
+            voted=voted,
+            eligible=eligible,
+        )
+    )
     if not poll.is_open:
         return "\n".join(lines), None
     link = f"https://t.me/{bot.username}?start={POLL_LINK}{poll.id}"

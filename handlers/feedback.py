@@ -194,10 +194,12 @@ async def _over_limit(context: ForumContext, edit: Any = None) -> bool:
     since = services.clock() - timedelta(hours=1)
     if await feedback_db.count_since(services.db, actor.user_id, since) < PER_HOUR:
         return False
-    text = actor.tr._(
+    text = actor.tr.n_(
+        "Thank you! You have sent %(count)s message in the last hour; please wait a "
+        "little before sending more.",
         "Thank you! You have sent %(count)s messages in the last hour; please wait a "
         "little before sending more.",
-        count=PER_HOUR,
+        PER_HOUR,
     )
     if edit is not None:
         await edit.edit_message_text(text)
@@ -363,7 +365,7 @@ async def _list(update: Update, context: ForumContext) -> None:
     if not items:
         await reply(update, tr._("No feedback in the last 30 days."))
         return
-    lines = [tr._("<b>Feedback of the last 30 days</b>")]
+    lines = [tr._("<b>Feedback from the last 30 days</b>")]
     topic = None
     for item in items:
         if item.topic != topic:
@@ -394,7 +396,7 @@ async def _counts(update: Update, context: ForumContext) -> None:
         await reply(update, tr._("No feedback in the last 30 days."))
         return
     lines = [
-        tr._("<b>Feedback of the last 30 days, by topic</b>"),
+        tr._("<b>Feedback from the last 30 days, by topic</b>"),
         tr._("As an observer you see how many items arrived, not what they say or who sent them."),
         "",
     ]

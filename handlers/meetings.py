@@ -137,7 +137,12 @@ async def schedule(
         await _announce(services, batch, meeting, now, exclude=actor.user_id)
     outbox.kick(context.bot, services)
     if draft.every_months:
-        repeat = tr._("Every %(months)s months.", months=draft.every_months)
+        repeat = tr.n_(
+            "Every %(months)s month.",
+            "Every %(months)s months.",
+            draft.every_months,
+            months=draft.every_months,
+        )
     else:
         repeat = tr._("A single meeting.")
     await reply(
@@ -172,7 +177,12 @@ async def _announce(
             continue
         tr = services.catalogs.translator(person.language)
         head = (
-            tr._("📅 New meeting series, every %(months)s months:", months=meeting.every_months)
+            tr.n_(
+                "📅 New meeting series, every %(months)s month:",
+                "📅 New meeting series, every %(months)s months:",
+                meeting.every_months,
+                months=meeting.every_months,
+            )
             if meeting.every_months
             else tr._("📅 New meeting:")
         )

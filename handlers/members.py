@@ -132,9 +132,10 @@ def _sections(tr: Translator, people: list[Entry], removed: list[Entry]) -> list
     if removed:
         sections.append(
             Section(
-                tr._(
+                tr.n_(
+                    "<b>Removed</b>: %(count)s. This member can't rejoin until you let them back in.",
                     "<b>Removed</b>: %(count)s. They can't rejoin until you let them back in.",
-                    count=len(removed),
+                    len(removed),
                 ),
                 tr._("<b>Removed</b> (continued)"),
                 [(_line(tr, p), p.user_id) for p in removed],

@@ -120,7 +120,16 @@ def _picker(
         for n, item in enumerate(catalog.items, 1)
     ]
     rows.append(
-        [(tr._("Continue with %(count)s ▶", count=len(selected)), callbacks.make("np", "next"))]
+        [
+            (
+                tr.n_(
+                    "Continue with %(count)s option ▶",
+                    "Continue with %(count)s options ▶",
+                    len(selected),
+                ),
+                callbacks.make("np", "next"),
+            )
+        ]
     )
     text = tr._(
         "<b>%(title)s</b> (%(ref)s)\nTap the options to keep, up to 12, then Continue. "

@@ -125,8 +125,10 @@ def _results_text(
         lines += [*_winners(tr, overall, name), ""]
     percent = round(100 * voted / eligible) if eligible else 0
     lines.append(
-        tr._(
+        tr.n_(
+            "%(voted)s of %(eligible)s member voted (%(percent)s%%).",
             "%(voted)s of %(eligible)s members voted (%(percent)s%%).",
+            eligible,
             voted=voted,
             eligible=eligible,
             percent=percent,
@@ -192,18 +194,24 @@ def _winners(tr: Translator, overall: Tally, name: Callable[[int], str]) -> list
     if why.method == "condorcet":
         most_first = first[why.borda] > max(v for o, v in enumerate(first) if o != why.borda)
         lines.append(
-            tr._(
+            tr.n_(
+                "More members put %(borda)s first than any other option, but a majority ranks "
+                "%(other)s above %(borda)s (%(above)s ballot to %(below)s).",
                 "More members put %(borda)s first than any other option, but a majority ranks "
                 "%(other)s above %(borda)s (%(above)s ballots to %(below)s).",
+                why.above,
                 borda=name(why.borda),
                 other=name(why.other),
                 above=why.above,
                 below=why.below,
             )
             if most_first
-            else tr._(
+            else tr.n_(
+                "%(borda)s gets the most points over all places, but a majority ranks "
+                "%(other)s above %(borda)s (%(above)s ballot to %(below)s).",
                 "%(borda)s gets the most points over all places, but a majority ranks "
                 "%(other)s above %(borda)s (%(above)s ballots to %(below)s).",
+                why.above,
                 borda=name(why.borda),
                 other=name(why.other),
                 above=why.above,

@@ -103,13 +103,15 @@ async def _talk_after_create(
     forum = actor.forum
     await _announce_in_groups(context.bot, services, poll)
     tr = actor.tr
-    created = tr._(
+    created = tr.n_(
+        "Poll %(number)s created: “%(question)s”. It closes %(time)s. Sending the ballot to "
+        "%(count)s member now.",
         "Poll %(number)s created: “%(question)s”. It closes %(time)s. Sending the ballot to "
         "%(count)s members now.",
+        count,
         number=poll.number,
         question=poll.question,
         time=tr.datetime(poll.closes_at, forum.timezone),
-        count=count,
     )
     try:
         await reply(update, created)

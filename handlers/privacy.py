@@ -120,7 +120,7 @@ async def ask_to_forget(update: Update, context: ForumContext) -> None:
         update,
         tr._(
             "Delete your data? Your profile, memberships, settings, answers to meetings and "
-            "tip history go, and your ballots in open polls are withdrawn. Ballots in closed "
+            "tip history are deleted, and your ballots in open polls are withdrawn. Ballots in closed "
             "polls, meeting ratings and the feedback you sent stay, without your name. You can "
             "join again later as a new member."
         ),

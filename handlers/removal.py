@@ -160,7 +160,9 @@ async def lift(context: ForumContext, forum: ForumRow, user_id: int) -> str:
     tr = context.actor.tr
     name = await _name(context, user_id)
     if not await members_db.lift(context.services.db, forum.id, user_id):
-        return tr._("%(name)s is not removed from %(forum)s.", name=name, forum=forum.name)
+        return tr._(
+            "%(name)s is not among the removed members of %(forum)s.", name=name, forum=forum.name
+        )
     lines = [
         tr._(
             "%(name)s may join %(forum)s again, with an invite link from a coordinator.",

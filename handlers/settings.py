@@ -71,7 +71,7 @@ async def settings_screen(context: ForumContext) -> tuple[str, InlineKeyboardMar
                 (
                     tr._("Ask everyone after meetings")
                     if not everyone
-                    else tr._("Ask only going and maybe"),
+                    else tr._("Ask only those who said going or maybe"),
                     callbacks.make("set", "survey", "all" if not everyone else "rsvp"),
                 )
             ]

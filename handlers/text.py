@@ -64,7 +64,12 @@ async def on_private_message(update: Update, context: ForumContext) -> None:
         if len(message.caption) > MAX_INPUT:
             await reply(
                 update,
-                actor.tr._("That is too long: at most %(max)s characters, please.", max=MAX_INPUT),
+                actor.tr.n_(
+                    "That is too long: at most %(max)s character, please.",
+                    "That is too long: at most %(max)s characters, please.",
+                    MAX_INPUT,
+                    max=MAX_INPUT,
+                ),
             )
         else:
             await step(update, context, pending.data)
@@ -72,7 +77,13 @@ async def on_private_message(update: Update, context: ForumContext) -> None:
         await reply(update, actor.tr._("Please answer with text (or send /cancel)."))
     elif len(message.text) > (limit := INPUT_LIMITS.get(pending.kind, MAX_INPUT)):
         await reply(
-            update, actor.tr._("That is too long: at most %(max)s characters, please.", max=limit)
+            update,
+            actor.tr.n_(
+                "That is too long: at most %(max)s character, please.",
+                "That is too long: at most %(max)s characters, please.",
+                limit,
+                max=limit,
+            ),
         )
     else:
         await step(update, context, pending.data)

@@ -18,7 +18,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot import callbacks
 from bot.context import ForumContext, Services
 from bot.forums import FormError
-from bot.i18n import N_, Translator, escape
+from bot.i18n import N_, Nn_, Translator, escape
 from bot.roles import Access, Role
 from bot.tips import PLACES, SOURCES, TOPICS, Tip, next_tip, split_ref
 from bot.topics import match_topics
@@ -323,13 +323,20 @@ async def tips_page(
     return await _tips_screen(context, number)
 
 
-FORUM_TIP_FORM = N_(
+FORUM_TIP_FORM = Nn_(
+    "To add a tip of your forum, send it as one message:\n"
+    "<code>/tip add energy\n"
+    "en: Our ministry's guide to efficient offices is on the forum's shared drive.\n"
+    "th: …</code>\n"
+    "First line: the topic, one of %(topics)s. Then the tip, at most %(max)s character, one line "
+    "per language, each starting with its code; a line without a code is in your language.",
     "To add a tip of your forum, send it as one message:\n"
     "<code>/tip add energy\n"
     "en: Our ministry's guide to efficient offices is on the forum's shared drive.\n"
     "th: …</code>\n"
     "First line: the topic, one of %(topics)s. Then the tip, at most %(max)s characters, one line "
-    "per language, each starting with its code; a line without a code is in your language."
+    "per language, each starting with its code; a line without a code is in your language.",
+    "max",
 )
 
 
@@ -360,7 +367,11 @@ def parse_forum_tip(
         raise FormError(FORUM_TIP_FORM)
     if any(len(body) > MAX_FORUM_TIP for body in texts.values()):
         raise FormError(
-            N_("That tip is too long: at most %(max)s characters per language, please.")
+            Nn_(
+                "That tip is too long: at most %(max)s character per language, please.",
+                "That tip is too long: at most %(max)s characters per language, please.",
+                "max",
+            )
         )
     return topic, texts
 

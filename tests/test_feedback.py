@@ -161,7 +161,7 @@ async def test_observers_see_counts_never_text_or_names(tmp_path, fake):
 
         await bot.send(lena, "/feedback list")
         assert bot.last(lena)["text"].splitlines() == [
-            "Feedback of the last 30 days, by topic",
+            "Feedback from the last 30 days, by topic",
             "As an observer you see how many items arrived, not what they say or who sent them.",
             "",
             "Meetings: 2 (1 in the last 7 days)",

@@ -51,7 +51,7 @@ def test_template_is_current():
         for _, _, message, _, _ in extract_from_dir(
             LOCALES_DIR.parent,
             method_map=[("bot/**.py", "python"), ("handlers/**.py", "python")],
-            keywords={"_": None, "n_": (1, 2), "N_": None},
+            keywords={"_": None, "n_": (1, 2), "N_": None, "Nn_": (1, 2)},
         )
     }
     found = {singular(m) for m in found}
@@ -62,7 +62,7 @@ def test_template_is_current():
 def test_every_literal_message_is_in_the_template():
     """An independent scan: Babel's extractor skips a _() nested in another _()'s arguments."""
     template = template_ids()
-    call = re.compile(r'(?:\b_|\bn_|\bN_)\(\s*((?:"(?:[^"\\]|\\.)*"\s*)+)')
+    call = re.compile(r'(?:\b_|\bn_|\bN_|\bNn_)\(\s*((?:"(?:[^"\\]|\\.)*"\s*)+)')
     missing = []
     for folder in ("bot", "handlers"):
         for path in (LOCALES_DIR.parent / folder).rglob("*.py"):

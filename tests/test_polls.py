@@ -278,11 +278,11 @@ async def test_poll_from_a_priority_catalog_keep_drop_add(tmp_path, fake):
         assert "Regional priority areas" in " ".join(bot.labels(ada))
         await bot.tap(ada, "Regional priority areas")
         labels = bot.labels(ada)
-        assert len(labels) == 36 and labels[-1] == "Continue with 0 ▶"
+        assert len(labels) == 36 and labels[-1] == "Continue with 0 options ▶"
         for n in (1, 2, 3):
             await bot.tap(ada, n)  # keep items 1-3...
         await bot.tap(ada, 2)  # ...then drop item 2 again
-        assert bot.labels(ada)[-1] == "Continue with 2 ▶"
+        assert bot.labels(ada)[-1] == "Continue with 2 options ▶"
         await bot.tap(ada, "Continue")
         await new_poll(bot, ada, "Which areas first?\nA national green jobs programme\ncloses: 3d")
         poll = await bot.services.db.fetchone("SELECT id, question, catalog FROM polls")
