@@ -192,11 +192,7 @@ async def _preview(update: Update, context: ForumContext, data: dict) -> None:
         reminders=tuple(int(lead.total_seconds()) for lead in draft.reminders),
         every_months=draft.every_months,
     )
-    head = (
-        tr._("📅 New meeting series, every %(months)s months:", months=draft.every_months)
-        if draft.every_months
-        else tr._("📅 New meeting:")
-    )
+    head = meetings.announcement_head(tr, draft.every_months)
     shown = meetings.meeting_text(tr, meeting, actor.timezone, dict.fromkeys(ANSWERS, 0), None)
     text = "\n".join(
         [

@@ -176,16 +176,7 @@ async def _announce(
         ):
             continue
         tr = services.catalogs.translator(person.language)
-        head = (
-            tr.n_(
-                "📅 New meeting series, every %(months)s month:",
-                "📅 New meeting series, every %(months)s months:",
-                meeting.every_months,
-                months=meeting.every_months,
-            )
-            if meeting.every_months
-            else tr._("📅 New meeting:")
-        )
+        head = announcement_head(tr, meeting.every_months)
         zone = person.timezone or meeting.timezone
         text = head + "\n" + meeting_text(tr, meeting, zone, counts, None)
         markup = rsvp_keyboard(tr, meeting, None)
@@ -473,3 +464,15 @@ def handlers() -> list[tuple[int, BaseHandler]]:
         (0, CommandHandler("meetings", list_meetings)),
         (0, CallbackQueryHandler(on_meeting_button, pattern=r"^mtg:")),
     ]
+
+
+def announcement_head(tr: Translator, every_months: int | None) -> str:
+    """The first line of a new meeting's announcement (also shown in the dialog's preview)."""
+    if not every_months:
+        return tr._("📅 New meeting:")
+    return tr.n_(
+        "📅 New meeting series, every %(months)s month:",
+        "📅 New meeting series, every %(months)s months:",
+        every_months,
+        months=every_months,
+    )

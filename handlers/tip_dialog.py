@@ -99,8 +99,10 @@ async def _ask_text(update: Update, context: ForumContext, lang: str) -> None:
     tr = context.actor.tr
     await reply(
         update,
-        tr._(
+        tr.n_(
+            "Send the tip in %(language)s, at most %(max)s character.",
             "Send the tip in %(language)s, at most %(max)s characters.",
+            MAX_FORUM_TIP,
             language=tr.language_name(lang),
             max=MAX_FORUM_TIP,
         ),
