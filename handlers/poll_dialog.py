@@ -22,7 +22,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.context import ForumContext
 from bot.forums import FormError
-from bot.i18n import escape
+from bot.i18n import Html, escape
 from bot.polls import (
     MAX_OPTIONS,
     PollDraft,
@@ -31,7 +31,7 @@ from bot.polls import (
     shorten,
     validate_deadline,
 )
-from bot.priorities import PriorityCatalog
+from bot.priorities import PriorityCatalog, item_in, source_in, title_in
 from bot.roles import Role
 from db import dialogs
 from db import polls as polls_db
@@ -89,7 +89,7 @@ async def start(update: Update, context: ForumContext) -> None:
         now=services.clock(),
     )
     rows = [
-        [(catalog.title, callbacks.make("np", "cat", catalog.id))]
+        [(title_in(actor.tr, catalog), callbacks.make("np", "cat", catalog.id))]
         for catalog in services.priorities.values()
     ]
     await reply(
@@ -113,7 +113,7 @@ def _picker(
     rows = [
         [
             (
-                ("✅ " if item.id in selected else "") + f"{n}. {shorten(item.text, 48)}",
+                ("✅ " if item.id in selected else "") + f"{n}. {shorten(item_in(tr, item), 48)}",
                 callbacks.make("np", "item", n),
             )
         ]
@@ -125,8 +125,8 @@ def _picker(
     text = tr._(
         "<b>%(title)s</b> (%(ref)s)\nTap the options to keep, up to 12, then Continue. "
         "You can add your own in the next step.",
-        title=catalog.title,
-        ref=catalog.ref,
+        title=title_in(tr, catalog),
+        ref=source_in(tr, catalog),  # the human source; the seed file name is for reviewers
     )
     return text, keyboard(rows)
 
@@ -212,10 +212,12 @@ async def _ask_question(
         data={"step": "question", "catalog": catalog.id, "selected": selected},
         now=services.clock(),
     )
-    texts = [item.text for item in catalog.items if item.id in selected]
+    tr = actor.tr
+    texts = [item_in(tr, item) for item in catalog.items if item.id in selected]
+    origin = Html(f"{escape(title_in(tr, catalog))} ({escape(source_in(tr, catalog))})")
     await update.callback_query.answer()
     await update.callback_query.edit_message_text(
-        actor.tr._("Options from %(title)s:", title=catalog.title)
+        tr._("Options from %(title)s:", title=origin)
         + "\n"
         + "\n".join(f"{n}. {escape(text)}" for n, text in enumerate(texts, 1))
     )
@@ -267,7 +269,11 @@ async def _preview(
     items = [item for item in catalog.items if item.id in selected] if catalog else []
     try:
         draft = parse_poll_form(
-            text, timezone=forum.timezone, now=services.clock(), preset=[i.text for i in items]
+            text,
+            timezone=forum.timezone,
+            now=services.clock(),
+            # In the coordinator's language: the poll's own, which readers fall back to.
+            preset=[item_in(actor.tr, i) for i in items],
         )
     except FormError as error:
         await reply(update, actor.tr._(error.message, **error.params))
