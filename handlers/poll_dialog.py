@@ -23,6 +23,7 @@ from bot import callbacks
 from bot.context import ForumContext
 from bot.forums import FormError
 from bot.i18n import Html, escape
+from bot.poll_texts import default_question
 from bot.polls import (
     MAX_OPTIONS,
     PollDraft,
@@ -176,13 +177,7 @@ async def on_dialog_button(update: Update, context: ForumContext) -> None:
         return
     elif parsed.action == "default" and data.get("step") == "question":
         await query.answer()
-        await _preview(
-            update,
-            context,
-            catalog,
-            selected,
-            actor.tr._("Which of these should the forum take up first?"),
-        )
+        await _preview(update, context, catalog, selected, default_question(actor.tr))
         return
     else:
         await answer_stale(update, context)
@@ -362,6 +357,9 @@ async def _on_preview_button(
         catalog=catalog.id if catalog else None,
         refs=refs,
         claim=(actor.user_id, chat_id, NEWPOLL),
+        # Kept as offered (not typed): each member gets the default question in their language.
+        default_question=catalog is not None and draft.question == default_question(tr),
+        texts=None,
     )
     if poll is None:
         await query.answer(tr._("This poll draft is no longer open; start again with /newpoll."))

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import json
+import re
 
 from bot.fake_telegram import Call
-from tests.harness import running_bot
-from tests.test_polls import forum_with_members
+from bot.priorities import item_key
+from tests.harness import close_poll, invite_codes, join, new_forum, running_bot
+from tests.test_polls import ballot, forum_with_members
 
 SOURCES = {
     "table2": "Seoul 2003 expert meeting, Table 2",
@@ -50,3 +52,126 @@ async def test_every_catalog_shows_its_human_source_never_a_file_name(tmp_path, 
             texts = shown(calls)
             assert not [t for t in texts if ".txt" in t], cid
             assert "Which of these" in bot.last(niran)["text"]
+
+
+async def thai_catalog_poll(bot, fake, question: str | None = None):
+    """Somchai (Thai coordinator) makes a Table 2 poll (items 1, 3, 5) through the dialog, with
+    the default question or `question` (the message he types); Li (Chinese), Amal (Arabic) and
+    Niran (Thai) are members. Returns them."""
+    somchai = fake.add_user("Somchai", username="somchai", language_code="th")
+    li = fake.add_user("Li", username="li", language_code="zh-hans")
+    amal = fake.add_user("Amal", username="amal", language_code="ar")
+    niran = fake.add_user("Niran", username="niran", language_code="th")
+    code, _ = await new_forum(
+        bot, somchai, "/newforum Thailand SCP Forum\ntimezone: Asia/Bangkok\nlanguage: th"
+    )
+    await join(bot, li, code, language="zh_Hans")
+    await join(bot, amal, code, language="ar", group="civil_society")
+    await join(bot, niran, code, language="th", group="industry")
+    await bot.send(somchai, "/newpoll")
+    await bot.forge(somchai, "np:cat:table2")
+    for n in (1, 3, 5):
+        await bot.forge(somchai, f"np:item:{n}")
+    await bot.forge(somchai, "np:next")
+    if question is None:
+        await bot.forge(somchai, "np:default")
+    else:
+        await bot.send(somchai, question)
+    await bot.forge(somchai, "np:send")
+    return somchai, li, amal, niran
+
+
+def ballot_shown(bot, user) -> str:
+    message = ballot(bot, user)
+    return "\n".join([message["text"], *(b["text"] for b in bot.fake.buttons(message))])
+
+
+def lacks_latin(text: str, allowed: tuple[str, ...] = ("SCP",)) -> list[str]:
+    """Words in Latin letters in `text`, beyond the allowed abbreviations."""
+    return [w for w in re.findall(r"[A-Za-z]+", text) if w not in allowed]
+
+
+async def test_a_thai_catalog_poll_reaches_chinese_and_arabic_members_in_their_language(
+    tmp_path, fake
+):
+    """Issue 14's done-when: the ballot itself (question, options, buttons, anonymity line), as
+    the Bot API carried it, holds no English: every word is the member's language."""
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        catalogs = bot.services.priorities
+        items = [catalogs["table2"].items[n - 1] for n in (1, 3, 5)]
+        _, li, amal, niran = await thai_catalog_poll(bot, fake)
+        for who, lang in ((li, "zh_Hans"), (amal, "ar"), (niran, "th")):
+            tr = bot.services.catalogs.translator(lang)
+            shown = ballot_shown(bot, who)
+            assert not lacks_latin(shown), (lang, lacks_latin(shown))
+            assert tr._("Which of these should the forum take up first?") in shown, lang
+            assert tr._("Anonymous: after the poll closes nobody can see how you ranked.") in shown
+            for item in items:
+                assert f"{tr.content_own(item_key(item.id), item.text)}" in shown, (lang, item.id)
+            assert tr._("✅ Submit") in shown and tr._("↩ Undo") in shown
+
+
+def options_of(bot, user) -> list[str]:
+    """The numbered option lines of the member's ballot."""
+    return [line for line in ballot(bot, user)["text"].split("\n") if re.match(r"\d+\. ", line)]
+
+
+async def test_a_language_without_the_catalog_falls_back_to_the_polls_own(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        catalogs = bot.services.catalogs
+        catalogs._compiled.pop(("km", "content"))  # Khmer lacks the catalog's translations
+        catalogs._translators.clear()
+        somchai, li, _amal, niran = await thai_catalog_poll(bot, fake)
+        dara = fake.add_user("Dara", username="dara", language_code="km")
+        code = invite_codes((await bot.send(somchai, "/invite"))[-1].params["text"])[0]
+        await join(bot, dara, code, language="km")
+        await bot.send(dara, "/polls")
+        await bot.tap(dara, 1)  # 🗳 Rank: poll 1 sends the ballot again
+        thai = options_of(bot, somchai)
+        assert thai == options_of(bot, niran) and not lacks_latin("".join(thai))
+        assert options_of(bot, dara) == thai  # the poll's language, not English
+        assert options_of(bot, li) != thai
+        question = catalogs.translator("km")._("Which of these should the forum take up first?")
+        assert question in ballot(bot, dara)["text"]  # our sentence: Khmer has it
+
+
+async def test_a_typed_question_and_option_stay_the_coordinators(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        _somchai, li, _amal, _ = await thai_catalog_poll(bot, fake, "ควรทำอะไรก่อนดี\nตลาดนัดสีเขียว")
+        shown = ballot(bot, li)["text"]
+        assert "ควรทำอะไรก่อนดี" in shown and "4. ตลาดนัดสีเขียว" in shown
+        tr = bot.services.catalogs.translator("zh_Hans")
+        item = bot.services.priorities["table2"].items[0]
+        assert f"1. {tr.content_own(item_key(item.id), item.text)}" in shown
+        assert tr._("Which of these should the forum take up first?") not in shown
+
+
+async def test_closed_ballots_and_results_in_each_members_language(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        somchai, li, amal, _niran = await thai_catalog_poll(bot, fake)
+        for who in (li, amal):
+            await bot.tap(who, 1, message_id=ballot(bot, who)["message_id"])
+            await bot.tap(who, "✅", message_id=ballot(bot, who)["message_id"])
+        ballots = {who.id: ballot(bot, who)["message_id"] for who in (li, amal)}
+        calls = await close_poll(bot, somchai)
+        await bot.run_due()  # the results, through the outbox, to members (no group)
+        items = bot.services.priorities["table2"].items
+        for who, lang in ((li, "zh_Hans"), (amal, "ar")):
+            tr = bot.services.catalogs.translator(lang)
+            closed = next(
+                c.params["text"]
+                for c in calls
+                if c.method == "editMessageText"
+                and c.params["message_id"] == ballots[who.id]
+                and str(c.params["chat_id"]) == str(who.id)
+            )
+            assert tr._("Which of these should the forum take up first?") in closed, lang
+            results = next(
+                m["text"]
+                for m in reversed(fake.messages(who.id))
+                if "1" in m["text"]
+                and tr.content_own(item_key(items[0].id), items[0].text) in m["text"]
+            )
+            # the formula's variable and the methods' names (the UI catalogs' choice) may stay
+            allowed = ("k", "Borda", "Condorcet", "Schulze", "IRV")
+            assert not lacks_latin(results, allowed), (lang, lacks_latin(results, allowed))
