@@ -15,14 +15,19 @@ Plain rules: the caller loads `PollLanguages` (db/poll_texts.py) and renders the
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
+from bot.forums import FormError
 from bot.i18n import N_, SOURCE_LANGUAGE, Translator
+from bot.polls import MAX_QUESTION, validate_options
 from bot.priorities import PriorityCatalog, PriorityItem, item_index, item_key
 from db import poll_texts as poll_texts_db
 from db.connection import Database
 from db.poll_texts import PollLanguages
 from db.polls import OptionRow, PollRow
+
+_LIST_MARKER = re.compile(r"^(?:[-•*]|\d{1,2}[.)])\s+")  # as the poll form drops them
 
 DEFAULT_QUESTION = N_("Which of these should the forum take up first?")
 
@@ -73,3 +78,34 @@ async def for_reader(
     """`localize` with what the database knows of the poll's languages."""
     langs = await poll_texts_db.load(db, poll.id)
     return localize(tr, poll, options, langs, item_index(catalogs))
+
+
+def translation_lines(text: str) -> list[str]:
+    """The lines of a coordinator's translation: blank lines and list markers ("1.", "-")
+    dropped, as in the poll form, so a pasted numbered list lines up with the options."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return [lines[0], *(_LIST_MARKER.sub("", line) or line for line in lines[1:])] if lines else []
+
+
+def check_translation(lines: list[str]) -> tuple[str, list[str]]:
+    """The question and options of a translation whose line count is right; FormError (as the
+    poll form's own) for a question or option too long, or two options the same."""
+    question, options = lines[0], lines[1:]
+    if len(question) > MAX_QUESTION:
+        raise FormError(
+            N_("The question can be at most %(max)s characters long."), max=MAX_QUESTION
+        )
+    validate_options(options)
+    return question, options
+
+
+def matching(
+    texts: dict[str, list], options: int, languages: list[str], own: str
+) -> dict[str, tuple[str, list[str]]]:
+    """The added translations worth keeping: in a language we have (not the poll's own), with
+    one text per option (a corrected form may have changed the options since)."""
+    return {
+        lang: (question, list(opts))
+        for lang, (question, opts) in texts.items()
+        if lang in languages and lang != own and len(opts) == options
+    }

@@ -8,7 +8,9 @@ poll before "Send", which claims the draft in the transaction that writes the po
 
 State is a pending input (`newpoll`), so a restart mid-dialog loses nothing; the preview is always
 in the coordinator's private chat (a form sent in a group is previewed there). Callback data:
-`np:cat:<catalog>`, `np:item:<index>`, `np:next`, `np:default`, `np:send`, `np:edit`, `np:drop`.
+`np:cat:<catalog>`, `np:item:<index>`, `np:next`, `np:default`, `np:send`, `np:edit`, `np:drop`,
+and the preview's languages, `np:langs`, `np:lang:<code>`, `np:unlang:<code>`
+(handlers/poll_languages.py).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from bot import callbacks
 from bot.context import ForumContext
 from bot.forums import FormError
 from bot.i18n import Html, escape
-from bot.poll_texts import default_question
+from bot.poll_texts import default_question, matching
 from bot.polls import (
     MAX_OPTIONS,
     PollDraft,
@@ -36,7 +38,7 @@ from bot.priorities import PriorityCatalog, item_in, source_in, title_in
 from bot.roles import Role
 from db import dialogs
 from db import polls as polls_db
-from handlers import poll_preview
+from handlers import poll_languages, poll_preview
 from handlers.common import (
     answer_stale,
     command_text,
@@ -46,6 +48,7 @@ from handlers.common import (
     private_chat_hint,
     reply,
 )
+from handlers.poll_languages import own_language
 from handlers.polls import create_poll
 
 NEWPOLL = "newpoll"
@@ -147,7 +150,7 @@ async def on_dialog_button(update: Update, context: ForumContext) -> None:
         await answer_stale(update, context)
         return
     data = pending.data
-    if parsed.action in ("send", "edit", "drop"):
+    if parsed.action in ("send", "edit", "drop", "langs", "lang", "unlang"):
         await _on_preview_button(update, context, parsed.action, data)
         return
     catalog = services.priorities.get(
@@ -243,8 +246,15 @@ async def on_input(update: Update, context: ForumContext, data: dict) -> None:
         await _preview(update, context, None, [], text)
     elif data.get("step") == "preview":  # a corrected form, or only the lines to change
         await _preview(
-            update, context, catalog, data.get("selected", []), merge_form(data["form"], text)
+            update,
+            context,
+            catalog,
+            data.get("selected", []),
+            merge_form(data["form"], text),
+            data.get("texts"),
         )
+    elif data.get("step") == "translate":  # the lines of a language being added
+        await poll_languages.on_text(update, context, data, _show)
     else:
         await reply(update, actor.tr._("Please use the buttons in my message above."))
 
@@ -255,9 +265,11 @@ async def _preview(
     catalog: PriorityCatalog | None,
     selected: list[str],
     text: str,
+    texts: dict | None = None,
 ) -> None:
     """Parse the form and show its preview in the coordinator's private chat; the draft (with
-    the form as typed, for a later correction) is the pending step until Send or Discard."""
+    the form as typed, for a later correction, and any languages added, `texts`) is the
+    pending step until Send or Discard."""
     actor, services = context.actor, context.services
     forum = actor.forum
     assert forum is not None
@@ -280,10 +292,28 @@ async def _preview(
         "catalog": catalog.id if catalog else None,
         "selected": selected,
         "draft": draft.to_data(),
+        "language": actor.tr.lang,
+        # A correction that changed the number of options drops the versions that no longer fit.
+        "texts": _kept(context, texts or {}, len(draft.options), actor.tr.lang),
     }
+    await _show(update, context, data)
+
+
+def _kept(context: ForumContext, texts: dict, options: int, own: str) -> dict:
+    languages = context.services.catalogs.languages
+    return {lang: list(text) for lang, text in matching(texts, options, languages, own).items()}
+
+
+async def _show(update: Update, context: ForumContext, data: dict) -> None:
+    """The preview of the draft in `data`, which becomes the pending step."""
+    actor, services = context.actor, context.services
+    forum = actor.forum
+    assert forum is not None
+    draft = PollDraft.from_data(data["draft"])
     count = len(await polls_db.voters(services.db, forum.id))
     number = await polls_db.next_number(services.db, forum.id)
-    screen = poll_preview.render(actor.tr, draft, number, forum.timezone, count)
+    languages = poll_languages.preview_part(context, data)
+    screen = poll_preview.render(actor.tr, draft, number, forum.timezone, count, languages)
     if is_private(update):
         await dialogs.expect(
             services.db,
@@ -322,8 +352,16 @@ async def _on_preview_button(
     """✅ Send (claims the draft with the poll's transaction), ✏️ Edit, ✖ Discard."""
     query, actor, services = update.callback_query, context.actor, context.services
     tr, chat_id = actor.tr, update.effective_chat.id
-    if data.get("step") != "preview" or actor.forum is None or data.get("forum") != actor.forum.id:
+    if (
+        data.get("step") not in ("preview", "translate")
+        or actor.forum is None
+        or data.get("forum") != actor.forum.id
+    ):
         await query.answer(tr._("This poll draft is no longer open; start again with /newpoll."))
+        return
+    if action in ("langs", "lang", "unlang"):
+        code = callbacks.parse(query.data).arg(0)  # type: ignore[union-attr]
+        await poll_languages.on_button(update, context, action, code, data, _show)
         return
     if action == "drop":
         await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_id)
@@ -359,7 +397,12 @@ async def _on_preview_button(
         claim=(actor.user_id, chat_id, NEWPOLL),
         # Kept as offered (not typed): each member gets the default question in their language.
         default_question=catalog is not None and draft.question == default_question(tr),
-        texts=None,
+        texts={
+            lang: (question, options)
+            for lang, (question, options) in _kept(
+                context, data.get("texts", {}), len(draft.options), own_language(context, data)
+            ).items()
+        },
     )
     if poll is None:
         await query.answer(tr._("This poll draft is no longer open; start again with /newpoll."))

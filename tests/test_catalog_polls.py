@@ -175,3 +175,139 @@ async def test_closed_ballots_and_results_in_each_members_language(tmp_path, fak
             # the formula's variable and the methods' names (the UI catalogs' choice) may stay
             allowed = ("k", "Borda", "Condorcet", "Schulze", "IRV")
             assert not lacks_latin(results, allowed), (lang, lacks_latin(results, allowed))
+
+
+THAI_FORM = "/newpoll ควรทำอะไรก่อน\nพลังงาน\nน้ำ"
+CHINESE = "首先应该做什么？\n能源\n水"
+
+
+async def thai_forum(bot, fake):
+    """Somchai (Thai coordinator), Li (Chinese), Amal (Arabic), Niran (Thai)."""
+    somchai = fake.add_user("Somchai", username="somchai", language_code="th")
+    li = fake.add_user("Li", username="li", language_code="zh-hans")
+    amal = fake.add_user("Amal", username="amal", language_code="ar")
+    niran = fake.add_user("Niran", username="niran", language_code="th")
+    code, _ = await new_forum(
+        bot, somchai, "/newforum Thailand SCP Forum\ntimezone: Asia/Bangkok\nlanguage: th"
+    )
+    await join(bot, li, code, language="zh_Hans")
+    await join(bot, amal, code, language="ar", group="civil_society")
+    await join(bot, niran, code, language="th", group="industry")
+    return somchai, li, amal, niran
+
+
+def button(bot, user, data: str) -> int:
+    """The 1-based index of the button with this callback data on the user's last keyboard."""
+    buttons = bot.fake.buttons(bot.last_keyboard(user.id))
+    return next(i for i, b in enumerate(buttons, 1) if b.get("callback_data") == data)
+
+
+async def add_language(bot, user, code: str, lines: str) -> list[Call]:
+    calls = await bot.tap(user, button(bot, user, "np:langs"))
+    calls += await bot.tap(user, button(bot, user, f"np:lang:{code}"))
+    return calls + await bot.send(user, lines)
+
+
+async def test_an_added_language_reaches_its_members_others_read_the_polls_own(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        somchai, li, amal, niran = await thai_forum(bot, fake)
+        await bot.send(somchai, THAI_FORM)
+        await bot.tap(somchai, button(bot, somchai, "np:langs"))
+        labels = bot.labels(somchai)
+        assert "中文 (简体)" in labels and "العربية" in labels and "ไทย" not in labels
+        await bot.tap(somchai, button(bot, somchai, "np:lang:zh_Hans"))
+        assert "首先" not in bot.last(somchai)["text"] and "1. พลังงาน" in bot.last(somchai)["text"]
+        await bot.send(somchai, CHINESE)
+        preview = bot.last(somchai)
+        assert "ไทย, 中文 (简体)" in preview["text"]
+        assert "✏️ 中文 (简体)" in bot.labels(somchai) and "✖ 中文 (简体)" in bot.labels(somchai)
+        assert await count_rows(bot, "polls") == 0  # still a draft
+        await bot.tap(somchai, button(bot, somchai, "np:send"))
+        assert ballot(bot, li)["text"].split("\n")[0].endswith("首先应该做什么？")
+        assert options_of(bot, li) == ["1. 能源", "2. 水"]
+        assert [b["text"] for b in bot.fake.buttons(ballot(bot, li))][:2] == ["1. 能源", "2. 水"]
+        for who in (amal, niran):  # no version of theirs: the poll's own language
+            assert "ควรทำอะไรก่อน" in ballot(bot, who)["text"]
+            assert options_of(bot, who) == ["1. พลังงาน", "2. น้ำ"]
+        await bot.tap(li, 2, message_id=ballot(bot, li)["message_id"])  # a tap keeps Chinese
+        assert "1. 能源" in ballot(bot, li)["text"] and "พลังงาน" not in ballot(bot, li)["text"]
+
+
+async def count_rows(bot, table: str) -> int:
+    return (await bot.services.db.fetchone(f"SELECT count(*) FROM {table}"))[0]
+
+
+async def test_a_wrong_line_count_is_refused_in_the_coordinators_language(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        somchai, li, *_ = await thai_forum(bot, fake)
+        await bot.send(somchai, THAI_FORM)
+        tr = bot.services.catalogs.translator("th")
+        await add_language(bot, somchai, "zh_Hans", "首先应该做什么？\n能源")
+        for lines, count in (("首先应该做什么？\n能源", 2), (CHINESE + "\n电", 4)):
+            await bot.send(somchai, lines)  # the step waits until the count is right
+            assert bot.last(somchai)["text"] == tr.n_(
+                "Your message has %(count)s line, but this poll needs %(needed)s: the question, "
+                "then each option, in the same order. Please send it again.",
+                "Your message has %(count)s lines, but this poll needs %(needed)s: the "
+                "question, then each option, in the same order. Please send it again.",
+                count,
+                needed=3,
+            )
+        await bot.send(somchai, "首先应该做什么？\n能源\n能源")  # the form's own rules hold
+        assert bot.last(somchai)["text"] == tr._(
+            "Two options are the same; each option must be different."
+        )
+        await bot.send(somchai, CHINESE)  # still waiting for the lines: now right
+        await bot.tap(somchai, button(bot, somchai, "np:send"))
+        assert options_of(bot, li) == ["1. 能源", "2. 水"]
+
+
+async def test_a_language_can_be_replaced_or_removed_and_a_changed_form_drops_it(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        somchai, li, amal, _ = await thai_forum(bot, fake)
+        await bot.send(somchai, THAI_FORM)
+        await add_language(bot, somchai, "zh_Hans", CHINESE)
+        await add_language(bot, somchai, "ar", "ماذا أولاً؟\nالطاقة\nالمياه")
+        assert "ไทย, 中文 (简体), العربية" in bot.last(somchai)["text"]
+        await bot.tap(somchai, button(bot, somchai, "np:lang:zh_Hans"))  # ✏️: send it again
+        await bot.send(somchai, "先做什么？\n能源\n水资源")
+        await bot.tap(somchai, button(bot, somchai, "np:unlang:ar"))  # ✖
+        assert "العربية" not in bot.last(somchai)["text"]
+        assert "np:unlang:ar" not in str(bot.fake.buttons(bot.last_keyboard(somchai.id)))
+        await bot.tap(somchai, button(bot, somchai, "np:send"))
+        assert options_of(bot, li) == ["1. 能源", "2. 水资源"]
+        assert "ควรทำอะไรก่อน" in ballot(bot, amal)["text"]
+
+        await bot.send(somchai, "/newpoll ข้อสอง\nก\nข")
+        await add_language(bot, somchai, "zh_Hans", "第二\n甲\n乙")
+        await bot.tap(somchai, button(bot, somchai, "np:edit"))
+        await bot.send(somchai, "ข้อสอง\nก\nข\nค")  # a third option: the version no longer fits
+        assert "中文" not in bot.last(somchai)["text"]
+        await bot.tap(somchai, button(bot, somchai, "np:send"))
+        assert "ข้อสอง" in ballot(bot, li, 2)["text"]
+
+
+async def test_forged_language_buttons_change_nothing(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        somchai, li, *_ = await thai_forum(bot, fake)
+        other = fake.add_user("Olga", username="olga", language_code="ru")
+        await bot.send(somchai, THAI_FORM)
+        preview = bot.last(somchai)["message_id"]
+        pending = await bot.services.db.fetchone("SELECT data FROM pending_inputs")
+        for data in ("np:lang:xx", "np:lang:zh-Hans", "np:lang:", "np:unlang:ar", "np:lang"):
+            calls = await bot.forge(somchai, data, message_id=preview)
+            assert bot.answers(calls) == [
+                bot.services.catalogs.translator("th")._("This button is no longer valid.")
+            ], data
+        calls = await bot.forge(somchai, "np:lang:th", message_id=preview)  # its own language
+        assert bot.answers(calls) != [""] and len(calls) == 1
+        assert await bot.services.db.fetchone("SELECT data FROM pending_inputs") == pending
+        # A coordinator of another forum forges the buttons in their own chat: no draft there.
+        await bot.send(other, "/newforum Other Forum\ntimezone: Europe/Moscow\nlanguage: ru")
+        for data in ("np:langs", "np:lang:zh_Hans", "np:unlang:zh_Hans"):
+            calls = await bot.forge(other, data)
+            assert [c.method for c in calls] == ["answerCallbackQuery"], data
+        await bot.send(other, "中文\n能源\n水")  # not a step of anyone's dialog
+        assert await bot.services.db.fetchone("SELECT data FROM pending_inputs") == pending
+        await bot.tap(somchai, button(bot, somchai, "np:send"))
+        assert "ควรทำอะไรก่อน" in ballot(bot, li)["text"]
