@@ -369,6 +369,15 @@ async def _on_preview_button(
         await query.edit_message_text(tr._("Discarded. No poll was created."))
         return
     if action == "edit":
+        if data.get("step") == "translate":  # the next message is a correction, not a language
+            await dialogs.expect(
+                services.db,
+                user_id=actor.user_id,
+                chat_id=chat_id,
+                kind=NEWPOLL,
+                data={**data, "step": "preview", "lang": None},
+                now=services.clock(),
+            )
         await query.answer()
         await query.message.reply_text(
             tr._(

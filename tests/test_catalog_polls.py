@@ -202,6 +202,12 @@ def button(bot, user, data: str) -> int:
     return next(i for i, b in enumerate(buttons, 1) if b.get("callback_data") == data)
 
 
+def button_on(bot, user, message_id: int, data: str) -> int:
+    message = next(m for m in bot.fake.messages(user.id) if m["message_id"] == message_id)
+    buttons = bot.fake.buttons(message)
+    return next(i for i, b in enumerate(buttons, 1) if b.get("callback_data") == data)
+
+
 async def add_language(bot, user, code: str, lines: str) -> list[Call]:
     calls = await bot.tap(user, button(bot, user, "np:langs"))
     calls += await bot.tap(user, button(bot, user, f"np:lang:{code}"))
@@ -280,9 +286,14 @@ async def test_a_language_can_be_replaced_or_removed_and_a_changed_form_drops_it
 
         await bot.send(somchai, "/newpoll ข้อสอง\nก\nข")
         await add_language(bot, somchai, "zh_Hans", "第二\n甲\n乙")
-        await bot.tap(somchai, button(bot, somchai, "np:edit"))
-        await bot.send(somchai, "ข้อสอง\nก\nข\nค")  # a third option: the version no longer fits
-        assert "中文" not in bot.last(somchai)["text"]
+        await bot.tap(somchai, button(bot, somchai, "np:langs"))
+        await bot.tap(somchai, button(bot, somchai, "np:lang:ar"))  # asks for Arabic lines…
+        preview = max(m["message_id"] for m in fake.messages(somchai.id) if "np:send" in str(m))
+        await bot.tap(somchai, button_on(bot, somchai, preview, "np:edit"), message_id=preview)
+        # …but ✏️ Edit was tapped: this is a correction (a third option), and the Chinese
+        # version no longer fits it.
+        await bot.send(somchai, "ข้อสอง\nก\nข\nค")
+        assert "中文" not in bot.last(somchai)["text"] and "3. ค" in bot.last(somchai)["text"]
         await bot.tap(somchai, button(bot, somchai, "np:send"))
         assert "ข้อสอง" in ballot(bot, li, 2)["text"]
 
