@@ -30,6 +30,7 @@ from bot.polls import shorten
 from bot.ranking import Tally
 from bot.roles import Access
 from db import forums as forums_db
+from db import poll_texts as poll_texts_db
 from db import polls as polls_db
 from db.polls import PollRow
 from handlers.common import (
@@ -69,6 +70,12 @@ async def _count(
         minimum,
     )
     return options, ballots, count(len(options), ballots, list(STAKEHOLDER_GROUPS)), minimum
+
+
+async def _item_ids(services: Services, poll: PollRow) -> list[str | None]:
+    """Each option's catalog item id (None for a typed option), by position."""
+    refs = (await poll_texts_db.load(services.db, poll.id)).refs
+    return [refs.get(o.id) for o in await polls_db.options_of(services.db, poll.id)]
 
 
 def _group_label(tr: Translator, group: str) -> str:
@@ -407,7 +414,10 @@ async def send_poll_export(update: Update, context: ForumContext, poll: PollRow)
         ),
     )
     await message.reply_document(
-        InputFile(results_csv(options, result), filename=f"poll-{poll.number}-results.csv"),
+        InputFile(
+            results_csv(options, result, await _item_ids(context.services, poll)),
+            filename=f"poll-{poll.number}-results.csv",
+        ),
         caption=actor.tr._(
             "Poll %(number)s: points and places per option, by stakeholder group.",
             number=poll.number,

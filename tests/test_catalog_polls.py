@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 
 from bot.fake_telegram import Call
 from bot.priorities import item_key
 from tests.harness import close_poll, invite_codes, join, new_forum, running_bot
+from tests.test_exports import csv_of
 from tests.test_polls import ballot, forum_with_members
 
 SOURCES = {
@@ -322,3 +324,22 @@ async def test_forged_language_buttons_change_nothing(tmp_path, fake):
         assert await bot.services.db.fetchone("SELECT data FROM pending_inputs") == pending
         await bot.tap(somchai, button(bot, somchai, "np:send"))
         assert "ควรทำอะไรก่อน" in ballot(bot, li)["text"]
+
+
+async def test_the_export_keeps_the_polls_language_and_names_catalog_items(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        somchai, li, *_ = await thai_catalog_poll(bot, fake, "ควรทำอะไรก่อนดี\nตลาดนัดสีเขียว")
+        await bot.tap(li, 1, message_id=ballot(bot, li)["message_id"])
+        await bot.tap(li, "✅", message_id=ballot(bot, li)["message_id"])
+        await close_poll(bot, somchai)
+        calls = await bot.send(somchai, "/export 1")
+        rows = list(csv.reader(csv_of(calls, "poll-1-results.csv").splitlines()))
+        assert rows[0][:3] == ["option", "text", "catalog_item"]
+        tr, items = bot.services.catalogs.translator("th"), bot.services.priorities["table2"].items
+        thai = [tr.content_own(item_key(items[n].id), items[n].text) for n in (0, 2, 4)]
+        assert {tuple(r[:3]) for r in rows[1:]} == {
+            ("1", thai[0], "t2-01"),
+            ("2", thai[1], "t2-03"),
+            ("3", thai[2], "t2-05"),
+            ("4", "ตลาดนัดสีเขียว", ""),
+        }
