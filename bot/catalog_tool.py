@@ -3,10 +3,11 @@
 Two domains, one workflow for translators:
 
 - `messages`: every UI string marked with `_`, `n_` or `N_` in `bot/` and `handlers/`;
-- `content`: every tip in `content/tips.toml` (title and text, with the tip id as msgctxt), and
-  every priority catalog in `content/priorities.toml` (title as `catalog:<id>`, human source as
-  `source:<id>`, each item as `item:<id>`), so content is translated in the same PO editor as the
-  UI.
+- `content`: every tip in `content/tips.toml` (title and text, with the tip id as msgctxt), so a
+  tip is translated in the same PO editor as the UI.
+
+The `content` domain also holds every priority catalog in `content/priorities.toml` (title as
+`catalog:<id>`, human source as `source:<id>`, each item as `item:<id>`).
 
 `import-content FILE…` fills the `content` catalogs from translations kept as JSON, one file per
 language named `<anything>_<lang>.json` (e.g. `done_th.json`): an object of msgctxt → translation,
