@@ -6,6 +6,15 @@ Two domains, one workflow for translators:
 - `content`: every tip in `content/tips.toml` (title and text, with the tip id as msgctxt), so a
   tip is translated in the same PO editor as the UI.
 
+The `content` domain also holds every priority catalog in `content/priorities.toml` (title as
+`catalog:<id>`, human source as `source:<id>`, each item as `item:<id>`).
+
+`import-content FILE…` fills the `content` catalogs from translations kept as JSON, one file per
+language named `<anything>_<lang>.json` (e.g. `done_th.json`): an object of msgctxt → translation,
+such as `{"item:t2-01": "…"}`. Only entries of the current template are filled (a key it lacks is
+reported and skipped); an existing translation is replaced. Run `update --domain content` first
+so the template is current: `python -m bot.catalog_tool import-content /work/notes/cat/done_*.json`.
+
 `update` re-extracts both templates, merges them into every language's catalogs (creating missing
 ones), and writes each catalog's header from two rules kept here rather than in Babel:
 
@@ -20,6 +29,7 @@ ones), and writes each catalog's header from two rules kept here rather than in 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from datetime import UTC, datetime
@@ -40,6 +50,8 @@ from bot.i18n import (
     SOURCE_LANGUAGE,
     available_languages,
 )
+from bot.priorities import DEFAULT_PATH as PRIORITIES_PATH
+from bot.priorities import item_key, load_catalogs, source_key, title_key
 from bot.tips import DEFAULT_PATH as TIPS_PATH
 from bot.tips import load_tips
 
@@ -77,7 +89,54 @@ def extract_content() -> Catalog:
             tip.title, context=tip.id, auto_comments=[note + " — title: keep it to one short line"]
         )
         template.add(tip.text, context=tip.id, auto_comments=[note])
+    for catalog in load_catalogs(PRIORITIES_PATH).values():
+        note = f"Priority catalog {catalog.id}; source: {catalog.ref}"
+        template.add(
+            catalog.title,
+            context=title_key(catalog),
+            auto_comments=[note + " — title: at most 60 characters"],
+        )
+        template.add(
+            catalog.source,
+            context=source_key(catalog),
+            auto_comments=[note + " — where the catalog comes from, as members read it"],
+        )
+        for item in catalog.items:
+            template.add(
+                item.text,
+                context=item_key(item.id),
+                auto_comments=[
+                    f"Poll option {item.id} of catalog {catalog.id}; source: {item.ref} — "
+                    "short, read and ranked on a phone (at most about 100 characters)"
+                ],
+            )
     return template
+
+
+def import_content(files: list[Path]) -> dict[str, list[str]]:
+    """Fill each language's `content.po` from JSON translations keyed by msgctxt; returns, per
+    language, the keys that matched nothing in its catalog (reported, not imported)."""
+    skipped: dict[str, list[str]] = {}
+    for file in files:
+        lang = file.stem.rsplit("_", 1)[-1] if "_" in file.stem else file.stem
+        if lang == "Hans":  # done_zh_Hans.json
+            lang = "zh_Hans"
+        path = LOCALES_DIR / lang / "LC_MESSAGES" / f"{CONTENT_DOMAIN}.po"
+        if not path.exists():
+            raise SystemExit(f"{file}: no catalog {path.relative_to(ROOT)} for {lang!r}")
+        translations = json.loads(file.read_text(encoding="utf-8"))
+        catalog = _read(path, lang)
+        by_context = {m.context: m for m in catalog if m.id and m.context}
+        skipped[lang] = []
+        for key, text in translations.items():
+            message = by_context.get(key)
+            if message is None or not isinstance(text, str) or not text.strip():
+                skipped[lang].append(key)
+                continue
+            message.string = " ".join(text.split())  # one line, as the source
+            message.flags.discard("fuzzy")
+        _write(path, catalog, sort_output=False)
+    return skipped
 
 
 def update(languages: list[str] | None = None, domains: tuple[str, ...] = DOMAINS) -> list[Path]:
@@ -144,10 +203,18 @@ def _write(path: Path, catalog: Catalog, *, sort_output: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.catalog_tool", description=__doc__)
-    parser.add_argument("command", choices=["update"])
-    parser.add_argument("languages", nargs="*", help="new language codes to add (e.g. km)")
+    parser.add_argument("command", choices=["update", "import-content"])
+    parser.add_argument(
+        "languages",
+        nargs="*",
+        help="update: new language codes to add (e.g. km); import-content: the JSON files",
+    )
     parser.add_argument("--domain", choices=DOMAINS, help="only this domain (default: both)")
     args = parser.parse_args(argv)
+    if args.command == "import-content":
+        for lang, keys in import_content([Path(f) for f in args.languages]).items():
+            print(f"{lang}: imported" + (f"; skipped {', '.join(keys)}" if keys else ""))
+        return 0
     languages = (available_languages() | set(args.languages)) - {SOURCE_LANGUAGE}
     domains = (args.domain,) if args.domain else DOMAINS
     for path in update(sorted(languages), domains):

@@ -116,6 +116,19 @@ class Translator:
         translated = self._content.pgettext(context, text)
         return self._directed(escape(translated)) if translated != text else escape(text)
 
+    def content_own(self, context: str, text: str) -> str | None:
+        """A piece of content in the reader's language as plain text (a button label, a poll
+        option to store), or None when their language lacks it, so the caller can fall back to
+        something better than English (a poll's own language). English readers get `text`."""
+        if self.lang == SOURCE_LANGUAGE:
+            return text
+        translated = self._content.pgettext(context, text)
+        return self._directed(translated) if translated != text else None
+
+    def content_plain(self, context: str, text: str) -> str:
+        """A piece of content as plain text, translated where the reader's language has it."""
+        return self.content_own(context, text) or text
+
     def number(self, value: int | float) -> str:
         """A number in the reader's locale (digits and grouping)."""
         return format_decimal(value, locale=self.locale)

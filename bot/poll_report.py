@@ -113,8 +113,13 @@ def ballots_csv(n_options: int, ballots: Sequence[CountedBallot]) -> bytes:
     return csv_bytes(header, rows)
 
 
-def results_csv(options: Sequence[str], result: PollCount) -> bytes:
-    """One row per option: Borda points and place, Schulze place, and points by group."""
+def results_csv(
+    options: Sequence[str], result: PollCount, items: Sequence[str | None] = ()
+) -> bytes:
+    """One row per option: Borda points and place, Schulze place, and points by group. Texts
+    are the poll's own language; `items` (a catalog poll's item ids, by option) add a column
+    that names each catalog option whatever the language."""
+    catalog = any(items)
     overall = result.overall
     borda_place = {option: place for place, option in enumerate(overall.borda_ranking, 1)}
     schulze_place = {option: place for place, option in enumerate(overall.schulze_ranking, 1)}
@@ -123,6 +128,7 @@ def results_csv(options: Sequence[str], result: PollCount) -> bytes:
     header = [
         "option",
         "text",
+        *(["catalog_item"] if catalog else []),
         "borda_points",
         "borda_place",
         "schulze_place",
@@ -133,6 +139,7 @@ def results_csv(options: Sequence[str], result: PollCount) -> bytes:
         [
             index + 1,
             text,
+            *([items[index] or ""] if catalog else []),
             _num(overall.borda[index]),
             borda_place[index],
             schulze_place[index],

@@ -11,7 +11,10 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.i18n import Translator
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "content" / "priorities.toml"
 
@@ -19,7 +22,8 @@ MAX_TEXT = 100  # an option as members see it on a phone
 MAX_TITLE = 60
 PRIORITIES = range(1, 4)  # Table 2 of the Seoul report: 3 = highest regional priority
 
-_CATALOG_KEYS = frozenset({"id", "title", "ref", "items"})
+_CATALOG_KEYS = frozenset({"id", "title", "source", "ref", "items"})
+MAX_SOURCE = 80
 _ITEM_KEYS = frozenset({"id", "text", "ref", "priority", "heading"})
 
 
@@ -40,7 +44,8 @@ class PriorityCatalog:
 
     id: str  # "table2", "national", "regional", "jpoi", "ncpc"
     title: str  # short English title, at most MAX_TITLE characters
-    ref: str
+    source: str  # where it comes from, for members: "Seoul 2003 expert meeting, Table 2"
+    ref: str  # the seed file and place, for reviewers and tests; never shown to members
     items: tuple[PriorityItem, ...]
 
 
@@ -71,6 +76,12 @@ def load_catalogs(path: Path = DEFAULT_PATH) -> dict[str, PriorityCatalog]:
         title = one_line(raw, "title", where)
         if len(title) > MAX_TITLE:
             raise ValueError(f"{where}: title is {len(title)} characters, at most {MAX_TITLE}")
+        source = one_line(raw, "source", where)
+        if len(source) > MAX_SOURCE or ".txt" in source:
+            raise ValueError(
+                f"{where}: source must be a human description of at most {MAX_SOURCE} "
+                "characters (the seed file name goes in ref)"
+            )
         ref = one_line(raw, "ref", where)
 
         raw_items = raw.get("items")
@@ -86,7 +97,9 @@ def load_catalogs(path: Path = DEFAULT_PATH) -> dict[str, PriorityCatalog]:
                 )
             item_ids[item.id] = cid
             items.append(item)
-        catalogs[cid] = PriorityCatalog(id=cid, title=title, ref=ref, items=tuple(items))
+        catalogs[cid] = PriorityCatalog(
+            id=cid, title=title, source=source, ref=ref, items=tuple(items)
+        )
     return catalogs
 
 
@@ -134,3 +147,40 @@ def one_line(raw: dict[str, Any], key: str, where: str) -> str:
     if not value.isprintable():  # newlines, tabs, control characters
         raise ValueError(f"{where}: {key} must be one line of printable text")
     return value
+
+
+# Catalog texts are content: translated in the `content` gettext domain (locales/*/content.po),
+# each under a context naming what it is, so a title and an item with the same English text
+# never share a translation. bot/catalog_tool.py extracts them under the same contexts.
+
+
+def title_key(catalog: PriorityCatalog) -> str:
+    return f"catalog:{catalog.id}"
+
+
+def source_key(catalog: PriorityCatalog) -> str:
+    return f"source:{catalog.id}"
+
+
+def item_key(item_id: str) -> str:
+    return f"item:{item_id}"
+
+
+def title_in(tr: Translator, catalog: PriorityCatalog) -> str:
+    """The catalog's title in the reader's language (plain text), else English."""
+    return tr.content_plain(title_key(catalog), catalog.title)
+
+
+def source_in(tr: Translator, catalog: PriorityCatalog) -> str:
+    """Where the catalog comes from, for members, in the reader's language (plain text)."""
+    return tr.content_plain(source_key(catalog), catalog.source)
+
+
+def item_in(tr: Translator, item: PriorityItem) -> str:
+    """An item's text in the reader's language (plain text), else English."""
+    return tr.content_plain(item_key(item.id), item.text)
+
+
+def item_index(catalogs: dict[str, PriorityCatalog]) -> dict[str, PriorityItem]:
+    """Every item of every catalog by its id (ids are unique across catalogs)."""
+    return {item.id: item for catalog in catalogs.values() for item in catalog.items}

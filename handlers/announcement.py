@@ -8,6 +8,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.context import Services
+from bot.poll_texts import for_reader
 from db import forums as forums_db
 from db import polls as polls_db
 from db.polls import PollRow
@@ -26,6 +27,7 @@ async def announcement(
     assert forum is not None
     tr = services.catalogs.translator(forum.language)
     options = await polls_db.options_of(services.db, poll.id)
+    poll, options = await for_reader(services.db, services.priorities, tr, poll, options)
     voted = await polls_db.voter_count(services.db, poll.id)
     eligible = await polls_db.eligible_count(services.db, poll.forum_id)
     lines = [

@@ -16,6 +16,7 @@ from telegram.error import Forbidden
 from bot import callbacks
 from bot.context import ForumContext, Services
 from bot.i18n import Translator, escape
+from bot.poll_texts import for_reader
 from bot.polls import add_choice, shorten
 from db import forums as forums_db
 from db import polls as polls_db
@@ -98,6 +99,7 @@ async def _ballot_for(
     zone = user.timezone if user and user.timezone else await _forum_zone(services, poll)
     ballot = await polls_db.open_ballot(services.db, poll.id, user_id)
     options = await polls_db.options_of(services.db, poll.id)
+    poll, options = await for_reader(services.db, services.priorities, tr, poll, options)
     return render_ballot(tr, poll, options, ballot, zone)
 
 
@@ -183,6 +185,7 @@ async def on_ballot_button(update: Update, context: ForumContext) -> None:
         else replace(ballot, draft=draft)
     )
     assert fresh is not None
+    poll, options = await for_reader(services.db, services.priorities, tr, poll, options)
     text, markup = render_ballot(tr, poll, options, fresh, actor.timezone)
 
     async def show() -> None:

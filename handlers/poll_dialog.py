@@ -8,7 +8,9 @@ poll before "Send", which claims the draft in the transaction that writes the po
 
 State is a pending input (`newpoll`), so a restart mid-dialog loses nothing; the preview is always
 in the coordinator's private chat (a form sent in a group is previewed there). Callback data:
-`np:cat:<catalog>`, `np:item:<index>`, `np:next`, `np:default`, `np:send`, `np:edit`, `np:drop`.
+`np:cat:<catalog>`, `np:item:<index>`, `np:next`, `np:default`, `np:send`, `np:edit`, `np:drop`,
+and the preview's languages, `np:langs`, `np:lang:<code>`, `np:unlang:<code>`
+(handlers/poll_languages.py).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.context import ForumContext
 from bot.forums import FormError
-from bot.i18n import escape
+from bot.i18n import Html, escape
+from bot.poll_texts import default_question, matching
 from bot.polls import (
     MAX_OPTIONS,
     PollDraft,
@@ -31,11 +34,11 @@ from bot.polls import (
     shorten,
     validate_deadline,
 )
-from bot.priorities import PriorityCatalog
+from bot.priorities import PriorityCatalog, item_in, source_in, title_in
 from bot.roles import Role
 from db import dialogs
 from db import polls as polls_db
-from handlers import poll_preview
+from handlers import poll_languages, poll_preview
 from handlers.common import (
     answer_stale,
     command_text,
@@ -45,6 +48,7 @@ from handlers.common import (
     private_chat_hint,
     reply,
 )
+from handlers.poll_languages import own_language
 from handlers.polls import create_poll
 
 NEWPOLL = "newpoll"
@@ -89,7 +93,7 @@ async def start(update: Update, context: ForumContext) -> None:
         now=services.clock(),
     )
     rows = [
-        [(catalog.title, callbacks.make("np", "cat", catalog.id))]
+        [(title_in(actor.tr, catalog), callbacks.make("np", "cat", catalog.id))]
         for catalog in services.priorities.values()
     ]
     await reply(
@@ -113,7 +117,7 @@ def _picker(
     rows = [
         [
             (
-                ("✅ " if item.id in selected else "") + f"{n}. {shorten(item.text, 48)}",
+                ("✅ " if item.id in selected else "") + f"{n}. {shorten(item_in(tr, item), 48)}",
                 callbacks.make("np", "item", n),
             )
         ]
@@ -134,8 +138,8 @@ def _picker(
     text = tr._(
         "<b>%(title)s</b> (%(ref)s)\nTap the options to keep, up to 12, then Continue. "
         "You can add your own in the next step.",
-        title=catalog.title,
-        ref=catalog.ref,
+        title=title_in(tr, catalog),
+        ref=source_in(tr, catalog),  # the human source; the seed file name is for reviewers
     )
     return text, keyboard(rows)
 
@@ -155,7 +159,7 @@ async def on_dialog_button(update: Update, context: ForumContext) -> None:
         await answer_stale(update, context)
         return
     data = pending.data
-    if parsed.action in ("send", "edit", "drop"):
+    if parsed.action in ("send", "edit", "drop", "langs", "lang", "unlang"):
         await _on_preview_button(update, context, parsed.action, data)
         return
     catalog = services.priorities.get(
@@ -185,13 +189,7 @@ async def on_dialog_button(update: Update, context: ForumContext) -> None:
         return
     elif parsed.action == "default" and data.get("step") == "question":
         await query.answer()
-        await _preview(
-            update,
-            context,
-            catalog,
-            selected,
-            actor.tr._("Which of these should the forum take up first?"),
-        )
+        await _preview(update, context, catalog, selected, default_question(actor.tr))
         return
     else:
         await answer_stale(update, context)
@@ -221,10 +219,12 @@ async def _ask_question(
         data={"step": "question", "catalog": catalog.id, "selected": selected},
         now=services.clock(),
     )
-    texts = [item.text for item in catalog.items if item.id in selected]
+    tr = actor.tr
+    texts = [item_in(tr, item) for item in catalog.items if item.id in selected]
+    origin = Html(f"{escape(title_in(tr, catalog))} ({escape(source_in(tr, catalog))})")
     await update.callback_query.answer()
     await update.callback_query.edit_message_text(
-        actor.tr._("Options from %(title)s:", title=catalog.title)
+        tr._("Options from %(title)s:", title=origin)
         + "\n"
         + "\n".join(f"{n}. {escape(text)}" for n, text in enumerate(texts, 1))
     )
@@ -255,8 +255,15 @@ async def on_input(update: Update, context: ForumContext, data: dict) -> None:
         await _preview(update, context, None, [], text)
     elif data.get("step") == "preview":  # a corrected form, or only the lines to change
         await _preview(
-            update, context, catalog, data.get("selected", []), merge_form(data["form"], text)
+            update,
+            context,
+            catalog,
+            data.get("selected", []),
+            merge_form(data["form"], text),
+            data.get("texts"),
         )
+    elif data.get("step") == "translate":  # the lines of a language being added
+        await poll_languages.on_text(update, context, data, _show)
     else:
         await reply(update, actor.tr._("Please use the buttons in my message above."))
 
@@ -267,16 +274,22 @@ async def _preview(
     catalog: PriorityCatalog | None,
     selected: list[str],
     text: str,
+    texts: dict | None = None,
 ) -> None:
     """Parse the form and show its preview in the coordinator's private chat; the draft (with
-    the form as typed, for a later correction) is the pending step until Send or Discard."""
+    the form as typed, for a later correction, and any languages added, `texts`) is the
+    pending step until Send or Discard."""
     actor, services = context.actor, context.services
     forum = actor.forum
     assert forum is not None
     items = [item for item in catalog.items if item.id in selected] if catalog else []
     try:
         draft = parse_poll_form(
-            text, timezone=forum.timezone, now=services.clock(), preset=[i.text for i in items]
+            text,
+            timezone=forum.timezone,
+            now=services.clock(),
+            # In the coordinator's language: the poll's own, which readers fall back to.
+            preset=[item_in(actor.tr, i) for i in items],
         )
     except FormError as error:
         await reply(update, actor.tr._(error.message, **error.params))
@@ -288,10 +301,28 @@ async def _preview(
         "catalog": catalog.id if catalog else None,
         "selected": selected,
         "draft": draft.to_data(),
+        "language": actor.tr.lang,
+        # A correction that changed the number of options drops the versions that no longer fit.
+        "texts": _kept(context, texts or {}, len(draft.options), actor.tr.lang),
     }
+    await _show(update, context, data)
+
+
+def _kept(context: ForumContext, texts: dict, options: int, own: str) -> dict:
+    languages = context.services.catalogs.languages
+    return {lang: list(text) for lang, text in matching(texts, options, languages, own).items()}
+
+
+async def _show(update: Update, context: ForumContext, data: dict) -> None:
+    """The preview of the draft in `data`, which becomes the pending step."""
+    actor, services = context.actor, context.services
+    forum = actor.forum
+    assert forum is not None
+    draft = PollDraft.from_data(data["draft"])
     count = len(await polls_db.voters(services.db, forum.id))
     number = await polls_db.next_number(services.db, forum.id)
-    screen = poll_preview.render(actor.tr, draft, number, forum.timezone, count)
+    languages = poll_languages.preview_part(context, data)
+    screen = poll_preview.render(actor.tr, draft, number, forum.timezone, count, languages)
     if is_private(update):
         await dialogs.expect(
             services.db,
@@ -330,8 +361,16 @@ async def _on_preview_button(
     """✅ Send (claims the draft with the poll's transaction), ✏️ Edit, ✖ Discard."""
     query, actor, services = update.callback_query, context.actor, context.services
     tr, chat_id = actor.tr, update.effective_chat.id
-    if data.get("step") != "preview" or actor.forum is None or data.get("forum") != actor.forum.id:
+    if (
+        data.get("step") not in ("preview", "translate")
+        or actor.forum is None
+        or data.get("forum") != actor.forum.id
+    ):
         await query.answer(tr._("This poll draft is no longer open; start again with /newpoll."))
+        return
+    if action in ("langs", "lang", "unlang"):
+        code = callbacks.parse(query.data).arg(0)  # type: ignore[union-attr]
+        await poll_languages.on_button(update, context, action, code, data, _show)
         return
     if action == "drop":
         await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_id)
@@ -339,6 +378,15 @@ async def _on_preview_button(
         await query.edit_message_text(tr._("Discarded. No poll was created."))
         return
     if action == "edit":
+        if data.get("step") == "translate":  # the next message is a correction, not a language
+            await dialogs.expect(
+                services.db,
+                user_id=actor.user_id,
+                chat_id=chat_id,
+                kind=NEWPOLL,
+                data={**data, "step": "preview", "lang": None},
+                now=services.clock(),
+            )
         await query.answer()
         await query.message.reply_text(
             tr._(
@@ -365,6 +413,14 @@ async def _on_preview_button(
         catalog=catalog.id if catalog else None,
         refs=refs,
         claim=(actor.user_id, chat_id, NEWPOLL),
+        # Kept as offered (not typed): each member gets the default question in their language.
+        default_question=catalog is not None and draft.question == default_question(tr),
+        texts={
+            lang: (question, options)
+            for lang, (question, options) in _kept(
+                context, data.get("texts", {}), len(draft.options), own_language(context, data)
+            ).items()
+        },
     )
     if poll is None:
         await query.answer(tr._("This poll draft is no longer open; start again with /newpoll."))

@@ -1,7 +1,8 @@
 """The preview of a /newpoll draft: the ballot as members will see it, under its settings.
 
 Rendered with `ballots.render_ballot` on stand-in rows, so the preview cannot drift from the
-ballot members get. The buttons: `np:send`, `np:edit`, `np:drop` (handlers/poll_dialog.py).
+ballot members get. The buttons: `np:send`, `np:edit`, `np:drop` (handlers/poll_dialog.py), and the languages'
+(handlers/poll_languages.py).
 """
 
 from __future__ import annotations
@@ -15,10 +16,19 @@ from db.polls import BallotRow, OptionRow, PollRow
 from handlers.ballots import render_ballot
 from handlers.common import keyboard
 
+Row = list[tuple[str, str]]
+
 
 def render(
-    tr: Translator, draft: PollDraft, number: int, zone: str, count: int
+    tr: Translator,
+    draft: PollDraft,
+    number: int,
+    zone: str,
+    count: int,
+    languages: tuple[list[str], list[Row]] = ([], []),
 ) -> tuple[str, InlineKeyboardMarkup]:
+    """The preview's text and buttons; `languages` is the line naming the poll's languages and
+    their buttons (handlers/poll_languages.py), shown above the ballot and under "Send"."""
     poll = PollRow(
         id=0,
         forum_id=0,
@@ -69,6 +79,7 @@ def render(
                 line=line,
             )
         )
+    lines += languages[0]
     lines += ["", tr._("Members will see:"), "", shown]
     rows = [
         [
@@ -77,6 +88,7 @@ def render(
                 callbacks.make("np", "send"),
             )
         ],
+        *languages[1],
         [
             (tr._("✏️ Edit"), callbacks.make("np", "edit")),
             (tr._("✖ Discard"), callbacks.make("np", "drop")),

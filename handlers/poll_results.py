@@ -25,10 +25,12 @@ from bot.poll_report import (
     results_csv,
     visible,
 )
+from bot.poll_texts import for_reader
 from bot.polls import shorten
 from bot.ranking import Tally
 from bot.roles import Access
 from db import forums as forums_db
+from db import poll_texts as poll_texts_db
 from db import polls as polls_db
 from db.polls import PollRow
 from handlers.common import (
@@ -47,11 +49,16 @@ OTHER_GROUPS = N_("Other groups, combined")
 
 
 async def _count(
-    services: Services, poll: PollRow
+    services: Services, poll: PollRow, tr: Translator | None = None
 ) -> tuple[list[str], list[CountedBallot], PollCount, int]:
     """Options, ballots (with only the group labels that may be shown), the tallies, and the
-    forum's threshold for showing a group: every view (text, chart, CSV) starts here."""
-    options = [o.text for o in await polls_db.options_of(services.db, poll.id)]
+    forum's threshold for showing a group: every view (text, chart, CSV) starts here. With `tr`,
+    the options are named in its reader's language where the poll has it; without, in the
+    poll's own (the CSV files)."""
+    rows = await polls_db.options_of(services.db, poll.id)
+    if tr is not None:
+        _, rows = await for_reader(services.db, services.priorities, tr, poll, rows)
+    options = [o.text for o in rows]
     forum = await forums_db.get_forum(services.db, poll.forum_id)
     minimum = forum.min_group_ballots if forum else DEFAULT_MIN_GROUP
     ballots = visible(
@@ -63,6 +70,12 @@ async def _count(
         minimum,
     )
     return options, ballots, count(len(options), ballots, list(STAKEHOLDER_GROUPS)), minimum
+
+
+async def _item_ids(services: Services, poll: PollRow) -> list[str | None]:
+    """Each option's catalog item id (None for a typed option), by position."""
+    refs = (await poll_texts_db.load(services.db, poll.id)).refs
+    return [refs.get(o.id) for o in await polls_db.options_of(services.db, poll.id)]
 
 
 def _group_label(tr: Translator, group: str) -> str:
@@ -81,7 +94,8 @@ async def results_message(services: Services, poll: PollRow, tr: Translator, zon
     Names are shortened, the rankings' first, until the whole fits one Telegram message (12
     options of 150 characters and 7 groups do).
     """
-    options, ballots, result, minimum = await _count(services, poll)
+    options, ballots, result, minimum = await _count(services, poll, tr)
+    poll, _ = await for_reader(services.db, services.priorities, tr, poll, [])
     eligible = await polls_db.eligible_count(services.db, poll.forum_id)
     for long, short in LABEL_WIDTHS:
         text = _results_text(
@@ -372,7 +386,8 @@ async def _send_results(update: Update, context: ForumContext, poll: PollRow) ->
         await reply(update, private_chat_hint(actor.tr, "results", context.bot.username))
         return
     await reply(update, await results_message(services, poll, actor.tr, actor.timezone))
-    options, ballots, result, _ = await _count(services, poll)
+    options, ballots, result, _ = await _count(services, poll, actor.tr)
+    poll, _ = await for_reader(services.db, services.priorities, actor.tr, poll, [])
     if ballots:
         labels = {key: _group_label(actor.tr, key) for key in (*STAKEHOLDER_GROUPS, OTHERS)}
         heading = actor.tr._("Poll %(number)s", number=poll.number)
@@ -407,7 +422,10 @@ async def send_poll_export(update: Update, context: ForumContext, poll: PollRow)
         ),
     )
     await message.reply_document(
-        InputFile(results_csv(options, result), filename=f"poll-{poll.number}-results.csv"),
+        InputFile(
+            results_csv(options, result, await _item_ids(context.services, poll)),
+            filename=f"poll-{poll.number}-results.csv",
+        ),
         caption=actor.tr._(
             "Poll %(number)s: points and places per option, by stakeholder group.",
             number=poll.number,

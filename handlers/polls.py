@@ -16,13 +16,17 @@ from bot.context import ForumContext, Services
 from bot.forums import STAKEHOLDER_GROUPS
 from bot.i18n import Translator
 from bot.poll_report import shown_groups
+from bot.poll_texts import for_reader, localize
 from bot.polls import PollDraft
+from bot.priorities import item_index
 from bot.roles import Access
 from db import dialogs
 from db import forums as forums_db
 from db import outbox as outbox_db
+from db import poll_texts as poll_texts_db
 from db import polls as polls_db
 from db import users as users_db
+from db.poll_texts import PollLanguages
 from db.polls import PollRow
 from handlers import ballots, outbox
 from handlers.announcement import announcement, request_refresh
@@ -40,13 +44,18 @@ async def create_poll(
     catalog: str | None = None,
     refs: list[str | None] | None = None,
     claim: tuple[int, int, str] | None = None,
+    default_question: bool = False,
+    texts: dict[str, tuple[str, list[str]]] | None = None,
 ) -> PollRow | None:
     """Commit, then talk: the poll, every voter's empty ballot and its outbox row in one
     transaction (a crash or a busy database leaves all of them or none); then the group's post
     and the answer, which may fail without losing anything.
 
     `claim` (user id, chat id, dialog kind) is the previewed draft: deleted in the same
-    transaction, so a second tap on "Send" (or one racing it) creates nothing; None then."""
+    transaction, so a second tap on "Send" (or one racing it) creates nothing; None then.
+
+    The poll is in its creator's language; `default_question` (the catalog's, kept) and `texts`
+    (translations added in the preview, by language) let each voter read it in theirs."""
     actor, services = context.actor, context.services
     forum = actor.forum
     assert forum is not None
@@ -72,13 +81,28 @@ async def create_poll(
             refs=refs,
         )
         writing.for_poll(poll.id)
+        await poll_texts_db.record(
+            writing.conn,
+            poll.id,
+            language=actor.tr.lang,
+            default_question=default_question,
+            texts=texts or {},
+        )
+        langs = PollLanguages(
+            actor.tr.lang,
+            default_question,
+            await poll_texts_db.refs_in(writing.conn, poll.id),
+            texts or {},
+        )
+        items = item_index(services.priorities)
         options, empty = await polls_db.insert_ballots(
             writing.conn, poll.id, [v.user_id for v in voters]
         )
         for voter in voters:
             tr = services.catalogs.translator(voter.language)
+            theirs, shown = localize(tr, poll, options, langs, items)
             text, markup = ballots.render_ballot(
-                tr, poll, options, empty[voter.user_id], voter.timezone or forum.timezone
+                tr, theirs, shown, empty[voter.user_id], voter.timezone or forum.timezone
             )
             await writing.add(
                 outbox.outgoing(
@@ -159,6 +183,7 @@ async def list_polls(update: Update, context: ForumContext) -> None:
     tr, lines, rows = actor.tr, [], []
     votes = await polls_db.may_vote(services.db, actor.forum.id, actor.user_id)
     for poll in polls:
+        poll, _ = await for_reader(services.db, services.priorities, tr, poll, [])
         when = tr.datetime(poll.closes_at, actor.timezone)
         state = (
             tr._("open until %(time)s", time=when)
@@ -322,6 +347,7 @@ async def _closed_ballot(
     """What a ballot message becomes at the close, in its member's language."""
     user = await users_db.get_user(services.db, user_id) if user_id else None
     tr = services.catalogs.translator(user.language if user else None)
+    poll, _ = await for_reader(services.db, services.priorities, tr, poll, [])
     text = "\n\n".join(
         (
             tr._(

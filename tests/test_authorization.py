@@ -189,6 +189,7 @@ def group_answers(answer: str, **more: str) -> MappingProxyType:
 
 NEWPOLL_DIALOG = ("/newpoll", "cb:np:cat:{catalog}", "cb:np:item:1", "cb:np:item:2", "cb:np:next")
 NEWPOLL_FORM = ("/newpoll Which first?\nGreen procurement\nEco-labels",)  # its preview
+NEWPOLL_LANGUAGE = (*NEWPOLL_FORM, "cb:np:lang:{lang}", "Q?\nA\nB")  # a language added
 ANNOUNCE_DRAFT = ("/announce\nThe spring session moves to Room 5.",)
 FEEDBACK_DRAFT = ("/feedback", "cb:fb:topic:tips", "More on water, please.")
 MEETING_DIALOG = ("/meeting", "Autumn session", "2027-09-15 09:00")  # at the place step
@@ -386,6 +387,9 @@ ROWS: dict[str, Row] = {
     "np:send": cb("np:send", COORDINATOR, mutates=True, prepare=NEWPOLL_FORM),
     "np:edit": cb("np:edit", COORDINATOR, prepare=NEWPOLL_FORM, shows="only the lines to change"),
     "np:drop": cb("np:drop", COORDINATOR, mutates=True, prepare=NEWPOLL_FORM),
+    "np:langs": cb("np:langs", COORDINATOR, prepare=NEWPOLL_FORM, shows="Which language"),
+    "np:lang": cb("np:lang:{lang}", COORDINATOR, mutates=True, prepare=NEWPOLL_FORM),
+    "np:unlang": cb("np:unlang:{lang}", COORDINATOR, mutates=True, prepare=NEWPOLL_LANGUAGE),
     # In the group, the group's forum is the poll's: who is no member of it is told so.
     "res:show hidden": cb(
         "res:show:{poll}",

@@ -38,6 +38,9 @@ from tests.test_meetings import FORM
 from tests.test_polls import POLL, forum_with_members
 
 SEND = "ada: ~✅ Send"  # under a /newpoll preview
+CHINESE_POLL = (
+    "论坛应首先处理哪些优先事项？\n绿色公共采购制度化\n国家生态标签\n强制垃圾分类"  # POLL's
+)
 
 SOAK = os.environ.get("FAULT_SOAK") == "1"
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
@@ -250,6 +253,16 @@ SCENARIOS: dict[str, tuple[Setup, Act, str]] = {
         "ada",
     ),
     "newpoll-dialog": (steps("ada: /newpoll"), act("ada: #1"), "ada"),
+    "newpoll-language": (
+        steps("ada: " + POLL, "ada: ~🌐", "ada: ~中文"),
+        act("ada: " + CHINESE_POLL),
+        "ada",
+    ),
+    "newpoll-send-languages": (
+        steps("ada: " + POLL, "ada: ~🌐", "ada: ~中文", "ada: " + CHINESE_POLL),
+        act(SEND),
+        "ada",
+    ),
     "onboarding-decline": (_with_consent_asked, lambda s: s.bot.tap(s.niran, 2), "niran"),
     "tip-next": (steps("niran: /tip"), act("niran: #1"), "niran"),
     "tip-subscribe": (steps("niran: /tip", "niran: #3"), act("niran: #1"), "niran"),

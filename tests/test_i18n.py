@@ -232,3 +232,39 @@ async def test_escaped_user_text_is_accepted_by_telegram(tmp_path, fake):
         await bot.send(admin, "/start")
         await bot.send(admin, "/settings")
         assert "<b>Bold</b> & <script>x</script>" in bot.last(admin)["text"]
+
+
+def content_catalogs() -> list[Path]:
+    return sorted(LOCALES_DIR.glob("*/LC_MESSAGES/content.po"))
+
+
+def test_content_template_has_every_priority_catalog_entry():
+    """content.pot is current: every catalog title, source and item (re-run `update` if not)."""
+    from bot.catalog_tool import extract_content
+
+    with (LOCALES_DIR / "content.pot").open("rb") as fp:
+        template = {(m.context, m.id) for m in read_po(fp) if m.id}
+    wanted = {(m.context, m.id) for m in extract_content() if m.id}
+    assert wanted <= template, sorted(wanted - template)[:5]
+
+
+@pytest.mark.parametrize("path", content_catalogs(), ids=lambda p: p.parent.parent.name)
+def test_every_priority_catalog_entry_is_translated(path):
+    """Catalog polls reach each member in their language: every title, source and item of every
+    priority catalog has a translation in every language that has content (machine drafts)."""
+    from bot.priorities import item_key, load_catalogs, source_key, title_key
+
+    with path.open("rb") as fp:
+        catalog = read_po(fp)
+    missing = []
+    for priorities in load_catalogs().values():
+        entries = [(title_key(priorities), priorities.title)]
+        entries.append((source_key(priorities), priorities.source))
+        entries += [(item_key(item.id), item.text) for item in priorities.items]
+        for context, source in entries:
+            message = catalog.get(source, context=context)
+            if message is None or not message.string or message.fuzzy:
+                missing.append(context)
+            else:
+                assert "<" not in message.string and "\n" not in message.string, context
+    assert not missing, f"{len(missing)} untranslated, e.g. {missing[:3]}"

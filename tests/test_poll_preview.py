@@ -30,7 +30,12 @@ async def test_the_form_ends_in_a_preview_and_nothing_is_sent_before_send(tmp_pa
             "Anonymous: after the poll closes nobody can see how you ranked.",  # the ballot's
         ):
             assert shown in preview, shown
-        assert bot.labels(ada) == ["✅ Send to 3 members", "✏️ Edit", "✖ Discard"]
+        assert bot.labels(ada) == [
+            "✅ Send to 3 members",
+            "🌐 Add a language",
+            "✏️ Edit",
+            "✖ Discard",
+        ]
         assert await count(bot, "polls") == 0 and await count(bot, "outbox") == 0
         assert {who.id: len(fake.messages(who.id)) for who in (niran, chat)} == before
 

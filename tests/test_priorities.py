@@ -183,7 +183,10 @@ def write(tmp_path: Path, body: str) -> Path:
 
 
 def catalog_toml(items: str, cid: str = "c") -> str:
-    return f'[[catalog]]\nid = "{cid}"\ntitle = "A title"\nref = "000_x.txt, para 1"\n{items}'
+    return (
+        f'[[catalog]]\nid = "{cid}"\ntitle = "A title"\nsource = "A meeting, para 1"\n'
+        f'ref = "000_x.txt, para 1"\n{items}'
+    )
 
 
 def test_a_minimal_file_loads(tmp_path):
@@ -233,6 +236,13 @@ def test_a_minimal_file_loads(tmp_path):
         (
             catalog_toml(f"[[catalog.items]]\n{GOOD_ITEM}").replace("A title", "t" * 61),
             "title is 61 characters",
+        ),
+        (catalog_toml(f"[[catalog.items]]\n{GOOD_ITEM}").replace("source = ", "x = "), "source"),
+        (
+            catalog_toml(f"[[catalog.items]]\n{GOOD_ITEM}").replace(
+                "A meeting, para 1", "000_x.txt, para 1"
+            ),
+            "seed file name goes in ref",
         ),
     ],
 )
