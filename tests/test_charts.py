@@ -161,3 +161,49 @@ def test_a_label_never_breaks_a_letter_from_its_marks(text: str) -> None:
         assert unicodedata.category(after[0])[0] != "M", (before, after)
         assert unicodedata.combining(before[-1]) != 9, (before, after)  # no virama at the end
         assert before[-1] not in "เแโใไ", (before, after)
+
+
+async def test_a_thai_member_gets_the_chart_in_thai(tmp_path, fake, monkeypatch) -> None:
+    """Through the bot: a Thai member's /results chart names the bars in Thai (the poll's own
+    options), the groups and the axis in Thai, not `government` or option numbers."""
+    from tests.harness import close_poll, join, new_forum, new_poll, running_bot
+    from tests.test_results_readable import vote
+
+    options = tip_titles("th", 3)
+    drawn: list[Figure] = []
+    savefig = Figure.savefig
+
+    def keep(self: Figure, *args: object, **kwargs: object) -> object:
+        drawn.append(self)
+        return savefig(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Figure, "savefig", keep)
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada = fake.add_user("Ada")
+        code, _ = await new_forum(bot, ada)
+        await bot.send(ada, "/settings")
+        await bot.tap(ada, "2 ballots")
+        voters = []
+        for group in ("government", "government", "industry", "industry"):
+            voter = fake.add_user(f"{group} {len(voters)}", language_code="th")
+            await join(bot, voter, code, language="th", group=group)
+            voters.append(voter)
+        await new_poll(bot, ada, "/newpoll " + "\n".join([options[0], *options]))
+        for voter, order in zip(voters, ("123", "123", "231", "312"), strict=True):
+            await vote(bot, voter, order)
+        await close_poll(bot, ada, "/closepoll")
+        drawn.clear()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UserWarning)  # a missing glyph
+            calls = await bot.send(voters[0], "/results 1")
+        assert calls[-1].method == "sendPhoto"
+    tr = bot.services.catalogs.translator("th")
+    (figure,) = drawn
+    (axes,) = figure.axes
+    for tick in (t.get_text() for t in axes.get_yticklabels()):
+        number, _, name = tick.partition(". ")
+        assert name and squeezed(options[int(number) - 1]).startswith(squeezed(name)), tick
+    legend = [t.get_text() for t in axes.get_legend().get_texts()]
+    assert legend == [group_name(tr, "government"), group_name(tr, "industry")]
+    assert axes.get_xlabel() == tr._("Borda points")
+    assert figure.get_suptitle().startswith(tr._("Poll %(number)s", number=1))
