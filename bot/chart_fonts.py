@@ -42,10 +42,10 @@ _SCRIPT_FILES = (
     "NotoSansSymbols[wght].ttf",
     "NotoEmoji[wght].ttf",
 )
-# One collection, a face per region: Han characters differ in shape between them, so the
-# reader's own region comes first (a Japanese reader sees Japanese forms of shared characters).
+# One collection of faces with the same characters (Chinese, Japanese kana, Korean hangul) but
+# each region's own forms of the Han characters they share: the reader's region is used.
 _CJK_BY_LANGUAGE = {"ja": "Noto Sans CJK JP", "ko": "Noto Sans CJK KR"}
-CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK KR")
+CJK_DEFAULT = "Noto Sans CJK SC"
 # matplotlib's bundled font after ours: arrows, box drawing and other signs Noto Sans lacks.
 LAST_FAMILIES = ("DejaVu Sans", "Noto Sans Symbols", "Noto Emoji")
 
@@ -70,9 +70,8 @@ def register() -> None:
 
 def families(language: str = "en") -> list[str]:
     """The family list a chart for a reader of `language` is drawn with, in fallback order."""
-    first = _CJK_BY_LANGUAGE.get(language.split("_")[0])
-    cjk = [first, *(f for f in CJK_FAMILIES if f != first)] if first else list(CJK_FAMILIES)
-    return [*SCRIPT_FAMILIES, *cjk, *LAST_FAMILIES]
+    cjk = _CJK_BY_LANGUAGE.get(language.split("_")[0], CJK_DEFAULT)
+    return [*SCRIPT_FAMILIES, cjk, *LAST_FAMILIES]
 
 
 def can_draw(text: str, language: str = "en") -> bool:
