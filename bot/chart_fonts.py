@@ -6,7 +6,7 @@ system fonts are whatever it happens to have. So the fonts come from PyPI like e
 `noto-cjk-sans-otc` (the Noto Sans CJK collection, OFL). `uv sync` installs them; `register()`
 adds the files to matplotlib's font manager at the first chart, never at import time.
 
-Charts use a family list (`families()`), and matplotlib (≥ 3.6) falls back glyph by glyph along
+Charts use a family list (`FAMILIES`), and matplotlib (≥ 3.6) falls back glyph by glyph along
 it, so one label can mix scripts: Thai with Latin digits, an Arabic name with a Latin acronym.
 matplotlib ≥ 3.11 lays text out with libraqm (HarfBuzz shaping and FriBidi), so Arabic and Urdu
 letters join and run right to left, and Indic conjuncts and Khmer subscripts are formed.
@@ -18,9 +18,11 @@ import functools
 import unicodedata
 from pathlib import Path
 
-# The Noto Sans of each script the bot speaks (locales/), then symbols and emoji that option
-# names may carry. Latin, Cyrillic (ru, mn) and Vietnamese are in Noto Sans itself.
-SCRIPT_FAMILIES = (
+# The family list charts are drawn with, in fallback order: the Noto Sans of each script the bot
+# speaks (Latin, Cyrillic for ru and mn, and Vietnamese are in Noto Sans itself), then
+# matplotlib's own font (arrows, box drawing and other signs Noto Sans lacks), then symbols and
+# emoji that option names may carry.
+FAMILIES = (
     "Noto Sans",
     "Noto Sans Arabic",  # ar, ur (Naskh style: Urdu is usually set in Nastaliq)
     "Noto Sans Bengali",
@@ -29,8 +31,15 @@ SCRIPT_FAMILIES = (
     "Noto Sans Sinhala",
     "Noto Sans Tamil",
     "Noto Sans Thai",
+    # Every face of the collection has all of Chinese, Japanese kana and Korean hangul; the
+    # shaper picks each region's forms of the Han characters they share from the language the
+    # chart is drawn in (its `locl` feature), so one face serves zh, ja and ko readers.
+    "Noto Sans CJK SC",
+    "DejaVu Sans",
+    "Noto Sans Symbols",
+    "Noto Emoji",
 )
-_SCRIPT_FILES = (
+_FILES = (
     "NotoSans[wght].ttf",
     "NotoSansArabic[wght].ttf",
     "NotoSansBengali[wght].ttf",
@@ -42,12 +51,6 @@ _SCRIPT_FILES = (
     "NotoSansSymbols[wght].ttf",
     "NotoEmoji[wght].ttf",
 )
-# One collection of faces with the same characters (Chinese, Japanese kana, Korean hangul) but
-# each region's own forms of the Han characters they share: the reader's region is used.
-_CJK_BY_LANGUAGE = {"ja": "Noto Sans CJK JP", "ko": "Noto Sans CJK KR"}
-CJK_DEFAULT = "Noto Sans CJK SC"
-# matplotlib's bundled font after ours: arrows, box drawing and other signs Noto Sans lacks.
-LAST_FAMILIES = ("DejaVu Sans", "Noto Sans Symbols", "Noto Emoji")
 
 
 def font_files() -> list[Path]:
@@ -56,7 +59,7 @@ def font_files() -> list[Path]:
     import noto_cjk_sans_otc
 
     folder = Path(manimgx_fonts.__file__).parent
-    return [folder / name for name in _SCRIPT_FILES] + [Path(str(noto_cjk_sans_otc.FONT_PATH))]
+    return [folder / name for name in _FILES] + [Path(str(noto_cjk_sans_otc.FONT_PATH))]
 
 
 @functools.cache
@@ -68,19 +71,13 @@ def register() -> None:
         font_manager.fontManager.addfont(str(path))
 
 
-def families(language: str = "en") -> list[str]:
-    """The family list a chart for a reader of `language` is drawn with, in fallback order."""
-    cjk = _CJK_BY_LANGUAGE.get(language.split("_")[0], CJK_DEFAULT)
-    return [*SCRIPT_FAMILIES, cjk, *LAST_FAMILIES]
-
-
-def can_draw(text: str, language: str = "en") -> bool:
+def can_draw(text: str) -> bool:
     """Whether some font of the list has a glyph for every character of `text`.
 
     Invisible formatting characters (bidi isolates and marks, joiners) need none: the shaper
     acts on them and draws nothing.
     """
-    fonts = _fonts(tuple(families(language)))
+    fonts = _fonts()
     return all(
         char.isspace()
         or unicodedata.category(char) == "Cf"
@@ -90,14 +87,12 @@ def can_draw(text: str, language: str = "en") -> bool:
 
 
 @functools.cache
-def _fonts(names: tuple[str, ...]) -> list:
-    """One FT2Font per family of `names` (charmap look-ups only: nothing is drawn with them)."""
+def _fonts() -> list:
+    """One FT2Font per family (charmap look-ups only: nothing is drawn with them)."""
     from matplotlib import font_manager
-    from matplotlib.ft2font import FT2Font
 
     register()
-    fonts = []
-    for name in names:
-        path = font_manager.findfont(font_manager.FontProperties(family=name))
-        fonts.append(FT2Font(path.path, face_index=path.face_index))
-    return fonts
+    return [
+        font_manager.get_font(font_manager.findfont(font_manager.FontProperties(family=name)))
+        for name in FAMILIES
+    ]

@@ -174,8 +174,9 @@ def chart_png(
     `result` may show (with a legend), each bar's total at its end; phone-sized.
 
     Each bar is labelled "n. name", the name wrapped and shortened to two short lines. Text is
-    set in the Noto fonts of `bot.chart_fonts`, which cover every language the bot speaks, with
-    `language` (the reader's) choosing Chinese, Japanese or Korean forms of shared characters.
+    set in the Noto fonts of `bot.chart_fonts`, which cover every language the bot speaks, and
+    shaped for `language` (the reader's): it chooses Chinese, Japanese or Korean forms of the
+    characters they share, Urdu forms of Arabic letters and digits.
     Only a label in a script none of them has (a last resort) falls back to its number alone,
     which the message beside the chart names. The title is "heading: question", else the
     heading alone, else none.
@@ -183,11 +184,11 @@ def chart_png(
     from matplotlib import rc_context
 
     chart_fonts.register()
-    style = {"font.family": chart_fonts.families(language), "text.language": _bcp47(language)}
+    style = {"font.family": list(chart_fonts.FAMILIES), "text.language": _bcp47(language)}
     # Every text, tick labels included, takes its font when it is made, some only while the
     # figure is drawn: all of it happens inside the style.
     with rc_context(style):
-        return _draw(options, result, group_labels, axis_label, heading, question, language)
+        return _draw(options, result, group_labels, axis_label, heading, question)
 
 
 def _draw(
@@ -197,7 +198,6 @@ def _draw(
     axis_label: str,
     heading: str,
     question: str,
-    language: str,
 ) -> bytes:
     # The Figure API, not pyplot: no backend machinery or global figure registry to load, and
     # nothing to close. Imported here, so a bot that never draws a chart never loads it.
@@ -207,11 +207,9 @@ def _draw(
     from matplotlib.ticker import MaxNLocator
 
     order = list(reversed(result.overall.borda_ranking))  # best at the top
-    labels = [_bar_label(o, options[o], language) for o in order]
+    labels = [_bar_label(o, options[o]) for o in order]
     rows = sum(label.count("\n") + 1 for label in labels)
-    title_text = _drawable(
-        _wrap(f"{heading}: {question}", 52, 3), _drawable(heading, "", language), language
-    )
+    title_text = _drawable(_wrap(f"{heading}: {question}", 52, 3), _drawable(heading, ""))
     height = 0.28 * rows + 0.35 * len(order) + 0.25 * (title_text.count("\n") + 1) + 1.4
     fig = Figure(figsize=(6, height), dpi=150)
     FigureCanvasAgg(fig)
@@ -222,7 +220,7 @@ def _draw(
     stacks = result.by_group or {"": result.overall}
     for index, (group, group_tally) in enumerate(stacks.items()):
         values = [float(group_tally.borda[o]) for o in order]
-        label = _drawable(group_labels.get(group, group), group, language) if group else None
+        label = _drawable(group_labels.get(group, group), group) if group else None
         ax.barh(range(len(order)), values, left=left, color=colours[index % 10], label=label)
         left = [a + b for a, b in zip(left, values, strict=True)]
     top = max(left, default=0.0) or 1.0
@@ -231,7 +229,7 @@ def _draw(
     ax.set_yticks(range(len(order)), labels, fontsize=8)
     ax.set_xlim(0, top * 1.12)  # from zero, with room for the totals
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(_drawable(axis_label, "Borda", language))
+    ax.set_xlabel(_drawable(axis_label, "Borda"))
     if title_text:
         # Over the whole figure, from its left edge: long labels must not push it off the side.
         fig.suptitle(title_text, x=0.02, ha="left", fontsize=10)
@@ -258,12 +256,10 @@ def _draw(
     return buffer.getvalue()
 
 
-def _bar_label(option: int, text: str, language: str) -> str:
+def _bar_label(option: int, text: str) -> str:
     """ "n. name", wrapped and shortened; "n." alone if no chart font can draw the name."""
     number = f"{option + 1}."
-    return _drawable(
-        _wrap(f"{number} {text}", CHART_LABEL_WIDTH, CHART_LABEL_LINES), number, language
-    )
+    return _drawable(_wrap(f"{number} {text}", CHART_LABEL_WIDTH, CHART_LABEL_LINES), number)
 
 
 def _wrap(text: str, width: int, lines: int) -> str:
@@ -350,10 +346,10 @@ def _broad(char: str) -> bool:
     return "\u0900" <= char <= "\u0dff" or "\u1780" <= char <= "\u17ff"
 
 
-def _drawable(label: str, fallback: str, language: str) -> str:
+def _drawable(label: str, fallback: str) -> str:
     """The label if the chart fonts can draw it, else `fallback` (a number or a stored key):
     a last resort for a script none of them has."""
-    return label if chart_fonts.can_draw(label, language) else fallback
+    return label if chart_fonts.can_draw(label) else fallback
 
 
 def _bcp47(language: str) -> str:

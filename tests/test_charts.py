@@ -122,11 +122,30 @@ def test_arabic_letters_are_joined(catalogs: Catalogs) -> None:
     from bot import chart_fonts
 
     chart_fonts.register()
-    props = font_manager.FontProperties(family=chart_fonts.families("ar"))
+    props = font_manager.FontProperties(family=list(chart_fonts.FAMILIES))
     font = font_manager.get_font(font_manager.fontManager._find_fonts_by_props(props))
-    alone = {name for name, *_ in TextToPath().get_glyphs_with_font(font, "ب")[0]}
-    word = [name for name, *_ in TextToPath().get_glyphs_with_font(font, "ببب")[0]]
+    glyphs = TextToPath().get_glyphs_with_font
+    alone = {name for name, *_ in glyphs(font, "ب", language="ar")[0]}
+    word = [name for name, *_ in glyphs(font, "ببب", language="ar")[0]]
     assert len(set(word) - alone) >= 3, word  # three forms, none of them the isolated one
+
+
+def test_one_cjk_face_draws_each_readers_own_forms() -> None:
+    """The chart's single Noto Sans CJK face draws 直 (and other shared characters) in Chinese
+    forms for a Chinese reader and in Japanese forms for a Japanese one: the shaper takes the
+    chart's language, so no region's reader sees another region's glyphs."""
+    from matplotlib import font_manager
+    from matplotlib.textpath import TextToPath
+
+    from bot import chart_fonts
+
+    chart_fonts.register()
+    props = font_manager.FontProperties(family=list(chart_fonts.FAMILIES))
+    font = font_manager.get_font(font_manager.fontManager._find_fonts_by_props(props))
+    glyphs = TextToPath().get_glyphs_with_font
+    chinese = [name for name, *_ in glyphs(font, "直", language="zh-Hans")[0]]
+    japanese = [name for name, *_ in glyphs(font, "直", language="ja")[0]]
+    assert chinese != japanese
 
 
 def test_a_script_no_font_has_falls_back_to_the_number(
@@ -207,3 +226,7 @@ async def test_a_thai_member_gets_the_chart_in_thai(tmp_path, fake, monkeypatch)
     assert legend == [group_name(tr, "government"), group_name(tr, "industry")]
     assert axes.get_xlabel() == tr._("Borda points")
     assert figure.get_suptitle().startswith(tr._("Poll %(number)s", number=1))
+    # Shaped as Thai (the language also picks Japanese or Chinese forms of shared characters).
+    assert {
+        t.get_language() for t in (*axes.get_yticklabels(), *axes.get_legend().get_texts())
+    } == {"th"}
