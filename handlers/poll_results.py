@@ -391,7 +391,8 @@ async def _send_results(update: Update, context: ForumContext, poll: PollRow) ->
     if ballots:
         labels = {key: _group_label(actor.tr, key) for key in (*STAKEHOLDER_GROUPS, OTHERS)}
         heading = actor.tr._("Poll %(number)s", number=poll.number)
-        png = chart_png(options, result, labels, actor.tr._("Borda points"), heading, poll.question)
+        axis = actor.tr._("Borda points")
+        png = chart_png(options, result, labels, axis, heading, poll.question, actor.tr.lang)
         await update.effective_message.reply_photo(
             InputFile(png, filename=f"poll-{poll.number}.png"),
             caption=actor.tr._(
