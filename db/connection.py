@@ -77,14 +77,23 @@ class Database:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """`async with db.transaction() as conn:` — committed on success, rolled back on error."""
         async with self._lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+            # BEGIN and COMMIT sit inside the try: a COMMIT can fail (a deferred constraint, a
+            # busy file) and a task can be cancelled while its BEGIN runs in aiosqlite's thread.
+            # Either way the connection would stay inside the transaction, and every later
+            # writer would fail with "cannot start a transaction within a transaction".
             try:
+                await self.conn.execute("BEGIN IMMEDIATE")
                 yield self.conn
-            except BaseException:
-                await self.conn.rollback()
-                raise
-            else:
                 await self.conn.commit()
+            except BaseException:
+                await self._roll_back()
+                raise
+
+    async def _roll_back(self) -> None:
+        """End whatever transaction is open. aiosqlite runs calls in order in its thread, so
+        this runs after a BEGIN or COMMIT still in flight; without a transaction it does nothing.
+        Shielded: a second cancellation must not skip it."""
+        await asyncio.shield(self.conn.rollback())
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run one write statement in its own transaction; returns lastrowid."""
