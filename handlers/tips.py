@@ -9,6 +9,7 @@ remove one (`/tip remove N`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from babel import Locale, UnknownLocaleError
@@ -237,7 +238,7 @@ async def _manage(update: Update, context: ForumContext, action: str, rest: str)
         return
     try:
         topic, texts = parse_forum_tip(
-            rest, default_lang=actor.lang, languages=services.catalogs.languages
+            rest, default_lang=actor.lang, languages=services.catalogs.languages, translate=tr._
         )
     except FormError as error:
         await reply(update, form_error(tr, error))
@@ -341,17 +342,25 @@ FORUM_TIP_FORM = Nn_(
 
 
 def parse_forum_tip(
-    text: str, *, default_lang: str, languages: list[str]
+    text: str,
+    *,
+    default_lang: str,
+    languages: list[str],
+    translate: Callable[[str], str] | None = None,
 ) -> tuple[str, dict[str, str]]:
     """(topic, {language: text}) from the lines after `/tip add`; FormError says why not.
 
     The error's message is an untranslated source string for `tr._` (with %(max)s, %(topics)s).
     A line that starts with something shaped like a language code we do not have ("de:",
     "pt-BR:") is refused with the codes we have, rather than kept as text in the writer's
-    language with the code in front of it.
+    language with the code in front of it. With `translate` (the writer's `tr._`), the topic may
+    also be its name in the writer's language, as with `/tip <topic>`.
     """
     first, _, rest = text.strip().partition("\n")
     topic = first.strip().lower()
+    if translate is not None and topic not in TOPICS:
+        matches = match_topics(first, translate)
+        topic = matches[0] if len(matches) == 1 else topic
     texts: dict[str, str] = {}
     for line in rest.splitlines():
         code, sep, body = line.partition(":")

@@ -348,3 +348,17 @@ async def test_the_new_forum_dialog_takes_a_city_and_lists_an_ambiguous_one(tmp_
         await bot.send(admin, "jakarta")
         await bot.tap(admin, "English")
         assert "time zone Asia/Jakarta" in bot.last(admin)["text"]
+
+
+async def test_a_thai_coordinator_adds_a_forum_tip_with_a_thai_topic(tmp_path, fake):
+    """`/tip add พลังงาน` (the one-message form) files the tip under energy, like `/tip add energy`;
+    a topic that is no topic in any language is still refused and stores nothing."""
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada = fake.add_user("Ada", username="ada", language_code="th")
+        await new_forum(bot, ada, "/newforum Thailand SCP Forum\ntimezone: Asia/Bangkok")
+        before = await snapshot(bot)
+        await bot.send(ada, "/tip add การทำสวน\nปลูกต้นไม้")  # "gardening"
+        assert await snapshot(bot) == before
+        await bot.send(ada, "/tip add พลังงาน\nปิดไฟเมื่อออกจากห้อง")
+        rows = await bot.services.db.fetchall("SELECT topic FROM forum_tips")
+        assert [row[0] for row in rows] == ["energy"]
