@@ -18,9 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from bot.forums import FormError
 from bot.i18n import N_, SOURCE_LANGUAGE, Translator
-from bot.polls import MAX_QUESTION, validate_options
+from bot.polls import validate_options, validate_question
 from bot.priorities import PriorityCatalog, PriorityItem, item_index, item_key
 from db import poll_texts as poll_texts_db
 from db.connection import Database
@@ -91,10 +90,7 @@ def check_translation(lines: list[str]) -> tuple[str, list[str]]:
     """The question and options of a translation whose line count is right; FormError (as the
     poll form's own) for a question or option too long, or two options the same."""
     question, options = lines[0], lines[1:]
-    if len(question) > MAX_QUESTION:
-        raise FormError(
-            N_("The question can be at most %(max)s characters long."), max=MAX_QUESTION
-        )
+    validate_question(question)
     validate_options(options)
     return question, options
 

@@ -158,15 +158,7 @@ def parse_poll_form(
         else:
             # "1. Foo", "- Foo", "• Foo" from a pasted list: drop the marker, keep "3R policies".
             options.append(_LIST_MARKER.sub("", line) or line)
-    if len(question) > MAX_QUESTION:
-        raise FormError(
-            Nn_(
-                "The question can be at most %(max)s character long.",
-                "The question can be at most %(max)s characters long.",
-                "max",
-            ),
-            max=MAX_QUESTION,
-        )
+    validate_question(question)
     validate_options(options)
     closes_at = now + DEFAULT_DURATION
     if "closes" in settings:
@@ -182,6 +174,19 @@ def parse_poll_form(
         remind_before=_reminder(settings.get("remind"), closes_at - now),
         unknown=tuple(unknown),
     )
+
+
+def validate_question(question: str) -> None:
+    """FormError if the question is too long to read on a phone (MAX_QUESTION)."""
+    if len(question) > MAX_QUESTION:
+        raise FormError(
+            Nn_(
+                "The question can be at most %(max)s character long.",
+                "The question can be at most %(max)s characters long.",
+                "max",
+            ),
+            max=MAX_QUESTION,
+        )
 
 
 def validate_options(options: list[str]) -> None:
