@@ -101,6 +101,22 @@ async def _ballot_for(
     return render_ballot(tr, poll, options, ballot, zone)
 
 
+async def current_ballot(
+    services: Services, poll_id: int, user_id: int
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    """The member's ballot as it stands now (for an edit queued earlier); None if the poll
+    closed or the member has no ballot: never creates one."""
+    poll = await polls_db.get_poll(services.db, poll_id)
+    ballot = await polls_db.ballot_of(services.db, poll_id, user_id) if poll else None
+    if poll is None or ballot is None or not poll.is_open:
+        return None
+    user = await users_db.get_user(services.db, user_id)
+    tr = services.catalogs.translator(user.language if user else None)
+    zone = user.timezone if user and user.timezone else await _forum_zone(services, poll)
+    options = await polls_db.options_of(services.db, poll.id)
+    return render_ballot(tr, poll, options, ballot, zone)
+
+
 async def deliver_ballot(bot: Bot, services: Services, poll: PollRow, user_id: int) -> bool:
     """Send the member's ballot again now (they asked); False if they cannot be reached."""
     text, markup = await _ballot_for(services, poll, user_id)

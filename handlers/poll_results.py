@@ -81,6 +81,8 @@ async def results_message(services: Services, poll: PollRow, tr: Translator, zon
     Names are shortened, the rankings' first, until the whole fits one Telegram message (12
     options of 150 characters and 7 groups do).
     """
+    if poll.cancelled_at is not None:
+        return cancelled_sentence(tr, poll, zone)
     options, ballots, result, minimum = await _count(services, poll)
     eligible = await polls_db.eligible_count(services.db, poll.forum_id)
     for long, short in LABEL_WIDTHS:
@@ -90,6 +92,17 @@ async def results_message(services: Services, poll: PollRow, tr: Translator, zon
         if len(text) <= MESSAGE_LIMIT:
             break
     return text
+
+
+def cancelled_sentence(tr: Translator, poll: PollRow, zone: str) -> str:
+    """What results and exports say of a cancelled poll: it has none, and never will."""
+    assert poll.cancelled_at is not None
+    return tr._(
+        "Poll %(number)s “%(question)s” was cancelled %(time)s: it has no results.",
+        number=poll.number,
+        question=poll.question,
+        time=tr.datetime(poll.cancelled_at, zone),
+    )
 
 
 def _results_text(
@@ -294,7 +307,12 @@ async def pick_poll(
     return candidates[0]
 
 
-CHOICES = {("res", "show"), ("res", "export"), ("poll", "close")}  # what "Which poll?" leads to
+CHOICES = {
+    ("res", "show"),
+    ("res", "export"),
+    ("poll", "close"),
+    ("pm", "menu"),
+}  # what "Which poll?" leads to
 
 
 def poll_choice(
@@ -379,6 +397,9 @@ async def _send_results(update: Update, context: ForumContext, poll: PollRow) ->
 
 async def send_poll_export(update: Update, context: ForumContext, poll: PollRow) -> None:
     actor = context.actor
+    if poll.cancelled_at is not None:
+        await reply(update, cancelled_sentence(actor.tr, poll, actor.timezone))
+        return
     if poll.is_open and poll.hide_results:
         await reply(
             update,

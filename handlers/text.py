@@ -17,6 +17,7 @@ from handlers import (
     meeting_admin,
     meeting_survey,
     poll_dialog,
+    poll_manage,
     settings,
 )
 from handlers.common import reply
@@ -27,6 +28,7 @@ DIALOGS: dict[str, DialogStep] = {
     forums.NEWFORUM: forums.on_newforum_input,
     settings.TIMEZONE: settings.on_timezone_input,
     poll_dialog.NEWPOLL: poll_dialog.on_input,
+    poll_manage.EDITPOLL: poll_manage.on_input,
     meeting_admin.MOVE: meeting_admin.on_move_input,
     meeting_admin.PLACE: meeting_admin.on_place_input,
     meeting_survey.COMMENT: meeting_survey.on_comment_input,
