@@ -58,7 +58,9 @@ async def test_moving_the_deadline_tells_each_member_once_and_the_jobs_follow(tm
         assert len(texts(bot, niran)) == before[niran.id] + 1
         # Mali (Thai) is told once, in her language; the observer and Ada herself get no notice.
         assert len(texts(bot, mali)) == before[mali.id] + 1
-        assert "7 ธ.ค. 2026" in texts(bot, mali)[-1]  # her language's dates (text: translated later)
+        assert (
+            "7 ธ.ค. 2026" in texts(bot, mali)[-1]
+        )  # her language's dates (text: translated later)
         assert len(texts(bot, lena)) == before[lena.id]
         assert not notices(bot, ada, "now closes")
         # His ballot shows the new deadline and still his draft.
@@ -89,9 +91,7 @@ async def test_moving_the_deadline_tells_each_member_once_and_the_jobs_follow(tm
         assert row[0] is not None
 
 
-async def test_a_deadline_in_the_past_or_too_far_is_refused_and_typed_is_in_my_zone(
-    tmp_path, fake
-):
+async def test_a_deadline_in_the_past_or_too_far_is_refused_and_typed_is_in_my_zone(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, *_ = await forum_with_members(bot, fake, group=False)
         await new_poll(bot, ada, POLL.replace("2026-11-30 17:00", "2026-11-24 12:00"))
