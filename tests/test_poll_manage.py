@@ -149,7 +149,7 @@ async def test_the_notice_goes_out_once_through_a_failed_send(tmp_path, fake):
 
 async def test_fix_text_only_before_the_first_ballot_even_racing_it(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
-        ada, niran, mali, _, chat = await forum_with_members(bot, fake)
+        ada, niran, _mali, _, chat = await forum_with_members(bot, fake)
         await new_poll(bot, ada, POLL)
         await bot.tap(niran, "3.", message_id=ballot(bot, niran)["message_id"])
         ballot_id = ballot(bot, niran)["message_id"]
@@ -237,7 +237,7 @@ async def test_cancel_deletes_every_ballot_tells_once_and_results_say_so(tmp_pat
 
 async def test_only_coordinators_of_the_polls_forum_and_nothing_forged(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
-        ada, niran, mali, lena, chat = await forum_with_members(bot, fake)
+        ada, niran, _mali, lena, chat = await forum_with_members(bot, fake)
         await new_poll(bot, ada, POLL)
         cora = fake.add_user("Cora", username="cora")  # coordinates forum B only
         _, b_code = await new_forum(bot, ada, "/newforum Other Forum\ntimezone: UTC\nlanguage: en")
