@@ -36,8 +36,10 @@ def render_ballot(
         tr._("Anonymous: after the poll closes nobody can see how you ranked.")
         if poll.anonymous
         else tr._("Named: coordinators will see how you ranked."),
-        "",
     ]
+    if not poll.anonymous:  # and /results lists who voted (bot/poll_voters.py)
+        lines.append(tr._("Members will see that you voted, not how."))
+    lines.append("")
     # Every option whole here: the buttons below carry shortened labels.
     lines += [f"{o.position}. {escape(o.text)}" for o in options]
     lines.append("")

@@ -81,13 +81,20 @@ def text_page(
 
 def _pagers() -> dict[str, Pager]:
     """List name → the function that renders one of its pages (None: not for this person)."""
-    from handlers import poll_results, settings, start, tips  # they import this module
+    from handlers import (  # they import this module
+        poll_results,
+        poll_voters,
+        settings,
+        start,
+        tips,
+    )
 
     return {
         "tips": tips.tips_page,
         "poll": poll_results.choice_page,
         "forums": start.forums_page,
         "setf": settings.forum_page,
+        "who": poll_voters.who_page,
     }
 
 

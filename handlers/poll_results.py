@@ -25,10 +25,12 @@ from bot.poll_report import (
     results_csv,
     visible,
 )
+from bot.poll_voters import may_export_names, named_ballots_csv
 from bot.polls import shorten
 from bot.ranking import Tally
 from bot.roles import Access
 from db import forums as forums_db
+from db import poll_voters as voters_db
 from db import polls as polls_db
 from db.polls import PollRow
 from handlers.common import (
@@ -36,6 +38,7 @@ from handlers.common import (
     command_text,
     guarded,
     is_private,
+    keyboard,
     private_chat_hint,
     refusal,
     reply,
@@ -381,7 +384,11 @@ async def _send_results(update: Update, context: ForumContext, poll: PollRow) ->
     if not is_private(update) and not members_may_see(poll):  # a coordinator's or observer's
         await reply(update, private_chat_hint(actor.tr, "results", context.bot.username))
         return
-    await reply(update, await results_message(services, poll, actor.tr, actor.timezone))
+    from handlers import poll_voters  # it imports this module
+
+    text = await results_message(services, poll, actor.tr, actor.timezone)
+    who = poll_voters.who_voted_row(context, poll) if is_private(update) else None
+    await reply(update, text, keyboard([who]) if who else None)
     options, ballots, result, _ = await _count(services, poll)
     if ballots:
         labels = {key: _group_label(actor.tr, key) for key in (*STAKEHOLDER_GROUPS, OTHERS)}
@@ -412,12 +419,22 @@ async def send_poll_export(update: Update, context: ForumContext, poll: PollRow)
         return
     options, ballots, result, _ = await _count(context.services, poll)
     message = update.effective_message
-    await message.reply_document(
-        InputFile(ballots_csv(len(options), ballots), filename=f"poll-{poll.number}-ballots.csv"),
-        caption=actor.tr._(
+    if may_export_names(poll.anonymous, actor.role):  # a named poll, for a coordinator
+        named = await voters_db.named_ballots(context.services.db, poll.id)
+        ballots_file = named_ballots_csv(len(options), named)
+        caption = actor.tr._(
+            "Poll %(number)s (named): one row per ballot with the member's name, and the option "
+            "number at each rank.",
+            number=poll.number,
+        )
+    else:  # anonymous polls for everyone; named ones for observers, without names
+        ballots_file = ballots_csv(len(options), ballots)
+        caption = actor.tr._(
             "Poll %(number)s: one row per ballot (anonymous), with the option number at each rank.",
             number=poll.number,
-        ),
+        )
+    await message.reply_document(
+        InputFile(ballots_file, filename=f"poll-{poll.number}-ballots.csv"), caption=caption
     )
     await message.reply_document(
         InputFile(results_csv(options, result), filename=f"poll-{poll.number}-results.csv"),

@@ -382,6 +382,7 @@ ROWS: dict[str, Row] = {
     "pm:fx": cb("pm:fx:{poll}:1", COORDINATOR, mutates=True),
     "pm:ask": cb("pm:ask:{poll}", COORDINATOR),
     "pm:drop": cb("pm:drop:{poll}", COORDINATOR, mutates=True),
+    "pv:who": cb("pv:who:{poll}", NOBODY),  # anonymous: nobody sees names
     "np:cat": cb("np:cat:{catalog}", COORDINATOR, mutates=True, prepare=NEWPOLL_DIALOG[:1]),
     "np:item": cb("np:item:2", COORDINATOR, mutates=True, prepare=NEWPOLL_DIALOG[:3]),
     "np:next": cb("np:next", COORDINATOR, mutates=True, prepare=NEWPOLL_DIALOG[:4]),
@@ -474,6 +475,8 @@ ROWS: dict[str, Row] = {
     # --- pages of lists ---
     "page:tips": cb("page:tips:0", COORDINATOR, by_actor={"other": STALE}),  # B has no tips
     "page:poll": cb("page:poll:res:show:0", IN_FORUM),
+    # Who voted: named polls only, and the world's polls are anonymous (tests/test_named_polls.py)
+    "page:who": cb("page:who:{poll}:0", NOBODY),
     "page:forums": cb("page:forums:0", IN_FORUM),
     "page:setf": cb("page:setf:0", NOBODY),  # a choice of current forum: nobody here has two
     # --- /forget's confirmation: one's own data ---

@@ -202,6 +202,11 @@ SCENARIOS: dict[str, tuple[Setup, Act, str]] = {
         act("ada: ~✅ Yes"),
         "ada",
     ),
+    "who-voted": (
+        steps("ada: " + POLL + "\nanonymous: no", SEND, "ada: /results 1"),
+        act("ada: ~👥"),
+        "ada",
+    ),
     "announce-send": (_with_draft, lambda s: s.bot.tap(s.ada, "✅ Send"), "ada"),
     "meeting": (_forum, lambda s: s.bot.send(s.ada, FORM), "ada"),
     "feedback": (
