@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from pathlib import Path
+
 from tests.harness import join, new_forum, new_poll, running_bot, snapshot
 from tests.test_polls import POLL, ballot, forum_with_members
 
@@ -192,10 +194,23 @@ async def test_cancel_deletes_every_ballot_tells_once_and_results_say_so(tmp_pat
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, mali, lena, chat = await forum_with_members(bot, fake)
         await new_poll(bot, ada, POLL)
-        await bot.tap(niran, "2.", message_id=ballot(bot, niran)["message_id"])
+        for choice in ("2.", "3.", "1."):
+            await bot.tap(niran, choice, message_id=ballot(bot, niran)["message_id"])
         await bot.tap(niran, "✅")
-        await bot.tap(mali, 1, message_id=ballot(bot, mali)["message_id"])  # a draft only
+        for choice in ("3.", "1."):  # a draft only
+            await bot.tap(mali, choice, message_id=ballot(bot, mali)["message_id"])
         niran_ballot = ballot(bot, niran)["message_id"]
+
+        def linkable() -> list[bytes]:
+            """The two members' rankings (their drafts' JSON) in the database file or WAL."""
+            path = Path(bot.config.database_path)
+            data = b"".join(
+                file.read_bytes() if file.exists() else b""
+                for file in (path, path.with_name(path.name + "-wal"))
+            )
+            return [draft for draft in (b"[2, 3, 1]", b"[3, 1]") if draft in data]
+
+        assert linkable() == [b"[2, 3, 1]", b"[3, 1]"]  # the attack sees them while they exist
         await bot.send(ada, "/editpoll")
         await bot.tap(ada, "🗑")
         assert bot.labels(ada) == ["✅ Yes, cancel poll 1", "Keep the poll"]
@@ -204,6 +219,7 @@ async def test_cancel_deletes_every_ballot_tells_once_and_results_say_so(tmp_pat
         db = bot.services.db
         for table in ("ballots", "ballot_ranks"):
             assert (await db.fetchone(f"SELECT count(*) FROM {table}"))[0] == 0, table
+        assert linkable() == []  # deleted, zeroed (secure_delete), and the WAL emptied
         ballot_rows = await db.fetchone(
             "SELECT count(*) FROM outbox WHERE on_sent LIKE 'ballot:%' OR text LIKE '%ranking%'"
         )
@@ -265,3 +281,30 @@ async def test_only_coordinators_of_the_polls_forum_and_nothing_forged(tmp_path,
             calls = await bot.forge(ada, data)
             assert bot.answers(calls) == [STALE], data
         assert await snapshot(bot) == before
+
+
+async def test_the_reminder_follows_a_moved_deadline_once(tmp_path, fake):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada, niran, *_ = await forum_with_members(bot, fake, group=False)
+        await new_poll(bot, ada, POLL.replace("2026-11-30 17:00", "3d"))
+        bot.clock.advance(timedelta(days=2, hours=1))  # within a day of the deadline
+        await bot.run_due()
+        assert len(notices(bot, niran, "Reminder: poll 1")) == 1
+        # Moved 7 days later: a new reminder is owed a day before the new deadline, once.
+        await bot.send(ada, "/editpoll")
+        await bot.tap(ada, "⏰")
+        await bot.tap(ada, "+7 days")
+        await bot.run_due()
+        assert len(notices(bot, niran, "Reminder: poll 1")) == 1
+        bot.clock.advance(timedelta(days=7))  # 23 hours before the new deadline
+        await bot.run_due()
+        await bot.run_due()
+        assert len(notices(bot, niran, "Reminder: poll 1")) == 2
+        # Moved a day earlier, inside the reminder's lead: the notice stands in for it.
+        await bot.send(ada, "/editpoll")
+        await bot.tap(ada, "⏰")
+        await bot.tap(ada, "+1 day")
+        await bot.tap(ada, "−1 day")
+        await bot.run_due()
+        assert len(notices(bot, niran, "Reminder: poll 1")) == 2
+        assert len(notices(bot, niran, "now closes")) == 3
