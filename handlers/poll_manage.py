@@ -323,6 +323,7 @@ async def on_input(update: Update, context: ForumContext, data: dict) -> None:
         await reply(update, actor.tr._(exc.message, **exc.params))
         return
     if changed is None:
+        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
         await reply(update, actor.tr._("That poll can no longer change. Nothing was changed."))
         return
     await reply(update, changed)
@@ -338,11 +339,15 @@ async def _typed_deadline(
     relative = parse_duration(text)
     closes_at = now + relative if relative else parse_local_time(text, context.actor.timezone)
     validate_deadline(closes_at, now)
-    if seen != _stamp(poll.closes_at):
-        return None
-    if not await move_deadline(context, poll, closes_at, claim=claim):
-        return None
-    return _moved(context, poll.number)
+    if seen == _stamp(poll.closes_at) and await move_deadline(
+        context, poll, closes_at, claim=claim
+    ):
+        return _moved(context, poll.number)
+    # Moved by someone else since this step began: the step ends, the panel shows it now.
+    await dialogs.clear(context.services.db, user_id=claim[0], chat_id=claim[1])
+    return context.actor.tr._(
+        "The deadline was changed meanwhile, so nothing was changed. Here is the poll now."
+    )
 
 
 async def _typed_text(

@@ -6,7 +6,6 @@ Only coordinators of the poll's forum; forged and stale presses change nothing."
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-
 from pathlib import Path
 
 from tests.harness import join, new_forum, new_poll, running_bot, snapshot
@@ -125,6 +124,15 @@ async def test_a_deadline_in_the_past_or_too_far_is_refused_and_typed_is_in_my_z
         # The step is over: a second message is not a second change.
         await bot.send(ada, "2026-12-06 09:00")
         assert await closes_at(bot) == datetime(2026, 12, 5, 2, 0, tzinfo=UTC)
+        # A typed step begun before another change (a second coordinator's tap) changes nothing.
+        await bot.send(ada, "/editpoll")
+        await bot.tap(ada, "⏰")
+        await bot.tap(ada, "📅")
+        await bot.forge(ada, f"pm:mv:1:p1:{stamp(datetime(2026, 12, 5, 2, 0, tzinfo=UTC))}")
+        await bot.send(ada, "2026-12-09 09:00")
+        assert "changed meanwhile, so nothing was changed" in texts(bot, ada)[-2]
+        assert await closes_at(bot) == datetime(2026, 12, 6, 2, 0, tzinfo=UTC)
+        assert len(notices(bot, niran, "now closes")) == 2
 
 
 async def test_the_notice_goes_out_once_through_a_failed_send(tmp_path, fake):
