@@ -93,6 +93,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("forget", N_("Delete your data"), EVERYONE, PRIVATE),
     Command("newpoll", N_("Start a priority poll"), COORDINATORS, SHARED),
     Command("closepoll", N_("Close a poll"), COORDINATORS, SHARED),
+    Command("editpoll", N_("Change a poll's deadline, fix a typo, or cancel it"), COORDINATORS),
     Command("results", N_("Poll results"), EVERYONE, SHARED),
     Command("meeting", N_("Schedule a meeting"), COORDINATORS, SHARED),
     Command("announce", N_("Send an announcement to members"), COORDINATORS, PRIVATE),

@@ -36,6 +36,7 @@ class Outgoing:
     document_name: str | None = None
     on_sent: str | None = None  # what to record once it is sent, e.g. 'ballot:7'
     part: int = 0  # a second message to the same chat in one batch goes after the first
+    edit_message_id: int | None = None  # edit this message of the chat instead of sending one
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class OutboxRow:
     document: bytes | None = None
     document_name: str | None = None
     on_sent: str | None = None
+    edit_message_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -89,10 +91,11 @@ class Batch:
         m = message
         await self.conn.execute(
             "INSERT INTO outbox (broadcast_id, chat_id, part, user_id, text, reply_markup, photo,"
-            " document, document_name, on_sent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " document, document_name, on_sent, edit_message_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 *(self.id, m.chat_id, m.part, m.user_id, m.text, m.reply_markup, m.photo),
-                *(m.document, m.document_name, m.on_sent),
+                *(m.document, m.document_name, m.on_sent, m.edit_message_id),
             ),
         )
         self.count += 1
@@ -175,7 +178,7 @@ async def due(db: Database, now: datetime, limit: int) -> list[OutboxRow]:
     time line retry times are written on: a step of the wall clock moves neither."""
     rows = await db.fetchall(
         "SELECT id, broadcast_id, chat_id, user_id, text, attempts, timeouts, reply_markup,"
-        " photo, document, document_name, on_sent FROM outbox"
+        " photo, document, document_name, on_sent, edit_message_id FROM outbox"
         " WHERE state = 'pending' AND (not_before IS NULL OR not_before <= ?)"
         # A photo's text (part 1) waits for the photo (part 0), even when that is retried.
         " AND NOT EXISTS (SELECT 1 FROM outbox AS earlier WHERE"

@@ -37,6 +37,7 @@ class PollRow:
     remind_before_s: int
     group_chat_id: int | None
     group_message_id: int | None
+    cancelled_at: datetime | None = None  # cancelled by a coordinator: closed, no results
 
     @property
     def is_open(self) -> bool:
@@ -83,6 +84,7 @@ def _poll(row: aiosqlite.Row) -> PollRow:
         remind_before_s=row["remind_before_s"],
         group_chat_id=row["group_chat_id"],
         group_message_id=row["group_message_id"],
+        cancelled_at=from_db_time(row["cancelled_at"]),
     )
 
 

@@ -38,6 +38,8 @@ async def announcement(
     lines.append("")
     if poll.is_open:
         lines.append(tr._("Closes %(time)s.", time=tr.datetime(poll.closes_at, forum.timezone)))
+    elif poll.cancelled_at is not None:
+        lines.append(tr._("Cancelled: this poll has no results."))
     else:
         lines.append(tr._("Closed."))
     lines.append(

@@ -37,8 +37,10 @@ def render_ballot(
         tr._("Anonymous: after the poll closes nobody can see how you ranked.")
         if poll.anonymous
         else tr._("Named: coordinators will see how you ranked."),
-        "",
     ]
+    if not poll.anonymous:  # and /results lists who voted (bot/poll_voters.py)
+        lines.append(tr._("Members will see that you voted, not how."))
+    lines.append("")
     # Every option whole here: the buttons below carry shortened labels.
     lines += [f"{o.position}. {escape(o.text)}" for o in options]
     lines.append("")
@@ -100,6 +102,22 @@ async def _ballot_for(
     ballot = await polls_db.open_ballot(services.db, poll.id, user_id)
     options = await polls_db.options_of(services.db, poll.id)
     poll, options = await for_reader(services.db, services.priorities, tr, poll, options)
+    return render_ballot(tr, poll, options, ballot, zone)
+
+
+async def current_ballot(
+    services: Services, poll_id: int, user_id: int
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    """The member's ballot as it stands now (for an edit queued earlier); None if the poll
+    closed or the member has no ballot: never creates one."""
+    poll = await polls_db.get_poll(services.db, poll_id)
+    ballot = await polls_db.ballot_of(services.db, poll_id, user_id) if poll else None
+    if poll is None or ballot is None or not poll.is_open:
+        return None
+    user = await users_db.get_user(services.db, user_id)
+    tr = services.catalogs.translator(user.language if user else None)
+    zone = user.timezone if user and user.timezone else await _forum_zone(services, poll)
+    options = await polls_db.options_of(services.db, poll.id)
     return render_ballot(tr, poll, options, ballot, zone)
 
 

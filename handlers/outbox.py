@@ -46,6 +46,7 @@ from db import outbox as outbox_db
 from db import polls as polls_db
 from db import users as users_db
 from db.outbox import OutboxRow, Outgoing
+from handlers import ballots
 from handlers.common import retry_seconds, unless_unchanged
 
 IN_FLIGHT = 8  # messages on the wire at once: enough to keep up the pace over HTTP latency
@@ -165,7 +166,7 @@ async def _look(
 async def _send(bot: Bot, services: Services, pacer: Pacer, row: OutboxRow) -> None:
     """One message; its outcome is written back to its row, however long the database is busy."""
     try:
-        message = await _deliver(bot, row)
+        message = await _deliver(bot, services, row)
     except Exception as exc:
         if not isinstance(exc, TelegramError):  # a bug: say where, then record it as failed
             log.exception("outbox row %s", row.id)
@@ -173,7 +174,7 @@ async def _send(bot: Bot, services: Services, pacer: Pacer, row: OutboxRow) -> N
         return
     now = services.clock()
     await persist(services, lambda: outbox_db.finish(services.db, row.id, "sent", now))
-    if row.on_sent:
+    if row.on_sent and message is not None:  # an edit records nothing: its message is known
         try:
             await persist(services, lambda: _record(services, row, message))
         except Exception:  # the message is out; what it should have recorded is a bug
@@ -265,18 +266,38 @@ async def persist(services: Services, write: Callable[[], Awaitable[None]]) -> N
             return
 
 
-async def _deliver(bot: Bot, row: OutboxRow) -> Message:
+async def _deliver(bot: Bot, services: Services, row: OutboxRow) -> Message | None:
     markup = (
         InlineKeyboardMarkup.de_json(json.loads(row.reply_markup), bot)
         if row.reply_markup
         else None
     )
+    if row.edit_message_id is not None:
+        return await _edit(bot, services, row, markup)
     if row.document is not None:
         document = InputFile(row.document, filename=row.document_name)
         return await bot.send_document(row.chat_id, document, caption=row.text, reply_markup=markup)
     if row.photo is not None:
         return await bot.send_photo(row.chat_id, row.photo, caption=row.text, reply_markup=markup)
     return await bot.send_message(row.chat_id, row.text, reply_markup=markup)
+
+
+async def _edit(
+    bot: Bot, services: Services, row: OutboxRow, markup: InlineKeyboardMarkup | None
+) -> None:
+    """An edit of a message sent before. A ballot (`on_sent` 'ballot:<poll>') is drawn again
+    now, from the database: the member may have tapped since the edit was queued, and an edit
+    drawn then would undo their taps on the screen. A ballot gone or closed is left alone."""
+    text = row.text
+    kind, _, argument = (row.on_sent or "").partition(":")
+    if kind == "ballot" and row.user_id is not None:
+        drawn = await ballots.current_ballot(services, int(argument), row.user_id)
+        if drawn is None:
+            return
+        text, markup = drawn
+    assert row.edit_message_id is not None
+    with unless_unchanged():
+        await bot.edit_message_text(text, row.chat_id, row.edit_message_id, reply_markup=markup)
 
 
 async def _record(services: Services, row: OutboxRow, message: Message) -> None:

@@ -81,7 +81,14 @@ def text_page(
 
 def _pagers() -> dict[str, Pager]:
     """List name → the function that renders one of its pages (None: not for this person)."""
-    from handlers import poll_results, settings, start, timezones, tips  # they import this
+    from handlers import (  # they import this module
+        poll_results,
+        poll_voters,
+        settings,
+        start,
+        timezones,
+        tips,
+    )
 
     return {
         "tips": tips.tips_page,
@@ -89,6 +96,7 @@ def _pagers() -> dict[str, Pager]:
         "forums": start.forums_page,
         "setf": settings.forum_page,
         "tz": timezones.zone_page,
+        "who": poll_voters.who_page,
     }
 
 

@@ -26,11 +26,13 @@ from bot.poll_report import (
     visible,
 )
 from bot.poll_texts import for_reader
+from bot.poll_voters import may_export_names, named_ballots_csv
 from bot.polls import shorten
 from bot.ranking import Tally
 from bot.roles import Access
 from db import forums as forums_db
 from db import poll_texts as poll_texts_db
+from db import poll_voters as voters_db
 from db import polls as polls_db
 from db.polls import PollRow
 from handlers.common import (
@@ -38,6 +40,7 @@ from handlers.common import (
     command_text,
     guarded,
     is_private,
+    keyboard,
     private_chat_hint,
     refusal,
     reply,
@@ -94,6 +97,8 @@ async def results_message(services: Services, poll: PollRow, tr: Translator, zon
     Names are shortened, the rankings' first, until the whole fits one Telegram message (12
     options of 150 characters and 7 groups do).
     """
+    if poll.cancelled_at is not None:
+        return cancelled_sentence(tr, poll, zone)
     options, ballots, result, minimum = await _count(services, poll, tr)
     poll, _ = await for_reader(services.db, services.priorities, tr, poll, [])
     eligible = await polls_db.eligible_count(services.db, poll.forum_id)
@@ -104,6 +109,17 @@ async def results_message(services: Services, poll: PollRow, tr: Translator, zon
         if len(text) <= MESSAGE_LIMIT:
             break
     return text
+
+
+def cancelled_sentence(tr: Translator, poll: PollRow, zone: str) -> str:
+    """What results and exports say of a cancelled poll: it has none, and never will."""
+    assert poll.cancelled_at is not None
+    return tr._(
+        "Poll %(number)s “%(question)s” was cancelled %(time)s: it has no results.",
+        number=poll.number,
+        question=poll.question,
+        time=tr.datetime(poll.cancelled_at, zone),
+    )
 
 
 def _results_text(
@@ -316,7 +332,12 @@ async def pick_poll(
     return candidates[0]
 
 
-CHOICES = {("res", "show"), ("res", "export"), ("poll", "close")}  # what "Which poll?" leads to
+CHOICES = {
+    ("res", "show"),
+    ("res", "export"),
+    ("poll", "close"),
+    ("pm", "menu"),
+}  # what "Which poll?" leads to
 
 
 def poll_choice(
@@ -385,7 +406,11 @@ async def _send_results(update: Update, context: ForumContext, poll: PollRow) ->
     if not is_private(update) and not members_may_see(poll):  # a coordinator's or observer's
         await reply(update, private_chat_hint(actor.tr, "results", context.bot.username))
         return
-    await reply(update, await results_message(services, poll, actor.tr, actor.timezone))
+    from handlers import poll_voters  # it imports this module
+
+    text = await results_message(services, poll, actor.tr, actor.timezone)
+    who = poll_voters.who_voted_row(context, poll) if is_private(update) else None
+    await reply(update, text, keyboard([who]) if who else None)
     options, ballots, result, _ = await _count(services, poll, actor.tr)
     poll, _ = await for_reader(services.db, services.priorities, actor.tr, poll, [])
     if ballots:
@@ -403,6 +428,9 @@ async def _send_results(update: Update, context: ForumContext, poll: PollRow) ->
 
 async def send_poll_export(update: Update, context: ForumContext, poll: PollRow) -> None:
     actor = context.actor
+    if poll.cancelled_at is not None:
+        await reply(update, cancelled_sentence(actor.tr, poll, actor.timezone))
+        return
     if poll.is_open and poll.hide_results:
         await reply(
             update,
@@ -415,12 +443,22 @@ async def send_poll_export(update: Update, context: ForumContext, poll: PollRow)
         return
     options, ballots, result, _ = await _count(context.services, poll)
     message = update.effective_message
-    await message.reply_document(
-        InputFile(ballots_csv(len(options), ballots), filename=f"poll-{poll.number}-ballots.csv"),
-        caption=actor.tr._(
+    if may_export_names(poll.anonymous, actor.role):  # a named poll, for a coordinator
+        named = await voters_db.named_ballots(context.services.db, poll.id)
+        ballots_file = named_ballots_csv(len(options), named)
+        caption = actor.tr._(
+            "Poll %(number)s (named): one row per ballot with the member's name, and the option "
+            "number at each rank.",
+            number=poll.number,
+        )
+    else:  # anonymous polls for everyone; named ones for observers, without names
+        ballots_file = ballots_csv(len(options), ballots)
+        caption = actor.tr._(
             "Poll %(number)s: one row per ballot (anonymous), with the option number at each rank.",
             number=poll.number,
-        ),
+        )
+    await message.reply_document(
+        InputFile(ballots_file, filename=f"poll-{poll.number}-ballots.csv"), caption=caption
     )
     await message.reply_document(
         InputFile(

@@ -137,8 +137,14 @@ async def _talk_after_create(
         question=poll.question,
         time=tr.datetime(poll.closes_at, forum.timezone),
     )
+    # In private, a way to the poll's panel (/editpoll): a group may not press it.
+    manage = (
+        keyboard([[(tr._("⚙️ Manage"), callbacks.make("pm", "menu", poll.id))]])
+        if is_private(update)
+        else None
+    )
     try:
-        await reply(update, created)
+        await reply(update, created, manage)
     except TelegramError as exc:  # the poll stands; /polls shows it
         log.warning("poll %s: the answer to its creator failed: %s", poll.id, exc)
 
@@ -185,11 +191,12 @@ async def list_polls(update: Update, context: ForumContext) -> None:
     for poll in polls:
         poll, _ = await for_reader(services.db, services.priorities, tr, poll, [])
         when = tr.datetime(poll.closes_at, actor.timezone)
-        state = (
-            tr._("open until %(time)s", time=when)
-            if poll.is_open
-            else tr._("closed %(time)s", time=tr.datetime(poll.closed_at, actor.timezone))
-        )
+        if poll.is_open:
+            state = tr._("open until %(time)s", time=when)
+        elif poll.cancelled_at:
+            state = tr._("cancelled %(time)s", time=tr.datetime(poll.closed_at, actor.timezone))
+        else:
+            state = tr._("closed %(time)s", time=tr.datetime(poll.closed_at, actor.timezone))
         lines.append(
             tr._(
                 "%(number)s. %(question)s — %(state)s",

@@ -302,6 +302,15 @@ ROWS: dict[str, Row] = {
         by_actor={"other": IN_B["closepoll 1"]},
         shows="Close poll 1 “",  # asks first; `poll:shut` closes
     ),
+    "editpoll": Row(
+        "/editpoll",
+        COORDINATOR,
+        by_actor={"other": "There is no open poll."},  # forum B has none
+        shows="Which poll?",  # two are open in forum A
+    ),
+    "editpoll 1": Row(
+        "/editpoll 1", COORDINATOR, by_actor={"other": IN_B["closepoll 1"]}, shows="⚙️ <b>Poll 1"
+    ),
     "meeting": Row(
         "/meeting Autumn session\nstarts: 2027-09-15 09:00\nplace: Room 5",
         COORDINATOR,
@@ -380,6 +389,16 @@ ROWS: dict[str, Row] = {
     "poll:close": cb("poll:close:{poll}", COORDINATOR),  # edits the choice into the question
     "poll:shut": cb("poll:shut:{poll}", COORDINATOR, mutates=True),
     "poll:keep": cb("poll:keep:{poll}", COORDINATOR),
+    # /editpoll's panel: only coordinators of the poll's forum (whichever forum is current)
+    "pm:menu": cb("pm:menu:{poll}", COORDINATOR),
+    "pm:dl": cb("pm:dl:{poll}", COORDINATOR),
+    "pm:mv": cb("pm:mv:{poll}:p7:{stamp}", COORDINATOR, mutates=True),
+    "pm:type": cb("pm:type:{poll}", COORDINATOR, mutates=True),
+    "pm:fix": cb("pm:fix:{poll}", COORDINATOR),
+    "pm:fx": cb("pm:fx:{poll}:1", COORDINATOR, mutates=True),
+    "pm:ask": cb("pm:ask:{poll}", COORDINATOR),
+    "pm:drop": cb("pm:drop:{poll}", COORDINATOR, mutates=True),
+    "pv:who": cb("pv:who:{poll}", NOBODY),  # anonymous: nobody sees names
     "np:cat": cb("np:cat:{catalog}", COORDINATOR, mutates=True, prepare=NEWPOLL_DIALOG[:1]),
     "np:item": cb("np:item:2", COORDINATOR, mutates=True, prepare=NEWPOLL_DIALOG[:3]),
     "np:next": cb("np:next", COORDINATOR, mutates=True, prepare=NEWPOLL_DIALOG[:4]),
@@ -486,6 +505,8 @@ ROWS: dict[str, Row] = {
     # --- pages of lists ---
     "page:tips": cb("page:tips:0", COORDINATOR, by_actor={"other": STALE}),  # B has no tips
     "page:poll": cb("page:poll:res:show:0", IN_FORUM),
+    # Who voted: named polls only, and the world's polls are anonymous (tests/test_named_polls.py)
+    "page:who": cb("page:who:{poll}:0", NOBODY),
     "page:forums": cb("page:forums:0", IN_FORUM),
     "page:setf": cb("page:setf:0", NOBODY),  # a choice of current forum: nobody here has two
     "page:tz menu": cb("page:tz:m:0", IN_FORUM),  # one's own time zone menu
@@ -693,6 +714,11 @@ async def build_world(bot: Harness, who: dict[str, FakeUser]) -> World:
         "visible": await one("SELECT id FROM polls WHERE number = 2 AND hide_results = 0"),
         "closed": await one("SELECT id FROM polls WHERE number = 3 AND closed_at IS NOT NULL"),
         "option": options[0][0],
+        "stamp": int(
+            datetime.fromisoformat(
+                str(await one("SELECT closes_at FROM polls WHERE id = ?", poll))
+            ).timestamp()
+        ),
         "option2": options[1][0],
         "meeting": await one(f"{series} WHERE s.title = 'Spring session' ORDER BY m.starts_at"),
         "workshop": await one(f"{series} WHERE s.title = 'Workshop'"),

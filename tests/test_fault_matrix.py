@@ -187,6 +187,29 @@ SCENARIOS: dict[str, tuple[Setup, Act, str]] = {
         act("ada: ~✅ Close"),
         "ada",
     ),
+    "editpoll": (steps("ada: " + POLL, SEND), act("ada: /editpoll"), "ada"),
+    # Typed, not "+1 day": `state` leaves out times (closes_at), so only the typed step's end
+    # (pending_inputs) tells a committed move from one that never was.
+    "editpoll-deadline": (
+        steps("ada: " + POLL, SEND, "ada: /editpoll", "ada: ~⏰", "ada: ~📅"),
+        act("ada: 2026-12-05 09:00"),
+        "ada",
+    ),
+    "editpoll-fix": (
+        steps("ada: " + POLL, SEND, "ada: /editpoll", "ada: ~✏️", "ada: ~2."),
+        act("ada: Develop eco-labels"),
+        "ada",
+    ),
+    "editpoll-cancel": (
+        steps("ada: " + POLL, SEND, "niran: /polls", "ada: /editpoll", "ada: ~🗑"),
+        act("ada: ~✅ Yes"),
+        "ada",
+    ),
+    "who-voted": (
+        steps("ada: " + POLL + "\nanonymous: no", SEND, "ada: /results 1"),
+        act("ada: ~👥"),
+        "ada",
+    ),
     "announce-send": (_with_draft, lambda s: s.bot.tap(s.ada, "✅ Send"), "ada"),
     "meeting": (_forum, lambda s: s.bot.send(s.ada, FORM), "ada"),
     "feedback": (

@@ -17,6 +17,7 @@ PRIVILEGED_FORMS = {
     "demote": "/demote @ada",
     "newpoll": "/newpoll Q?\nA\nB",
     "closepoll": "/closepoll",
+    "editpoll": "/editpoll",
     "meeting": "/meeting M\nstarts: 2027-03-15 09:00",
     "announce": "/announce\nHello",
     "export": "/export",
