@@ -73,14 +73,20 @@ async def fix_text(conn: aiosqlite.Connection, poll_id: int, position: int, text
     and no ballot is submitted: checked by the write itself, so a ballot submitted a moment
     before makes it change nothing (SQLite runs one writer at a time)."""
     guard = " AND NOT EXISTS (SELECT 1 FROM ballots WHERE poll_id = ? AND submitted_at IS NOT NULL)"
+    # A fixed text is the coordinator's own: an option stops being its catalog item (whose
+    # translations readers would otherwise still get), a question stops being the default one.
     if position == 0:
         cursor = await conn.execute(
             "UPDATE polls SET question = ? WHERE id = ? AND closed_at IS NULL" + guard,
             (text, poll_id, poll_id),
         )
+        if cursor.rowcount:
+            await conn.execute(
+                "UPDATE poll_origins SET default_question = 0 WHERE poll_id = ?", (poll_id,)
+            )
     else:
         cursor = await conn.execute(
-            "UPDATE poll_options SET text = ? WHERE poll_id = ? AND position = ?"
+            "UPDATE poll_options SET text = ?, ref = NULL WHERE poll_id = ? AND position = ?"
             " AND EXISTS (SELECT 1 FROM polls WHERE id = ? AND closed_at IS NULL)" + guard,
             (text, poll_id, position, poll_id, poll_id),
         )

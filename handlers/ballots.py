@@ -118,6 +118,7 @@ async def current_ballot(
     tr = services.catalogs.translator(user.language if user else None)
     zone = user.timezone if user and user.timezone else await _forum_zone(services, poll)
     options = await polls_db.options_of(services.db, poll.id)
+    poll, options = await for_reader(services.db, services.priorities, tr, poll, options)
     return render_ballot(tr, poll, options, ballot, zone)
 
 

@@ -27,13 +27,14 @@ from bot import callbacks
 from bot.context import ForumContext, Services
 from bot.forums import FormError
 from bot.i18n import N_, Translator
+from bot.poll_texts import for_reader
 from bot.polls import (
-    MAX_OPTION,
-    MAX_QUESTION,
     parse_duration,
     parse_local_time,
     shorten,
     validate_deadline,
+    validate_options,
+    validate_question,
 )
 from db import dialogs
 from db import outbox as outbox_db
@@ -356,17 +357,13 @@ async def _typed_text(
     tr = context.actor.tr
     options = await polls_db.options_of(context.services.db, poll.id)
     if position == 0:
-        if len(text) > MAX_QUESTION:
-            raise FormError(
-                N_("The question can be at most %(max)s characters long."), max=MAX_QUESTION
-            )
+        validate_question(text)
     else:
         if position not in {o.position for o in options}:
             return None
-        if len(text) > MAX_OPTION:
-            raise FormError(N_("An option can be at most %(max)s characters long."), max=MAX_OPTION)
-        if any(o.text.casefold() == text.casefold() for o in options if o.position != position):
-            raise FormError(N_("Two options are the same; each option must be different."))
+        # The options as they would be: the same limits and the same "two are the same" as a
+        # new poll's.
+        validate_options([text if o.position == position else o.text for o in options])
     if not text:
         raise FormError(N_("Please answer with text (or send /cancel)."))
     result = await fix_text(context, poll, position, text, claim)
@@ -399,10 +396,11 @@ async def move_deadline(
         if voter.user_id == actor.user_id:
             continue
         tr, zone = services.catalogs.translator(voter.language), voter.timezone or forum.timezone
+        shown, _ = await for_reader(services.db, services.priorities, tr, poll, [])
         text = tr._(
             "Poll %(number)s “%(question)s” now closes %(time)s (before: %(old)s).",
             number=poll.number,
-            question=poll.question,
+            question=shown.question,
             time=tr.datetime(closes_at, zone),
             old=tr.datetime(poll.closes_at, zone),
         )
@@ -492,15 +490,15 @@ async def _cancel(update: Update, context: ForumContext, poll: PollRow) -> None:
     """Cancel: the poll ends without results and its ballots are deleted, in one transaction
     with one notice per voter and the edit of every ballot message on record."""
     services, actor, query = context.services, context.actor, update.callback_query
-    notices = []
-    for voter in await polls_db.voters(services.db, poll.forum_id):
-        if voter.user_id == actor.user_id:
-            continue
-        notices.append(
-            outbox.outgoing(
-                voter.user_id, voter.user_id, _cancelled(services, voter.language, poll)
-            )
-        )
+    voters = await polls_db.voters(services.db, poll.forum_id)
+    said: dict[str | None, str] = {}  # once per language, each in the reader's words
+    for language in {None, *(voter.language for voter in voters)}:
+        said[language] = await _cancelled(services, language, poll)
+    notices = [
+        outbox.outgoing(voter.user_id, voter.user_id, said[voter.language])
+        for voter in voters
+        if voter.user_id != actor.user_id
+    ]
     try:
         async with outbox_db.batch(
             services.db, forum_id=poll.forum_id, kind="poll_cancelled", now=services.clock()
@@ -515,7 +513,7 @@ async def _cancel(update: Update, context: ForumContext, poll: PollRow) -> None:
                     outbox_db.Outgoing(
                         message.chat_id,
                         message.user_id,
-                        _cancelled(services, message.language, poll),
+                        said.get(message.language, said[None]),
                         edit_message_id=message.message_id,
                         part=1,
                     )
@@ -537,12 +535,13 @@ async def _cancel(update: Update, context: ForumContext, poll: PollRow) -> None:
     )
 
 
-def _cancelled(services: Services, language: str | None, poll: PollRow) -> str:
+async def _cancelled(services: Services, language: str | None, poll: PollRow) -> str:
     tr = services.catalogs.translator(language)
+    shown, _ = await for_reader(services.db, services.priorities, tr, poll, [])
     return "\n\n".join(
         (
             tr._(
-                "<b>Poll %(number)s</b>: %(question)s", number=poll.number, question=poll.question
+                "<b>Poll %(number)s</b>: %(question)s", number=poll.number, question=shown.question
             ),
             tr._(
                 "This poll was cancelled by the coordinators. Every ranking was deleted and "

@@ -343,3 +343,56 @@ async def test_the_export_keeps_the_polls_language_and_names_catalog_items(tmp_p
             ("3", thai[2], "t2-05"),
             ("4", "ตลาดนัดสีเขียว", ""),
         }
+
+
+async def test_a_fixed_catalog_option_or_question_is_the_coordinators_for_everyone(tmp_path, fake):
+    """/editpoll's text fix on a catalog poll: the option is no longer the catalog's item, so no
+    member may still read the catalog's translation of the old text (nor the export name the
+    item); a fixed question replaces the default catalog question for every reader."""
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        somchai, li, amal, _ = await thai_catalog_poll(bot, fake)
+        await bot.send(somchai, "/editpoll")
+        await bot.forge(somchai, "pm:fix:1")
+        await bot.forge(somchai, "pm:fx:1:1")
+        await bot.send(somchai, "ข้อตกลงภาครัฐกับอุตสาหกรรม")
+        await bot.send(somchai, "/editpoll")
+        await bot.forge(somchai, "pm:fix:1")
+        await bot.forge(somchai, "pm:fx:1:0")
+        await bot.send(somchai, "เรื่องใดควรทำก่อน")
+        third = bot.services.priorities["table2"].items[2]
+        for who, lang in ((li, "zh_Hans"), (amal, "ar")):
+            tr = bot.services.catalogs.translator(lang)
+            shown = ballot(bot, who)["text"]  # edited in place after each fix
+            assert "1. ข้อตกลงภาครัฐกับอุตสาหกรรม" in shown, shown
+            assert "เรื่องใดควรทำก่อน" in shown, shown
+            # The options nobody fixed are still the catalog's, in the member's language.
+            assert tr.content_own(item_key(third.id), third.text) in shown, (lang, shown)
+            assert tr._("✅ Submit") in ballot_shown(bot, who)
+        refs = await bot.services.db.fetchall(
+            "SELECT position, ref FROM poll_options ORDER BY position"
+        )
+        assert [tuple(r) for r in refs] == [(1, None), (2, "t2-03"), (3, "t2-05")]
+
+
+async def test_deadline_and_cancellation_notices_name_the_poll_in_each_members_language(
+    tmp_path, fake
+):
+    """/editpoll's notices quote the question: the Chinese member reads the default catalog
+    question in Chinese, in the deadline notice, the cancellation and the edited ballot."""
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        somchai, li, amal, _ = await thai_catalog_poll(bot, fake)
+        question = "Which of these should the forum take up first?"
+        zh = bot.services.catalogs.translator("zh_Hans")._(question)
+        ar = bot.services.catalogs.translator("ar")._(question)
+        ballot_id = ballot(bot, li)["message_id"]
+        await bot.send(somchai, "/editpoll")
+        await bot.tap(somchai, 1)  # ⏰ Change deadline
+        await bot.tap(somchai, 1)  # +1 day
+        assert zh in bot.last(li)["text"] and ar in bot.last(amal)["text"]
+        await bot.send(somchai, "/editpoll")
+        await bot.tap(somchai, 3)  # 🗑 Cancel poll
+        await bot.tap(somchai, 1)  # ✅ Yes, cancel
+        said = [m["text"] for m in fake.messages(li.id)]
+        assert sum(zh in text for text in said) >= 2, said[-3:]
+        edited = next(m for m in fake.messages(li.id) if m["message_id"] == ballot_id)
+        assert zh in edited["text"] and not lacks_latin(edited["text"]), edited["text"]
