@@ -15,6 +15,7 @@ from bot import callbacks
 from bot.context import ForumContext
 from bot.i18n import Translator
 from bot.roles import COMMANDS_BY_NAME, Access, InGroup, Role, may_use
+from db import dialogs
 
 Handler = Callable[[Update, ForumContext], Awaitable[None]]
 
@@ -149,6 +150,30 @@ async def member_button(update: Update, context: ForumContext) -> callbacks.Call
         await answer_stale(update, context)
         return None
     return parsed
+
+
+async def coordinator_step(
+    update: Update, context: ForumContext, kind: str, *, same_forum: bool = True
+) -> tuple[callbacks.Callback, dialogs.Pending] | None:
+    """A button of a coordinator's dialog (`kind`), parsed, with the step it belongs to; None
+    (and answered as stale) if forged, out of step, no longer a coordinator or, with
+    `same_forum`, pressed for another forum than the one the draft is for."""
+    actor = context.actor
+    parsed = callbacks.parse(update.callback_query.data)
+    chat = update.effective_chat
+    pending = await dialogs.pending(
+        context.services.db, user_id=actor.user_id, chat_id=chat.id if chat else actor.user_id
+    )
+    if (
+        parsed is None
+        or pending is None
+        or pending.kind != kind
+        or actor.role is not Role.COORDINATOR
+        or (same_forum and (actor.forum is None or pending.data.get("forum") != actor.forum.id))
+    ):
+        await answer_stale(update, context)
+        return None
+    return parsed, pending
 
 
 @contextlib.contextmanager

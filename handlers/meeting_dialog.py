@@ -31,7 +31,15 @@ from bot.roles import Role
 from db import dialogs
 from db.meetings import ANSWERS, MeetingRow
 from handlers import meetings
-from handlers.common import answer_stale, command_text, guarded, is_private, keyboard, reply
+from handlers.common import (
+    answer_stale,
+    command_text,
+    coordinator_step,
+    guarded,
+    is_private,
+    keyboard,
+    reply,
+)
 
 NEWMEETING = "newmeeting"
 REPEATS = (0, 1, 3, 6, 12)  # the repeat buttons, in months (0: a single meeting)
@@ -235,19 +243,11 @@ def _reminders_line(tr: Translator, leads: tuple[timedelta, ...]) -> str:
 async def on_button(update: Update, context: ForumContext) -> None:
     """Skip, a repeat, Create or Discard; each checked against the pending step."""
     query, actor, services = update.callback_query, context.actor, context.services
-    parsed = callbacks.parse(query.data)
-    chat_id = update.effective_chat.id
-    pending = await dialogs.pending(services.db, user_id=actor.user_id, chat_id=chat_id)
-    if (
-        parsed is None
-        or pending is None
-        or pending.kind != NEWMEETING
-        or actor.role is not Role.COORDINATOR
-        or actor.forum is None
-        or pending.data.get("forum") != actor.forum.id
-    ):
-        await answer_stale(update, context)
+    step_of = await coordinator_step(update, context, NEWMEETING)
+    if step_of is None:
         return
+    parsed, pending = step_of
+    chat_id = update.effective_chat.id
     data, step, tr = pending.data, pending.data.get("step"), actor.tr
     if parsed.action == "skip" and step == "place":
         data = {**data, "step": "every", "place": None, "link": None}

@@ -42,6 +42,7 @@ from handlers import poll_languages, poll_preview
 from handlers.common import (
     answer_stale,
     command_text,
+    coordinator_step,
     guarded,
     is_private,
     keyboard,
@@ -147,17 +148,11 @@ def _picker(
 async def on_dialog_button(update: Update, context: ForumContext) -> None:
     """Buttons of the /newpoll dialog; each is checked against the pending step."""
     query, actor, services = update.callback_query, context.actor, context.services
-    parsed = callbacks.parse(query.data)
-    chat_id = update.effective_chat.id
-    pending = await dialogs.pending(services.db, user_id=actor.user_id, chat_id=chat_id)
-    if (
-        parsed is None
-        or pending is None
-        or pending.kind != NEWPOLL
-        or actor.role is not Role.COORDINATOR
-    ):
-        await answer_stale(update, context)
+    step_of = await coordinator_step(update, context, NEWPOLL, same_forum=False)
+    if step_of is None:
         return
+    parsed, pending = step_of
+    chat_id = update.effective_chat.id
     data = pending.data
     if parsed.action in ("send", "edit", "drop", "langs", "lang", "unlang"):
         await _on_preview_button(update, context, parsed.action, data)

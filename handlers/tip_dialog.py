@@ -30,7 +30,15 @@ from bot.tips import TOPICS
 from db import dialogs
 from db.tips import ForumTip
 from handlers import tips
-from handlers.common import answer_stale, command_text, guarded, is_private, keyboard, reply
+from handlers.common import (
+    answer_stale,
+    command_text,
+    coordinator_step,
+    guarded,
+    is_private,
+    keyboard,
+    reply,
+)
 from handlers.tips import MAX_FORUM_TIP, Pick, parse_forum_tip, render_tip
 
 NEWTIP = "newtip"
@@ -194,19 +202,11 @@ def _preview_keyboard(tr: Translator) -> InlineKeyboardMarkup:
 async def on_button(update: Update, context: ForumContext) -> None:
     """A language, a topic, Save, Add a language or Discard; each checked against the step."""
     query, actor, services = update.callback_query, context.actor, context.services
-    parsed = callbacks.parse(query.data)
-    chat_id = update.effective_chat.id
-    pending = await dialogs.pending(services.db, user_id=actor.user_id, chat_id=chat_id)
-    if (
-        parsed is None
-        or pending is None
-        or pending.kind != NEWTIP
-        or actor.role is not Role.COORDINATOR
-        or actor.forum is None
-        or pending.data.get("forum") != actor.forum.id
-    ):
-        await answer_stale(update, context)
+    step_of = await coordinator_step(update, context, NEWTIP)
+    if step_of is None:
         return
+    parsed, pending = step_of
+    chat_id = update.effective_chat.id
     data, step, tr = pending.data, pending.data.get("step"), actor.tr
     lang, topic = parsed.arg(0), parsed.arg(0)
     if parsed.action == "lang" and step == "lang" and lang in services.catalogs.languages:
