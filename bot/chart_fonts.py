@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 # The family list charts are drawn with, in fallback order: the Noto Sans of each script the bot
 # speaks (Latin, Cyrillic for ru and mn, and Vietnamese are in Noto Sans itself), then
@@ -53,6 +55,47 @@ _FILES = (
 )
 
 
+# The Unicode ranges each script's face is needed for. The others (Noto Sans, DejaVu Sans,
+# symbols, emoji) are always in the list: they are small.
+_SCRIPTS: dict[str, tuple[tuple[int, int], ...]] = {
+    "Noto Sans Arabic": (
+        (0x0600, 0x06FF),
+        (0x0750, 0x077F),
+        (0x08A0, 0x08FF),
+        (0xFB50, 0xFDFF),
+        (0xFE70, 0xFEFF),
+    ),
+    "Noto Sans Bengali": ((0x0980, 0x09FF),),
+    "Noto Sans Devanagari": ((0x0900, 0x097F), (0xA8E0, 0xA8FF)),
+    "Noto Sans Khmer": ((0x1780, 0x17FF), (0x19E0, 0x19FF)),
+    "Noto Sans Sinhala": ((0x0D80, 0x0DFF),),
+    "Noto Sans Tamil": ((0x0B80, 0x0BFF),),
+    "Noto Sans Thai": ((0x0E00, 0x0E7F),),
+    "Noto Sans CJK SC": (
+        (0x1100, 0x11FF),  # Hangul jamo
+        (0x2E80, 0x9FFF),  # CJK radicals and punctuation, kana, Hangul compatibility, Han
+        (0xAC00, 0xD7AF),  # Hangul syllables
+        (0xF900, 0xFAFF),
+        (0xFE30, 0xFE4F),
+        (0xFF00, 0xFFEF),  # full-width forms
+        (0x20000, 0x3134F),
+    ),
+}
+
+
+def families_for(texts: Iterable[str]) -> list[str]:
+    """The family list for a chart of `texts`: FAMILIES without the faces of scripts none of
+    them uses. matplotlib opens every font of the list it is given, and the CJK collection
+    alone is ~20 MB: an English or Thai chart need not load it (bench/footprint.py)."""
+    codes = {ord(char) for text in texts for char in text if ord(char) > 0x2FF}
+    needed = {
+        family
+        for family, ranges in _SCRIPTS.items()
+        if any(low <= code <= high for code in codes for low, high in ranges)
+    }
+    return [family for family in FAMILIES if family not in _SCRIPTS or family in needed]
+
+
 def font_files() -> list[Path]:
     """The font files `register` adds, from the installed packages."""
     import manimgx_fonts
@@ -77,7 +120,7 @@ def can_draw(text: str) -> bool:
     Invisible formatting characters (bidi isolates and marks, joiners) need none: the shaper
     acts on them and draws nothing.
     """
-    fonts = _fonts()
+    fonts = [_font(name) for name in families_for([text])]
     return all(
         char.isspace()
         or unicodedata.category(char) == "Cf"
@@ -87,12 +130,9 @@ def can_draw(text: str) -> bool:
 
 
 @functools.cache
-def _fonts() -> list:
-    """One FT2Font per family (charmap look-ups only: nothing is drawn with them)."""
+def _font(name: str) -> Any:
+    """The FT2Font of a family (charmap look-ups only: nothing is drawn with it)."""
     from matplotlib import font_manager
 
     register()
-    return [
-        font_manager.get_font(font_manager.findfont(font_manager.FontProperties(family=name)))
-        for name in FAMILIES
-    ]
+    return font_manager.get_font(font_manager.findfont(font_manager.FontProperties(family=name)))

@@ -191,7 +191,8 @@ def chart_png(
     from matplotlib import rc_context
 
     chart_fonts.register()
-    style = {"font.family": list(chart_fonts.FAMILIES), "text.language": _bcp47(language)}
+    texts = [*options, *group_labels.values(), axis_label, heading, question]
+    style = {"font.family": chart_fonts.families_for(texts), "text.language": _bcp47(language)}
     # Every text, tick labels included, takes its font when it is made, some only while the
     # figure is drawn: all of it happens inside the style.
     with rc_context(style):

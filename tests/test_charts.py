@@ -230,3 +230,21 @@ async def test_a_thai_member_gets_the_chart_in_thai(tmp_path, fake, monkeypatch)
     assert {
         t.get_language() for t in (*axes.get_yticklabels(), *axes.get_legend().get_texts())
     } == {"th"}
+
+
+def test_a_chart_loads_only_the_faces_its_scripts_need() -> None:
+    """matplotlib opens every font of the family list: an English or a Thai chart must not list
+    the ~20 MB CJK collection, and a chart with one Chinese or Korean name must."""
+    from bot.chart_fonts import FAMILIES, families_for
+
+    cjk = "Noto Sans CJK SC"
+    english = families_for(["Green public procurement", "Government", "Borda points"])
+    assert cjk not in english and "Noto Sans Thai" not in english
+    assert english[0] == "Noto Sans" and "DejaVu Sans" in english
+    thai = families_for(["จัดซื้อจัดจ้างสีเขียว", "Borda"])
+    assert "Noto Sans Thai" in thai and cjk not in thai
+    assert cjk in families_for(["Green", "绿色采购"]) and cjk in families_for(["녹색 구매"])
+    assert cjk in families_for(["グリーン購入"])
+    mixed = families_for(["سياسات", "हरित", "ខ្មែរ", "සිංහල", "தமிழ்", "বাংলা"])
+    assert [f for f in FAMILIES if f in mixed] == mixed  # fallback order kept
+    assert {"Noto Sans Arabic", "Noto Sans Devanagari", "Noto Sans Khmer"} <= set(mixed)
