@@ -38,10 +38,9 @@ class UpdateQueue:
             except RuntimeError:
                 running = None
             if running is loop:
-                if not waiter.done():
-                    waiter.set_result(None)
+                _resolve(waiter)
             elif not loop.is_closed():
-                loop.call_soon_threadsafe(lambda w=waiter: w.done() or w.set_result(None))
+                loop.call_soon_threadsafe(_resolve, waiter)
 
     def deliverable(self, kinds: frozenset[str], limit: int) -> list[dict]:
         """Queued updates of the given kinds, oldest first."""
@@ -74,8 +73,7 @@ class UpdateQueue:
         if not self.queue:
             waiters, self._drain_waiters = self._drain_waiters, []
             for waiter in waiters:
-                if not waiter.done():
-                    waiter.set_result(None)
+                _resolve(waiter)
 
     def drop_all(self) -> None:
         """drop_pending_updates: confirm everything queued."""
@@ -88,3 +86,9 @@ class UpdateQueue:
             waiter = asyncio.get_running_loop().create_future()
             self._drain_waiters.append(waiter)
             await waiter
+
+
+def _resolve(waiter: asyncio.Future[None]) -> None:
+    """Wake one waiter unless it already woke or gave up."""
+    if not waiter.done():
+        waiter.set_result(None)

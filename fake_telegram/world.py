@@ -229,8 +229,9 @@ class World:
         self._store.setdefault(chat_id, {})[message_id] = message
         return message
 
-    def stored(self, chat_id: int, message_id: int) -> dict | None:
-        """The live stored message (not a copy), or None."""
+    def stored(self, chat_id: int, message_id: Any) -> dict | None:
+        """The live stored message (not a copy), or None; `message_id` as a call sent it, so
+        a missing or malformed one simply finds nothing."""
         return self._store.get(chat_id, {}).get(message_id)
 
     def chat_messages(self, chat_id: int) -> list[dict]:
@@ -239,7 +240,7 @@ class World:
         return [stored[message_id] for message_id in sorted(stored)]
 
     def delete_message(self, chat_id: int, message_id: Any) -> bool:
-        """Forget a stored message; False if there was none."""
+        """Forget a stored message; False if there was none (`message_id` as in `stored`)."""
         return self._store.get(chat_id, {}).pop(message_id, None) is not None
 
     def reply_copy(self, chat_id: int, message_id: int) -> dict | None:
