@@ -31,9 +31,9 @@ from common import arguments, print_machine, register, running_app, seed_forum, 
 from telegram.error import RetryAfter
 
 from bot.clock import FakeClock, system_clock
-from bot.fake_telegram import FakeTelegram
 from db import outbox as outbox_db
 from db.outbox import Outgoing
+from fake_telegram import FakeTelegram
 from handlers import outbox
 
 CEILING = 30.0  # messages a second Telegram allows a bot overall

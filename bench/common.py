@@ -22,9 +22,9 @@ from telegram.ext import Application  # noqa: E402
 from bot.app import build_application  # noqa: E402
 from bot.clock import Clock, system_clock  # noqa: E402
 from bot.config import Config  # noqa: E402
-from bot.fake_telegram import FakeTelegram, serve  # noqa: E402
 from db.connection import Database  # noqa: E402
 from db.migrate import migrate  # noqa: E402
+from fake_telegram import FakeTelegram, serve  # noqa: E402
 
 STAMP = "2026-11-01T00:00:00+00:00"
 FORUM_ID = 1

@@ -35,8 +35,8 @@ from common import (
     write_json,
 )
 
-from bot.fake_telegram import FakeTelegram, serve
 from db.connection import Database
+from fake_telegram import FakeTelegram, serve
 
 MEMBERS, POLLS, BALLOTS, OPTIONS = 10_000, 100, 50_000, 12
 GOAL_MB, GOAL_SECONDS = 120.0, 1.5

@@ -40,7 +40,7 @@ from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler
 from telegram.request import HTTPXRequest
 
 from bot.clock import FakeClock
-from bot.fake_telegram import FakeTelegram, serve
+from fake_telegram import FakeTelegram, serve
 
 MEMBERS = 100
 CYCLES = 1  # each member: 11 ranks then 11 undos per cycle

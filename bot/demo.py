@@ -24,8 +24,8 @@ from bot.app import build_application
 from bot.clock import FakeClock
 from bot.config import Config
 from bot.demo_terminal import FileShelf, LineReader, Terminal, read_message, use_color
-from bot.fake_telegram import FakeChat, FakeTelegram, FakeUser, serve, settle
 from bot.polls import parse_duration
+from fake_telegram import FakeChat, FakeTelegram, FakeUser, serve, settle
 from handlers.jobs import run_due
 
 FORUM_FORM = "/newforum Thailand SCP Forum\ntimezone: Asia/Bangkok\nlanguage: en"

@@ -25,7 +25,7 @@ from typing import TextIO
 
 from telegram import Message
 
-from bot.fake_telegram import FakeTelegram
+from fake_telegram import FakeTelegram
 
 LineReader = Callable[[str], Awaitable[str | None]]
 CONTINUED = "... "  # the prompt of a message's next line

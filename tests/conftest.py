@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.fake_telegram import FakeTelegram
+from fake_telegram import FakeTelegram
 from tests import leaks
 
 

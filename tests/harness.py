@@ -24,7 +24,7 @@ from bot.app import build_application
 from bot.clock import FakeClock
 from bot.config import Config
 from bot.context import ForumContext, Services
-from bot.fake_telegram import Call, FakeChat, FakeTelegram, FakeTransport, FakeUser, settle
+from fake_telegram import Call, FakeChat, FakeTelegram, FakeTransport, FakeUser, settle
 from tests import leaks
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

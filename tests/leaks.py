@@ -15,7 +15,7 @@ import sqlite3
 import weakref
 from pathlib import Path
 
-from bot.fake_telegram import Call, FakeTelegram
+from fake_telegram import Call, FakeTelegram
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 MIN_CODE_LENGTH = 6  # shorter values ("en", "TH") are not secrets and would match by chance

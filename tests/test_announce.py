@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import FakeClock
-from bot.fake_telegram import FakeTelegram
 from db import dialogs
+from fake_telegram import FakeTelegram
 from handlers.outbox import IN_FLIGHT
 from tests.harness import START, join, link_group, new_forum, running_bot, snapshot
 

@@ -18,10 +18,10 @@ import re
 import sqlite3
 from datetime import timedelta
 
-from bot.fake_telegram import FakeUser
 from db.backup import backup_database
 from db.connection import Database
 from db.migrate import known_migrations, migrate
+from fake_telegram import FakeUser
 from tests.harness import Harness, close_poll, join, new_forum, new_poll, running_bot
 
 OPTIONS = ["Procurement", "Eco-labels", "Waste", "Tourism", "Cleaner production"]

@@ -32,9 +32,9 @@ import pytest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.fake_telegram import Call, FakeChat, FakeTelegram, FakeUser
 from bot.roles import COMMANDS, COMMANDS_BY_NAME, Access, InGroup, Role, may_use
 from db import dialogs
+from fake_telegram import Call, FakeChat, FakeTelegram, FakeUser
 from tests import leaks
 from tests.harness import (
     Harness,

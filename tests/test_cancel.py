@@ -11,9 +11,9 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from bot.fake_telegram import FakeChat, FakeTelegram, FakeUser
 from bot.onboarding import ONBOARDING
 from db import dialogs
+from fake_telegram import FakeChat, FakeTelegram, FakeUser
 from handlers.text import DIALOGS
 from tests.harness import Harness, running_bot
 from tests.test_meetings import FORM

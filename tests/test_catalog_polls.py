@@ -7,8 +7,8 @@ import csv
 import json
 import re
 
-from bot.fake_telegram import Call
 from bot.priorities import item_key
+from fake_telegram import Call
 from tests.harness import close_poll, invite_codes, join, new_forum, running_bot
 from tests.test_exports import csv_of
 from tests.test_polls import ballot, forum_with_members

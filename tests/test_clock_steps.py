@@ -17,8 +17,8 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import FakeClock
-from bot.fake_telegram import FakeTelegram
 from bot.pacing import OVERALL_PER_SECOND, Pacer
+from fake_telegram import FakeTelegram
 from tests.harness import START, close_poll, join, new_forum, new_poll, running_bot
 from tests.test_announce import TEXT, crowd, deliveries
 

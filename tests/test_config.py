@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_config
-from bot.fake_telegram import FakeTelegram, serve
 from bot.logs import RedactingFormatter
+from fake_telegram import FakeTelegram, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGS = frozenset({"en", "th"})

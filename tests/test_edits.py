@@ -7,8 +7,8 @@ private chat (and every edited command in a group) with one short hint, and chan
 
 from __future__ import annotations
 
-from bot.fake_telegram import Call
 from bot.roles import COMMANDS
+from fake_telegram import Call
 from tests.harness import Harness, join, new_forum, new_poll, running_bot, snapshot
 
 HINT = "I don't act on edited messages; send it again as a new message."

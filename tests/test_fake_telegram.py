@@ -35,7 +35,7 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.fake_telegram import FakeTelegram, FakeTransport, FakeUser, serve
+from fake_telegram import FakeTelegram, FakeTransport, FakeUser, serve
 
 # PTB warns whenever RetryAfter.retry_after is read as an int (it becomes a timedelta in v23).
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")

@@ -30,8 +30,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.fake_telegram import FakeTelegram, FakeUser
 from db.connection import Database
+from fake_telegram import FakeTelegram, FakeUser
 from tests.harness import Harness, new_poll, running_bot
 from tests.test_announce import TEXT
 from tests.test_meetings import FORM

@@ -27,7 +27,7 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import FakeClock
-from bot.fake_telegram import Call, FakeTelegram, settle
+from fake_telegram import Call, FakeTelegram, settle
 from handlers.jobs import run_due
 from tests.harness import START, link_group, running_bot
 from tests.test_announce import crowd

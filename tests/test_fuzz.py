@@ -37,9 +37,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.fake_telegram import Call, FakeChat, FakeUser
-from bot.fake_telegram.markup import command_entities
 from bot.roles import COMMANDS
+from fake_telegram import Call, FakeChat, FakeUser
+from fake_telegram.markup import command_entities
 from tests.harness import Harness, join, link_group, new_forum, new_poll, running_bot, snapshot
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))

@@ -11,9 +11,9 @@ import json
 import re
 from datetime import timedelta
 
-from bot.fake_telegram import FakeTelegram
 from db.connection import Database
 from db.migrate import known_migrations, migrate
+from fake_telegram import FakeTelegram
 from tests.harness import (
     Harness,
     coordinator_invite,

@@ -23,8 +23,8 @@ import pytest
 
 import main
 from bot.config import Config
-from bot.fake_telegram import FakeTelegram, serve
 from bot.logs import FLOORS
+from fake_telegram import FakeTelegram, serve
 from tests.harness import join, new_forum, new_poll, running_bot
 from tests.test_run import eventually, start_bot, stop
 

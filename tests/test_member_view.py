@@ -18,7 +18,7 @@ from telegram import Update
 from telegram.constants import CallbackQueryLimit
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler
 
-from bot.fake_telegram import FakeTelegram
+from fake_telegram import FakeTelegram
 from tests.harness import new_poll, running_bot
 from tests.test_polls import POLL, ballot, forum_with_members
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import re
 
-from bot.fake_telegram import FakeTelegram
+from fake_telegram import FakeTelegram
 from tests.harness import (
     Harness,
     coordinator_invite,

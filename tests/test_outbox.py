@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import timedelta
 
 from bot.clock import FakeClock
-from bot.fake_telegram import FakeTelegram
+from fake_telegram import FakeTelegram
 from handlers.outbox import IN_FLIGHT
 from tests.harness import START as START_OF_TESTS
 from tests.harness import _start as start_application

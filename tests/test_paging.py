@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from telegram.constants import InlineKeyboardMarkupLimit, MessageLimit
 
-from bot.fake_telegram import FakeUser
 from bot.paging import clamp, split_pages
+from fake_telegram import FakeUser
 from tests.harness import Harness, join, new_forum, new_poll, running_bot, snapshot
 
 

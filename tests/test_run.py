@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.fake_telegram import FakeTelegram, serve
+from fake_telegram import FakeTelegram, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 

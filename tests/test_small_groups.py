@@ -15,8 +15,8 @@ import sqlite3
 import pytest
 from matplotlib.axes import Axes
 
-from bot.fake_telegram import FakeUser
 from db import polls as polls_db
+from fake_telegram import FakeUser
 from tests.harness import Harness, close_poll, join, new_forum, new_poll, running_bot, snapshot
 
 STALE = "This button is no longer valid."

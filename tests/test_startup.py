@@ -11,8 +11,8 @@ import os
 import signal
 from datetime import timedelta
 
-from bot.fake_telegram import FakeTelegram, serve
 from bot.i18n import available_languages
+from fake_telegram import FakeTelegram, serve
 from tests.harness import new_poll, running_bot
 from tests.test_polls import POLL, forum_with_members
 from tests.test_run import eventually, start_bot, stop

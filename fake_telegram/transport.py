@@ -13,7 +13,7 @@ import tornado.netutil
 import tornado.web
 from tornado.httpserver import HTTPServer
 
-from .methods import FakeTelegram
+from .server import FakeTelegram
 from .wire import InjectedTimeout
 
 _API_PATH = re.compile(r"/bot(?P<token>[^/]+)/(?P<method>[A-Za-z0-9_]+)/?$")

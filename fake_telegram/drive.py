@@ -6,7 +6,7 @@ import asyncio
 
 from telegram.ext import Application
 
-from .methods import FakeTelegram
+from .server import FakeTelegram
 
 
 async def settle(fake: FakeTelegram, application: Application, seconds: float = 10.0) -> None:
@@ -20,7 +20,8 @@ async def settle(fake: FakeTelegram, application: Application, seconds: float = 
         while True:
             await fake.drained()
             await application.update_queue.join()
-            # Bulk sends the handlers started in the background (bot.context.Services.spawn).
+            # Bulk sends the handlers started in the background: by convention, duck-typed rather
+            # than imported, the bot keeps those tasks in bot_data["services"].tasks.
             pending = list(services.tasks) if services is not None else []
             if not pending:
                 return

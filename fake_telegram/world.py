@@ -1,15 +1,20 @@
-"""State of the fake Telegram: users, chats, stored messages, the update queue and recorded calls."""
+"""The fake Telegram's world: users, chats, stored messages, the update queue and recorded calls.
+
+Plain state with the lookups every area needs; no Bot API method lives here. The method tables
+(messages, callbacks, chats, files, updates) are functions that take this world and the decoded
+parameters, so an area sees only what the world offers, never another area's internals.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .markup import to_html
+from .update_queue import UpdateQueue
+from .wire import ApiError, bad_request
 
 
 @dataclass
@@ -44,6 +49,11 @@ class FakeChat:
     banned_ids: set[int] = field(default_factory=set)  # banChatMember'd: status "kicked"
 
 
+def chat_of(user: FakeUser, chat: FakeChat | None) -> int:
+    """The chat a user's action happens in: the given one or the user's private chat."""
+    return user.id if chat is None else chat.id
+
+
 @dataclass
 class Call:
     """One Bot API call as received, with its outcome."""
@@ -59,7 +69,7 @@ class Call:
 
 
 class World:
-    """The fake's state and the read-only views tests use to inspect what the bot did."""
+    """Everything the fake remembers, with the lookups and Telegram's errors for unknown chats."""
 
     def __init__(
         self,
@@ -88,6 +98,9 @@ class World:
         self.reply_keyboards: dict[int, dict | None] = {}  # custom keyboard shown per chat
         self.callback_queries: dict[str, dict] = {}  # id → {"answered", "answer", "user_id"}
         self.callback_answers: list[dict] = []  # every toast shown: query_id, user_id, text, …
+        self.commands: dict[tuple[str, str], list[dict]] = {}  # (scope JSON, language) → list
+        self.webhook: dict[str, Any] = {"url": ""}
+        self.allowed_updates: frozenset[str] = frozenset()  # empty: Telegram's default kinds
         self._users: dict[int, FakeUser] = {}
         self._chats: dict[int, FakeChat] = {}
         self._store: dict[int, dict[int, dict]] = {}  # chat id → message id → Message JSON
@@ -95,11 +108,7 @@ class World:
         self._next_user_id = 1001
         self._next_group = 1001
         self._next_supergroup = 1001000000001
-        self._updates: list[dict] = []
-        self._next_update_id = 1
-        self._confirmed = 0
-        self._waiters: list[asyncio.Future[None]] = []
-        self._drain_waiters: list[asyncio.Future[None]] = []
+        self.updates = UpdateQueue()
 
     # --- world building ---
 
@@ -176,6 +185,31 @@ class World:
             }
         return self._users[user_id].to_json()
 
+    def knows_user(self, user_id: int) -> bool:
+        """Whether a user id belongs to a user of this world (the bot is not one)."""
+        return user_id in self._users
+
+    def target_chat(self, params: dict, key: str = "chat_id") -> int:
+        """The chat a call is aimed at: 400 if missing, unknown or migrated to a supergroup."""
+        chat_id = params.get(key)
+        if chat_id is None or chat_id == "":
+            raise bad_request(f"{key} is empty")
+        if chat_id in self.migrated:
+            raise bad_request(
+                "group chat was upgraded to a supergroup chat",
+                migrate_to_chat_id=self.migrated[chat_id],
+            )
+        if not isinstance(chat_id, int) or chat_id not in self._chats:
+            raise bad_request("chat not found")
+        return chat_id
+
+    def writable_chat(self, params: dict) -> int:
+        """A chat the bot may post to: also 403 while the user has blocked the bot."""
+        chat_id = self.target_chat(params)
+        if chat_id in self.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        return chat_id
+
     # --- messages ---
 
     def now(self) -> int:
@@ -195,9 +229,19 @@ class World:
         self._store.setdefault(chat_id, {})[message_id] = message
         return message
 
-    def stored(self, chat_id: int, message_id: int) -> dict | None:
-        """The live stored message (not a copy), or None."""
+    def stored(self, chat_id: int, message_id: Any) -> dict | None:
+        """The live stored message (not a copy), or None; `message_id` as a call sent it, so
+        a missing or malformed one simply finds nothing."""
         return self._store.get(chat_id, {}).get(message_id)
+
+    def chat_messages(self, chat_id: int) -> list[dict]:
+        """The live stored messages of a chat (not copies), oldest first."""
+        stored = self._store.get(chat_id, {})
+        return [stored[message_id] for message_id in sorted(stored)]
+
+    def delete_message(self, chat_id: int, message_id: Any) -> bool:
+        """Forget a stored message; False if there was none (`message_id` as in `stored`)."""
+        return self._store.get(chat_id, {}).pop(message_id, None) is not None
 
     def reply_copy(self, chat_id: int, message_id: int) -> dict | None:
         """A stored message as embedded in reply_to_message (Telegram nests only one level)."""
@@ -208,100 +252,36 @@ class World:
         embedded.pop("reply_to_message", None)
         return embedded
 
+    def post_as_user(self, user: FakeUser, chat: FakeChat | None, **fields: Any) -> dict:
+        """A user's message (in their private chat if `chat` is None), stored and enqueued."""
+        message = self.store_message(chat_of(user, chat), user.id, **fields)
+        self.enqueue("message", message)
+        return copy.deepcopy(message)
+
     def is_bot_message(self, message: dict) -> bool:
         """Whether the bot sent this message."""
         return message.get("from", {}).get("id") == self.bot_user["id"]
 
-    # --- updates ---
+    # --- updates (the queue lives in updates.UpdateQueue) ---
 
     def enqueue(self, kind: str, payload: dict) -> dict:
         """Append an Update and wake long-polling getUpdates calls."""
-        update = {"update_id": self._next_update_id, kind: copy.deepcopy(payload)}
-        self._next_update_id += 1
-        self._updates.append(update)
-        self._wake()
-        return update
-
-    def _wake(self) -> None:
-        """Resolve the futures of waiting long polls, whichever loop or thread they live on."""
-        waiters, self._waiters = self._waiters, []
-        for waiter in waiters:
-            loop = waiter.get_loop()
-            try:
-                running = asyncio.get_running_loop()
-            except RuntimeError:
-                running = None
-            if running is loop:
-                if not waiter.done():
-                    waiter.set_result(None)
-            elif not loop.is_closed():
-                loop.call_soon_threadsafe(lambda w=waiter: w.done() or w.set_result(None))
+        return self.updates.put(kind, payload)
 
     def pending_updates(self) -> int:
         """Updates enqueued and not yet confirmed by a getUpdates offset."""
-        return len(self._updates)
+        return len(self.updates.queue)
 
     async def drained(self) -> None:
         """Return once every enqueued update has been confirmed by a getUpdates offset."""
-        if self._updates:
-            waiter = asyncio.get_running_loop().create_future()
-            self._drain_waiters.append(waiter)
-            await waiter
-
-    def _notify_drained(self) -> None:
-        if not self._updates:
-            waiters, self._drain_waiters = self._drain_waiters, []
-            for waiter in waiters:
-                if not waiter.done():
-                    waiter.set_result(None)
+        await self.updates.drained()
 
     @property
     def confirmed_update_id(self) -> int:
         """Highest update_id confirmed (offset - 1 of the last confirming getUpdates)."""
-        return self._confirmed
+        return self.updates.confirmed
 
-    # --- what the bot did ---
-
-    def calls_to(self, method: str | None = None, *, chat_id: int | None = None) -> list[Call]:
-        """Recorded calls (successful and failed) filtered by method and/or chat id."""
-        return [
-            call
-            for call in self.calls
-            if (method is None or call.method.lower() == method.lower())
-            and (chat_id is None or call.params.get("chat_id") == chat_id)
-        ]
-
-    def messages(self, chat_id: int) -> list[dict]:
-        """Messages the bot sent to a chat that still exist, oldest first, edits applied."""
-        stored = self._store.get(chat_id, {})
-        return [
-            copy.deepcopy(stored[mid]) for mid in sorted(stored) if self.is_bot_message(stored[mid])
-        ]
-
-    def user_messages(self, chat_id: int, user_id: int) -> list[dict]:
-        """Messages a user sent to a chat that still exist, oldest first, edits applied."""
-        stored = self._store.get(chat_id, {})
-        return [
-            copy.deepcopy(stored[mid])
-            for mid in sorted(stored)
-            if stored[mid].get("from", {}).get("id") == user_id
-        ]
-
-    def last_message(self, chat_id: int) -> dict:
-        """The bot's latest surviving message in a chat."""
-        messages = self.messages(chat_id)
-        assert messages, f"the bot has no messages in chat {chat_id}"
-        return messages[-1]
-
-    @staticmethod
-    def buttons(message: dict) -> list[dict]:
-        """The inline keyboard's buttons flattened row by row; [] if there is none."""
-        markup = message.get("reply_markup") or {}
-        return [button for row in markup.get("inline_keyboard", []) for button in row]
-
-    @staticmethod
-    def html(message: dict) -> str:
-        """A message's text (or caption) as Telegram HTML, rebuilt from its entities."""
-        if "text" in message:
-            return to_html(message["text"], message.get("entities", []))
-        return to_html(message.get("caption", ""), message.get("caption_entities", []))
+    @property
+    def _updates(self) -> list[dict]:
+        """The live queue, for a test that delivers an update itself as a webhook would."""
+        return self.updates.queue
