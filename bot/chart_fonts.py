@@ -90,7 +90,7 @@ def can_draw(text: str) -> bool:
 @functools.cache
 def _fonts() -> list:
     """One FT2Font per family (charmap look-ups only: nothing is drawn with them)."""
-    from matplotlib import font_manager  # heavy, for charts only: loaded at the first one
+    from matplotlib import font_manager
 
     register()
     return [
