@@ -11,10 +11,16 @@ import httpx
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseHandler,
+    ContextTypes,
+    Defaults,
+)
 from telegram.request import HTTPXRequest
 
-import handlers
 from bot.clock import Clock, system_clock
 from bot.config import Config
 from bot.context import ForumContext, Services
@@ -24,7 +30,39 @@ from bot.tips import load_tips
 from db import users as users_db
 from db.connection import Database
 from db.migrate import migrate
-from handlers import jobs, outbox
+from handlers import (
+    announce,
+    chat_member,
+    exports,
+    feedback,
+    forums,
+    help,
+    invites,
+    jobs,
+    linking,
+    meeting_admin,
+    meeting_dialog,
+    meeting_survey,
+    meetings,
+    members,
+    middleware,
+    outbox,
+    paging,
+    poll_dialog,
+    poll_manage,
+    poll_results,
+    poll_voters,
+    polls,
+    privacy,
+    removal,
+    roles,
+    settings,
+    start,
+    text,
+    tip_dialog,
+    tip_subscriptions,
+    tips,
+)
 from handlers.menus import publish_menus
 
 log = logging.getLogger(__name__)
@@ -66,10 +104,46 @@ def build_application(
     application = builder.build()
     application.bot_data["services"] = Services(config=config, clock=clock, sleep=sleep)
     application.bot_data["heartbeat"] = heartbeat
-    for group, handler in handlers.registry():
+    for group, handler in handler_registry():
         application.add_handler(handler, group=group)
     application.add_error_handler(on_error)
     return application
+
+
+def handler_registry() -> list[tuple[int, BaseHandler]]:
+    """(group, handler) pairs in registration order; fallbacks come last in their group."""
+    return [
+        *middleware.handlers(),
+        *chat_member.handlers(),
+        *start.handlers(),
+        *forums.handlers(),
+        *invites.handlers(),
+        *linking.handlers(),
+        *members.handlers(),
+        *removal.handlers(),
+        *settings.handlers(),
+        *roles.handlers(),
+        *polls.handlers(),
+        *poll_dialog.handlers(),
+        *poll_manage.handlers(),
+        *poll_results.handlers(),
+        *poll_voters.handlers(),
+        *exports.handlers(),
+        *meeting_dialog.handlers(),
+        *meetings.handlers(),
+        *meeting_admin.handlers(),
+        *meeting_survey.handlers(),
+        *tip_dialog.handlers(),
+        *tips.handlers(),
+        *announce.handlers(),
+        *privacy.handlers(),
+        *feedback.handlers(),
+        *tip_subscriptions.handlers(),
+        *paging.handlers(),
+        *help.handlers(),
+        *text.handlers(),
+        *help.fallback_handlers(),
+    ]
 
 
 async def open_database(config: Config) -> Database:

@@ -98,6 +98,7 @@ def families_for(texts: Iterable[str]) -> list[str]:
 
 def font_files() -> list[Path]:
     """The font files `register` adds, from the installed packages."""
+    # Font packages, read at the first chart only (like matplotlib, which needs them).
     import manimgx_fonts
     import noto_cjk_sans_otc
 
@@ -108,7 +109,7 @@ def font_files() -> list[Path]:
 @functools.cache
 def register() -> None:
     """Add the fonts to matplotlib's font manager, once per process (at the first chart)."""
-    from matplotlib import font_manager
+    from matplotlib import font_manager  # heavy, for charts only: loaded at the first one
 
     for path in font_files():
         font_manager.fontManager.addfont(str(path))

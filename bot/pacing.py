@@ -2,9 +2,10 @@
 
 Telegram allows a bot about 30 messages a second overall, about one a second to one private chat
 and 20 a minute to one group. The outbox asks `overall_wait()` and `chat_wait(chat_id)` before
-each message: 0 means send now. A 429 for one chat holds that chat only (`hold`), not the whole
-queue. Every time here is monotonic (`clock`, injected): a step of the wall clock, back an hour
-or forward three years, neither stalls the queue nor ends a hold early.
+each message (0 means send now) and calls `spend(chat_id)` when it sends. A 429 for one chat
+holds that chat only (`hold`), not the whole queue. Every time here is monotonic (`clock`,
+injected): a step of the wall clock, back an hour or forward three years, neither stalls the
+queue nor ends a hold early.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ class Bucket:
 
 @dataclass
 class Pacer:
+    """The outbox's buckets: one for the bot as a whole, one per chat, and 429 holds per chat."""
+
     clock: Callable[[], float]  # monotonic seconds (Services.monotonic)
     overall_per_second: float = OVERALL_PER_SECOND
     private_per_second: float = PRIVATE_PER_SECOND

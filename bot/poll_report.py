@@ -188,7 +188,7 @@ def chart_png(
     which the message beside the chart names. The title is "heading: question", else the
     heading alone, else none.
     """
-    from matplotlib import rc_context
+    from matplotlib import rc_context  # heavy, for charts only: loaded at the first one
 
     chart_fonts.register()
     texts = [*options, *group_labels.values(), axis_label, heading, question]

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from bot.forums import FormError
 from bot.i18n import N_, Nn_
 from bot.recurrence import localize_typed
+from db.polls import PollRow
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 12
 MAX_QUESTION = 300  # Telegram polls allow 300 characters: members know that length
@@ -255,3 +256,8 @@ def shorten(text: str, limit: int = 40) -> str:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
     return cut.rstrip(" ,;:-") + "…"
+
+
+def members_may_see(poll: PollRow) -> bool:
+    """Whether every member of the forum may see the results: closed, or open and not hidden."""
+    return not poll.is_open or not poll.hide_results

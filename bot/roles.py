@@ -57,7 +57,6 @@ class Command:
     description: str  # English source; translated for the reader
     access: Access
     in_group: InGroup = InGroup.PRIVATE  # a new command is private until someone decides
-    ready: bool = True  # False: named in the contract, delivered by a later issue
 
 
 # Short names for the table below.
@@ -120,5 +119,5 @@ def may_use(access: Access, role: Role | None, *, is_admin: bool) -> bool:
 
 
 def commands_for(role: Role | None, *, is_admin: bool) -> list[Command]:
-    """The ready commands this caller may use, in menu order."""
-    return [c for c in COMMANDS if c.ready and may_use(c.access, role, is_admin=is_admin)]
+    """The commands this caller may use, in menu order."""
+    return [c for c in COMMANDS if may_use(c.access, role, is_admin=is_admin)]

@@ -25,16 +25,21 @@ PRAGMAS = (
 
 
 class Database:
-    """A single connection shared by all handlers; writes are serialised by a lock.
+    """A single connection shared by all handlers; transactions are serialised by a lock.
 
-    One connection keeps SQLite simple and fast; the lock stops one task's statements from landing
-    inside another task's open transaction.
+    One connection keeps SQLite simple and fast, but SQLite sees it as one session: a statement
+    sent while another task's transaction is open runs inside that transaction. So the lock is
+    held for a whole transaction, and a read (`fetchone`, `fetchall`) from another task waits
+    for it to end: it never sees rows that may yet be rolled back. The task that holds the lock
+    reads without waiting, and sees what it wrote so far. A read with no transaction open takes
+    no lock: aiosqlite queues calls in order, so it runs before any BEGIN sent after it.
     """
 
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
         self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None  # the task whose transaction is open
         self.checkpoint_owed = False  # a checkpoint was blocked: the heartbeat tries again
 
     @classmethod
@@ -81,6 +86,7 @@ class Database:
             # busy file) and a task can be cancelled while its BEGIN runs in aiosqlite's thread.
             # Either way the connection would stay inside the transaction, and every later
             # writer would fail with "cannot start a transaction within a transaction".
+            self._owner = asyncio.current_task()
             try:
                 await self.conn.execute("BEGIN IMMEDIATE")
                 yield self.conn
@@ -88,6 +94,8 @@ class Database:
             except BaseException:
                 await self._roll_back()
                 raise
+            finally:
+                self._owner = None
 
     async def _roll_back(self) -> None:
         """End whatever transaction is open. aiosqlite runs calls in order in its thread, so
@@ -112,12 +120,19 @@ class Database:
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
         """The first row or None (for queries of one row: the others are fetched too)."""
-        rows = await self.conn.execute_fetchall(sql, tuple(params))
-        return next(iter(rows), None)
+        return next(iter(await self._read(sql, params)), None)
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """All rows."""
-        return list(await self.conn.execute_fetchall(sql, tuple(params)))
+        return list(await self._read(sql, params))
+
+    async def _read(self, sql: str, params: Iterable[Any]) -> Iterable[aiosqlite.Row]:
+        """Rows as committed, or as this task's own transaction has them so far."""
+        if self._lock.locked() and self._owner is not asyncio.current_task():
+            async with self._lock:  # another task's transaction (or a checkpoint) is open
+                return await self.conn.execute_fetchall(sql, tuple(params))
+        # No await between the check and aiosqlite queueing the call: no BEGIN can come first.
+        return await self.conn.execute_fetchall(sql, tuple(params))
 
 
 def to_db_time(moment: datetime) -> str:

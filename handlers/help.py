@@ -1,4 +1,4 @@
-"""/help, /cancel, commands of later versions, unknown commands, and free text with no dialog."""
+"""/help, /cancel, and the fallbacks: unknown commands, and buttons no feature claims."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.context import ForumContext
 from bot.role_sentences import HELP_HEAD, say
-from bot.roles import COMMANDS, InGroup, commands_for
+from bot.roles import InGroup, commands_for
 from db import dialogs
-from handlers.common import Handler, answer_stale, guarded, is_private, reply
+from handlers.common import answer_stale, guarded, is_private, reply
 
 
 @guarded("help")
@@ -49,21 +49,6 @@ async def cancel(update: Update, context: ForumContext) -> None:
     await reply(update, actor.tr._("Cancelled."))
 
 
-def _later(name: str) -> Handler:
-    @guarded(name)
-    async def not_yet(update: Update, context: ForumContext) -> None:
-        """A command of the contract whose feature is not built yet: say so honestly."""
-        await reply(
-            update,
-            context.actor.tr._(
-                "/%(command)s is not available yet; it comes with a later version of the bot.",
-                command=name,
-            ),
-        )
-
-    return not_yet
-
-
 async def unknown_command(update: Update, context: ForumContext) -> None:
     """A command we don't have (in private; in groups it may be for another bot)."""
     await reply(
@@ -72,11 +57,9 @@ async def unknown_command(update: Update, context: ForumContext) -> None:
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:
-    later = [(0, CommandHandler(c.name, _later(c.name))) for c in COMMANDS if not c.ready]
     return [
         (0, CommandHandler("help", show_help)),
         (0, CommandHandler("cancel", cancel)),
-        *later,
     ]
 
 

@@ -39,6 +39,7 @@ from telegram.error import (
 )
 from telegram.ext import Application
 
+from bot.broadcast_report import progress_text
 from bot.context import Services
 from bot.pacing import Pacer
 from db import forums as forums_db
@@ -327,8 +328,6 @@ class Progress:
 
     async def report(self) -> None:
         """Edit each open broadcast's message; a finished one is closed with its final report."""
-        from handlers.announce import progress_text  # the words belong to the feature
-
         services = self.services
         self.last = services.monotonic()
         for broadcast in await outbox_db.open_broadcasts(services.db):
@@ -368,8 +367,6 @@ class Progress:
     async def final_report(self, broadcast_id: int) -> None:
         """Show the final report of a broadcast that finished before its progress message was
         recorded: edit that message, or send a new one if it never got out."""
-        from handlers.announce import progress_text
-
         services = self.services
         broadcast = await outbox_db.get_broadcast(services.db, broadcast_id)
         if broadcast is None or broadcast.report_chat_id is None:

@@ -79,32 +79,27 @@ def text_page(
     return "\n".join(body), page.nav(kind, *args)
 
 
-def _pagers() -> dict[str, Pager]:
-    """List name → the function that renders one of its pages (None: not for this person)."""
-    from handlers import (  # they import this module
-        poll_results,
-        poll_voters,
-        settings,
-        start,
-        timezones,
-        tips,
-    )
+# List name → the function that renders one of its pages (None: not for this person). Each list's
+# module registers its pager with `@pager_for(...)` when it is imported (they all import this one).
+_PAGERS: dict[str, Pager] = {}
 
-    return {
-        "tips": tips.tips_page,
-        "poll": poll_results.choice_page,
-        "forums": start.forums_page,
-        "setf": settings.forum_page,
-        "tz": timezones.zone_page,
-        "who": poll_voters.who_page,
-    }
+
+def pager_for(kind: str) -> Callable[[Pager], Pager]:
+    """Register the decorated function as the pager of `page:<kind>:…` buttons."""
+
+    def register(pager: Pager) -> Pager:
+        if _PAGERS.setdefault(kind, pager) is not pager:
+            raise ValueError(f"two pagers for page:{kind}")
+        return pager
+
+    return register
 
 
 async def on_page_button(update: Update, context: ForumContext) -> None:
     """◀ or ▶ under a list: edit the message into the page asked for."""
     query = update.callback_query
     parsed = callbacks.parse(query.data)
-    pager = _pagers().get(parsed.action) if parsed else None
+    pager = _PAGERS.get(parsed.action) if parsed else None
     number = parsed.int_arg(len(parsed.args) - 1) if parsed and parsed.args else None
     if pager is None or number is None or context.actor.user is None:
         await answer_stale(update, context)

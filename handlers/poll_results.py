@@ -27,7 +27,7 @@ from bot.poll_report import (
 )
 from bot.poll_texts import for_reader
 from bot.poll_voters import may_export_names, named_ballots_csv
-from bot.polls import shorten
+from bot.polls import members_may_see, shorten
 from bot.ranking import Tally
 from bot.roles import Access
 from db import forums as forums_db
@@ -45,7 +45,8 @@ from handlers.common import (
     refusal,
     reply,
 )
-from handlers.paging import BUTTONS_PER_PAGE, Screen, markup, page_of
+from handlers.paging import BUTTONS_PER_PAGE, Screen, markup, page_of, pager_for
+from handlers.poll_voters import who_voted_row
 from handlers.render import group_name
 
 OTHER_GROUPS = N_("Other groups, combined")
@@ -355,6 +356,7 @@ def poll_choice(
     return text, markup([*rows, page.nav("poll", feature, action)])
 
 
+@pager_for("poll")
 async def choice_page(
     update: Update, context: ForumContext, args: tuple[str, ...], number: int
 ) -> Screen | None:
@@ -364,11 +366,6 @@ async def choice_page(
         return None
     polls = await polls_db.polls_of(context.services.db, actor.forum.id)
     return poll_choice(actor.tr, [p for p in polls if p.is_open], *args, number)
-
-
-def members_may_see(poll: PollRow) -> bool:
-    """Whether every member of the forum may see the results: closed, or open and not hidden."""
-    return not poll.is_open or not poll.hide_results
 
 
 def _may_see(context: ForumContext, poll: PollRow) -> bool:
@@ -406,10 +403,8 @@ async def _send_results(update: Update, context: ForumContext, poll: PollRow) ->
     if not is_private(update) and not members_may_see(poll):  # a coordinator's or observer's
         await reply(update, private_chat_hint(actor.tr, "results", context.bot.username))
         return
-    from handlers import poll_voters  # it imports this module
-
     text = await results_message(services, poll, actor.tr, actor.timezone)
-    who = poll_voters.who_voted_row(context, poll) if is_private(update) else None
+    who = who_voted_row(context, poll) if is_private(update) else None
     await reply(update, text, keyboard([who]) if who else None)
     options, ballots, result, _ = await _count(services, poll, actor.tr)
     poll, _ = await for_reader(services.db, services.priorities, actor.tr, poll, [])

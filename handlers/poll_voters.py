@@ -15,12 +15,12 @@ from bot import callbacks
 from bot.context import ForumContext
 from bot.i18n import Translator
 from bot.poll_voters import may_see_names
+from bot.polls import members_may_see
 from db import poll_voters as voters_db
 from db import polls as polls_db
 from db.polls import PollRow
 from handlers.common import answer_stale, reply
-from handlers.paging import Row, Screen, markup, text_page
-from handlers.poll_results import members_may_see
+from handlers.paging import Row, Screen, markup, pager_for, text_page
 
 
 def who_voted_row(context: ForumContext, poll: PollRow) -> list[tuple[str, str]] | None:
@@ -78,6 +78,7 @@ async def on_who_button(update: Update, context: ForumContext) -> None:
     await reply(update, *await _screen(context, poll, 0))
 
 
+@pager_for("who")
 async def who_page(
     update: Update, context: ForumContext, args: tuple[str, ...], number: int
 ) -> Screen | None:

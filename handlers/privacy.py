@@ -13,7 +13,6 @@ from bot.context import ForumContext
 from db import privacy
 from db import tips as tips_db
 from db.tips import Subscription
-from handlers import tip_subscriptions
 from handlers.common import (
     answer_stale,
     guarded,
@@ -24,7 +23,7 @@ from handlers.common import (
     reply_lines,
     unless_unchanged,
 )
-from handlers.render import group_name, role_name
+from handlers.render import group_name, role_name, subscription_line
 
 MAX_POLLS_LISTED = 20  # the rest are counted; every one is in the file
 
@@ -72,7 +71,7 @@ def summary_lines(
             tr._("Stakeholder group: %(group)s", group=group_name(tr, user.stakeholder_group)),
             tr._("Language: %(language)s", language=tr.language_name(actor.lang)),
             tr._("Time zone: %(zone)s", zone=zone),
-            tip_subscriptions.describe(tr, subscription),
+            subscription_line(tr, subscription),
         ]
     lines.append(
         tr.n_(

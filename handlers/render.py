@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import time
+
+from babel.dates import format_time, get_day_names
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.forums import STAKEHOLDER_GROUPS
 from bot.i18n import Catalogs, Translator, language_autonym
 from bot.roles import ROLE_LABELS
+from db.tips import Subscription
 
 
 def role_name(tr: Translator, role: str | None) -> str:
@@ -53,3 +57,26 @@ def draft_note(tr: Translator, catalogs: Catalogs) -> str:
     if not catalogs.machine_drafted:
         return ""
     return "\n\n<i>" + tr._("🤖 machine translation, not yet reviewed by a native speaker") + "</i>"
+
+
+def hour_label(tr: Translator, hour: int) -> str:
+    """08:00 / 8:00 AM, as the reader's locale writes a time of day."""
+    return format_time(time(hour), "short", locale=tr.locale)
+
+
+def weekday_name(tr: Translator, weekday: int) -> str:
+    return get_day_names("wide", locale=tr.locale)[weekday]
+
+
+def subscription_line(tr: Translator, subscription: Subscription | None) -> str:
+    """One line for /settings and /mydata: how the member gets tips."""
+    if subscription is None:
+        return tr._("Tips: not subscribed (/tip sends one whenever you like)")
+    at = hour_label(tr, subscription.hour)
+    if subscription.weekday is None:
+        return tr._("Tips: every day at %(time)s", time=at)
+    return tr._(
+        "Tips: every week, %(weekday)s at %(time)s",
+        weekday=weekday_name(tr, subscription.weekday),
+        time=at,
+    )

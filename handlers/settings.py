@@ -7,7 +7,7 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.context import ForumContext
+from bot.context import ForumContext, Services
 from bot.forums import STAKEHOLDER_GROUPS
 from bot.i18n import Translator
 from bot.poll_report import MIN_GROUP_CHOICES
@@ -20,12 +20,18 @@ from db import polls as polls_db
 from db import tips as tips_db
 from db import users as users_db
 from db.retention import RETENTION_CHOICES
-from handlers import timezones, tip_subscriptions
+from handlers import timezones
 from handlers.common import answer_stale, guarded, keyboard, member_button, reply, unless_unchanged
 from handlers.menus import refresh_user_menu
 from handlers.middleware import resolve_actor
-from handlers.paging import BUTTONS_PER_PAGE, page_of
-from handlers.render import draft_note, group_name, language_keyboard, role_name
+from handlers.paging import BUTTONS_PER_PAGE, page_of, pager_for
+from handlers.render import (
+    draft_note,
+    group_name,
+    language_keyboard,
+    role_name,
+    subscription_line,
+)
 
 TIMEZONE = "timezone"
 
@@ -47,7 +53,7 @@ async def settings_screen(context: ForumContext) -> tuple[str, InlineKeyboardMar
         tr._("Language: %(language)s", language=tr.language_name(actor.lang)),
         tr._("Stakeholder group: %(group)s", group=group_name(tr, user.stakeholder_group)),
         tr._("Time zone: %(zone)s", zone=zone),
-        tip_subscriptions.describe(tr, subscription),
+        subscription_line(tr, subscription),
     ]
     rows = [
         [
@@ -192,6 +198,7 @@ def _forum_menu(context: ForumContext, number: int) -> tuple[str, InlineKeyboard
     return text, keyboard([*rows, *([nav] if (nav := page.nav("setf")) else []), back])
 
 
+@pager_for("setf")
 async def forum_page(
     update: Update, context: ForumContext, args: tuple[str, ...], number: int
 ) -> tuple[str, InlineKeyboardMarkup] | None:
@@ -268,7 +275,7 @@ async def on_settings_button(update: Update, context: ForumContext) -> None:
     await query.answer(context.actor.tr._("Saved."))
     await _edit(query, *await settings_screen(context))
     if parsed.action == "forum":  # times may now follow another forum's zone
-        await tip_subscriptions.reschedule(services, actor.user_id, context.actor.timezone)
+        await _reschedule_tips(services, actor.user_id, context.actor.timezone)
     if parsed.action in ("lang", "forum"):
         await refresh_user_menu(
             context.bot,
@@ -313,6 +320,18 @@ async def _save_zone(update: Update, context: ForumContext, zone: str) -> None:
         chat_id=update.effective_chat.id,
         step=TIMEZONE,
     )
+
+
+async def _reschedule_tips(services: Services, user_id: int, timezone: str) -> None:
+    """After the member's time zone changed: the next tip at the same local hour, in the new zone."""
+    current = await tips_db.subscription(services.db, user_id)
+    if current is not None:
+        first = next_delivery(
+            services.clock(), timezone, current.frequency, current.hour, current.weekday
+        )
+        await tips_db.subscribe(
+            services.db, user_id, current.frequency, current.hour, current.weekday, first
+        )
 
 
 async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup) -> None:

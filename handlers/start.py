@@ -30,7 +30,7 @@ from handlers.common import (
 )
 from handlers.linking import start_in_group
 from handlers.menus import refresh_user_menu
-from handlers.paging import Screen, markup, text_page
+from handlers.paging import Screen, markup, pager_for, text_page
 from handlers.render import draft_note, language_keyboard, role_name
 
 NOT_VALID = N_(
@@ -142,6 +142,7 @@ def _forums_screen(context: ForumContext, number: int) -> Screen:
     return text, markup([nav])
 
 
+@pager_for("forums")
 async def forums_page(
     update: Update, context: ForumContext, args: tuple[str, ...], number: int
 ) -> Screen | None:

@@ -26,7 +26,7 @@ from bot.timezones import (
     zones_at_offset,
 )
 from handlers.common import is_private, keyboard
-from handlers.paging import BUTTONS_PER_PAGE, page_of
+from handlers.paging import BUTTONS_PER_PAGE, page_of, pager_for
 
 # Offered in the menu after the forum's and the member's country's zones.
 COMMON_ZONES = ("UTC", "Asia/Bangkok", "Asia/Jakarta", "Asia/Tokyo", "Asia/Kolkata")
@@ -146,6 +146,7 @@ def typed_answer(
     return None, (text, None)
 
 
+@pager_for("tz")
 async def zone_page(
     update: Update, context: ForumContext, args: tuple[str, ...], number: int
 ) -> tuple[str, InlineKeyboardMarkup | None] | None:

@@ -9,9 +9,8 @@ the tip to the outbox, which sends it.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time
+from datetime import datetime
 
-from babel.dates import format_time, get_day_names
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
@@ -26,32 +25,11 @@ from db.outbox import Outgoing
 from db.tips import Subscription
 from handlers.common import answer_stale, keyboard, member_button, unless_unchanged
 from handlers.outbox import outgoing
+from handlers.render import hour_label, subscription_line, weekday_name
+from handlers.settings import settings_screen
 from handlers.tips import pick_tip, render_tip, tip_keyboard
 
 log = logging.getLogger(__name__)
-
-
-def hour_label(tr: Translator, hour: int) -> str:
-    """08:00 / 8:00 AM, as the reader's locale writes a time of day."""
-    return format_time(time(hour), "short", locale=tr.locale)
-
-
-def weekday_name(tr: Translator, weekday: int) -> str:
-    return get_day_names("wide", locale=tr.locale)[weekday]
-
-
-def describe(tr: Translator, subscription: Subscription | None) -> str:
-    """One line for /settings: how the member gets tips."""
-    if subscription is None:
-        return tr._("Tips: not subscribed (/tip sends one whenever you like)")
-    at = hour_label(tr, subscription.hour)
-    if subscription.weekday is None:
-        return tr._("Tips: every day at %(time)s", time=at)
-    return tr._(
-        "Tips: every week, %(weekday)s at %(time)s",
-        weekday=weekday_name(tr, subscription.weekday),
-        time=at,
-    )
 
 
 def frequency_screen(
@@ -66,7 +44,7 @@ def frequency_screen(
     if subscription is not None:
         rows.append([(tr._("Stop the tips"), callbacks.make("tipsub", "off"))])
     rows.append([(tr._("« Back"), callbacks.make("set", "menu", "main"))])
-    text = describe(tr, subscription) + "\n\n" + tr._("How often would you like a tip?")
+    text = subscription_line(tr, subscription) + "\n\n" + tr._("How often would you like a tip?")
     return text, keyboard(rows)
 
 
@@ -140,24 +118,10 @@ def _valid_choice(parsed: callbacks.Callback) -> bool:
 
 
 async def _back_to_settings(update: Update, context: ForumContext, toast: str) -> None:
-    from handlers.settings import settings_screen  # settings shows our line: import at call time
-
     await update.callback_query.answer(toast)
     text, markup = await settings_screen(context)
     with unless_unchanged():
         await update.callback_query.edit_message_text(text, reply_markup=markup)
-
-
-async def reschedule(services: Services, user_id: int, timezone: str) -> None:
-    """After the member's time zone changed: the next tip at the same local hour, in the new zone."""
-    current = await tips_db.subscription(services.db, user_id)
-    if current is not None:
-        first = next_delivery(
-            services.clock(), timezone, current.frequency, current.hour, current.weekday
-        )
-        await tips_db.subscribe(
-            services.db, user_id, current.frequency, current.hour, current.weekday, first
-        )
 
 
 async def send_due_tips(services: Services) -> None:

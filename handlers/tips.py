@@ -35,7 +35,7 @@ from handlers.common import (
     refusal,
     reply,
 )
-from handlers.paging import Screen, markup, text_page
+from handlers.paging import Screen, markup, pager_for, text_page
 
 MAX_FORUM_TIP = 600  # one phone screen, like the library's tips
 MAX_TYPED = 60  # of a typed topic, repeated back in an answer: never a whole message's worth
@@ -314,6 +314,7 @@ async def _tips_screen(context: ForumContext, number: int) -> Screen | None:
     return text, markup([nav])
 
 
+@pager_for("tips")
 async def tips_page(
     update: Update, context: ForumContext, args: tuple[str, ...], number: int
 ) -> Screen | None:

@@ -87,3 +87,75 @@ async def test_a_task_cancelled_while_committing_leaves_no_transaction_open(tmp_
         await _still_writable(db)
     finally:
         await db.close()
+
+
+# One connection serves every task, so SQLite sees one session: a read sent while another task's
+# transaction is open runs inside it. The reads must wait for that transaction to end.
+
+
+class _Abandon(Exception):
+    """The writer gives up: its transaction rolls back."""
+
+
+async def _writer_inside(
+    db: Database, inserted: asyncio.Event, go_on: asyncio.Event, *, fail: bool
+):
+    async with db.transaction() as conn:
+        await conn.execute("INSERT INTO parent (id) VALUES (1)")
+        inserted.set()
+        await go_on.wait()  # another task runs now: an await in a transaction, as a batch does
+        if fail:
+            raise _Abandon
+
+
+async def _read_during_writer(tmp_path, *, fail: bool) -> tuple[Database, list, bool]:
+    """Start a writer, read from another task while its insert is uncommitted, let it end."""
+    db = await _open(tmp_path)
+    inserted, go_on = asyncio.Event(), asyncio.Event()
+    writer = asyncio.create_task(_writer_inside(db, inserted, go_on, fail=fail))
+    await inserted.wait()
+    reads = [
+        asyncio.create_task(db.fetchone("SELECT count(*) FROM parent")),
+        asyncio.create_task(db.fetchall("SELECT id FROM parent")),
+    ]
+    for _ in range(20):  # the reads are sent (old code: answered) before the writer goes on
+        await asyncio.sleep(0)
+    waited = not any(read.done() for read in reads)
+    go_on.set()
+    if fail:
+        with pytest.raises(_Abandon):
+            await writer
+    else:
+        await writer
+    return db, [await read for read in reads], waited
+
+
+async def test_a_read_never_sees_another_tasks_uncommitted_row(tmp_path):
+    db, (count, rows), waited = await _read_during_writer(tmp_path, fail=True)
+    try:
+        assert count[0] == 0 and rows == []  # the row was rolled back: nobody may have seen it
+        assert waited
+        await _still_writable(db)
+    finally:
+        await db.close()
+
+
+async def test_a_read_during_another_tasks_transaction_sees_it_once_committed(tmp_path):
+    db, (count, rows), waited = await _read_during_writer(tmp_path, fail=False)
+    try:
+        assert waited and count[0] == 1 and [tuple(row) for row in rows] == [(1,)]
+    finally:
+        await db.close()
+
+
+async def test_a_transaction_reads_its_own_rows_through_the_database(tmp_path):
+    """Queries that take the Database run inside their own task's transaction without waiting
+    for it (they would wait forever) and see what it wrote so far."""
+    db = await _open(tmp_path)
+    try:
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO parent (id) VALUES (3)")
+            assert (await db.fetchone("SELECT count(*) FROM parent"))[0] == 1
+            assert [tuple(r) for r in await db.fetchall("SELECT id FROM parent")] == [(3,)]
+    finally:
+        await db.close()
