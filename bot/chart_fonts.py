@@ -133,7 +133,7 @@ def can_draw(text: str) -> bool:
 @functools.cache
 def _font(name: str) -> Any:
     """The FT2Font of a family (charmap look-ups only: nothing is drawn with it)."""
-    from matplotlib import font_manager
+    from matplotlib import font_manager  # heavy: only a chart needs it (see register)
 
     register()
     return font_manager.get_font(font_manager.findfont(font_manager.FontProperties(family=name)))
