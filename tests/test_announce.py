@@ -100,6 +100,7 @@ async def crowd(bot, fake, ada, size: int) -> list[int]:
     return ids
 
 
+@pytest.mark.slow  # 2,002 deliveries through the pacer, flood limits and faults
 async def test_two_thousand_members_under_flood_limits_and_faults(tmp_path):
     clock = FakeClock(START)
     fake = FakeTelegram(clock=lambda: clock().timestamp())  # one virtual time for both sides

@@ -854,6 +854,7 @@ def failed_calls(bot: Harness) -> list[tuple]:
     ]
 
 
+@pytest.mark.slow  # some 2,000 cells, each from a restored world
 @pytest.mark.parametrize("family", list(FAMILIES))
 async def test_everyone_everywhere_gets_what_the_matrix_says(tmp_path, fake, family):
     who = people(fake)

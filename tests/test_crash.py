@@ -29,6 +29,8 @@ from tests.test_announce import TEXT, deliveries
 from tests.test_outbox import ballots
 from tests.test_run import ROOT, eventually, start_bot, stop
 
+pytestmark = pytest.mark.slow  # real processes, killed and restarted
+
 BROADCAST_MEMBERS = 240  # ~8.5 s at the real pace of 28.5 messages a second
 POLL_MEMBERS = 40
 POLL = (

@@ -37,6 +37,8 @@ from tests.test_announce import TEXT
 from tests.test_meetings import FORM
 from tests.test_polls import POLL, forum_with_members
 
+pytestmark = pytest.mark.slow  # every call and write of every scenario fails in turn
+
 SEND = "ada: ~✅ Send"  # under a /newpoll preview
 CHINESE_POLL = (
     "论坛应首先处理哪些优先事项？\n绿色公共采购制度化\n国家生态标签\n强制垃圾分类"  # POLL's

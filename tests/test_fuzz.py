@@ -42,6 +42,8 @@ from bot.fake_telegram.markup import command_entities
 from bot.roles import COMMANDS
 from tests.harness import Harness, join, link_group, new_forum, new_poll, running_bot, snapshot
 
+pytestmark = pytest.mark.slow  # hundreds of hypothesis examples through the whole app
+
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
 FUZZ = settings(
     max_examples=EXAMPLES,

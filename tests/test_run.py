@@ -24,6 +24,8 @@ import pytest
 
 from bot.fake_telegram import FakeTelegram, serve
 
+pytestmark = pytest.mark.slow  # real processes (python and uv) started and signalled
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
