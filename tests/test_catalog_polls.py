@@ -11,7 +11,8 @@ from bot.fake_telegram import Call
 from bot.priorities import item_key
 from tests.harness import close_poll, invite_codes, join, new_forum, running_bot
 from tests.test_exports import csv_of
-from tests.test_polls import ballot, forum_with_members
+from tests.test_polls import ballot
+from tests.worlds import forum_with_members
 
 SOURCES = {
     "table2": "Seoul 2003 expert meeting, Table 2",

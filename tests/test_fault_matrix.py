@@ -35,7 +35,8 @@ from db.connection import Database
 from tests.harness import Harness, new_poll, running_bot
 from tests.test_announce import TEXT
 from tests.test_meetings import FORM
-from tests.test_polls import POLL, forum_with_members
+from tests.test_polls import POLL
+from tests.worlds import forum_with_members
 
 pytestmark = pytest.mark.slow  # every call and write of every scenario fails in turn
 

@@ -40,7 +40,8 @@ from hypothesis import strategies as st
 from bot.fake_telegram import Call, FakeChat, FakeUser
 from bot.fake_telegram.markup import command_entities
 from bot.roles import COMMANDS
-from tests.harness import Harness, join, link_group, new_forum, new_poll, running_bot, snapshot
+from tests.harness import Harness, new_forum, new_poll, running_bot, snapshot
+from tests.worlds import Group, add_cast, standard_forum
 
 pytestmark = pytest.mark.slow  # hundreds of hypothesis examples through the whole app
 
@@ -103,25 +104,32 @@ MEETING = (
 )
 
 
+# The standard forum's people (tests/worlds.py), with names that are HTML or look like it.
+SPICY_NAMES = {
+    "ada": "Ada <admin>",
+    "niran": "Ni<b>ran</b> & Co",
+    "mali": "מלי &amp; שלום",
+    "lena": "Lena </i>",
+}
+
+
 async def build_world(bot: Harness) -> World:
-    """Forum 1 (Ada) with members, a poll, a meeting, feedback and a group; forum 2 (Bob)."""
+    """The standard forum (Ada's, forum 1) with spicy names, an outsider in its group, a poll, a
+    meeting and feedback; a group no forum knows; forum 2 (Bob)."""
     fake = bot.fake
-    ada = fake.add_user("Ada <admin>", username="ada")
-    niran = fake.add_user("Ni<b>ran</b> & Co", username="niran")
-    mali = fake.add_user("מלי &amp; שלום", username="mali", language_code="th")
-    lena = fake.add_user("Lena </i>", username="lena")
+    cast = add_cast(fake, SPICY_NAMES)
+    ada, niran, mali, lena = cast.ada, cast.niran, cast.mali, cast.lena
     omar = fake.add_user("Omar 😀", language_code="ar")
     bob = fake.add_user("Bob")
     newbie = fake.add_user("New<bie", language_code=None)
-    code, _ = await new_forum(
-        bot, ada, "/newforum Thai <SCP> & Forum\ntimezone: Asia/Bangkok\nlanguage: en"
+    forum = await standard_forum(
+        bot,
+        cast,
+        form="/newforum Thai <SCP> & Forum\ntimezone: Asia/Bangkok\nlanguage: en",
+        group=Group("Forum <group>", members=(ada, niran, mali, lena, omar)),
     )
-    await join(bot, niran, code, group="industry")
-    await join(bot, mali, code, language="th", group="government")
-    await join(bot, lena, code, group="civil_society")
-    await bot.send(ada, "/promote @lena observer")
-    group = fake.add_group("Forum <group>", members=[ada, niran, mali, lena, omar], admins=[ada])
-    await link_group(bot, ada, group)
+    group = forum.group
+    assert group is not None
     stranger = fake.add_group("Stranger & group", members=[niran, omar], supergroup=True)
     fake.add_bot_to_group(stranger, omar)
     await bot.settle()
