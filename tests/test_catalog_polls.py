@@ -394,6 +394,6 @@ async def test_deadline_and_cancellation_notices_name_the_poll_in_each_members_l
         await bot.tap(somchai, 3)  # 🗑 Cancel poll
         await bot.tap(somchai, 1)  # ✅ Yes, cancel
         said = [m["text"] for m in fake.messages(li.id)]
-        assert sum(zh in text for text in said) >= 2, said[-3:]
+        assert sum(zh in text for text in said) == 3, said[-3:]
         edited = next(m for m in fake.messages(li.id) if m["message_id"] == ballot_id)
         assert zh in edited["text"] and not lacks_latin(edited["text"]), edited["text"]

@@ -60,17 +60,11 @@ async def test_poll_from_creation_to_export(tmp_path, fake):
         await bot.tap(niran, "2. Develop", message_id=message_id)
         calls = await bot.tap(niran, "✅", message_id=message_id)
         assert bot.answers(calls) == ["Submitted. Thank you!"]
-        assert (
-            "Your ranking is submitted" in bot.fake.messages(niran.id)[-1]["text"]
-            or "Your ranking is submitted" in ballot(bot, niran)["text"]
-        )
-        assert (
-            "Voted: 1 of 3" in bot.fake.messages(chat.id)[-1]["text"]
-            or "Voted: 1 of 3"
-            in [m for m in bot.fake.messages(chat.id) if "Which priorities" in m["text"]][-1][
-                "text"
-            ]
-        )
+        # The ballot (Niran's last message) and the announcement (the group's) are edited.
+        assert bot.last(niran)["message_id"] == message_id
+        assert "Your ranking is submitted" in bot.last(niran)["text"]
+        assert bot.last(chat)["message_id"] == announcement["message_id"]
+        assert "Voted: 1 of 3" in bot.last(chat)["text"]
         # A replayed submit changes nothing.
         calls = await bot.tap(niran, "✅", message_id=message_id)
         assert bot.answers(calls) == ["Your ranking is already submitted."]
