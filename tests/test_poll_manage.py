@@ -237,7 +237,11 @@ async def test_cancel_deletes_every_ballot_tells_once_and_results_say_so(tmp_pat
         assert len(notices(bot, niran, said)) == 2  # one notice, and his ballot edited
         edited = next(m for m in fake.messages(niran.id) if m["message_id"] == niran_ballot)
         assert said in edited["text"] and not fake.buttons(edited)
-        assert len(notices(bot, mali, said)) == 2  # her draft's ballot too
+        in_thai = bot.services.catalogs.translator("th")._(
+            "This poll was cancelled by the coordinators. Every ranking was deleted and "
+            "there will be no results."
+        )
+        assert len(notices(bot, mali, in_thai)) == 2  # her draft's ballot too, in her language
         assert not notices(bot, lena, said)
         assert "Cancelled: this poll has no results." in bot.last(chat)["text"]
 
