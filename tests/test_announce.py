@@ -54,9 +54,16 @@ async def test_preview_audience_language_version_and_report(tmp_path, fake):
         assert bot.labels(ada)[0] == "✅ Send to 4 recipients"
         await bot.tap(ada, "👥 Audience")
         await bot.tap(ada, "☐ Industry")
-        assert "✅ Industry and business" in bot.labels(ada)[2:] or any(
-            label.startswith("✅ Industry") for label in bot.labels(ada)
-        )
+        assert bot.labels(ada) == [
+            "☐ All members",
+            "☐ Government",
+            "✅ Industry and business",
+            "☐ Civil society and NGOs",
+            "☐ Academia and research",
+            "☐ International organisation",
+            "☐ Other",
+            "« Back to the preview",
+        ]
         await bot.tap(ada, "« Back to the preview")
         assert bot.last(ada)["text"].startswith("Preview — to Industry")
         assert bot.labels(ada)[0] == "✅ Send to 2 recipients"
@@ -100,6 +107,7 @@ async def crowd(bot, fake, ada, size: int) -> list[int]:
     return ids
 
 
+@pytest.mark.slow  # 2,002 deliveries through the pacer, flood limits and faults
 async def test_two_thousand_members_under_flood_limits_and_faults(tmp_path):
     clock = FakeClock(START)
     fake = FakeTelegram(clock=lambda: clock().timestamp())  # one virtual time for both sides
@@ -176,6 +184,8 @@ async def test_a_stop_in_the_middle_resumes_without_losing_anyone(tmp_path, fake
         assert sum(deliveries(fake).values()) < len(ids), "stopped in the middle"
         await bot.restart()  # cancels the drain mid-way; 'sending' rows go back to the queue
         await bot.settle()
+        # How many went twice depends on where the stop landed in the running drain (a race
+        # by design): the promise is the bound.
         got = deliveries(fake)
         assert set(got) == {*ids, ada.id}, "nobody missed (the coordinator is a member too)"
         assert sum(got.values()) - len(got) <= IN_FLIGHT, (

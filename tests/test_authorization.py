@@ -46,6 +46,7 @@ from tests.harness import (
     running_bot,
     snapshot,
 )
+from tests.worlds import Group, Joining, build_forum
 
 FORUM, OTHER_FORUM = "Thailand SCP Forum", "Other Forum"
 BOT_LINK = "https://t.me/scp_forum_bot"
@@ -665,20 +666,23 @@ async def build_world(bot: Harness, who: dict[str, FakeUser]) -> World:
     open poll with hidden results, one that shows them, a closed one, a meeting series, a single
     meeting and a forum tip."""
     fay, ada, niran = who["founder"], who["coordinator"], who["member"]
-    code, coordinator_code = await new_forum(bot, fay)
-    _, b_coordinator_code = await new_forum(
-        bot, fay, "/newforum Other Forum\ntimezone: UTC\nlanguage: en"
+    forum = await build_forum(
+        bot,
+        fay,
+        [
+            Joining(ada, coordinator=True),
+            Joining(niran, group="industry"),
+            Joining(who["observer"], group="civil_society"),
+            Joining(who["demoted"]),
+            Joining(who["admin"]),
+            Joining(who["other"], coordinator=True, forum=1),
+        ],
+        forms=(None, "/newforum Other Forum\ntimezone: UTC\nlanguage: en"),
+        promotions=("/promote @lena observer", "/promote @dara coordinator", "/demote @dara"),
+        group=Group(members=list(who.values()), admins=(fay, ada)),
     )
-    await join(bot, ada, coordinator_code)
-    await join(bot, niran, code, group="industry")
-    await join(bot, who["observer"], code, group="civil_society")
-    await join(bot, who["demoted"], code)
-    await join(bot, who["admin"], code)
-    await join(bot, who["other"], b_coordinator_code)
-    for step in ("/promote @lena observer", "/promote @dara coordinator", "/demote @dara"):
-        await bot.send(ada, step)
-    group = bot.fake.add_group("Forum group", members=list(who.values()), admins=[fay, ada])
-    await link_group(bot, ada, group)
+    code, group = forum.member_code, forum.group
+    assert group is not None
     await new_poll(
         bot, ada, "/newpoll Which priorities first?\nGreen procurement\nEco-labels\nWaste"
     )
@@ -854,6 +858,7 @@ def failed_calls(bot: Harness) -> list[tuple]:
     ]
 
 
+@pytest.mark.slow  # some 2,000 cells, each from a restored world
 @pytest.mark.parametrize("family", list(FAMILIES))
 async def test_everyone_everywhere_gets_what_the_matrix_says(tmp_path, fake, family):
     who = people(fake)

@@ -17,7 +17,7 @@ from fake_telegram import FakeChat, FakeTelegram, FakeUser
 from handlers.text import DIALOGS
 from tests.harness import Harness, running_bot
 from tests.test_meetings import FORM
-from tests.test_polls import forum_with_members
+from tests.worlds import forum_with_members
 
 NOTHING = "There is nothing to cancel."
 HINT = "I answer commands: /help lists them."

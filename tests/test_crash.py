@@ -29,6 +29,8 @@ from tests.test_announce import TEXT, deliveries
 from tests.test_outbox import ballots
 from tests.test_run import ROOT, eventually, start_bot, stop
 
+pytestmark = pytest.mark.slow  # real processes, killed and restarted
+
 BROADCAST_MEMBERS = 240  # ~8.5 s at the real pace of 28.5 messages a second
 POLL_MEMBERS = 40
 POLL = (
@@ -124,6 +126,7 @@ async def test_kill_9_in_the_middle_of_a_broadcast(tmp_path):
         await eventually(lambda: sum(deliveries(fake).values()) >= len(everyone) // 3)
         await kill_9(bot)
 
+        # Bounds, not counts: a real process is killed wherever the OS had got it to.
         states = dict(query(tmp_path, "SELECT state, COUNT(*) FROM outbox GROUP BY state"))
         assert states.get("pending", 0) > 0, f"killed in the middle: {states}"
         assert states.get("sending", 0) <= IN_FLIGHT
@@ -244,7 +247,7 @@ async def test_kill_9_while_a_poll_closes(tmp_path, stalled):
         for c in fake.calls_to("sendMessage", chat_id=ada.id)
         if "Poll 1 is closed" in c.params["text"]
     ]
-    assert len(closed_replies) <= 1
+    assert len(closed_replies) <= 1  # none if the kill lost it (the close had committed), or one
     assert query(tmp_path, "SELECT DISTINCT state FROM outbox") == [("sent",)]
     # Anonymous: five submitted ballots, with nothing left that leads back to the voters.
     assert query(

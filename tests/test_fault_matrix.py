@@ -35,7 +35,10 @@ from fake_telegram import FakeTelegram, FakeUser
 from tests.harness import Harness, new_poll, running_bot
 from tests.test_announce import TEXT
 from tests.test_meetings import FORM
-from tests.test_polls import POLL, forum_with_members
+from tests.test_polls import POLL
+from tests.worlds import forum_with_members
+
+pytestmark = pytest.mark.slow  # every call and write of every scenario fails in turn
 
 SEND = "ada: ~✅ Send"  # under a /newpoll preview
 CHINESE_POLL = (

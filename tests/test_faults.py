@@ -33,6 +33,8 @@ from tests.harness import START, link_group, running_bot
 from tests.test_announce import crowd
 from tests.test_polls import POLL
 
+pytestmark = pytest.mark.slow  # randomized faults over hundreds of deliveries
+
 SOAK = os.environ.get("FAULT_SOAK") == "1"
 SEEDS = range(int(os.environ.get("FAULT_SEEDS", "20"))) if SOAK else (20261123,)
 MEMBERS = int(os.environ.get("FAULT_MEMBERS", "4000")) if SOAK else 1000

@@ -6,7 +6,7 @@ import re
 
 from bot.roles import COMMANDS_BY_NAME, InGroup
 from tests.harness import running_bot
-from tests.test_polls import forum_with_members
+from tests.worlds import forum_with_members
 
 PRIVATE_LINK = "Your other commands work in a private chat with me: https://t.me/"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from tests.harness import running_bot
 from tests.test_meetings import FORM
-from tests.test_polls import forum_with_members
+from tests.worlds import forum_with_members
 
 TITLE = "National SCP Forum, spring session"
 PLACE = "Ministry of Environment, Room 3"

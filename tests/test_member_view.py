@@ -20,7 +20,8 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler
 
 from fake_telegram import FakeTelegram
 from tests.harness import new_poll, running_bot
-from tests.test_polls import POLL, ballot, forum_with_members
+from tests.test_polls import POLL, ballot
+from tests.worlds import forum_with_members
 
 # Shown as an alert from a variable (handlers/polls.py), so the scan below cannot see it.
 ALERT = (

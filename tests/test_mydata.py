@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 
 from tests.harness import close_poll, new_poll, running_bot
-from tests.test_polls import forum_with_members
 from tests.test_privacy import vote
+from tests.worlds import forum_with_members
 
 
 def _before_file(calls) -> list[str]:

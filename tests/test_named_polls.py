@@ -8,7 +8,8 @@ import csv
 import io
 
 from tests.harness import close_poll, new_poll, running_bot
-from tests.test_polls import POLL, ballot, forum_with_members
+from tests.test_polls import POLL, ballot
+from tests.worlds import forum_with_members
 
 NAMED = POLL + "\nanonymous: no"
 STALE = "This button is no longer valid."

@@ -56,6 +56,8 @@ async def test_ballots_survive_faults_and_a_stop_and_stay_tappable(tmp_path, fak
         assert sum(ballots(fake).values()) < len(ids), "stopped in the middle"
         await bot.restart()  # the drain is cancelled; the rest goes out after the start
 
+        # How many went twice depends on where the stop landed in the running drain (a race
+        # by design): the promise is the bound.
         got = ballots(fake)
         assert set(got) == {ada.id, *ids} - {blocked}, "every voter but the blocked one"
         assert sum(got.values()) - len(got) <= IN_FLIGHT, "duplicates only from the window"
@@ -265,6 +267,8 @@ async def test_a_stop_while_the_database_stays_busy_neither_hangs_nor_loses_anyo
         bot.app = await start_application(bot.config, fake, clock, bot.errors)
         await bot.settle()
 
+        # How many went twice depends on where the stop landed in the running drain (a race
+        # by design): the promise is the bound.
         got = deliveries(fake)
         assert set(got) == {*ids, ada.id}, "nobody missed"
         assert sum(got.values()) - len(got) <= IN_FLIGHT, "duplicates only from the window"

@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.harness import join, new_forum, new_poll, running_bot, snapshot
-from tests.test_polls import POLL, ballot, forum_with_members
+from tests.test_polls import POLL, ballot
+from tests.worlds import forum_with_members
 
 STALE = "This button is no longer valid."
 NOV30 = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # POLL's deadline, 17:00 in Bangkok

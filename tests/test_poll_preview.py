@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.harness import new_poll, running_bot
-from tests.test_polls import POLL, ballot, forum_with_members
+from tests.test_polls import POLL, ballot
+from tests.worlds import forum_with_members
 
 
 async def count(bot, table: str) -> int:

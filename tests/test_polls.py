@@ -8,7 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.harness import close_poll, join, link_group, new_forum, new_poll, running_bot, snapshot
+from tests.harness import close_poll, join, new_forum, new_poll, running_bot, snapshot
+from tests.worlds import forum_with_members
 
 POLL = (
     "/newpoll Which priorities should the forum take up first?\n"
@@ -17,24 +18,6 @@ POLL = (
     "Mandatory waste segregation\n"
     "closes: 2026-11-30 17:00"
 )
-
-
-async def forum_with_members(bot, fake, *, group=True):
-    """Ada (coordinator), Niran (industry), Mali (government, Thai), Lena (observer); a group."""
-    ada = fake.add_user("Ada", username="ada")
-    niran = fake.add_user("Niran", username="niran")
-    mali = fake.add_user("Mali", username="mali", language_code="th")
-    lena = fake.add_user("Lena", username="lena")
-    code, _ = await new_forum(bot, ada)
-    await join(bot, niran, code, group="industry")
-    await join(bot, mali, code, language="th", group="government")
-    await join(bot, lena, code, group="civil_society")
-    await bot.send(ada, "/promote @lena observer")
-    chat = None
-    if group:
-        chat = fake.add_group("Forum group", members=[ada, niran, mali, lena], admins=[ada])
-        await link_group(bot, ada, chat)
-    return ada, niran, mali, lena, chat
 
 
 def ballot(bot, user, poll_id: int = 1) -> dict:
@@ -77,17 +60,11 @@ async def test_poll_from_creation_to_export(tmp_path, fake):
         await bot.tap(niran, "2. Develop", message_id=message_id)
         calls = await bot.tap(niran, "✅", message_id=message_id)
         assert bot.answers(calls) == ["Submitted. Thank you!"]
-        assert (
-            "Your ranking is submitted" in bot.fake.messages(niran.id)[-1]["text"]
-            or "Your ranking is submitted" in ballot(bot, niran)["text"]
-        )
-        assert (
-            "Voted: 1 of 3" in bot.fake.messages(chat.id)[-1]["text"]
-            or "Voted: 1 of 3"
-            in [m for m in bot.fake.messages(chat.id) if "Which priorities" in m["text"]][-1][
-                "text"
-            ]
-        )
+        # The ballot (Niran's last message) and the announcement (the group's) are edited.
+        assert bot.last(niran)["message_id"] == message_id
+        assert "Your ranking is submitted" in bot.last(niran)["text"]
+        assert bot.last(chat)["message_id"] == announcement["message_id"]
+        assert "Voted: 1 of 3" in bot.last(chat)["text"]
         # A replayed submit changes nothing.
         calls = await bot.tap(niran, "✅", message_id=message_id)
         assert bot.answers(calls) == ["Your ranking is already submitted."]

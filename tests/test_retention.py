@@ -46,7 +46,7 @@ async def test_old_feedback_and_closed_polls_are_deleted_daily(tmp_path, fake):
         remarks = await bot.services.db.fetchall("SELECT text FROM feedback")
         assert [r["text"] for r in remarks] == ["A newer remark"]
         ballots = await bot.services.db.fetchall("SELECT DISTINCT poll_id FROM ballots")
-        assert [r["poll_id"] for r in ballots] in ([], [2])  # the closed poll's went with it
+        assert [r["poll_id"] for r in ballots] == []  # the closed poll's went with it
         # Delivery records (the ballots, the feedback for Ada) go after a month; their content
         # went as soon as each message was delivered.
         month_ago = bot.clock() - timedelta(days=30)
@@ -56,4 +56,4 @@ async def test_old_feedback_and_closed_polls_are_deleted_daily(tmp_path, fake):
         )
         assert old == []
         texts = await bot.services.db.fetchall("SELECT text FROM outbox WHERE state = 'sent'")
-        assert {r["text"] for r in texts} <= {""}
+        assert [r["text"] for r in texts] == ["", ""]

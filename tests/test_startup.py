@@ -14,8 +14,9 @@ from datetime import timedelta
 from bot.i18n import available_languages
 from fake_telegram import FakeTelegram, serve
 from tests.harness import new_poll, running_bot
-from tests.test_polls import POLL, forum_with_members
+from tests.test_polls import POLL
 from tests.test_run import eventually, start_bot, stop
+from tests.worlds import forum_with_members
 
 
 async def test_a_5xx_while_start_up_closes_an_overdue_poll(tmp_path, fake):

@@ -7,7 +7,7 @@ coordinators may drive it."""
 from __future__ import annotations
 
 from tests.harness import running_bot
-from tests.test_polls import forum_with_members
+from tests.worlds import forum_with_members
 
 TH = "ประหยัดพลังงานในสำนักงาน ปิดไฟเมื่อไม่ใช้"
 EN = "Switch off the lights when you leave: colon: stays text."
