@@ -207,13 +207,20 @@ async def on_ballot_button(update: Update, context: ForumContext) -> None:
     poll, options = await for_reader(services.db, services.priorities, tr, poll, options)
     text, markup = render_ballot(tr, poll, options, fresh, actor.timezone)
 
+    # What the tapped message shows now, to skip an edit Telegram would refuse as "not
+    # modified". The copy in the update is what the member's phone had when they tapped: on the
+    # ballot message we drew last, a first tap's edit may not have reached the phone before a
+    # second tap (rank, then undo), so there it is the ballot as we last drew it. An older copy
+    # of the ballot (sent again with "Open my ballot") shows what it was tapped with.
+    if (query.message.chat_id, query.message.message_id) == (ballot.chat_id, ballot.message_id):
+        shown = render_ballot(tr, poll, options, ballot, actor.timezone)
+    else:
+        shown = (query.message.text_html, query.message.reply_markup)
+
     async def show() -> None:
-        # An older copy of the ballot may already show this ranking: no edit then (Telegram
-        # would answer "message is not modified"), and none is an error if it slips through.
-        shown = query.message
-        if shown.text_html == text and shown.reply_markup == markup:
+        if shown == (text, markup):
             return
-        with unless_unchanged():
+        with unless_unchanged():  # a rare race left: no error either
             await query.edit_message_text(text, reply_markup=markup)
 
     # The toast and the new ballot are independent: both on the wire at once halves the wait.

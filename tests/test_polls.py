@@ -386,3 +386,21 @@ async def test_undo_on_an_older_copy_of_the_ballot_is_no_error(tmp_path, fake):
         calls = await bot.tap(niran, "↩", message_id=older)  # the older copy shows no ranking
         assert not [m for m in fake.messages(niran.id) if m["text"].startswith("Sorry")]
         assert [c.method for c in calls] == ["answerCallbackQuery"]  # it shows that already
+
+
+async def test_two_quick_taps_leave_the_ballot_showing_what_is_stored(tmp_path, fake):
+    """Rank, then undo before the first edit reaches the phone: the undo's update carries the
+    message as it was before the rank, which already looks like the undone ballot. The ballot
+    must still be redrawn, or it keeps showing a ranking the database no longer holds."""
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada, niran, *_ = await forum_with_members(bot, fake, group=False)
+        await new_poll(bot, ada, POLL)
+        message_id = ballot(bot, niran)["message_id"]
+        before = ballot(bot, niran)["text"]
+        fake.tap(niran, message_id, 1)  # both queued before the bot sees either
+        fake.tap(niran, message_id, "↩")
+        await bot.settle()
+        shown = next(m for m in fake.messages(niran.id) if m["message_id"] == message_id)
+        row = await bot.services.db.fetchone("SELECT draft FROM ballots")
+        assert row["draft"] == "[]"  # the undo emptied the draft
+        assert shown["text"] == before, shown["text"]
