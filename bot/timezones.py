@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib.resources
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -181,9 +181,9 @@ def zone_names(languages: tuple[str, ...]) -> dict[str, frozenset[str]]:
         if locale is None:
             continue
         for cldr_id, info in locale.time_zones.items():
-            zone = canonical(cldr_id)
-            if zone and "city" in info:
-                names[zone].add(info["city"])
+            cldr_zone = canonical(cldr_id)
+            if cldr_zone and "city" in info:
+                names[cldr_zone].add(info["city"])
         for country, name in locale.territories.items():
             for zone in by_country.get(country, ()):
                 names[zone].add(name)
@@ -195,7 +195,7 @@ def local_city(zone: str, lang: str) -> str:
     locale = _locale(lang)
     if locale is not None:
         for cldr_id in (zone, *(a for a, z in links().items() if z == zone)):
-            city = locale.time_zones.get(cldr_id, {}).get("city")
+            city: str | None = locale.time_zones.get(cldr_id, {}).get("city")
             if city:
                 return city
     return city_of(zone)
@@ -211,7 +211,8 @@ def country_of(text: str | None, languages: Sequence[str] = ()) -> str | None:
     wanted = fold(text)
     for lang in ("en", *languages):
         locale = _locale(lang)
-        for code, name in locale.territories.items() if locale else ():
+        territories: Mapping[str, str] = locale.territories if locale else {}
+        for code, name in territories.items():
             if code in table and fold(name) == wanted:
                 return code
     return None
