@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import TypeGuard
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale, UnknownLocaleError
@@ -324,6 +325,6 @@ def _iana_id(text: str) -> str | None:
     return name
 
 
-def is_choosable(zone: str | None) -> bool:
+def is_choosable(zone: str | None) -> TypeGuard[str]:
     """Whether a zone id (from a button, so possibly forged) is one the bot offers or accepts."""
     return zone is not None and _iana_id(zone) == zone

@@ -23,7 +23,7 @@ from db import polls as polls_db
 from db import users as users_db
 from db.polls import BallotRow, OptionRow, PollRow
 from handlers.announcement import request_refresh
-from handlers.common import answer_stale, unless_unchanged
+from handlers.common import answer_stale, pressed, pressed_message, unless_unchanged
 
 
 def render_ballot(
@@ -143,7 +143,7 @@ async def _forum_zone(services: Services, poll: PollRow) -> str:
 
 async def on_ballot_button(update: Update, context: ForumContext) -> None:
     """A tap on a ballot: rank an option, undo the last choice, or submit."""
-    query, actor, services = update.callback_query, context.actor, context.services
+    query, actor, services = pressed(update), context.actor, context.services
     parsed = callbacks.parse(query.data)
     poll_id = parsed.int_arg(0) if parsed else None
     poll = await polls_db.get_poll(services.db, poll_id) if poll_id else None
@@ -195,7 +195,11 @@ async def on_ballot_button(update: Update, context: ForumContext) -> None:
         await answer_stale(update, context)
         return
     await polls_db.set_draft(
-        services.db, ballot.id, draft, query.message.chat_id, query.message.message_id
+        services.db,
+        ballot.id,
+        draft,
+        pressed_message(query).chat_id,
+        pressed_message(query).message_id,
     )
     # A submit changed more than the draft: read it back; a rank or an undo only the draft.
     fresh = (
@@ -210,7 +214,7 @@ async def on_ballot_button(update: Update, context: ForumContext) -> None:
     async def show() -> None:
         # An older copy of the ballot may already show this ranking: no edit then (Telegram
         # would answer "message is not modified"), and none is an error if it slips through.
-        shown = query.message
+        shown = pressed_message(query)
         if shown.text_html == text and shown.reply_markup == markup:
             return
         with unless_unchanged():
