@@ -98,10 +98,11 @@ def build_application(
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
-    if rate_limit:
-        # Stays under Telegram's overall and per-group limits; retries a 429 after retry_after.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
-    application = builder.build()
+    # The rate limiter stays under Telegram's overall and per-group limits; retries a 429 after
+    # retry_after.
+    application = (
+        builder.rate_limiter(AIORateLimiter(max_retries=3)) if rate_limit else builder
+    ).build()
     application.bot_data["services"] = Services(config=config, clock=clock, sleep=sleep)
     application.bot_data["heartbeat"] = heartbeat
     for group, handler in handler_registry():

@@ -182,8 +182,9 @@ def _set_plural_forms(catalog: Catalog, lang: str) -> None:
     assert match, lang
     count, expression = int(match[1]), match[2]
     # Babel reads these two private fields back from the header and writes them out again; there
-    # is no public setter. A changed count pads or trims existing plural translations.
-    catalog._num_plurals, catalog._plural_expr = count, expression
+    # is no public setter. A changed count pads or trims existing plural translations. (Babel's
+    # __init__ declares both as None, hence the ignore.)
+    catalog._num_plurals, catalog._plural_expr = count, expression  # type: ignore[assignment]
     for message in catalog:
         if message.id and isinstance(message.id, tuple | list) and message.string:
             forms = list(message.string)

@@ -89,7 +89,8 @@ class ForumContext(CallbackContext[ExtBot[None], dict, dict, dict]):
 
     @property
     def services(self) -> Services:
-        return self.application.bot_data["services"]
+        services: Services = self.application.bot_data["services"]
+        return services
 
     @property
     def actor(self) -> Actor:

@@ -139,7 +139,8 @@ class Translator:
         # The locale's own way of joining a medium date and a short time ("Nov 30, 2026, 5:00 PM",
         # "2026年11月30日 17:00"): seconds mean nothing for a deadline or a meeting.
         local = moment.astimezone(zone)
-        text = get_datetime_format("medium", locale=self.locale).format(
+        # Babel annotates a DateTimePattern, but CLDR's datetime formats are plain "{1}, {0}" strings.
+        text = str(get_datetime_format("medium", locale=self.locale)).format(
             format_time(local, "short", locale=self.locale),
             format_date(local, "medium", locale=self.locale),
         )
@@ -309,7 +310,8 @@ def compile_catalog(po_path: Path, lang: str) -> bytes:
     # Babel compiles an untranslated plural entry as the English text; leave it out instead, so
     # the message falls back to the forum's language like any other missing one.
     for message in list(catalog):
-        if message.pluralizable and not all(message.string):
+        forms = message.string  # a tuple of forms for a plural entry (read_po), else a str
+        if message.pluralizable and isinstance(forms, tuple | list) and not all(forms):
             catalog.delete(message.id, context=message.context)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)

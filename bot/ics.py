@@ -101,7 +101,8 @@ def calendar_file(events: Sequence[CalendarEvent], *, name: str) -> bytes:
             for tzid in sorted(calendar.get_missing_tzids())  # UTC needs none
         ]
         calendar.subcomponents[:0] = zones  # before the events that refer to them
-    return calendar.to_ical()  # folded at 75 octets, CRLF line endings
+    ical: bytes = calendar.to_ical()  # folded at 75 octets, CRLF line endings
+    return ical
 
 
 def filename(title: str, start: datetime) -> str:

@@ -7,10 +7,14 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, cast
 
 from bot import chart_fonts
 from bot.csvfile import csv_bytes
 from bot.ranking import Tally, tally
+
+if TYPE_CHECKING:  # matplotlib itself is imported only when a chart is drawn
+    from matplotlib.typing import ColorType, RcKeyType
 
 
 @dataclass(frozen=True)
@@ -192,7 +196,10 @@ def chart_png(
 
     chart_fonts.register()
     texts = [*options, *group_labels.values(), axis_label, heading, question]
-    style = {"font.family": chart_fonts.families_for(texts), "text.language": _bcp47(language)}
+    style: dict[RcKeyType, object] = {
+        "font.family": chart_fonts.families_for(texts),
+        "text.language": _bcp47(language),
+    }
     # Every text, tick labels included, takes its font when it is made, some only while the
     # figure is drawn: all of it happens inside the style.
     with rc_context(style):
@@ -211,6 +218,7 @@ def _draw(
     # nothing to close. Imported here, so a bot that never draws a chart never loads it.
     from matplotlib import colormaps
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.colors import ListedColormap
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
@@ -220,10 +228,13 @@ def _draw(
     title_text = _drawable(_wrap(f"{heading}: {question}", 52, 3), _drawable(heading, ""))
     height = 0.28 * rows + 0.35 * len(order) + 0.25 * (title_text.count("\n") + 1) + 1.4
     fig = Figure(figsize=(6, height), dpi=150)
-    FigureCanvasAgg(fig)
+    canvas = FigureCanvasAgg(fig)  # becomes fig.canvas
     ax = fig.subplots()
     left = [0.0] * len(order)
-    colours = colormaps["tab10"].colors
+    tab10 = colormaps["tab10"]
+    assert isinstance(tab10, ListedColormap)
+    # Ten RGB tuples; matplotlib's stub types `colors` as any array-like.
+    colours = cast("Sequence[ColorType]", tab10.colors)
     # Without a breakdown that may be shown, one bar per option: the forum's total.
     stacks = result.by_group or {"": result.overall}
     for index, (group, group_tally) in enumerate(stacks.items()):
@@ -254,7 +265,7 @@ def _draw(
                 frameon=False,
             )
             fig.tight_layout()
-            box = legend.get_window_extent(fig.canvas.get_renderer())
+            box = legend.get_window_extent(canvas.get_renderer())
             if box.x0 >= 0 and box.x1 <= fig.bbox.width:
                 break
     else:

@@ -393,7 +393,7 @@ def occurrences_between(
         window_local.month - first_start.month
     )
     n = max(0, (months_ahead - 2) // every_months)
-    found = []
+    found: list[tuple[int, datetime]] = []
     while True:
         when = occurrence_start(first_start, timezone, every_months, n)
         if when >= end_utc:

@@ -201,7 +201,8 @@ def updater_start(application: Application, config: Config) -> Callable[[], Awai
     """
     updater = application.updater
     assert updater is not None
-    if not config.webhook_url:
+    webhook_url = config.webhook_url
+    if not webhook_url:
         return lambda: updater.start_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
 
     async def start_webhook() -> None:
@@ -209,8 +210,8 @@ def updater_start(application: Application, config: Config) -> Callable[[], Awai
             await updater.start_webhook(
                 listen=config.webhook_listen,
                 port=config.webhook_port,
-                url_path=urlsplit(config.webhook_url).path.lstrip("/"),
-                webhook_url=config.webhook_url,
+                url_path=urlsplit(webhook_url).path.lstrip("/"),
+                webhook_url=webhook_url,
                 secret_token=config.webhook_secret,
                 allowed_updates=Update.ALL_TYPES,
                 bootstrap_retries=-1,

@@ -13,10 +13,11 @@ from __future__ import annotations
 import importlib.resources
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import TypeGuard
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale, UnknownLocaleError
@@ -181,9 +182,9 @@ def zone_names(languages: tuple[str, ...]) -> dict[str, frozenset[str]]:
         if locale is None:
             continue
         for cldr_id, info in locale.time_zones.items():
-            zone = canonical(cldr_id)
-            if zone and "city" in info:
-                names[zone].add(info["city"])
+            cldr_zone = canonical(cldr_id)
+            if cldr_zone and "city" in info:
+                names[cldr_zone].add(info["city"])
         for country, name in locale.territories.items():
             for zone in by_country.get(country, ()):
                 names[zone].add(name)
@@ -195,7 +196,7 @@ def local_city(zone: str, lang: str) -> str:
     locale = _locale(lang)
     if locale is not None:
         for cldr_id in (zone, *(a for a, z in links().items() if z == zone)):
-            city = locale.time_zones.get(cldr_id, {}).get("city")
+            city: str | None = locale.time_zones.get(cldr_id, {}).get("city")
             if city:
                 return city
     return city_of(zone)
@@ -211,7 +212,8 @@ def country_of(text: str | None, languages: Sequence[str] = ()) -> str | None:
     wanted = fold(text)
     for lang in ("en", *languages):
         locale = _locale(lang)
-        for code, name in locale.territories.items() if locale else ():
+        territories: Mapping[str, str] = locale.territories if locale else {}
+        for code, name in territories.items():
             if code in table and fold(name) == wanted:
                 return code
     return None
@@ -323,6 +325,6 @@ def _iana_id(text: str) -> str | None:
     return name
 
 
-def is_choosable(zone: str | None) -> bool:
+def is_choosable(zone: str | None) -> TypeGuard[str]:
     """Whether a zone id (from a button, so possibly forged) is one the bot offers or accepts."""
     return zone is not None and _iana_id(zone) == zone

@@ -143,5 +143,17 @@ def to_db_time(moment: datetime) -> str:
 
 
 def from_db_time(text: str | None) -> datetime | None:
-    """ISO-8601 text from the database → aware UTC datetime."""
-    return None if text is None else datetime.fromisoformat(text).astimezone(UTC)
+    """ISO-8601 text from the database → aware UTC datetime; NULL stays None."""
+    return None if text is None else db_time(text)
+
+
+def db_time(text: str) -> datetime:
+    """A NOT NULL time column → aware UTC datetime (typed as never None, unlike from_db_time)."""
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+async def the_row(cursor: aiosqlite.Cursor) -> aiosqlite.Row:
+    """The row a statement always yields (an aggregate, `RETURNING`, a row the transaction holds)."""
+    row = await cursor.fetchone()
+    assert row is not None, "the statement yielded no row"
+    return row

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from db.connection import Database, from_db_time, to_db_time
+from db.connection import Database, db_time, to_db_time
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,8 @@ _SELECT = (
 )
 
 
-def _row(row) -> FeedbackRow:
-    created = from_db_time(row["created_at"])
-    assert created is not None
+def _row(row: aiosqlite.Row) -> FeedbackRow:
+    created = db_time(row["created_at"])
     return FeedbackRow(
         row["id"],
         row["forum_id"],

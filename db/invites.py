@@ -13,7 +13,7 @@ from typing import Any
 
 import aiosqlite
 
-from db.connection import Database, from_db_time, to_db_time
+from db.connection import Database, db_time, to_db_time
 
 COORDINATOR, GROUP = "coordinator", "group"
 
@@ -37,8 +37,7 @@ class InviteRow:
 
 
 def _invite(row: aiosqlite.Row) -> InviteRow:
-    expires = from_db_time(row["expires_at"])
-    assert expires is not None
+    expires = db_time(row["expires_at"])
     return InviteRow(row["code"], row["forum_id"], row["kind"], expires, bool(row["usable"]))
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from db.connection import Database, from_db_time, to_db_time
+from db.connection import Database, db_time, to_db_time
 
 ANSWERS = ("going", "maybe", "no")
 # A read from the database, or from inside a transaction the caller holds (`batch.conn`).
@@ -79,8 +79,8 @@ def meeting_from_row(row: aiosqlite.Row) -> MeetingRow:
         place=row["place"],
         link=row["link"],
         timezone=row["timezone"],
-        starts_at=from_db_time(row["starts_at"]),  # type: ignore[arg-type]
-        ends_at=from_db_time(row["ends_at"]),  # type: ignore[arg-type]
+        starts_at=db_time(row["starts_at"]),
+        ends_at=db_time(row["ends_at"]),
         revision=row["revision"],
         cancelled=row["cancelled_at"] is not None,
         reminders=tuple(sorted(json.loads(row["reminders"]), reverse=True)),

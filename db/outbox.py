@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 import aiosqlite
 
@@ -20,6 +20,13 @@ FINAL = ("sent", "blocked", "failed", "unconfirmed")
 # broadcasts.report_message_id: NULL while the progress message is on its way (its sender
 # records it); this when it could not be sent, so the drain sends the final report as a new one.
 NO_REPORT_MESSAGE = 0
+
+
+class Attachment(TypedDict):
+    """A file for an `Outgoing` (passed on as `**attachment`)."""
+
+    document: bytes
+    document_name: str
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from datetime import datetime
 import aiosqlite
 
 from db import outbox
-from db.connection import Database, from_db_time, to_db_time
+from db.connection import Database, db_time, from_db_time, the_row, to_db_time
 
 VOTING_ROLES = ("member", "coordinator")  # observers watch and analyse; they do not vote
 # What close() keeps of each ballot's stakeholder group: given the groups of all ballots, the
@@ -77,7 +77,7 @@ def _poll(row: aiosqlite.Row) -> PollRow:
         forum_id=row["forum_id"],
         number=row["number"],
         question=row["question"],
-        closes_at=from_db_time(row["closes_at"]),  # type: ignore[arg-type]
+        closes_at=db_time(row["closes_at"]),
         closed_at=from_db_time(row["closed_at"]),
         hide_results=bool(row["hide_results"]),
         anonymous=bool(row["anonymous"]),
@@ -107,7 +107,7 @@ async def insert_poll(
     cursor = await conn.execute(
         "SELECT coalesce(max(number), 0) + 1 FROM polls WHERE forum_id = ?", (forum_id,)
     )
-    (number,) = await cursor.fetchone()  # type: ignore[misc]
+    (number,) = await the_row(cursor)
     cursor = await conn.execute(
         "INSERT INTO polls (forum_id, number, question, catalog, created_by, created_at,"
         " closes_at, hide_results, anonymous, remind_before_s)"
@@ -125,7 +125,7 @@ async def insert_poll(
             remind_before_s,
         ),
     )
-    poll = _poll(await cursor.fetchone())  # type: ignore[arg-type]
+    poll = _poll(await the_row(cursor))
     refs = refs or [None] * len(options)
     await conn.executemany(
         "INSERT INTO poll_options (poll_id, position, text, ref) VALUES (?, ?, ?, ?)",
@@ -282,7 +282,7 @@ async def submit(
     """Replace the counted ranking with `ranking`; True if this is the ballot's first submission."""
     async with db.transaction() as conn:
         cursor = await conn.execute("SELECT submitted_at FROM ballots WHERE id = ?", (ballot_id,))
-        (before,) = await cursor.fetchone()  # type: ignore[misc]
+        (before,) = await the_row(cursor)
         await conn.execute("DELETE FROM ballot_ranks WHERE ballot_id = ?", (ballot_id,))
         await conn.executemany(
             "INSERT INTO ballot_ranks (ballot_id, option_id, rank) VALUES (?, ?, ?)",
@@ -337,7 +337,7 @@ async def close(db: Database, poll_id: int, now: datetime, relabel: Relabel | No
             "DELETE FROM ballots WHERE poll_id = ? AND submitted_at IS NULL", (poll_id,)
         )
         cursor = await conn.execute("SELECT anonymous FROM polls WHERE id = ?", (poll_id,))
-        (anonymous,) = await cursor.fetchone()  # type: ignore[misc]
+        (anonymous,) = await the_row(cursor)
         if anonymous:
             await _seal(conn, poll_id, now, relabel or list)
     if anonymous:

@@ -8,7 +8,7 @@ from datetime import datetime
 import aiosqlite
 
 from db import dialogs
-from db.connection import Database, from_db_time, to_db_time
+from db.connection import Database, db_time, to_db_time
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ async def seen_in_cycle(db: Database, user_id: int) -> tuple[int, list[tuple[str
         "SELECT tip_key, seen_at FROM tip_views WHERE user_id = ? AND cycle = ? ORDER BY seen_at",
         (user_id, cycle),
     )
-    return cycle, [(r["tip_key"], from_db_time(r["seen_at"])) for r in rows]
+    return cycle, [(r["tip_key"], db_time(r["seen_at"])) for r in rows]
 
 
 async def record_view(db: Database, user_id: int, cycle: int, key: str, now: datetime) -> None:
@@ -129,9 +129,8 @@ async def claim_delivery(
     return cursor.rowcount == 1
 
 
-def _subscription(row) -> Subscription:
-    next_at = from_db_time(row["next_at"])
-    assert next_at is not None
+def _subscription(row: aiosqlite.Row) -> Subscription:
+    next_at = db_time(row["next_at"])
     return Subscription(row["user_id"], row["frequency"], row["hour"], row["weekday"], next_at)
 
 

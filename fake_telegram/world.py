@@ -260,7 +260,7 @@ class World:
 
     def is_bot_message(self, message: dict) -> bool:
         """Whether the bot sent this message."""
-        return message.get("from", {}).get("id") == self.bot_user["id"]
+        return bool(message.get("from", {}).get("id") == self.bot_user["id"])
 
     # --- updates (the queue lives in updates.UpdateQueue) ---
 

@@ -28,7 +28,17 @@ from db import forums as forums_db
 from db import outbox as outbox_db
 from db.outbox import Outgoing
 from handlers import outbox
-from handlers.common import guarded, keyboard, member_button, reply, unless_unchanged
+from handlers.common import (
+    chat_of,
+    guarded,
+    keyboard,
+    member_button,
+    message_of,
+    pressed,
+    pressed_message,
+    reply,
+    unless_unchanged,
+)
 from handlers.render import group_name, language_keyboard
 
 ANNOUNCE = "announce"
@@ -140,7 +150,7 @@ def _audience_screen(
 @guarded("announce")
 async def start_announcement(update: Update, context: ForumContext) -> None:
     """`/announce` with the text below it (one message), or alone to be asked for it."""
-    actor, message = context.actor, update.effective_message
+    actor, message = context.actor, message_of(update)
     # Everything after the command (usually on the lines below it), with its formatting as HTML.
     html = COMMAND.sub("", message.text_html or "", count=1).strip()
     assert actor.forum is not None  # guarded: a coordinator of their current forum
@@ -166,7 +176,7 @@ async def start_announcement(update: Update, context: ForumContext) -> None:
 
 async def on_input(update: Update, context: ForumContext, data: dict) -> None:
     """The announcement's text, or one language version of it."""
-    await _take_text(update, context, data, update.effective_message.text_html or "")
+    await _take_text(update, context, data, message_of(update).text_html or "")
 
 
 async def _take_text(
@@ -199,7 +209,7 @@ async def _save(context: ForumContext, update: Update, draft: dict[str, Any]) ->
     await dialogs.expect(
         services.db,
         user_id=context.actor.user_id,
-        chat_id=update.effective_chat.id,
+        chat_id=chat_of(update).id,
         kind=ANNOUNCE,
         data=draft,
         now=services.clock(),
@@ -208,13 +218,11 @@ async def _save(context: ForumContext, update: Update, draft: dict[str, Any]) ->
 
 async def on_button(update: Update, context: ForumContext) -> None:
     """The buttons under a preview; the draft must still be there and the caller a coordinator."""
-    query, actor, services = update.callback_query, context.actor, context.services
+    query, actor, services = pressed(update), context.actor, context.services
     parsed = await member_button(update, context)
     if parsed is None:
         return
-    pending = await dialogs.pending(
-        services.db, user_id=actor.user_id, chat_id=update.effective_chat.id
-    )
+    pending = await dialogs.pending(services.db, user_id=actor.user_id, chat_id=chat_of(update).id)
     if (
         pending is None
         or pending.kind != ANNOUNCE
@@ -233,7 +241,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
         await _send(update, context, draft)
         return
     if action == "cancel":
-        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
+        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_of(update).id)
         await query.answer()
         await query.edit_message_text(tr._("Cancelled. Nothing was sent."))
         return
@@ -246,7 +254,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
         draft["step"] = value
         await _save(context, update, draft)
         await query.answer()
-        await query.message.reply_text(
+        await pressed_message(query).reply_text(
             tr._("Send the announcement in %(language)s.", language=tr.language_name(value))
         )
         return
@@ -275,13 +283,13 @@ async def on_button(update: Update, context: ForumContext) -> None:
 async def _send(update: Update, context: ForumContext, draft: dict[str, Any]) -> None:
     """Commit, then talk: the draft's end and every recipient's outbox row in one transaction,
     and only then the calls to Telegram, each of which may fail without losing anything."""
-    query, actor, services = update.callback_query, context.actor, context.services
+    query, actor, services = pressed(update), context.actor, context.services
     assert actor.forum is not None
     messages = await _recipients(context, draft)
     if not messages:  # the draft stays: a wider audience may fix it
         await query.answer(actor.tr._("Nobody to send it to yet."), show_alert=True)
         return
-    chat_id = update.effective_chat.id
+    chat_id = chat_of(update).id
     async with outbox_db.batch(
         services.db,
         forum_id=actor.forum.id,
@@ -308,13 +316,13 @@ async def _send(update: Update, context: ForumContext, draft: dict[str, Any]) ->
 
 async def _after_send(update: Update, context: ForumContext, broadcast_id: int, count: int) -> None:
     """The courtesies after an announcement was committed: none of them can lose it."""
-    query, tr, services = update.callback_query, context.actor.tr, context.services
+    query, tr, services = pressed(update), context.actor.tr, context.services
     with contextlib.suppress(TelegramError):  # e.g. "query is too old": the progress says it
         await query.answer()
     with contextlib.suppress(TelegramError):  # the preview stays as a record of what went out
         await query.edit_message_reply_markup(None)
     try:
-        report = await query.message.reply_text(
+        report = await pressed_message(query).reply_text(
             progress_text(tr, Counter(pending=count), done=False)
         )
     except TelegramError as exc:

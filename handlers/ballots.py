@@ -23,7 +23,7 @@ from db import polls as polls_db
 from db import users as users_db
 from db.polls import BallotRow, OptionRow, PollRow
 from handlers.announcement import request_refresh
-from handlers.common import answer_stale, unless_unchanged
+from handlers.common import answer_stale, pressed, pressed_message, unless_unchanged
 
 
 def render_ballot(
@@ -143,7 +143,7 @@ async def _forum_zone(services: Services, poll: PollRow) -> str:
 
 async def on_ballot_button(update: Update, context: ForumContext) -> None:
     """A tap on a ballot: rank an option, undo the last choice, or submit."""
-    query, actor, services = update.callback_query, context.actor, context.services
+    query, actor, services = pressed(update), context.actor, context.services
     parsed = callbacks.parse(query.data)
     poll_id = parsed.int_arg(0) if parsed else None
     poll = await polls_db.get_poll(services.db, poll_id) if poll_id else None
@@ -195,7 +195,11 @@ async def on_ballot_button(update: Update, context: ForumContext) -> None:
         await answer_stale(update, context)
         return
     await polls_db.set_draft(
-        services.db, ballot.id, draft, query.message.chat_id, query.message.message_id
+        services.db,
+        ballot.id,
+        draft,
+        pressed_message(query).chat_id,
+        pressed_message(query).message_id,
     )
     # A submit changed more than the draft: read it back; a rank or an undo only the draft.
     fresh = (
@@ -212,10 +216,12 @@ async def on_ballot_button(update: Update, context: ForumContext) -> None:
     # ballot message we drew last, a first tap's edit may not have reached the phone before a
     # second tap (rank, then undo), so there it is the ballot as we last drew it. An older copy
     # of the ballot (sent again with "Open my ballot") shows what it was tapped with.
-    if (query.message.chat_id, query.message.message_id) == (ballot.chat_id, ballot.message_id):
+    tapped = pressed_message(query)
+    shown: tuple[str, InlineKeyboardMarkup | None]
+    if (tapped.chat_id, tapped.message_id) == (ballot.chat_id, ballot.message_id):
         shown = render_ballot(tr, poll, options, ballot, actor.timezone)
     else:
-        shown = (query.message.text_html, query.message.reply_markup)
+        shown = (tapped.text_html, tapped.reply_markup)
 
     async def show() -> None:
         if shown == (text, markup):

@@ -9,6 +9,7 @@ from telegram.ext import BaseHandler, ChatMemberHandler, MessageHandler, filters
 from bot.context import ForumContext
 from db import forums as forums_db
 from db import users as users_db
+from handlers.common import message_of
 
 GONE = (ChatMember.BANNED, ChatMember.LEFT)
 
@@ -16,6 +17,7 @@ GONE = (ChatMember.BANNED, ChatMember.LEFT)
 async def on_my_chat_member(update: Update, context: ForumContext) -> None:
     """Blocked/unblocked in private; added to or removed from a group."""
     change = update.my_chat_member
+    assert change is not None  # the MY_CHAT_MEMBER handler routes only these
     services = context.services
     status = change.new_chat_member.status
     if change.chat.type == ChatType.PRIVATE:
@@ -40,7 +42,7 @@ async def on_my_chat_member(update: Update, context: ForumContext) -> None:
 
 async def on_migration(update: Update, context: ForumContext) -> None:
     """A group became a supergroup: its id changes; keep its link to the forum."""
-    message = update.effective_message
+    message = message_of(update)
     if message.migrate_to_chat_id:
         await forums_db.migrate_chat(
             context.services.db, message.chat.id, message.migrate_to_chat_id

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from datetime import timedelta
+from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    CallbackQuery,
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
@@ -17,12 +26,51 @@ from bot.i18n import Translator
 from bot.roles import COMMANDS_BY_NAME, Access, InGroup, Role, may_use
 from db import dialogs
 
-Handler = Callable[[Update, ForumContext], Awaitable[None]]
+Handler = Callable[[Update, ForumContext], Coroutine[Any, Any, None]]
 
 
 def retry_seconds(retry_after: float | timedelta) -> float:
     """A 429's `retry_after` in seconds (PTB 22 gives an int; 23 will give a timedelta)."""
     return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
+
+
+# What PTB types as optional but a handler's registration guarantees. Each fails loudly (as the
+# attribute access on None it replaces would) if a handler is ever registered for other updates.
+
+
+def pressed(update: Update) -> CallbackQuery:
+    """The button press of an update a CallbackQueryHandler routed (it routes no other)."""
+    query = update.callback_query
+    assert query is not None, "not a button press"
+    return query
+
+
+def pressed_message(query: CallbackQuery) -> Message:
+    """The message under the pressed button: the bot's own, in a chat (there is no inline mode)."""
+    message = query.message
+    assert isinstance(message, Message), "the pressed message is gone or inaccessible"
+    return message
+
+
+def chat_of(update: Update) -> Chat:
+    """The chat a command, message, button press or membership change happened in."""
+    chat = update.effective_chat
+    assert chat is not None, "an update without a chat"
+    return chat
+
+
+def message_of(update: Update) -> Message:
+    """The message a command or typed answer came in."""
+    message = update.effective_message
+    assert message is not None, "an update without a message"
+    return message
+
+
+def user_of(update: Update) -> User:
+    """Who sent the command, message or button press."""
+    user = update.effective_user
+    assert user is not None, "an update without a sender"
+    return user
 
 
 def is_private(update: Update) -> bool:
@@ -145,7 +193,7 @@ async def answer_stale(update: Update, context: ForumContext) -> None:
 
 async def member_button(update: Update, context: ForumContext) -> callbacks.Callback | None:
     """A member's button press, parsed; None (and answered as stale) if forged or not a member."""
-    parsed = callbacks.parse(update.callback_query.data)
+    parsed = callbacks.parse(pressed(update).data)
     if parsed is None or context.actor.user is None:
         await answer_stale(update, context)
         return None
@@ -159,7 +207,7 @@ async def coordinator_step(
     (and answered as stale) if forged, out of step, no longer a coordinator or, with
     `same_forum`, pressed for another forum than the one the draft is for."""
     actor = context.actor
-    parsed = callbacks.parse(update.callback_query.data)
+    parsed = callbacks.parse(pressed(update).data)
     chat = update.effective_chat
     pending = await dialogs.pending(
         context.services.db, user_id=actor.user_id, chat_id=chat.id if chat else actor.user_id

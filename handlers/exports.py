@@ -21,7 +21,16 @@ from db import forums as forums_db
 from db import meeting_feedback as meeting_feedback_db
 from db import polls as polls_db
 from db.connection import to_db_time
-from handlers.common import answer_stale, command_text, guarded, is_private, keyboard, reply
+from handlers.common import (
+    answer_stale,
+    command_text,
+    guarded,
+    is_private,
+    keyboard,
+    message_of,
+    pressed,
+    reply,
+)
 from handlers.poll_results import pick_poll, send_poll_export
 
 KINDS = ("meetings", "feedback", "members")
@@ -72,7 +81,7 @@ async def _menu(update: Update, context: ForumContext) -> None:
 
 async def on_button(update: Update, context: ForumContext) -> None:
     """`exp:<kind>` from the menu; the caller's role (and the private chat) is checked again."""
-    parsed = callbacks.parse(update.callback_query.data)
+    parsed = callbacks.parse(pressed(update).data)
     actor = context.actor
     if (
         parsed is None
@@ -83,7 +92,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
     ):
         await answer_stale(update, context)
         return
-    await update.callback_query.answer()
+    await pressed(update).answer()
     await SENDERS[parsed.action](update, context)
 
 
@@ -93,7 +102,7 @@ async def _meetings_export(update: Update, context: ForumContext) -> None:
     assert actor.forum is not None
     rows = await meeting_feedback_db.report(services.db, actor.forum.id)
     comments = await meeting_feedback_db.feedback(services.db, actor.forum.id)
-    message = update.effective_message
+    message = message_of(update)
     await message.reply_document(
         InputFile(
             csv_bytes(
@@ -158,7 +167,7 @@ async def _feedback_export(update: Update, context: ForumContext) -> None:
         for item in items
     ]
     header = ["number", "created_utc", "topic", "signed_by", "signed", "photo", "text"]
-    await update.effective_message.reply_document(
+    await message_of(update).reply_document(
         InputFile(csv_bytes(header, rows), filename="feedback.csv"),
         caption=actor.tr._("Feedback: one row per item."),
     )
@@ -169,7 +178,7 @@ async def _feedback_counts_export(update: Update, context: ForumContext) -> None
     actor, services = context.actor, context.services
     assert actor.forum is not None
     rows = await feedback_db.counts_by_month(services.db, actor.forum.id)
-    await update.effective_message.reply_document(
+    await message_of(update).reply_document(
         InputFile(csv_bytes(["month_utc", "topic", "items"], rows), filename="feedback-counts.csv"),
         caption=actor.tr._("Feedback: how many items per month and topic (no text, no names)."),
     )
@@ -180,7 +189,7 @@ async def _members_export(update: Update, context: ForumContext) -> None:
     actor, services = context.actor, context.services
     assert actor.forum is not None
     rows = await forums_db.membership_counts(services.db, actor.forum.id)
-    await update.effective_message.reply_document(
+    await message_of(update).reply_document(
         InputFile(
             csv_bytes(["stakeholder_group", "language", "role", "members"], rows),
             filename="members.csv",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -33,10 +34,14 @@ from db.feedback import FeedbackRow
 from db.outbox import Outgoing
 from handlers import outbox
 from handlers.common import (
+    chat_of,
     command_text,
     guarded,
     keyboard,
     member_button,
+    message_of,
+    pressed,
+    pressed_message,
     refusal,
     reply,
     reply_lines,
@@ -82,7 +87,7 @@ async def start_feedback(update: Update, context: ForumContext) -> None:
 
 async def on_text(update: Update, context: ForumContext, data: dict[str, Any]) -> None:
     """The feedback itself (text, or a photo's caption): ask anonymous or signed."""
-    actor, message = context.actor, update.effective_message
+    actor, message = context.actor, message_of(update)
     tr = actor.tr
     text = message.text or message.caption or ""
     data |= {"text": text, "photo": message.photo[-1].file_id if message.photo else None}
@@ -102,12 +107,12 @@ async def on_text(update: Update, context: ForumContext, data: dict[str, Any]) -
 
 async def on_button(update: Update, context: ForumContext) -> None:
     """Topic, send, cancel, and the reply/answer buttons of the relay."""
-    query, actor, services = update.callback_query, context.actor, context.services
+    query, actor, services = pressed(update), context.actor, context.services
     parsed = await member_button(update, context)
     if parsed is None:
         return
     tr, action, value = actor.tr, parsed.action, parsed.arg(0)
-    chat_id = update.effective_chat.id
+    chat_id = chat_of(update).id
     if action == "topic" and value in TOPICS and actor.forum is not None:
         await _expect(context, update, FEEDBACK, {"topic": value, "forum": actor.forum.id})
         await query.answer()
@@ -226,7 +231,7 @@ def _copies(
     services: Services,
     item: FeedbackRow,
     coordinators: list[tuple[int, str | None]],
-    header,
+    header: Callable[[Translator, FeedbackRow], str],
     text: str | None = None,
 ) -> list[Outgoing]:
     """The item for each coordinator, in their language, with a Reply button. Coordinators
@@ -252,7 +257,7 @@ async def _start_relay(
     update: Update, context: ForumContext, action: str, feedback_id: int | None
 ) -> None:
     """A coordinator replies, or the member answers a reply: the next message is relayed."""
-    query, actor, services = update.callback_query, context.actor, context.services
+    query, actor, services = pressed(update), context.actor, context.services
     item = await feedback_db.get(services.db, feedback_id) if feedback_id else None
     if item is None or not await _may_relay(services, item, actor.user_id, action == "answer"):
         await query.answer(actor.tr._("This button is no longer valid."))
@@ -261,7 +266,7 @@ async def _start_relay(
         context, update, REPLY if action == "reply" else ANSWER, {"feedback": feedback_id}
     )
     await query.answer()
-    await query.message.reply_text(
+    await pressed_message(query).reply_text(
         actor.tr._(
             "Write your reply to feedback #%(number)s. Send /cancel to stop.", number=feedback_id
         )
@@ -282,8 +287,8 @@ async def _relay(
     update: Update, context: ForumContext, data: dict[str, Any], *, from_member: bool
 ) -> None:
     actor, services, bot = context.actor, context.services, context.bot
-    text, now = update.effective_message.text or "", services.clock()
-    chat_id = update.effective_chat.id
+    text, now = message_of(update).text or "", services.clock()
+    chat_id = chat_of(update).id
     item = await feedback_db.get(services.db, int(data.get("feedback", 0)))
     if item is None or not await _may_relay(services, item, actor.user_id, from_member):
         await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_id)
@@ -418,7 +423,7 @@ async def _expect(context: ForumContext, update: Update, kind: str, data: dict[s
     await dialogs.expect(
         context.services.db,
         user_id=context.actor.user_id,
-        chat_id=update.effective_chat.id,
+        chat_id=chat_of(update).id,
         kind=kind,
         data=data,
         now=context.services.clock(),

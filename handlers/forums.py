@@ -25,7 +25,17 @@ from db import dialogs
 from db import forums as forums_db
 from db import invites as invites_db
 from db import users as users_db
-from handlers.common import answer_stale, command_text, guarded, is_private, reply
+from handlers.common import (
+    answer_stale,
+    chat_of,
+    command_text,
+    guarded,
+    is_private,
+    message_of,
+    pressed,
+    reply,
+    user_of,
+)
 from handlers.invites import invite_text
 from handlers.linking import link
 from handlers.menus import refresh_user_menu
@@ -58,7 +68,7 @@ async def new_forum(update: Update, context: ForumContext) -> None:
         await dialogs.expect(
             services.db,
             user_id=actor.user_id,
-            chat_id=update.effective_chat.id,
+            chat_id=chat_of(update).id,
             kind=NEWFORUM,
             data={"step": "name"},
             now=services.clock(),
@@ -86,8 +96,8 @@ async def new_forum(update: Update, context: ForumContext) -> None:
 async def on_newforum_input(update: Update, context: ForumContext, data: dict) -> None:
     """A typed answer in the /newforum dialog: the name, then the time zone."""
     actor, services = context.actor, context.services
-    text = update.effective_message.text or ""
-    chat_id = update.effective_chat.id
+    text = message_of(update).text or ""
+    chat_id = chat_of(update).id
     try:
         if data.get("step") == "name":
             name = validate_forum_name(text)
@@ -148,10 +158,8 @@ def _forum_zone(context: ForumContext, text: str) -> str:
 async def on_language_button(update: Update, context: ForumContext) -> None:
     """Last step of the /newforum dialog: the forum's default language."""
     actor, services = context.actor, context.services
-    parsed = callbacks.parse(update.callback_query.data)
-    pending = await dialogs.pending(
-        services.db, user_id=actor.user_id, chat_id=update.effective_chat.id
-    )
+    parsed = callbacks.parse(pressed(update).data)
+    pending = await dialogs.pending(services.db, user_id=actor.user_id, chat_id=chat_of(update).id)
     lang = parsed.arg(0) if parsed else None
     if (
         not actor.is_admin
@@ -162,15 +170,15 @@ async def on_language_button(update: Update, context: ForumContext) -> None:
     ):
         await answer_stale(update, context)
         return
-    await update.callback_query.answer()
-    await update.callback_query.edit_message_reply_markup(None)
+    await pressed(update).answer()
+    await pressed(update).edit_message_reply_markup(None)
     draft = ForumDraft(name=pending.data["name"], timezone=pending.data["timezone"], language=lang)
     await _create(update, context, draft)
 
 
 async def _create(update: Update, context: ForumContext, draft: ForumDraft) -> None:
     actor, services = context.actor, context.services
-    user, chat = update.effective_user, update.effective_chat
+    user, chat = user_of(update), chat_of(update)
     now = services.clock()
     # Commit, then talk: the creator (creating a forum is their consent), the forum with them as
     # its first coordinator, its first coordinator and group-link invites and the end of the

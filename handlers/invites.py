@@ -7,7 +7,7 @@ day). Coordinator and group-link codes are shown in a coordinator's private chat
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import Forbidden
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
@@ -26,6 +26,7 @@ from handlers.common import (
     guarded,
     is_private,
     keyboard,
+    pressed,
     reply,
     unless_unchanged,
 )
@@ -94,7 +95,7 @@ async def invite_text(context: ForumContext, forum: ForumRow) -> str:
     return "\n\n".join(lines)
 
 
-def _more_button(tr: Translator, forum: ForumRow) -> object:
+def _more_button(tr: Translator, forum: ForumRow) -> InlineKeyboardMarkup:
     return keyboard(
         [[(tr._("➕ Another coordinator link"), callbacks.make("inv", "more", forum.id))]]
     )
@@ -195,7 +196,7 @@ async def _revoke_coordinators(context: ForumContext, forum: ForumRow) -> str:
 async def on_invite_button(update: Update, context: ForumContext) -> None:
     """Another coordinator link; renew the member link; revoke coordinator links. The forum is
     the button's (named in what follows), re-checked: the caller may have switched forums."""
-    query, actor = update.callback_query, context.actor
+    query, actor = pressed(update), context.actor
     parsed = callbacks.parse(query.data)
     forum = await coordinated_forum(context, parsed.int_arg(0) if parsed else None)
     if parsed is None or not is_private(update) or forum is None:

@@ -9,7 +9,7 @@ Every outcome is said in the group, by forum name; no code is ever written there
 
 from __future__ import annotations
 
-from telegram import ChatMember, Update
+from telegram import ChatMember, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
@@ -22,7 +22,15 @@ from bot.roles import Role
 from db import forums as forums_db
 from db import invites as invites_db
 from db.forums import ForumRow
-from handlers.common import answer_stale, keyboard, reply, unless_unchanged
+from handlers.common import (
+    answer_stale,
+    chat_of,
+    keyboard,
+    pressed,
+    reply,
+    unless_unchanged,
+    user_of,
+)
 
 FORUMS_PER_PAGE = 6
 
@@ -52,7 +60,7 @@ async def link(
     """Make the update's group the group of `forum` if the rules allow; the sentence to say
     there (a confirmation that names the forum, or what is missing)."""
     services, actor, tr = context.services, context.actor, context.actor.tr
-    chat = update.effective_chat
+    chat = chat_of(update)
     current = await forums_db.forum_of_chat(services.db, chat.id)
     mine = set(coordinated(context)) if coordinates is None else coordinates
     current_id = current.id if current else None
@@ -76,7 +84,7 @@ async def link(
         user_id=actor.user_id,
         now=services.clock(),
     )
-    name = update.effective_user.first_name
+    name = user_of(update).first_name
     if current is not None:
         done = tr._(
             "This group has moved from <b>%(old)s</b> to <b>%(forum)s</b> (by %(name)s).",
@@ -164,7 +172,7 @@ async def offer(update: Update, context: ForumContext) -> None:
     """`/start` in a group: say whose group it is and, to a coordinator who is an admin here,
     offer to link it (or move it) to the forums they coordinate."""
     actor, tr = context.actor, context.actor.tr
-    chat = update.effective_chat
+    chat = chat_of(update)
     current = await forums_db.forum_of_chat(context.services.db, chat.id)
     mine = coordinated(context)
     others = [forum for forum_id, forum in mine.items() if not current or forum_id != current.id]
@@ -197,7 +205,9 @@ async def offer(update: Update, context: ForumContext) -> None:
     await reply(update, question, _choices(tr, others, actor.user_id, 0))
 
 
-def _choices(tr: Translator, forums: list[ForumRow], user_id: int, page: int) -> object:
+def _choices(
+    tr: Translator, forums: list[ForumRow], user_id: int, page: int
+) -> InlineKeyboardMarkup:
     """One button per forum (a page of them), ◀ ▶ when there are more, and Cancel."""
     pages = max(1, -(-len(forums) // FORUMS_PER_PAGE))
     page = min(max(page, 0), pages - 1)
@@ -218,7 +228,7 @@ def _choices(tr: Translator, forums: list[ForumRow], user_id: int, page: int) ->
 
 async def on_link_button(update: Update, context: ForumContext) -> None:
     """A forum chosen, a page turned, or Cancel; only by who asked, re-checked in full."""
-    query, actor = update.callback_query, context.actor
+    query, actor = pressed(update), context.actor
     parsed = callbacks.parse(query.data)
     chat = update.effective_chat
     if parsed is None or chat is None or chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):

@@ -29,7 +29,15 @@ from db import meetings as meetings_db
 from db import outbox as outbox_db
 from db.meetings import MeetingRow
 from handlers import outbox
-from handlers.common import answer_stale, keyboard, reply
+from handlers.common import (
+    answer_stale,
+    chat_of,
+    keyboard,
+    message_of,
+    pressed,
+    pressed_message,
+    reply,
+)
 from handlers.meeting_notices import tell
 from handlers.meetings import admin_rows, meeting_text, rsvp_keyboard
 
@@ -51,7 +59,7 @@ log = logging.getLogger(__name__)
 
 async def on_admin_button(update: Update, context: ForumContext) -> None:
     """Coordinators' meeting buttons; re-checked: a coordinator of the meeting's forum."""
-    query, actor, services = update.callback_query, context.actor, context.services
+    query, actor, services = pressed(update), context.actor, context.services
     parsed = callbacks.parse(query.data)
     meeting_id = parsed.int_arg(0) if parsed else None
     meeting = await meetings_db.get_meeting(services.db, meeting_id) if meeting_id else None
@@ -142,12 +150,12 @@ async def on_admin_button(update: Update, context: ForumContext) -> None:
         await dialogs.expect(
             services.db,
             user_id=actor.user_id,
-            chat_id=update.effective_chat.id,
+            chat_id=chat_of(update).id,
             kind=kind,
             data={"meeting": meeting.id, "scope": ONE if action == "placeone" else SERIES},
             now=now,
         )
-        await query.message.reply_text(
+        await pressed_message(query).reply_text(
             tr._(
                 "Send the new start, for example 2027-03-16 10:00, in the forum's time zone "
                 "(%(zone)s). Send /cancel to stop.",
@@ -169,7 +177,7 @@ async def on_move_input(update: Update, context: ForumContext, data: dict) -> No
         return
     now = services.clock()
     try:
-        start = parse_local_time(update.effective_message.text or "", meeting.timezone)
+        start = parse_local_time(message_of(update).text or "", meeting.timezone)
         if start <= now:
             raise FormError(N_("The new start must be in the future."))
         if start > now + MAX_AHEAD:  # as for a new meeting; year 9999 would overflow later
@@ -182,7 +190,7 @@ async def on_move_input(update: Update, context: ForumContext, data: dict) -> No
     async with _notices(services, meeting, now) as batch:
         await meetings_db.move(batch.conn, meeting.id, start, end, now)
         await tell(services, batch, [meeting.id], "moved", now, moved_from=meeting.starts_at)
-    await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
+    await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_of(update).id)
     outbox.kick(context.bot, services)
     await reply(
         update,
@@ -228,9 +236,7 @@ async def on_place_input(update: Update, context: ForumContext, data: dict) -> N
     meeting = await _editable(update, context, data)
     if meeting is None:
         return
-    lines = [
-        line.strip() for line in (update.effective_message.text or "").splitlines() if line.strip()
-    ]
+    lines = [line.strip() for line in (message_of(update).text or "").splitlines() if line.strip()]
     place, link = None, None
     try:
         if lines and lines[0].lower() != "none":
@@ -249,7 +255,7 @@ async def on_place_input(update: Update, context: ForumContext, data: dict) -> N
         else:
             ids = await meetings_db.set_place(batch.conn, meeting.series_id, place, link, now)
         await tell(services, batch, ids[:1], "place", now)
-    await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
+    await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_of(update).id)
     outbox.kick(context.bot, services)
     if only_this:
         await reply(update, actor.tr._("Saved for this meeting only. Members were told."))
@@ -267,7 +273,7 @@ async def _editable(update: Update, context: ForumContext, data: dict) -> Meetin
         or meeting.starts_at <= services.clock()
         or await forums_db.role_in(services.db, meeting.forum_id, actor.user_id) != Role.COORDINATOR
     ):
-        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
+        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_of(update).id)
         await reply(update, actor.tr._("This meeting can no longer be changed."))
         return None
     return meeting

@@ -33,11 +33,14 @@ from db.meetings import ANSWERS, MeetingRow
 from handlers import meetings
 from handlers.common import (
     answer_stale,
+    chat_of,
     command_text,
     coordinator_step,
     guarded,
     is_private,
     keyboard,
+    message_of,
+    pressed,
     reply,
 )
 
@@ -71,7 +74,7 @@ async def _expect(update: Update, context: ForumContext, data: dict) -> None:
     await dialogs.expect(
         services.db,
         user_id=actor.user_id,
-        chat_id=update.effective_chat.id,
+        chat_id=chat_of(update).id,
         kind=NEWMEETING,
         data=data,
         now=services.clock(),
@@ -97,10 +100,10 @@ async def on_input(update: Update, context: ForumContext, data: dict) -> None:
     actor, services = context.actor, context.services
     tr, forum = actor.tr, actor.forum
     if actor.role is not Role.COORDINATOR or forum is None or data.get("forum") != forum.id:
-        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
+        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_of(update).id)
         await reply(update, _closed(tr))
         return
-    text = " ".join((update.effective_message.text or "").split())  # every answer is one line
+    text = " ".join((message_of(update).text or "").split())  # every answer is one line
     step, now = data.get("step"), services.clock()
     try:
         if step == "title":
@@ -242,12 +245,12 @@ def _reminders_line(tr: Translator, leads: tuple[timedelta, ...]) -> str:
 
 async def on_button(update: Update, context: ForumContext) -> None:
     """Skip, a repeat, Create or Discard; each checked against the pending step."""
-    query, actor, services = update.callback_query, context.actor, context.services
+    query, actor, services = pressed(update), context.actor, context.services
     step_of = await coordinator_step(update, context, NEWMEETING)
     if step_of is None:
         return
     parsed, pending = step_of
-    chat_id = update.effective_chat.id
+    chat_id = chat_of(update).id
     data, step, tr = pending.data, pending.data.get("step"), actor.tr
     if parsed.action == "skip" and step == "place":
         data = {**data, "step": "every", "place": None, "link": None}
@@ -270,14 +273,14 @@ async def on_button(update: Update, context: ForumContext) -> None:
 
 async def _create(update: Update, context: ForumContext, data: dict) -> None:
     """✅ Create: the form's code path, claiming the draft in its transaction."""
-    query, actor, services = update.callback_query, context.actor, context.services
+    query, actor, services = pressed(update), context.actor, context.services
     assert actor.forum is not None
     try:
         draft = _draft(data, actor.forum.timezone, services.clock())
     except FormError as error:  # e.g. the start went by while the preview waited
         await query.answer(actor.tr._(error.message, **error.params), show_alert=True)
         return
-    claim = (actor.user_id, update.effective_chat.id, NEWMEETING)
+    claim = (actor.user_id, chat_of(update).id, NEWMEETING)
     if await meetings.schedule(update, context, draft, claim=claim) is None:
         await query.answer(_closed(actor.tr))
         return

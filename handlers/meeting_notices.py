@@ -15,6 +15,7 @@ from bot.ics import calendar_file
 from db import meetings as meetings_db
 from db import outbox as outbox_db
 from db.meetings import MeetingRow
+from db.outbox import Attachment
 from handlers.meetings import calendar_event, calendar_name, meeting_text, rsvp_keyboard
 from handlers.outbox import outgoing
 
@@ -68,7 +69,7 @@ async def tell(
         if calendar is None:
             await batch.add(outgoing(person.user_id, person.user_id, text, markup))
             continue
-        file = {"document": calendar, "document_name": calendar_name(meeting)}
+        file = Attachment(document=calendar, document_name=calendar_name(meeting))
         if len(text) <= CAPTION_LIMIT:
             await batch.add(outgoing(person.user_id, person.user_id, text, markup, **file))
             continue

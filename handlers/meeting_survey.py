@@ -21,7 +21,7 @@ from db import forums as forums_db
 from db import meeting_feedback as feedback_db
 from db import outbox as outbox_db
 from db.meetings import MeetingRow
-from handlers.common import answer_stale, keyboard, reply
+from handlers.common import answer_stale, chat_of, keyboard, message_of, pressed, reply
 from handlers.outbox import outgoing
 
 COMMENT = "mtg_comment"
@@ -55,10 +55,16 @@ async def send_surveys(services: Services) -> None:
 
 async def on_rating(update: Update, context: ForumContext) -> None:
     """A star tapped: store the rating (once), then invite a comment."""
-    query, actor, services = update.callback_query, context.actor, context.services
+    query, actor, services = pressed(update), context.actor, context.services
     parsed = callbacks.parse(query.data)
     meeting_id, rating = (parsed.int_arg(0), parsed.int_arg(1)) if parsed else (None, None)
-    if parsed is None or parsed.action != "rate" or not meeting_id or rating not in range(1, 6):
+    if (
+        parsed is None
+        or parsed.action != "rate"
+        or not meeting_id
+        or rating is None
+        or rating not in range(1, 6)
+    ):
         await answer_stale(update, context)
         return
     if not await feedback_db.rate(
@@ -70,7 +76,7 @@ async def on_rating(update: Update, context: ForumContext) -> None:
     await dialogs.expect(
         services.db,
         user_id=actor.user_id,
-        chat_id=update.effective_chat.id,
+        chat_id=chat_of(update).id,
         kind=COMMENT,
         data={"meeting": meeting_id},
         now=services.clock(),
@@ -91,9 +97,9 @@ async def on_comment_input(update: Update, context: ForumContext, data: dict) ->
     meeting_id = int(data.get("meeting", 0))
     if await feedback_db.answered_survey(services.db, meeting_id, actor.user_id):
         await feedback_db.add_comment(
-            services.db, meeting_id, update.effective_message.text or "", services.clock()
+            services.db, meeting_id, message_of(update).text or "", services.clock()
         )
-    await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
+    await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_of(update).id)
     await reply(update, actor.tr._("Thank you, your comment was saved."))
 
 

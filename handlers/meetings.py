@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -26,12 +27,15 @@ from db import forums as forums_db
 from db import meetings as meetings_db
 from db import outbox as outbox_db
 from db.meetings import ANSWERS, MeetingRow
-from db.outbox import Outgoing
+from db.outbox import Attachment, Outgoing
 from handlers import outbox
 from handlers.common import (
     answer_stale,
     command_text,
     guarded,
+    message_of,
+    pressed,
+    pressed_message,
     refusal,
     reply,
     unless_unchanged,
@@ -52,7 +56,8 @@ def _occurrences(
     until: datetime,
 ) -> list[tuple[int, datetime, datetime]]:
     """(seq, start, end) from `start_seq` up to `until` (at least one), in UTC."""
-    found, seq = [], start_seq
+    found: list[tuple[int, datetime, datetime]] = []
+    seq = start_seq
     while True:
         start = occurrence_start(first_local, zone, every, seq)
         if found and start > until:
@@ -180,7 +185,7 @@ async def _announce(
         zone = person.timezone or meeting.timezone
         text = head + "\n" + meeting_text(tr, meeting, zone, counts, None)
         markup = rsvp_keyboard(tr, meeting, None)
-        file = {"document": calendar, "document_name": calendar_name(meeting)}
+        file = Attachment(document=calendar, document_name=calendar_name(meeting))
         if len(text) <= CAPTION_LIMIT:  # the file rides along
             await batch.add(outgoing(person.user_id, person.user_id, text, markup, **file))
             continue
@@ -279,7 +284,7 @@ async def list_meetings(update: Update, context: ForumContext) -> None:
 
 async def on_meeting_button(update: Update, context: ForumContext) -> None:
     """RSVP (updates the message in place) or the calendar file."""
-    query, actor, services = update.callback_query, context.actor, context.services
+    query, actor, services = pressed(update), context.actor, context.services
     parsed = callbacks.parse(query.data)
     meeting_id = parsed.int_arg(0) if parsed else None
     meeting = await meetings_db.get_meeting(services.db, meeting_id) if meeting_id else None
@@ -305,11 +310,13 @@ async def on_meeting_button(update: Update, context: ForumContext) -> None:
     await meetings_db.set_rsvp(services.db, meeting.id, actor.user_id, answer, now)
     counts = await meetings_db.rsvp_counts(services.db, meeting.id)
     await query.answer(actor.tr._("Thank you, noted."))
-    message, tr = query.message, actor.tr
+    message, tr = pressed_message(query), actor.tr
     text = _head(message.text or message.caption or "", meeting.title) + meeting_text(
         tr, meeting, actor.timezone, counts, answer
     )
-    rows = rsvp_keyboard(tr, meeting, answer).inline_keyboard
+    rows: Sequence[Sequence[InlineKeyboardButton]] = rsvp_keyboard(
+        tr, meeting, answer
+    ).inline_keyboard
     had_admin_rows = any(
         str(button.callback_data).startswith("mtga:")
         for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())
@@ -360,7 +367,7 @@ def calendar_name(meeting: MeetingRow) -> str:
 
 async def _send_calendar(update: Update, context: ForumContext, meeting: MeetingRow) -> None:
     data = calendar_file([calendar_event(meeting, context.services.clock())], name=meeting.title)
-    await update.effective_message.reply_document(
+    await message_of(update).reply_document(
         InputFile(data, filename=calendar_name(meeting)),
         caption=context.actor.tr._("Open this file to add the meeting to your calendar."),
     )

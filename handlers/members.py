@@ -8,7 +8,7 @@ or getChat, and exactly one who has that username *now* must come back.
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
@@ -23,7 +23,15 @@ from db import members as members_db
 from db import users as users_db
 from db.forums import ForumRow, MemberRow
 from db.members import Entry
-from handlers.common import answer_stale, guarded, is_private, keyboard, reply, unless_unchanged
+from handlers.common import (
+    answer_stale,
+    guarded,
+    is_private,
+    keyboard,
+    pressed,
+    reply,
+    unless_unchanged,
+)
 from handlers.invites import coordinated_forum
 from handlers.render import group_name, role_name
 
@@ -158,7 +166,9 @@ def _role_counts(tr: Translator, people: list[Entry]) -> str:
     return ", ".join(parts)
 
 
-async def render_page(context: ForumContext, forum: ForumRow, page: int) -> tuple[str, object]:
+async def render_page(
+    context: ForumContext, forum: ForumRow, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     """Page `page` (from 0; clamped) of the member list, and its buttons."""
     tr, db = context.actor.tr, context.services.db
     people = await members_db.roster(db, forum.id)
@@ -212,7 +222,7 @@ async def members(update: Update, context: ForumContext) -> None:
 
 async def on_members_button(update: Update, context: ForumContext) -> None:
     """◀ ▶ between pages of the button's forum (the ↩ buttons are handlers/removal.py's)."""
-    query = update.callback_query
+    query = pressed(update)
     parsed = callbacks.parse(query.data)
     forum = await coordinated_forum(context, parsed.int_arg(0) if parsed else None)
     page = parsed.int_arg(1) if parsed else None

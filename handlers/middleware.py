@@ -16,6 +16,7 @@ from bot.actor import Actor, load_actor
 from bot.context import ForumContext
 from db import forums as forums_db
 from db import users as users_db
+from handlers.common import chat_of, message_of
 
 
 async def resolve_actor(update: Update, context: ForumContext) -> Actor:
@@ -66,9 +67,9 @@ async def load_member(update: Update, context: ForumContext) -> None:
 async def _anonymous_hint(update: Update, context: ForumContext) -> None:
     """In the forum's language (the group's forum, else the bot's default)."""
     services = context.services
-    forum = await forums_db.forum_of_chat(services.db, update.effective_chat.id)
+    forum = await forums_db.forum_of_chat(services.db, chat_of(update).id)
     tr = services.catalogs.translator(forum.language if forum else None)
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         tr._(
             "I can't tell who sent this: commands from anonymous admins can't be checked. "
             "Turn off “Remain anonymous” in your admin rights, or write to me in private."
@@ -88,19 +89,20 @@ async def refuse_edit(update: Update, context: ForumContext) -> None:
         actor = await resolve_actor(update, context)
         await message.reply_text(
             actor.tr._("I don't act on edited messages; send it again as a new message."),
-            do_quote=update.effective_chat.type != ChatType.PRIVATE,
+            do_quote=chat_of(update).type != ChatType.PRIVATE,
         )
     raise ApplicationHandlerStop
 
 
 def _was_for_us(update: Update) -> bool:
     """A private message, or a command in a group that is not addressed to another bot."""
-    chat, message = update.effective_chat, update.effective_message
+    chat, message = chat_of(update), message_of(update)
     if chat.type == ChatType.PRIVATE:
         return True
     command = next((e for e in message.entities if e.type == "bot_command" and e.offset == 0), None)
     if command is None:
         return False
+    assert message.text is not None  # a bot_command entity lies in the text
     _, _, addressee = message.text[: command.length].partition("@")
     return not addressee or addressee.lower() == (update.get_bot().username or "").lower()
 

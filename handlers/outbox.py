@@ -274,7 +274,8 @@ async def _deliver(bot: Bot, services: Services, row: OutboxRow) -> Message | No
         else None
     )
     if row.edit_message_id is not None:
-        return await _edit(bot, services, row, markup)
+        await _edit(bot, services, row, markup)
+        return None
     if row.document is not None:
         document = InputFile(row.document, filename=row.document_name)
         return await bot.send_document(row.chat_id, document, caption=row.text, reply_markup=markup)

@@ -20,7 +20,7 @@ from bot import callbacks
 from bot.context import ForumContext
 from bot.i18n import Translator
 from bot.paging import clamp, split_pages
-from handlers.common import answer_stale, keyboard, unless_unchanged
+from handlers.common import answer_stale, keyboard, pressed, unless_unchanged
 
 # Room for the list's heading, the "Page 2 of 5" line and a translation longer than English.
 TEXT_BUDGET = int(MessageLimit.MAX_TEXT_LENGTH) - 400
@@ -97,11 +97,11 @@ def pager_for(kind: str) -> Callable[[Pager], Pager]:
 
 async def on_page_button(update: Update, context: ForumContext) -> None:
     """◀ or ▶ under a list: edit the message into the page asked for."""
-    query = update.callback_query
+    query = pressed(update)
     parsed = callbacks.parse(query.data)
     pager = _PAGERS.get(parsed.action) if parsed else None
     number = parsed.int_arg(len(parsed.args) - 1) if parsed and parsed.args else None
-    if pager is None or number is None or context.actor.user is None:
+    if parsed is None or pager is None or number is None or context.actor.user is None:
         await answer_stale(update, context)
         return
     screen = await pager(update, context, parsed.args[:-1], number)

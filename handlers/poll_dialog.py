@@ -41,11 +41,15 @@ from db import polls as polls_db
 from handlers import poll_languages, poll_preview
 from handlers.common import (
     answer_stale,
+    chat_of,
     command_text,
     coordinator_step,
     guarded,
     is_private,
     keyboard,
+    message_of,
+    pressed,
+    pressed_message,
     private_chat_hint,
     reply,
 )
@@ -88,7 +92,7 @@ async def start(update: Update, context: ForumContext) -> None:
     await dialogs.expect(
         services.db,
         user_id=actor.user_id,
-        chat_id=update.effective_chat.id,
+        chat_id=chat_of(update).id,
         kind=NEWPOLL,
         data={"step": "form"},
         now=services.clock(),
@@ -147,19 +151,18 @@ def _picker(
 
 async def on_dialog_button(update: Update, context: ForumContext) -> None:
     """Buttons of the /newpoll dialog; each is checked against the pending step."""
-    query, actor, services = update.callback_query, context.actor, context.services
+    query, actor, services = pressed(update), context.actor, context.services
     step_of = await coordinator_step(update, context, NEWPOLL, same_forum=False)
     if step_of is None:
         return
     parsed, pending = step_of
-    chat_id = update.effective_chat.id
+    chat_id = chat_of(update).id
     data = pending.data
     if parsed.action in ("send", "edit", "drop", "langs", "lang", "unlang"):
         await _on_preview_button(update, context, parsed.action, data)
         return
-    catalog = services.priorities.get(
-        parsed.arg(0) if parsed.action == "cat" else data.get("catalog", "")
-    )
+    name = parsed.arg(0) if parsed.action == "cat" else data.get("catalog", "")
+    catalog = services.priorities.get(name) if name is not None else None
     if catalog is None:
         await answer_stale(update, context)
         return
@@ -209,7 +212,7 @@ async def _ask_question(
     await dialogs.expect(
         services.db,
         user_id=actor.user_id,
-        chat_id=update.effective_chat.id,
+        chat_id=chat_of(update).id,
         kind=NEWPOLL,
         data={"step": "question", "catalog": catalog.id, "selected": selected},
         now=services.clock(),
@@ -217,13 +220,13 @@ async def _ask_question(
     tr = actor.tr
     texts = [item_in(tr, item) for item in catalog.items if item.id in selected]
     origin = Html(f"{escape(title_in(tr, catalog))} ({escape(source_in(tr, catalog))})")
-    await update.callback_query.answer()
-    await update.callback_query.edit_message_text(
+    await pressed(update).answer()
+    await pressed(update).edit_message_text(
         tr._("Options from %(title)s:", title=origin)
         + "\n"
         + "\n".join(f"{n}. {escape(text)}" for n, text in enumerate(texts, 1))
     )
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         actor.tr._(
             "Now send the question on the first line. Below it you may add more options, "
             "one per line, and “closes: 2027-01-15 17:00”. Or use the default question "
@@ -240,10 +243,10 @@ async def on_input(update: Update, context: ForumContext, data: dict) -> None:
     services, actor = context.services, context.actor
     catalog = services.priorities.get(data.get("catalog", ""))
     if actor.role is not Role.COORDINATOR:
-        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
+        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_of(update).id)
         await reply(update, actor.tr._("This button is no longer valid."))
         return
-    text = update.effective_message.text or ""
+    text = message_of(update).text or ""
     if data.get("step") == "question" and catalog is not None:
         await _preview(update, context, catalog, data.get("selected", []), text)
     elif data.get("step") == "form":
@@ -322,7 +325,7 @@ async def _show(update: Update, context: ForumContext, data: dict) -> None:
         await dialogs.expect(
             services.db,
             user_id=actor.user_id,
-            chat_id=update.effective_chat.id,
+            chat_id=chat_of(update).id,
             kind=NEWPOLL,
             data=data,
             now=services.clock(),
@@ -354,8 +357,8 @@ async def _on_preview_button(
     update: Update, context: ForumContext, action: str, data: dict
 ) -> None:
     """✅ Send (claims the draft with the poll's transaction), ✏️ Edit, ✖ Discard."""
-    query, actor, services = update.callback_query, context.actor, context.services
-    tr, chat_id = actor.tr, update.effective_chat.id
+    query, actor, services = pressed(update), context.actor, context.services
+    tr, chat_id = actor.tr, chat_of(update).id
     if (
         data.get("step") not in ("preview", "translate")
         or actor.forum is None
@@ -364,7 +367,9 @@ async def _on_preview_button(
         await query.answer(tr._("This poll draft is no longer open; start again with /newpoll."))
         return
     if action in ("langs", "lang", "unlang"):
-        code = callbacks.parse(query.data).arg(0)  # type: ignore[union-attr]
+        parsed = callbacks.parse(query.data)
+        assert parsed is not None  # the caller parsed the same data
+        code = parsed.arg(0)
         await poll_languages.on_button(update, context, action, code, data, _show)
         return
     if action == "drop":
@@ -383,7 +388,7 @@ async def _on_preview_button(
                 now=services.clock(),
             )
         await query.answer()
-        await query.message.reply_text(
+        await pressed_message(query).reply_text(
             tr._(
                 "Send the corrected form as one message, or only the lines to change, such as "
                 "“closes: 2027-01-20 17:00” or “anonymous: no”. You will get a new preview."

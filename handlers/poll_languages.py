@@ -24,7 +24,15 @@ from bot.i18n import escape, language_autonym
 from bot.poll_texts import check_translation, translation_lines
 from bot.polls import PollDraft
 from db import dialogs
-from handlers.common import answer_stale, keyboard, reply
+from handlers.common import (
+    answer_stale,
+    chat_of,
+    keyboard,
+    message_of,
+    pressed,
+    pressed_message,
+    reply,
+)
 
 Show = Callable[[Update, ForumContext, dict], Awaitable[None]]
 PER_ROW = 2  # twenty languages in ten rows: one screen, far below Telegram's 100 buttons
@@ -80,12 +88,12 @@ async def on_button(
 ) -> None:
     """`np:langs` (the choice), `np:lang:<code>` (ask for that language's lines),
     `np:unlang:<code>` (remove it). The caller checked the draft is this forum's, open."""
-    query, actor, services = update.callback_query, context.actor, context.services
+    query, actor, services = pressed(update), context.actor, context.services
     tr = actor.tr
     if action == "langs":
         await query.answer()
         text, markup = choice(context, data)
-        await query.message.reply_text(text, reply_markup=markup)
+        await pressed_message(query).reply_text(text, reply_markup=markup)
         return
     texts = dict(data.get("texts", {}))
     if action == "unlang":
@@ -105,7 +113,7 @@ async def on_button(
     await dialogs.expect(
         services.db,
         user_id=actor.user_id,
-        chat_id=update.effective_chat.id,
+        chat_id=chat_of(update).id,
         kind="newpoll",
         data={**data, "step": "translate", "lang": code},
         now=services.clock(),
@@ -113,7 +121,7 @@ async def on_button(
     draft = PollDraft.from_data(data["draft"])
     original = [draft.question, *(f"{n}. {o}" for n, o in enumerate(draft.options, 1))]
     await query.answer()
-    await query.message.reply_text(
+    await pressed_message(query).reply_text(
         tr.n_(
             "Send the question and the %(count)s option in %(language)s in one message, one "
             "line each, in this order:",
@@ -132,7 +140,7 @@ async def on_text(update: Update, context: ForumContext, data: dict, show: Show)
     tr = context.actor.tr
     code = data.get("lang")
     draft = PollDraft.from_data(data["draft"])
-    lines = translation_lines(update.effective_message.text or "")
+    lines = translation_lines(message_of(update).text or "")
     needed = 1 + len(draft.options)
     if code not in context.services.catalogs.languages:
         await reply(update, tr._("Please use the buttons in my message above."))

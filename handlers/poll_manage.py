@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import aiosqlite
-from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
@@ -43,7 +43,16 @@ from db import polls as polls_db
 from db.polls import PollRow
 from handlers import outbox
 from handlers.announcement import request_refresh
-from handlers.common import answer_stale, guarded, keyboard, reply, unless_unchanged
+from handlers.common import (
+    answer_stale,
+    chat_of,
+    guarded,
+    keyboard,
+    message_of,
+    pressed,
+    reply,
+    unless_unchanged,
+)
 from handlers.poll_results import pick_poll
 
 EDITPOLL = "editpoll"  # the dialog step waiting for a typed deadline or text
@@ -58,7 +67,11 @@ class _Changed(Exception):
 async def _show(query: CallbackQuery, screen: Screen) -> None:
     """The pressed message becomes `screen` (a panel, a question)."""
     shown = query.message
-    if shown is not None and shown.text_html == screen[0] and shown.reply_markup == screen[1]:
+    if (
+        isinstance(shown, Message)
+        and shown.text_html == screen[0]
+        and shown.reply_markup == screen[1]
+    ):
         return  # a second tap on a screen that already shows it: Telegram would refuse
     with unless_unchanged():
         await query.edit_message_text(screen[0], reply_markup=screen[1])
@@ -175,7 +188,7 @@ async def edit_poll(update: Update, context: ForumContext) -> None:
 
 async def on_manage_button(update: Update, context: ForumContext) -> None:
     """Every `pm:` press: re-checked, then the screen or the change it asks for."""
-    query, tr = update.callback_query, context.actor.tr
+    query, tr = pressed(update), context.actor.tr
     parsed = callbacks.parse(query.data)
     poll_id = parsed.int_arg(0) if parsed else None
     poll = await polls_db.get_poll(context.services.db, poll_id) if poll_id else None
@@ -221,7 +234,7 @@ async def on_manage_button(update: Update, context: ForumContext) -> None:
 async def _move_by_step(
     update: Update, context: ForumContext, poll: PollRow, parsed: callbacks.Callback
 ) -> None:
-    query, tr = update.callback_query, context.actor.tr
+    query, tr = pressed(update), context.actor.tr
     step, seen = STEPS.get(parsed.arg(1) or ""), parsed.int_arg(2)
     if step is None or seen is None:
         await answer_stale(update, context)
@@ -254,11 +267,11 @@ def _moved(context: ForumContext, number: int) -> str:
 
 async def _expect(update: Update, context: ForumContext, poll: PollRow, field: str) -> None:
     """Wait for the typed closing time (`closes`) in this chat."""
-    actor, query = context.actor, update.callback_query
+    actor, query = context.actor, pressed(update)
     await dialogs.expect(
         context.services.db,
         user_id=actor.user_id,
-        chat_id=update.effective_chat.id,
+        chat_id=chat_of(update).id,
         kind=EDITPOLL,
         data={"poll": poll.id, "field": field, "seen": _stamp(poll.closes_at)},
         now=context.services.clock(),
@@ -276,7 +289,7 @@ async def _expect(update: Update, context: ForumContext, poll: PollRow, field: s
 async def _expect_text(
     update: Update, context: ForumContext, poll: PollRow, position: int | None
 ) -> None:
-    actor, query = context.actor, update.callback_query
+    actor, query = context.actor, pressed(update)
     options = await polls_db.options_of(context.services.db, poll.id)
     current = (
         poll.question
@@ -289,7 +302,7 @@ async def _expect_text(
     await dialogs.expect(
         context.services.db,
         user_id=actor.user_id,
-        chat_id=update.effective_chat.id,
+        chat_id=chat_of(update).id,
         kind=EDITPOLL,
         data={"poll": poll.id, "field": position},
         now=context.services.clock(),
@@ -305,14 +318,16 @@ async def _expect_text(
 async def on_input(update: Update, context: ForumContext, data: dict) -> None:
     """The typed closing time or corrected text of the `editpoll` step."""
     actor, services = context.actor, context.services
-    text = " ".join(update.effective_message.text.split())
+    typed = message_of(update).text
+    assert typed is not None  # handlers/text.py routes only text to this step
+    text = " ".join(typed.split())
     poll_id, field = data.get("poll"), data.get("field")
     poll = await polls_db.get_poll(services.db, poll_id) if isinstance(poll_id, int) else None
     if poll is None or not _coordinates(context, poll) or not poll.is_open:
-        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
+        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_of(update).id)
         await reply(update, actor.tr._("That poll can no longer change. Nothing was changed."))
         return
-    claim = (actor.user_id, update.effective_chat.id)
+    claim = (actor.user_id, chat_of(update).id)
     try:
         if field == "closes":
             changed = await _typed_deadline(context, poll, text, data.get("seen"), claim)
@@ -324,7 +339,7 @@ async def on_input(update: Update, context: ForumContext, data: dict) -> None:
         await reply(update, actor.tr._(exc.message, **exc.params))
         return
     if changed is None:
-        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
+        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_of(update).id)
         await reply(update, actor.tr._("That poll can no longer change. Nothing was changed."))
         return
     await reply(update, changed)
@@ -489,7 +504,7 @@ def _after(context: ForumContext, poll: PollRow) -> None:
 async def _cancel(update: Update, context: ForumContext, poll: PollRow) -> None:
     """Cancel: the poll ends without results and its ballots are deleted, in one transaction
     with one notice per voter and the edit of every ballot message on record."""
-    services, actor, query = context.services, context.actor, update.callback_query
+    services, actor, query = context.services, context.actor, pressed(update)
     voters = await polls_db.voters(services.db, poll.forum_id)
     said: dict[str | None, str] = {}  # once per language, each in the reader's words
     for language in {None, *(voter.language for voter in voters)}:

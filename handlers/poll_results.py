@@ -41,6 +41,8 @@ from handlers.common import (
     guarded,
     is_private,
     keyboard,
+    message_of,
+    pressed,
     private_chat_hint,
     refusal,
     reply,
@@ -144,7 +146,7 @@ def _results_text(
     overall = result.overall
     state = (
         tr._("open until %(time)s", time=tr.datetime(poll.closes_at, zone))
-        if poll.is_open
+        if poll.closed_at is None  # open
         else tr._("closed %(time)s", time=tr.datetime(poll.closed_at, zone))
     )
     lines = [
@@ -365,7 +367,8 @@ async def choice_page(
     if tuple(args) not in CHOICES or actor.forum is None or actor.role is None:
         return None
     polls = await polls_db.polls_of(context.services.db, actor.forum.id)
-    return poll_choice(actor.tr, [p for p in polls if p.is_open], *args, number)
+    feature, action = args  # one of CHOICES
+    return poll_choice(actor.tr, [p for p in polls if p.is_open], feature, action, number)
 
 
 def _may_see(context: ForumContext, poll: PollRow) -> bool:
@@ -413,7 +416,7 @@ async def _send_results(update: Update, context: ForumContext, poll: PollRow) ->
         heading = actor.tr._("Poll %(number)s", number=poll.number)
         axis = actor.tr._("Borda points")
         png = chart_png(options, result, labels, axis, heading, poll.question, actor.tr.lang)
-        await update.effective_message.reply_photo(
+        await message_of(update).reply_photo(
             InputFile(png, filename=f"poll-{poll.number}.png"),
             caption=actor.tr._(
                 "Poll %(number)s: Borda points by stakeholder group.", number=poll.number
@@ -437,7 +440,7 @@ async def send_poll_export(update: Update, context: ForumContext, poll: PollRow)
         )
         return
     options, ballots, result, _ = await _count(context.services, poll)
-    message = update.effective_message
+    message = message_of(update)
     if may_export_names(poll.anonymous, actor.role):  # a named poll, for a coordinator
         named = await voters_db.named_ballots(context.services.db, poll.id)
         ballots_file = named_ballots_csv(len(options), named)
@@ -469,7 +472,7 @@ async def send_poll_export(update: Update, context: ForumContext, poll: PollRow)
 
 async def on_results_button(update: Update, context: ForumContext) -> None:
     """`res:show:<id>` / `res:export:<id>` from the choice of open polls."""
-    parsed = callbacks.parse(update.callback_query.data)
+    parsed = callbacks.parse(pressed(update).data)
     poll_id = parsed.int_arg(0) if parsed else None
     poll = await polls_db.get_poll(context.services.db, poll_id) if poll_id else None
     actor = context.actor
@@ -487,11 +490,11 @@ async def on_results_button(update: Update, context: ForumContext) -> None:
         await answer_stale(update, context)
         return
     if actor.role is None:  # pressed in the forum's group by someone who is no member
-        await update.callback_query.answer(
+        await pressed(update).answer(
             refusal(actor.tr, Access.EVERYONE, "results", actor.forum.name, None)
         )
         return
-    await update.callback_query.answer()
+    await pressed(update).answer()
     send = _send_results if parsed.action == "show" else send_poll_export
     await send(update, context, poll)
 

@@ -19,7 +19,7 @@ from bot.polls import members_may_see
 from db import poll_voters as voters_db
 from db import polls as polls_db
 from db.polls import PollRow
-from handlers.common import answer_stale, reply
+from handlers.common import answer_stale, pressed, reply
 from handlers.paging import Row, Screen, markup, pager_for, text_page
 
 
@@ -69,12 +69,12 @@ async def _poll(context: ForumContext, poll_id: int | None) -> PollRow | None:
 
 async def on_who_button(update: Update, context: ForumContext) -> None:
     """`pv:who:<poll>`: the first page of who voted, as a new message under the results."""
-    parsed = callbacks.parse(update.callback_query.data)
+    parsed = callbacks.parse(pressed(update).data)
     poll = await _poll(context, parsed.int_arg(0) if parsed else None)
     if parsed is None or parsed.action != "who" or poll is None:
         await answer_stale(update, context)
         return
-    await update.callback_query.answer()
+    await pressed(update).answer()
     await reply(update, *await _screen(context, poll, 0))
 
 

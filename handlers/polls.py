@@ -30,7 +30,7 @@ from db.poll_texts import PollLanguages
 from db.polls import PollRow
 from handlers import ballots, outbox
 from handlers.announcement import announcement, request_refresh
-from handlers.common import answer_stale, guarded, is_private, keyboard, refusal, reply
+from handlers.common import answer_stale, guarded, is_private, keyboard, pressed, refusal, reply
 from handlers.poll_results import pick_poll, results_message
 
 log = logging.getLogger(__name__)
@@ -166,9 +166,7 @@ async def _announce_in_groups(bot: Bot, services: Services, poll: PollRow) -> No
         # it the post could never show the count or the close.
         await outbox.persist(
             services,
-            lambda chat_id=chat_id, message=message: polls_db.set_group_message(
-                services.db, poll.id, chat_id, message.message_id
-            ),
+            partial(polls_db.set_group_message, services.db, poll.id, chat_id, message.message_id),
         )
         return  # one announcement, edited as votes come in
 
@@ -191,7 +189,7 @@ async def list_polls(update: Update, context: ForumContext) -> None:
     for poll in polls:
         poll, _ = await for_reader(services.db, services.priorities, tr, poll, [])
         when = tr.datetime(poll.closes_at, actor.timezone)
-        if poll.is_open:
+        if poll.closed_at is None:  # open
             state = tr._("open until %(time)s", time=when)
         elif poll.cancelled_at:
             state = tr._("cancelled %(time)s", time=tr.datetime(poll.closed_at, actor.timezone))
@@ -243,7 +241,7 @@ async def open_ballot(update: Update, context: ForumContext, poll_id: int | None
 async def on_poll_button(update: Update, context: ForumContext) -> None:
     """`poll:open:<id>` (from /polls and reminders); `poll:close:<id>` (/closepoll's "Which
     poll?"), which asks first; `poll:shut:<id>` (the confirmed close) and `poll:keep:<id>`."""
-    parsed = callbacks.parse(update.callback_query.data)
+    parsed = callbacks.parse(pressed(update).data)
     poll_id = parsed.int_arg(0) if parsed else None
     if parsed and parsed.action == "open":
         await open_ballot(update, context, poll_id)
@@ -258,7 +256,7 @@ async def on_poll_button(update: Update, context: ForumContext) -> None:
         if poll is None or poll.forum_id != context.actor.forum.id or not poll.is_open:
             await answer_stale(update, context)
             return
-        query, tr = update.callback_query, context.actor.tr
+        query, tr = pressed(update), context.actor.tr
         await query.answer()
         if parsed.action == "close":
             text, markup = close_question(tr, poll)

@@ -18,7 +18,9 @@ from handlers.common import (
     guarded,
     keyboard,
     member_button,
+    message_of,
     on_text_message,
+    pressed,
     reply,
     reply_lines,
     unless_unchanged,
@@ -42,7 +44,7 @@ async def send_my_data(update: Update, context: ForumContext) -> None:
     document = {"telegram_user_id": actor.user_id, "exported_at": services.clock().isoformat()}
     document["tables"] = rows
     data = json.dumps(document, ensure_ascii=False, indent=2, default=str).encode("utf-8")
-    await update.effective_message.reply_document(
+    await message_of(update).reply_document(
         InputFile(data, filename="my-data.json"),
         caption=actor.tr._(
             "Everything the bot keeps about you, table by table. /forget deletes it."
@@ -135,12 +137,12 @@ async def ask_to_forget(update: Update, context: ForumContext) -> None:
 async def _show(update: Update, text: str) -> None:
     """Edit the /forget prompt into `text`; a second tap finds it already saying so."""
     with unless_unchanged():
-        await update.callback_query.edit_message_text(text)
+        await pressed(update).edit_message_text(text)
 
 
 async def on_button(update: Update, context: ForumContext) -> None:
     """The answer to /forget."""
-    query, actor, services = update.callback_query, context.actor, context.services
+    query, actor, services = pressed(update), context.actor, context.services
     parsed = await member_button(update, context)
     if parsed is None:
         return

@@ -21,7 +21,16 @@ from db import forums as forums_db
 from db import members as members_db
 from db import users as users_db
 from db.forums import ForumRow
-from handlers.common import answer_stale, command_text, guarded, is_private, keyboard, reply
+from handlers.common import (
+    answer_stale,
+    command_text,
+    guarded,
+    is_private,
+    keyboard,
+    message_of,
+    pressed,
+    reply,
+)
 from handlers.members import resolve_member
 from handlers.menus import refresh_user_menu
 
@@ -43,7 +52,7 @@ async def remove(update: Update, context: ForumContext) -> None:
         await reply(update, await lift(context, forum, user_id))
         return
     target = parse_target(words[0]) if len(words) == 1 else None
-    replied = update.effective_message.reply_to_message
+    replied = message_of(update).reply_to_message
     if not words and replied and replied.from_user and not replied.from_user.is_bot:
         target = Target(user_id=replied.from_user.id)
     if target is None:
@@ -99,7 +108,7 @@ async def remove(update: Update, context: ForumContext) -> None:
 
 async def on_remove_button(update: Update, context: ForumContext) -> None:
     """✅ Remove, Cancel, or ↩ (from /members); re-checked against the database."""
-    query, actor, tr = update.callback_query, context.actor, context.actor.tr
+    query, actor, tr = pressed(update), context.actor, context.actor.tr
     parsed = callbacks.parse(query.data)
     if parsed is None or not is_private(update) or actor.user is None:
         await answer_stale(update, context)

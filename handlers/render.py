@@ -65,7 +65,8 @@ def hour_label(tr: Translator, hour: int) -> str:
 
 
 def weekday_name(tr: Translator, weekday: int) -> str:
-    return get_day_names("wide", locale=tr.locale)[weekday]
+    name: str = get_day_names("wide", locale=tr.locale)[weekday]
+    return name
 
 
 def subscription_line(tr: Translator, subscription: Subscription | None) -> str:

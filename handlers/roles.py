@@ -12,7 +12,7 @@ from bot.role_sentences import IS_ALREADY, IS_NOW, YOU_ARE_NOW, say
 from bot.roles import Role
 from db import forums as forums_db
 from db import users as users_db
-from handlers.common import command_text, guarded, reply
+from handlers.common import command_text, guarded, message_of, reply
 from handlers.members import resolve_member
 from handlers.menus import refresh_user_menu
 
@@ -36,7 +36,7 @@ async def _change_role(
     tr, forum = actor.tr, actor.forum
     assert forum is not None  # guarded: only coordinators, who have a forum, get here
     target, role = parse_promotion(command_text(update), default_role=default)
-    replied = update.effective_message.reply_to_message
+    replied = message_of(update).reply_to_message
     if target is None and replied and replied.from_user and not replied.from_user.is_bot:
         target = Target(user_id=replied.from_user.id)
     if demoting:

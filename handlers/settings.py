@@ -21,7 +21,18 @@ from db import tips as tips_db
 from db import users as users_db
 from db.retention import RETENTION_CHOICES
 from handlers import timezones
-from handlers.common import answer_stale, guarded, keyboard, member_button, reply, unless_unchanged
+from handlers.common import (
+    answer_stale,
+    chat_of,
+    guarded,
+    keyboard,
+    member_button,
+    message_of,
+    pressed,
+    pressed_message,
+    reply,
+    unless_unchanged,
+)
 from handlers.menus import refresh_user_menu
 from handlers.middleware import resolve_actor
 from handlers.paging import BUTTONS_PER_PAGE, page_of, pager_for
@@ -210,7 +221,7 @@ async def forum_page(
 
 async def on_settings_button(update: Update, context: ForumContext) -> None:
     """Buttons of the settings message; every value is re-checked before it is stored."""
-    query, actor, services = update.callback_query, context.actor, context.services
+    query, actor, services = pressed(update), context.actor, context.services
     parsed = await member_button(update, context)
     if parsed is None:
         return
@@ -231,13 +242,13 @@ async def on_settings_button(update: Update, context: ForumContext) -> None:
         await dialogs.expect(
             services.db,
             user_id=actor.user_id,
-            chat_id=update.effective_chat.id,
+            chat_id=chat_of(update).id,
             kind=TIMEZONE,
             data={},
             now=now,
         )
         await query.answer()
-        await query.message.reply_text(actor.tr._(timezones.ASK))
+        await pressed_message(query).reply_text(actor.tr._(timezones.ASK))
         return
     elif parsed.action == "tz" and is_choosable(value):
         await _save_zone(update, context, value)
@@ -256,18 +267,19 @@ async def on_settings_button(update: Update, context: ForumContext) -> None:
         await forums_db.set_survey_everyone(services.db, actor.forum.id, value == "all")
     elif (
         parsed.action == "keep"
-        and parsed.int_arg(0) in RETENTION_CHOICES
+        and (days := parsed.int_arg(0)) in RETENTION_CHOICES
         and actor.forum
         and actor.role is Role.COORDINATOR
     ):
-        await retention.set_retention(services.db, actor.forum.id, parsed.int_arg(0))
+        await retention.set_retention(services.db, actor.forum.id, days)
     elif (
         parsed.action == "mingrp"
-        and parsed.int_arg(0) in MIN_GROUP_CHOICES  # never fewer than 2 (the schema agrees)
+        and (least := parsed.int_arg(0))
+        in MIN_GROUP_CHOICES  # never fewer than 2 (the schema agrees)
         and actor.forum
         and actor.role is Role.COORDINATOR
     ):
-        await polls_db.set_min_group_ballots(services.db, actor.forum.id, parsed.int_arg(0))
+        await polls_db.set_min_group_ballots(services.db, actor.forum.id, least)
     else:
         await answer_stale(update, context)
         return
@@ -290,7 +302,7 @@ async def on_timezone_input(update: Update, context: ForumContext, data: dict) -
     """A typed city, country, UTC offset or IANA name: one zone is saved; several are offered as
     buttons and an unknown one is explained, and the step waits for another answer."""
     actor = context.actor
-    zone, answer = timezones.typed_answer(update, context, update.effective_message.text or "")
+    zone, answer = timezones.typed_answer(update, context, message_of(update).text or "")
     if zone is None:
         assert answer is not None
         await reply(update, *answer)
@@ -317,7 +329,7 @@ async def _save_zone(update: Update, context: ForumContext, zone: str) -> None:
         zone,
         now,
         next_tip_at=next_tip_at,
-        chat_id=update.effective_chat.id,
+        chat_id=chat_of(update).id,
         step=TIMEZONE,
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks, onboarding
@@ -21,12 +21,15 @@ from handlers import polls
 from handlers.announcement import POLL_LINK
 from handlers.common import (
     answer_stale,
+    chat_of,
     command_text,
     is_private,
     keyboard,
     on_text_message,
+    pressed,
     reply,
     unless_unchanged,
+    user_of,
 )
 from handlers.linking import start_in_group
 from handlers.menus import refresh_user_menu
@@ -73,7 +76,7 @@ async def start(update: Update, context: ForumContext) -> None:
     await onboarding.begin(
         services.db,
         user_id=actor.user_id,
-        chat_id=update.effective_chat.id,
+        chat_id=chat_of(update).id,
         forum=forum,
         invite=invite,
         now=services.clock(),
@@ -154,15 +157,14 @@ async def forums_page(
 
 async def on_onboarding_button(update: Update, context: ForumContext) -> None:
     """Buttons of the onboarding message: language, consent, stakeholder group."""
-    query = update.callback_query
+    query = pressed(update)
     parsed = callbacks.parse(query.data)
     services, actor = context.services, context.actor
-    chat_id = update.effective_chat.id
+    chat_id = chat_of(update).id
     if parsed is None:
         await answer_stale(update, context)
         return
-    if parsed.action == "lang" and parsed.arg(0) in services.catalogs.languages:
-        lang = parsed.arg(0)
+    if parsed.action == "lang" and (lang := parsed.arg(0)) in services.catalogs.languages:
         data = await onboarding.choose_language(
             services.db, user_id=actor.user_id, chat_id=chat_id, lang=lang, now=services.clock()
         )
@@ -185,7 +187,7 @@ async def on_onboarding_button(update: Update, context: ForumContext) -> None:
                 ),
             )
     elif parsed.action == "consent" and parsed.arg(0) == "yes":
-        user = update.effective_user
+        user = user_of(update)
         result = await onboarding.accept(
             services.db,
             user_id=actor.user_id,
@@ -242,7 +244,7 @@ async def on_onboarding_button(update: Update, context: ForumContext) -> None:
         await answer_stale(update, context)
 
 
-def _group_keyboard(tr: Translator, feature: str) -> object:
+def _group_keyboard(tr: Translator, feature: str) -> InlineKeyboardMarkup:
     return keyboard(
         [
             [(tr._(label), callbacks.make(feature, "group", key))]

@@ -23,7 +23,7 @@ from handlers import (
     tip_dialog,
     tips,
 )
-from handlers.common import reply
+from handlers.common import chat_of, message_of, reply
 
 DialogStep = Callable[[Update, ForumContext, dict], Awaitable[None]]
 # kind of pending step → the handler of the user's typed answer
@@ -53,14 +53,12 @@ INPUT_LIMITS = {  # dialogs whose answers have their own limit, longer or shorte
 async def on_private_message(update: Update, context: ForumContext) -> None:
     """Route a typed message to the dialog waiting for it; anything else gets a hint."""
     actor, services = context.actor, context.services
-    message = update.effective_message
-    pending = await dialogs.pending(
-        services.db, user_id=actor.user_id, chat_id=update.effective_chat.id
-    )
+    message = message_of(update)
+    pending = await dialogs.pending(services.db, user_id=actor.user_id, chat_id=chat_of(update).id)
     step = DIALOGS.get(pending.kind) if pending else None
     if pending and pending.kind == ONBOARDING:
         await reply(update, actor.tr._("Please use the buttons in my message above."))
-    elif step is None:
+    elif step is None or pending is None:  # (no step without a pending dialog)
         await reply(update, actor.tr._("I answer commands: /help lists them."))
     elif message.photo and message.caption and pending.kind in ACCEPTS_PHOTO:
         if len(message.caption) > MAX_INPUT:

@@ -32,11 +32,14 @@ from db.tips import ForumTip
 from handlers import tips
 from handlers.common import (
     answer_stale,
+    chat_of,
     command_text,
     coordinator_step,
     guarded,
     is_private,
     keyboard,
+    message_of,
+    pressed,
     reply,
 )
 from handlers.tips import MAX_FORUM_TIP, Pick, parse_forum_tip, render_tip
@@ -61,7 +64,7 @@ async def _expect(update: Update, context: ForumContext, data: dict) -> None:
     await dialogs.expect(
         services.db,
         user_id=actor.user_id,
-        chat_id=update.effective_chat.id,
+        chat_id=chat_of(update).id,
         kind=NEWTIP,
         data=data,
         now=services.clock(),
@@ -132,10 +135,10 @@ async def on_input(update: Update, context: ForumContext, data: dict) -> None:
     actor, services = context.actor, context.services
     tr, forum = actor.tr, actor.forum
     if actor.role is not Role.COORDINATOR or forum is None or data.get("forum") != forum.id:
-        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=update.effective_chat.id)
+        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_of(update).id)
         await reply(update, _closed(tr))
         return
-    text = (update.effective_message.text or "").strip()
+    text = (message_of(update).text or "").strip()
     step, languages = data.get("step"), services.catalogs.languages
     if step == "lang":
         lang = tips.language_of(text.rstrip(":").strip(), languages)
@@ -201,12 +204,12 @@ def _preview_keyboard(tr: Translator) -> InlineKeyboardMarkup:
 
 async def on_button(update: Update, context: ForumContext) -> None:
     """A language, a topic, Save, Add a language or Discard; each checked against the step."""
-    query, actor, services = update.callback_query, context.actor, context.services
+    query, actor, services = pressed(update), context.actor, context.services
     step_of = await coordinator_step(update, context, NEWTIP)
     if step_of is None:
         return
     parsed, pending = step_of
-    chat_id = update.effective_chat.id
+    chat_id = chat_of(update).id
     data, step, tr = pending.data, pending.data.get("step"), actor.tr
     lang, topic = parsed.arg(0), parsed.arg(0)
     if parsed.action == "lang" and step == "lang" and lang in services.catalogs.languages:
@@ -232,10 +235,10 @@ async def on_button(update: Update, context: ForumContext) -> None:
 
 async def _save(update: Update, context: ForumContext, data: dict) -> None:
     """✅ Save: the form's code path, claiming the draft in the tip's transaction."""
-    query, actor, services = update.callback_query, context.actor, context.services
+    query, actor, services = pressed(update), context.actor, context.services
     languages = services.catalogs.languages
     topic, texts = parse_forum_tip(_form(data), default_lang=actor.lang, languages=languages)
-    claim = (actor.user_id, update.effective_chat.id, NEWTIP)
+    claim = (actor.user_id, chat_of(update).id, NEWTIP)
     if await tips.add_tip(update, context, topic, texts, claim=claim) is None:
         await query.answer(_closed(actor.tr))
         return

@@ -23,7 +23,14 @@ from db import outbox as outbox_db
 from db import tips as tips_db
 from db.outbox import Outgoing
 from db.tips import Subscription
-from handlers.common import answer_stale, keyboard, member_button, unless_unchanged
+from handlers.common import (
+    answer_stale,
+    chat_of,
+    keyboard,
+    member_button,
+    pressed,
+    unless_unchanged,
+)
 from handlers.outbox import outgoing
 from handlers.render import hour_label, subscription_line, weekday_name
 from handlers.settings import settings_screen
@@ -69,7 +76,7 @@ def weekday_screen(tr: Translator, hour: int) -> tuple[str, InlineKeyboardMarkup
 
 async def on_subscription_button(update: Update, context: ForumContext) -> None:
     """The subscription screens; each value is re-checked before anything is stored."""
-    query, actor, services = update.callback_query, context.actor, context.services
+    query, actor, services = pressed(update), context.actor, context.services
     parsed = await member_button(update, context)
     if parsed is None:
         return
@@ -80,12 +87,10 @@ async def on_subscription_button(update: Update, context: ForumContext) -> None:
         screen = frequency_screen(tr, current)
         if parsed.arg(0) == "new":  # from under a tip: keep the tip, open the choice below it
             await query.answer()
-            await context.bot.send_message(
-                update.effective_chat.id, screen[0], reply_markup=screen[1]
-            )
+            await context.bot.send_message(chat_of(update).id, screen[0], reply_markup=screen[1])
             return
-    elif action == "freq" and parsed.arg(0) in FREQUENCIES:
-        screen = hour_screen(tr, parsed.arg(0), actor.timezone)
+    elif action == "freq" and (frequency := parsed.arg(0)) in FREQUENCIES:
+        screen = hour_screen(tr, frequency, actor.timezone)
     elif action == "hour" and parsed.arg(0) == "weekly" and hour is not None and 0 <= hour < 24:
         screen = weekday_screen(tr, hour)
     elif action in ("hour", "day") and _valid_choice(parsed):
@@ -118,10 +123,10 @@ def _valid_choice(parsed: callbacks.Callback) -> bool:
 
 
 async def _back_to_settings(update: Update, context: ForumContext, toast: str) -> None:
-    await update.callback_query.answer(toast)
+    await pressed(update).answer(toast)
     text, markup = await settings_screen(context)
     with unless_unchanged():
-        await update.callback_query.edit_message_text(text, reply_markup=markup)
+        await pressed(update).edit_message_text(text, reply_markup=markup)
 
 
 async def send_due_tips(services: Services) -> None:

@@ -27,11 +27,13 @@ from db import tips as tips_db
 from db.tips import ForumTip
 from handlers.common import (
     answer_stale,
+    chat_of,
     command_text,
     guarded,
     is_private,
     keyboard,
     member_button,
+    pressed,
     refusal,
     reply,
 )
@@ -141,7 +143,7 @@ async def _send_tip(update: Update, context: ForumContext, topic: str | None = N
     fallback = actor.forum.language if actor.forum else None
     text = render_tip(actor.tr, pick, lang=actor.lang, fallback=fallback)
     await context.bot.send_message(
-        update.effective_chat.id, text, reply_markup=tip_keyboard(actor.tr, topic)
+        chat_of(update).id, text, reply_markup=tip_keyboard(actor.tr, topic)
     )
 
 
@@ -186,7 +188,7 @@ async def show_tip(update: Update, context: ForumContext) -> None:
 
 async def on_tip_button(update: Update, context: ForumContext) -> None:
     """Another tip, the topic list, or a tip on one topic."""
-    query, actor = update.callback_query, context.actor
+    query, actor = pressed(update), context.actor
     parsed = await member_button(update, context)
     if parsed is None:
         return
@@ -196,7 +198,7 @@ async def on_tip_button(update: Update, context: ForumContext) -> None:
     elif parsed.action == "topics":
         await query.answer()
         await context.bot.send_message(
-            update.effective_chat.id,
+            chat_of(update).id,
             actor.tr._("Choose a topic:"),
             reply_markup=topics_keyboard(actor.tr),
         )
@@ -402,9 +404,9 @@ def language_of(code: str, languages: list[str]) -> str | None:
     # "en-US" is English, but "zh-Hant" (a script, four letters) is not "zh_Hans".
     for candidate in (wanted,) if len(suffix) == 4 else (wanted, base):
         exact = [lang for lang in languages if lang.lower() == candidate]
-        base = [lang for lang in languages if lang.lower().split("_")[0] == candidate]
-        if exact or len(base) == 1:
-            return (exact or base)[0]
+        by_base = [lang for lang in languages if lang.lower().split("_")[0] == candidate]
+        if exact or len(by_base) == 1:
+            return (exact or by_base)[0]
     if LANGUAGE_CODE.fullmatch(code) or (len(code) == 3 and code.isalpha() and _in_cldr(code)):
         return code
     return None
