@@ -1,6 +1,6 @@
 """The demo's terminal: what a phone would show, typed input that spans lines, the files sent.
 
-Kept apart from `bot/demo.py` (which builds the world and runs the loop) so each piece can be
+Kept apart from `tools/demo.py` (which builds the world and runs the loop) so each piece can be
 driven by a test with scripted input and read back as text.
 
 - **Input.** Telegram messages have several lines (`/newpoll` with its options, `/meeting`,
