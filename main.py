@@ -13,7 +13,7 @@ from bot.i18n import available_languages
 from bot.logs import configure_logging
 
 if TYPE_CHECKING:
-    from bot.runner import StopSignals
+    from app.runner import StopSignals
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if command == "demo":
-            from bot.demo import run_demo
+            from tools.demo import run_demo
 
             return run_demo()
         config = load_config(
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_bot(config: Config) -> int:
     """Lock and migrate the database, then poll (or serve the webhook) until SIGINT/SIGTERM."""
-    from bot.runner import StopSignals
+    from app.runner import StopSignals
 
     stop = StopSignals()
     stop.install()  # first of all: a stop asked for during the start-up is kept, not fatal
@@ -77,8 +77,8 @@ def _run_bot(config: Config, stop: StopSignals) -> int:
 
     from telegram.error import InvalidToken
 
-    from bot.app import build_application, open_database
-    from bot.runner import serve, updater_start
+    from app.runner import serve, updater_start
+    from app.wiring import build_application, open_database
     from db.migrate import SchemaTooNewError
 
     async def prepare() -> None:

@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
 from telegram.ext import Application  # noqa: E402
 
-from bot.app import build_application  # noqa: E402
+from app.wiring import build_application  # noqa: E402
 from bot.clock import Clock, system_clock  # noqa: E402
 from bot.config import Config  # noqa: E402
 from db.connection import Database  # noqa: E402

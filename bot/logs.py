@@ -15,7 +15,7 @@ whatever LOG_LEVEL says:
   the request URL, and Telegram puts the token in it).
 
 Our own modules (`OWN`) log at the operator's level; they log ids of rows, never text, and no
-user id next to anything a member sent anonymously (see `bot.app._describe`).
+user id next to anything a member sent anonymously (see `app.wiring._describe`).
 """
 
 from __future__ import annotations

@@ -151,7 +151,7 @@ def one_line(raw: dict[str, Any], key: str, where: str) -> str:
 
 # Catalog texts are content: translated in the `content` gettext domain (locales/*/content.po),
 # each under a context naming what it is, so a title and an item with the same English text
-# never share a translation. bot/catalog_tool.py extracts them under the same contexts.
+# never share a translation. tools/catalog_tool.py extracts them under the same contexts.
 
 
 def title_key(catalog: PriorityCatalog) -> str:

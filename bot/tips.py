@@ -1,7 +1,7 @@
 """Best-practice tips: the library in `content/tips.toml`, which tip comes next, and when.
 
 Plain data and rules, no Telegram, no database. The library is English source text; translations
-live in the `content` gettext domain (see `bot/catalog_tool.py`), keyed by the tip's id.
+live in the `content` gettext domain (see `tools/catalog_tool.py`), keyed by the tip's id.
 """
 
 from __future__ import annotations

@@ -1,2 +1,2 @@
 """Telegram handlers, one module per feature; each module's `handlers()` lists its own, and the
-wiring (bot/app.py `handler_registry`) adds them all in one order."""
+wiring (app/wiring.py `handler_registry`) adds them all in one order."""

@@ -20,7 +20,7 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import Application
 
-from bot.app import build_application
+from app.wiring import build_application
 from bot.clock import FakeClock
 from bot.config import Config
 from bot.context import ForumContext, Services

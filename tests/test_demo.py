@@ -7,9 +7,9 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.demo import echoing, run
-from bot.demo_terminal import message_html, read_message, render_html, scripted, use_color
 from tests.test_config import run_main
+from tools.demo import echoing, run
+from tools.demo_terminal import message_html, read_message, render_html, scripted, use_color
 
 SCRIPT = """/help
 /as member

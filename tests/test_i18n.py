@@ -239,7 +239,7 @@ def content_catalogs() -> list[Path]:
 
 def test_content_template_has_every_priority_catalog_entry():
     """content.pot is current: every catalog title, source and item (re-run `update` if not)."""
-    from bot.catalog_tool import extract_content
+    from tools.catalog_tool import extract_content
 
     with (LOCALES_DIR / "content.pot").open("rb") as fp:
         template = {(m.context, m.id) for m in read_po(fp) if m.id}

@@ -12,10 +12,10 @@ import re
 import pytest
 
 from bot import role_sentences
-from bot.catalog_tool import extract_messages
 from bot.roles import Role
 from tests.harness import running_bot
 from tests.worlds import forum_with_members
+from tools.catalog_tool import extract_messages
 
 ROLE_WORDS = r"(coordinators?|observers?|members?|%\(role\)s)"
 # A role right after a verb or "as" with no article: "you are member", "is now observer",

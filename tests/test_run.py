@@ -218,7 +218,7 @@ def test_a_stop_that_hangs_still_ends_the_process_at_the_deadline():
     """The last resort: a stop stuck where no deadline inside the loop can reach it."""
     script = (
         "import os, signal, time\n"
-        "from bot.runner import StopSignals\n"
+        "from app.runner import StopSignals\n"
         "stop = StopSignals(hard_deadline=0.5)\n"
         "stop.install()\n"
         "os.kill(os.getpid(), signal.SIGTERM)\n"

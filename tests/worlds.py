@@ -4,7 +4,7 @@
 through onboarding in their language and stakeholder group, the coordinator promotes whom the
 world needs, and a group chat is linked. `standard_forum` is the world most suites share
 (`forum_with_members`, the fuzzer); the authorization matrix builds its seven actors with
-`build_forum` itself. The demo (`bot/demo.py`) builds a similar forum of its own: it may not
+`build_forum` itself. The demo (`tools/demo.py`) builds a similar forum of its own: it may not
 import tests/.
 """
 

@@ -1,8 +1,9 @@
-"""Keep the gettext catalogs in step with the code and the content: `python -m bot.catalog_tool`.
+"""Keep the gettext catalogs in step with the code and the content: `python -m tools.catalog_tool`.
 
 Two domains, one workflow for translators:
 
-- `messages`: every UI string marked with `_`, `n_`, `N_` or `Nn_` in `bot/` and `handlers/`;
+- `messages`: every UI string marked with `_`, `n_`, `N_` or `Nn_` in `bot/`, `handlers/`, `app/`
+  and `tools/`;
 - `content`: every tip in `content/tips.toml` (title and text, with the tip id as msgctxt), so a
   tip is translated in the same PO editor as the UI.
 
@@ -13,7 +14,7 @@ The `content` domain also holds every priority catalog in `content/priorities.to
 language named `<anything>_<lang>.json` (e.g. `done_th.json`): an object of msgctxt → translation,
 such as `{"item:t2-01": "…"}`. Only entries of the current template are filled (a key it lacks is
 reported and skipped); an existing translation is replaced. Run `update --domain content` first
-so the template is current: `python -m bot.catalog_tool import-content /work/notes/cat/done_*.json`.
+so the template is current: `python -m tools.catalog_tool import-content /work/notes/cat/done_*.json`.
 
 `update` re-extracts both templates, merges them into every language's catalogs (creating missing
 ones), and writes each catalog's header from two rules kept here rather than in Babel:
@@ -59,7 +60,7 @@ ROOT = LOCALES_DIR.parent
 PROJECT = "SCP Forum Bot"
 HOLDER = "SCP Forum Bot contributors"
 KEYWORDS = {"_": None, "n_": (1, 2), "N_": None, "Nn_": (1, 2)}
-SOURCES = [("bot/**.py", "python"), ("handlers/**.py", "python")]
+SOURCES = [(f"{floor}/**.py", "python") for floor in ("bot", "handlers", "app", "tools")]
 
 
 def cldr_plural_forms(lang: str) -> str:
@@ -203,7 +204,7 @@ def _write(path: Path, catalog: Catalog, *, sort_output: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.catalog_tool", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.catalog_tool", description=__doc__)
     parser.add_argument("command", choices=["update", "import-content"])
     parser.add_argument(
         "languages",

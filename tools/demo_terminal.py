@@ -1,6 +1,6 @@
 """The demo's terminal: what a phone would show, typed input that spans lines, the files sent.
 
-Kept apart from `bot/demo.py` (which builds the world and runs the loop) so each piece can be
+Kept apart from `tools/demo.py` (which builds the world and runs the loop) so each piece can be
 driven by a test with scripted input and read back as text.
 
 - **Input.** Telegram messages have several lines (`/newpoll` with its options, `/meeting`,
@@ -167,7 +167,7 @@ class Terminal:
 
     def show_new(self, chat_id: int) -> None:
         calls, self.seen = self.fake.calls[self.seen :], len(self.fake.calls)
-        others: dict[int, int] = {}
+        others: dict[int | None, int] = {}  # None: a call without a chat
         for call in calls:
             if call.ok and call.method == "answerCallbackQuery" and call.params.get("text"):
                 print(self.dim(f"  ⓘ {call.params['text']}"))  # the toast a phone shows
@@ -244,7 +244,7 @@ class Terminal:
         if chat is None:
             return str(chat_id)
         if chat.type == "private":
-            return self.fake.user(chat_id).first_name
+            return self.fake.user(chat.id).first_name
         return chat.title or str(chat_id)
 
 

@@ -20,13 +20,13 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import Application
 
-from bot.app import build_application
+from app.wiring import build_application
 from bot.clock import FakeClock
 from bot.config import Config
-from bot.demo_terminal import FileShelf, LineReader, Terminal, read_message, use_color
 from bot.polls import parse_duration
 from fake_telegram import FakeChat, FakeTelegram, FakeUser, serve, settle
 from handlers.jobs import run_due
+from tools.demo_terminal import FileShelf, LineReader, Terminal, read_message, use_color
 
 FORUM_FORM = "/newforum Thailand SCP Forum\ntimezone: Asia/Bangkok\nlanguage: en"
 HELP = """\
@@ -76,7 +76,7 @@ async def build_world(
     await settle(fake, app)
     text = fake.last_message(ada.id)["text"]
     member_code = re.findall(r"\?start=([\w-]+)", text)[0]
-    for user, group in (
+    for user, stakeholder in (
         (niran, "industry"),
         (lena, "civil_society"),
         (mali, "government"),
@@ -85,10 +85,10 @@ async def build_world(
     ):
         fake.send_text(user, f"/start {member_code}")
         await settle(fake, app)
-        for step in (1, "✅", group):
+        for step in (1, "✅", stakeholder):
             message = next(m for m in reversed(fake.messages(user.id)) if fake.buttons(m))
-            if isinstance(step, str) and step == group:
-                index = _button_index(fake, message, f"onb:group:{group}")
+            if isinstance(step, str) and step == stakeholder:
+                index = _button_index(fake, message, f"onb:group:{stakeholder}")
                 fake.tap(user, message["message_id"], index)
             else:
                 fake.tap(user, message["message_id"], step)
@@ -193,7 +193,7 @@ async def chat_loop(
                 await run_due(app)  # what the heartbeat would do at that moment
             elif command in ("/group", "/private"):
                 chat = group if command == "/group" else None
-                print(f"  now in {'the group ' + group.title if chat else 'the private chat'}")
+                print(f"  now in {f'the group {group.title}' if chat else 'the private chat'}")
                 continue
             elif re.fullmatch(r"#\d+", command):
                 _press(fake, persona.user, chat, chat_id, int(command[1:]))
@@ -284,10 +284,12 @@ async def run(
     # The demo's own clock: `/wait` moves it, so a day's tips and reminders come at once.
     clock = FakeClock(start or datetime.now(UTC))
     app = build_application(config, clock=clock, sleep=clock.sleep)  # pacing waits on it too
+    post_init, post_shutdown, updater = app.post_init, app.post_shutdown, app.updater
+    assert post_init and post_shutdown and updater  # build_application sets all three
     await app.initialize()
-    await app.post_init(app)
+    await post_init(app)
     await app.start()
-    await app.updater.start_polling(poll_interval=0, timeout=2, allowed_updates=Update.ALL_TYPES)
+    await updater.start_polling(poll_interval=0, timeout=2, allowed_updates=Update.ALL_TYPES)
     try:
         print(
             f"Fake Telegram Bot API on http://127.0.0.1:{port}; bot @{app.bot.username}; "
@@ -301,9 +303,9 @@ async def run(
         terminal = Terminal(fake, color=color, shelf=FileShelf(fake, workdir / "files"))
         await chat_loop(fake, app, clock, personas, group, read_line, terminal)
     finally:
-        await app.updater.stop()
+        await updater.stop()
         await app.stop()
-        await app.post_shutdown(app)
+        await post_shutdown(app)
         await app.shutdown()
         server.stop()
 
