@@ -29,6 +29,7 @@ from db import outbox as outbox_db
 from db.outbox import Outgoing
 from handlers import outbox
 from handlers.common import (
+    TypedStep,
     chat_of,
     guarded,
     keyboard,
@@ -334,6 +335,10 @@ async def _after_send(update: Update, context: ForumContext, broadcast_id: int, 
         return
     if await outbox_db.set_report_message(services.db, broadcast_id, report.message_id):
         await outbox.Progress(context.bot, services).final_report(broadcast_id)
+
+
+# What a typed message answers in this feature's dialogs (collected by handlers/text.py).
+TYPED_STEPS = (TypedStep(ANNOUNCE, on_input, limit=MAX_ANNOUNCEMENT),)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -27,6 +28,20 @@ from bot.roles import COMMANDS_BY_NAME, Access, InGroup, Role, may_use
 from db import dialogs
 
 Handler = Callable[[Update, ForumContext], Coroutine[Any, Any, None]]
+
+
+MAX_INPUT = 1000  # no dialog answer is longer unless its step says so; Telegram caps at 4096
+
+
+@dataclass(frozen=True)
+class TypedStep:
+    """A dialog step answered by typing: declared by its feature module in `TYPED_STEPS`, and
+    collected by handlers/text.py, which routes a user's next private message to it."""
+
+    kind: str  # the pending step's kind (db/dialogs.expect)
+    handle: Callable[[Update, ForumContext, dict], Awaitable[None]]
+    limit: int = MAX_INPUT  # the longest answer it takes
+    photo: bool = False  # a photo with a caption answers it too
 
 
 def retry_seconds(retry_after: float | timedelta) -> float:

@@ -34,6 +34,7 @@ from db.feedback import FeedbackRow
 from db.outbox import Outgoing
 from handlers import outbox
 from handlers.common import (
+    TypedStep,
     chat_of,
     command_text,
     guarded,
@@ -428,6 +429,14 @@ async def _expect(context: ForumContext, update: Update, kind: str, data: dict[s
         data=data,
         now=context.services.clock(),
     )
+
+
+# What a typed message answers in this feature's dialogs (collected by handlers/text.py).
+TYPED_STEPS = (
+    TypedStep(FEEDBACK, on_text, photo=True),
+    TypedStep(REPLY, on_reply_text),
+    TypedStep(ANSWER, on_answer_text),
+)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:

@@ -26,6 +26,7 @@ from db import forums as forums_db
 from db import invites as invites_db
 from db import users as users_db
 from handlers.common import (
+    TypedStep,
     answer_stale,
     chat_of,
     command_text,
@@ -243,6 +244,10 @@ async def _create(update: Update, context: ForumContext, draft: ForumDraft) -> N
             )
         await reply(update, "\n\n".join(lines))
     await refresh_user_menu(context.bot, tr, user.id, Role.COORDINATOR, is_admin=actor.is_admin)
+
+
+# What a typed message answers in this feature's dialogs (collected by handlers/text.py).
+TYPED_STEPS = (TypedStep(NEWFORUM, on_newforum_input),)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:

@@ -30,6 +30,7 @@ from db import outbox as outbox_db
 from db.meetings import MeetingRow
 from handlers import outbox
 from handlers.common import (
+    TypedStep,
     answer_stale,
     chat_of,
     keyboard,
@@ -284,6 +285,10 @@ def _notices(
 ) -> AbstractAsyncContextManager[outbox_db.Batch]:
     """The transaction of a change and its notices (see `meeting_notices.tell`)."""
     return outbox_db.batch(services.db, forum_id=meeting.forum_id, kind="meeting_notice", now=now)
+
+
+# What a typed message answers in this feature's dialogs (collected by handlers/text.py).
+TYPED_STEPS = (TypedStep(MOVE, on_move_input), TypedStep(PLACE, on_place_input))
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:

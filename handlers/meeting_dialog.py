@@ -32,6 +32,7 @@ from db import dialogs
 from db.meetings import ANSWERS, MeetingRow
 from handlers import meetings
 from handlers.common import (
+    TypedStep,
     answer_stale,
     chat_of,
     command_text,
@@ -288,6 +289,10 @@ async def _create(update: Update, context: ForumContext, data: dict) -> None:
         await query.answer()
     with contextlib.suppress(TelegramError):  # the preview stays as a record of what went out
         await query.edit_message_reply_markup(None)
+
+
+# What a typed message answers in this feature's dialogs (collected by handlers/text.py).
+TYPED_STEPS = (TypedStep(NEWMEETING, on_input),)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:

@@ -21,7 +21,7 @@ from db import forums as forums_db
 from db import meeting_feedback as feedback_db
 from db import outbox as outbox_db
 from db.meetings import MeetingRow
-from handlers.common import answer_stale, chat_of, keyboard, message_of, pressed, reply
+from handlers.common import TypedStep, answer_stale, chat_of, keyboard, message_of, pressed, reply
 from handlers.outbox import outgoing
 
 COMMENT = "mtg_comment"
@@ -143,6 +143,10 @@ def _summary(tr: Translator, meeting: MeetingRow, given: list[int], said: list[s
         if sum(len(x) + 1 for x in lines) + len(line) < MAX_MESSAGE:
             lines.append(line)
     return "\n".join(lines)
+
+
+# What a typed message answers in this feature's dialogs (collected by handlers/text.py).
+TYPED_STEPS = (TypedStep(COMMENT, on_comment_input),)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:

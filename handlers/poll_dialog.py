@@ -40,6 +40,7 @@ from db import dialogs
 from db import polls as polls_db
 from handlers import poll_languages, poll_preview
 from handlers.common import (
+    TypedStep,
     answer_stale,
     chat_of,
     command_text,
@@ -429,6 +430,10 @@ async def _on_preview_button(
         await query.answer()
     with contextlib.suppress(TelegramError):  # the preview stays as a record of what went out
         await query.edit_message_reply_markup(None)
+
+
+# What a typed message answers in this feature's dialogs (collected by handlers/text.py).
+TYPED_STEPS = (TypedStep(NEWPOLL, on_input),)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:

@@ -44,6 +44,7 @@ from db.polls import PollRow
 from handlers import outbox
 from handlers.announcement import request_refresh
 from handlers.common import (
+    TypedStep,
     answer_stale,
     chat_of,
     guarded,
@@ -564,6 +565,10 @@ async def _cancelled(services: Services, language: str | None, poll: PollRow) ->
             ),
         )
     )
+
+
+# What a typed message answers in this feature's dialogs (collected by handlers/text.py).
+TYPED_STEPS = (TypedStep(EDITPOLL, on_input),)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:

@@ -22,6 +22,7 @@ from db import users as users_db
 from db.retention import RETENTION_CHOICES
 from handlers import timezones
 from handlers.common import (
+    TypedStep,
     answer_stale,
     chat_of,
     guarded,
@@ -349,6 +350,10 @@ async def _reschedule_tips(services: Services, user_id: int, timezone: str) -> N
 async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup) -> None:
     with unless_unchanged():  # tapping the value that is already set changes nothing
         await query.edit_message_text(text, reply_markup=markup)
+
+
+# What a typed message answers in this feature's dialogs (collected by handlers/text.py).
+TYPED_STEPS = (TypedStep(TIMEZONE, on_timezone_input),)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:

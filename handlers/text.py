@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import ForumContext
+from bot.i18n import Translator
 from bot.onboarding import ONBOARDING
 from db import dialogs
 from handlers import (
@@ -21,33 +20,34 @@ from handlers import (
     poll_manage,
     settings,
     tip_dialog,
-    tips,
 )
-from handlers.common import chat_of, message_of, reply
+from handlers.common import TypedStep, chat_of, message_of, reply
 
-DialogStep = Callable[[Update, ForumContext, dict], Awaitable[None]]
-# kind of pending step → the handler of the user's typed answer
-DIALOGS: dict[str, DialogStep] = {
-    forums.NEWFORUM: forums.on_newforum_input,
-    settings.TIMEZONE: settings.on_timezone_input,
-    poll_dialog.NEWPOLL: poll_dialog.on_input,
-    meeting_dialog.NEWMEETING: meeting_dialog.on_input,
-    tip_dialog.NEWTIP: tip_dialog.on_input,
-    poll_manage.EDITPOLL: poll_manage.on_input,
-    meeting_admin.MOVE: meeting_admin.on_move_input,
-    meeting_admin.PLACE: meeting_admin.on_place_input,
-    meeting_survey.COMMENT: meeting_survey.on_comment_input,
-    announce.ANNOUNCE: announce.on_input,
-    feedback.FEEDBACK: feedback.on_text,
-    feedback.REPLY: feedback.on_reply_text,
-    feedback.ANSWER: feedback.on_answer_text,
-}
-ACCEPTS_PHOTO = {feedback.FEEDBACK}  # a photo with a caption answers these
-MAX_INPUT = 1000  # no other dialog answer is longer; Telegram itself caps messages at 4096
-INPUT_LIMITS = {  # dialogs whose answers have their own limit, longer or shorter
-    announce.ANNOUNCE: announce.MAX_ANNOUNCEMENT,
-    tip_dialog.NEWTIP: tips.MAX_FORUM_TIP,
-}
+FEATURES = (
+    forums,
+    settings,
+    poll_dialog,
+    poll_manage,
+    meeting_dialog,
+    meeting_admin,
+    meeting_survey,
+    tip_dialog,
+    announce,
+    feedback,
+)
+
+
+def collect(*declared: tuple[TypedStep, ...]) -> dict[str, TypedStep]:
+    """kind → step, from what each feature declares; one kind belongs to one step."""
+    steps: dict[str, TypedStep] = {}
+    for step in (step for group in declared for step in group):
+        if step.kind in steps:
+            raise ValueError(f"two dialog steps of kind {step.kind!r}")
+        steps[step.kind] = step
+    return steps
+
+
+DIALOGS = collect(*(feature.TYPED_STEPS for feature in FEATURES))
 
 
 async def on_private_message(update: Update, context: ForumContext) -> None:
@@ -60,33 +60,26 @@ async def on_private_message(update: Update, context: ForumContext) -> None:
         await reply(update, actor.tr._("Please use the buttons in my message above."))
     elif step is None or pending is None:  # (no step without a pending dialog)
         await reply(update, actor.tr._("I answer commands: /help lists them."))
-    elif message.photo and message.caption and pending.kind in ACCEPTS_PHOTO:
-        if len(message.caption) > MAX_INPUT:
-            await reply(
-                update,
-                actor.tr.n_(
-                    "That is too long: at most %(max)s character, please.",
-                    "That is too long: at most %(max)s characters, please.",
-                    MAX_INPUT,
-                    max=MAX_INPUT,
-                ),
-            )
+    elif message.photo and message.caption and step.photo:
+        if len(message.caption) > step.limit:
+            await reply(update, _too_long(actor.tr, step.limit))
         else:
-            await step(update, context, pending.data)
+            await step.handle(update, context, pending.data)
     elif not message.text:
         await reply(update, actor.tr._("Please answer with text (or send /cancel)."))
-    elif len(message.text) > (limit := INPUT_LIMITS.get(pending.kind, MAX_INPUT)):
-        await reply(
-            update,
-            actor.tr.n_(
-                "That is too long: at most %(max)s character, please.",
-                "That is too long: at most %(max)s characters, please.",
-                limit,
-                max=limit,
-            ),
-        )
+    elif len(message.text) > step.limit:
+        await reply(update, _too_long(actor.tr, step.limit))
     else:
-        await step(update, context, pending.data)
+        await step.handle(update, context, pending.data)
+
+
+def _too_long(tr: Translator, limit: int) -> str:
+    return tr.n_(
+        "That is too long: at most %(max)s character, please.",
+        "That is too long: at most %(max)s characters, please.",
+        limit,
+        max=limit,
+    )
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:

@@ -31,6 +31,7 @@ from db import dialogs
 from db.tips import ForumTip
 from handlers import tips
 from handlers.common import (
+    TypedStep,
     answer_stale,
     chat_of,
     command_text,
@@ -246,6 +247,10 @@ async def _save(update: Update, context: ForumContext, data: dict) -> None:
         await query.answer()
     with contextlib.suppress(TelegramError):  # the preview stays as a record of what was saved
         await query.edit_message_reply_markup(None)
+
+
+# What a typed message answers in this feature's dialogs (collected by handlers/text.py).
+TYPED_STEPS = (TypedStep(NEWTIP, on_input, limit=MAX_FORUM_TIP),)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:

@@ -14,7 +14,8 @@ import pytest
 from bot.onboarding import ONBOARDING
 from db import dialogs
 from fake_telegram import FakeChat, FakeTelegram, FakeUser
-from handlers.text import DIALOGS
+from handlers.common import TypedStep
+from handlers.text import DIALOGS, collect
 from tests.harness import Harness, running_bot
 from tests.test_meetings import FORM
 from tests.worlds import forum_with_members
@@ -185,3 +186,12 @@ async def test_cancel_ends_only_the_senders_dialogs(tmp_path, fake):
         await bot.send(ada, "/cancel", chat=group)
         assert await _pending_kinds(bot, ada) == []
         assert await _pending_kinds(bot, niran) == ["feedback"]
+
+
+def test_each_typed_step_kind_belongs_to_one_feature():
+    """Features declare their typed steps; two declaring one kind would route one feature's
+    answers to the other's handler, so collecting them refuses it."""
+    first, second = next(iter(DIALOGS.values())), next(reversed(DIALOGS.values()))
+    with pytest.raises(ValueError, match="two dialog steps"):
+        collect((first,), (TypedStep(first.kind, second.handle),))
+    assert collect((first,), (second,)) == {first.kind: first, second.kind: second}
