@@ -16,6 +16,7 @@ Plain rules: the caller loads `PollLanguages` (db/poll_texts.py) and renders the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from bot.i18n import N_, SOURCE_LANGUAGE, Translator
@@ -77,6 +78,16 @@ async def for_reader(
     """`localize` with what the database knows of the poll's languages."""
     langs = await poll_texts_db.load(db, poll.id)
     return localize(tr, poll, options, langs, item_index(catalogs))
+
+
+async def question_by_reader(
+    db: Database, catalogs: dict[str, PriorityCatalog], poll: PollRow
+) -> Callable[[Translator], str]:
+    """The poll's question as each reader reads it, its languages loaded once: for a notice
+    to every member, without a query per member."""
+    langs = await poll_texts_db.load(db, poll.id)
+    items = item_index(catalogs)
+    return lambda tr: localize(tr, poll, [], langs, items)[0].question
 
 
 def translation_lines(text: str) -> list[str]:

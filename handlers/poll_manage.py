@@ -17,6 +17,7 @@ language and zone) and the edits of their ballot messages, through the outbox.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import aiosqlite
@@ -24,10 +25,10 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.context import ForumContext, Services
+from bot.context import ForumContext
 from bot.forums import FormError
 from bot.i18n import N_, Translator
-from bot.poll_texts import for_reader
+from bot.poll_texts import question_by_reader
 from bot.polls import (
     parse_duration,
     parse_local_time,
@@ -408,15 +409,15 @@ async def move_deadline(
     services, actor = context.services, context.actor
     forum = next(m.forum for m in actor.memberships if m.forum.id == poll.forum_id)
     notices = []
+    question = await question_by_reader(services.db, services.priorities, poll)
     for voter in await polls_db.voters(services.db, poll.forum_id):
         if voter.user_id == actor.user_id:
             continue
         tr, zone = services.catalogs.translator(voter.language), voter.timezone or forum.timezone
-        shown, _ = await for_reader(services.db, services.priorities, tr, poll, [])
         text = tr._(
             "Poll %(number)s “%(question)s” now closes %(time)s (before: %(old)s).",
             number=poll.number,
-            question=shown.question,
+            question=question(tr),
             time=tr.datetime(closes_at, zone),
             old=tr.datetime(poll.closes_at, zone),
         )
@@ -507,9 +508,11 @@ async def _cancel(update: Update, context: ForumContext, poll: PollRow) -> None:
     with one notice per voter and the edit of every ballot message on record."""
     services, actor, query = context.services, context.actor, pressed(update)
     voters = await polls_db.voters(services.db, poll.forum_id)
-    said: dict[str | None, str] = {}  # once per language, each in the reader's words
-    for language in {None, *(voter.language for voter in voters)}:
-        said[language] = await _cancelled(services, language, poll)
+    question = await question_by_reader(services.db, services.priorities, poll)
+    said = {  # once per language, each in the reader's words
+        language: _cancelled(services.catalogs.translator(language), poll, question)
+        for language in {None, *(voter.language for voter in voters)}
+    }
     notices = [
         outbox.outgoing(voter.user_id, voter.user_id, said[voter.language])
         for voter in voters
@@ -551,14 +554,10 @@ async def _cancel(update: Update, context: ForumContext, poll: PollRow) -> None:
     )
 
 
-async def _cancelled(services: Services, language: str | None, poll: PollRow) -> str:
-    tr = services.catalogs.translator(language)
-    shown, _ = await for_reader(services.db, services.priorities, tr, poll, [])
+def _cancelled(tr: Translator, poll: PollRow, question: Callable[[Translator], str]) -> str:
     return "\n\n".join(
         (
-            tr._(
-                "<b>Poll %(number)s</b>: %(question)s", number=poll.number, question=shown.question
-            ),
+            tr._("<b>Poll %(number)s</b>: %(question)s", number=poll.number, question=question(tr)),
             tr._(
                 "This poll was cancelled by the coordinators. Every ranking was deleted and "
                 "there will be no results."
