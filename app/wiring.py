@@ -21,49 +21,50 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from app import heartbeat as jobs
+from app import outbox
 from bot.clock import Clock, system_clock
 from bot.config import Config
-from bot.context import ForumContext, Services
+from bot.context import Services
 from bot.i18n import Catalogs
 from bot.priorities import load_catalogs
 from bot.tips import load_tips
 from db import users as users_db
 from db.connection import Database
 from db.migrate import migrate
+from handlers import broadcast as announce
 from handlers import (
-    announce,
     chat_member,
     exports,
     feedback,
     forums,
     help,
     invites,
-    jobs,
     linking,
-    meeting_admin,
-    meeting_dialog,
-    meeting_survey,
-    meetings,
     members,
     middleware,
-    outbox,
     paging,
-    poll_dialog,
-    poll_manage,
-    poll_results,
-    poll_voters,
-    polls,
     privacy,
     removal,
     roles,
     settings,
     start,
     text,
-    tip_dialog,
-    tip_subscriptions,
-    tips,
 )
+from handlers.context import ForumContext
+from handlers.meetings import admin as meeting_admin
+from handlers.meetings import commands as meetings
+from handlers.meetings import dialog as meeting_dialog
+from handlers.meetings import survey as meeting_survey
 from handlers.menus import publish_menus
+from handlers.polls import commands as polls
+from handlers.polls import dialog as poll_dialog
+from handlers.polls import manage as poll_manage
+from handlers.polls import results as poll_results
+from handlers.polls import voters as poll_voters
+from handlers.tips import dialog as tip_dialog
+from handlers.tips import library as tips
+from handlers.tips import subscriptions as tip_subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,9 @@ def build_application(
     application = (
         builder.rate_limiter(AIORateLimiter(max_retries=3)) if rate_limit else builder
     ).build()
-    application.bot_data["services"] = Services(config=config, clock=clock, sleep=sleep)
+    application.bot_data["services"] = Services(
+        config=config, clock=clock, sleep=sleep, drain=outbox.drain
+    )
     application.bot_data["heartbeat"] = heartbeat
     for group, handler in handler_registry():
         application.add_handler(handler, group=group)

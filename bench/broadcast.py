@@ -7,7 +7,7 @@ Both senders talk real HTTP to the fake Bot API on loopback, whose flood model r
 Telegram would (30 messages/s overall, 1/s per private chat after a burst of 3, 20/min per
 group) with a 429 and retry_after.
 - ours: the announcement written to the outbox (db/outbox.py) and sent by its drain
-  (handlers/outbox.py, paced by bot/pacing.py), exactly as /announce does after "Send".
+  (app/outbox.py, paced by bot/pacing.py), exactly as /announce does after "Send".
 - baseline: one message after another with `await asyncio.sleep(0.07)` between them, sleeping
   retry_after on a 429, as popular poll bots pace broadcasts.
 
@@ -30,11 +30,11 @@ from pathlib import Path
 from common import arguments, print_machine, register, running_app, seed_forum, write_json
 from telegram.error import RetryAfter
 
+from app import outbox
 from bot.clock import FakeClock, system_clock
 from db import outbox as outbox_db
 from db.outbox import Outgoing
 from fake_telegram import FakeTelegram
-from handlers import outbox
 
 CEILING = 30.0  # messages a second Telegram allows a bot overall
 BASELINE_SLEEP = 0.07

@@ -94,7 +94,7 @@ async def _measure(
     ids = [fake.send_callback(users[u], m, d)["id"] for u, m, d in plan]
     await _until(lambda: all(_answered(fake, i) for i in ids), every=0.05)
     # Every update handled, its edit included. Counting edits never ends: a tap whose ballot
-    # equals the copy it was made on edits nothing (handlers/ballots.py `show`).
+    # equals the copy it was made on edits nothing (handlers/polls/ballot.py `show`).
     await _until(lambda: len(handling) - handled_before >= len(plan), every=0.05)
     last = max(c.at for c in fake.calls if c.method.startswith(("answerCallback", "editMessage")))
     throughput = len(plan) / (last - started)

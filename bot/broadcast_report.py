@@ -1,5 +1,5 @@
 """The coordinator's report of a broadcast: sent, waiting, blocked, failed, and what a timeout left
-uncertain. handlers/announce.py shows it when the sending starts; handlers/outbox.py keeps it
+uncertain. handlers/broadcast.py shows it when the sending starts; app/outbox.py keeps it
 current while the outbox drains and writes the final one.
 """
 
@@ -12,7 +12,7 @@ from bot.i18n import Translator
 
 def progress_text(tr: Translator, counts: Counter[str], *, done: bool, twice: int = 0) -> str:
     """The coordinator's view of a broadcast: sent, waiting, blocked, failed, and what may have
-    arrived twice or not at all because Telegram's answer timed out (handlers/outbox.py)."""
+    arrived twice or not at all because Telegram's answer timed out (app/outbox.py)."""
     return _progress(tr, counts, done=done) + "".join(
         " " + line for line in _timeouts(tr, counts["unconfirmed"], twice)
     )

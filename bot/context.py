@@ -1,4 +1,6 @@
-"""Typed access to shared services and to the acting user, for every handler (PTB context type)."""
+"""The services every handler and job shares: the database, catalogs, clock and background tasks.
+
+Telegram-free; the handler context that carries them is handlers/context.py."""
 
 from __future__ import annotations
 
@@ -8,8 +10,6 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from telegram.ext import Application, CallbackContext, ExtBot
-
 from bot.clock import Clock, ClockWatch
 from bot.config import Config
 from bot.i18n import Catalogs
@@ -17,7 +17,6 @@ from bot.priorities import PriorityCatalog
 from bot.tips import Tip
 
 if TYPE_CHECKING:
-    from bot.actor import Actor
     from db.connection import Database
 
 
@@ -42,7 +41,10 @@ class Services:
     # Polls whose group announcement needs a new voter count, and those being edited now.
     stale_announcements: set[int] = field(default_factory=set)
     refreshing_announcements: set[int] = field(default_factory=set)
-    outbox_task: asyncio.Task[None] | None = None  # the running drain (handlers/outbox.py)
+    outbox_task: asyncio.Task[None] | None = None  # the running drain (app/outbox.py)
+    # The outbox sender, `drain(bot, services)`: installed by the wiring (app/wiring.py) and
+    # started by handlers/outgoing.kick, so that handlers need not import app/.
+    drain: Callable[[Any, Services], Coroutine[Any, Any, None]] | None = None
     retention_checked: float | None = None  # monotonic time old data was last deleted
 
     def __post_init__(self) -> None:
@@ -76,32 +78,3 @@ class Services:
             logging.getLogger(__name__).error(
                 "background task %s failed", task.get_name(), exc_info=task.exception()
             )
-
-
-class ForumContext(CallbackContext[ExtBot[None], dict, dict, dict]):
-    """The handler context: `context.services` and `context.actor` (set by the middleware)."""
-
-    def __init__(
-        self, application: Application, chat_id: int | None = None, user_id: int | None = None
-    ) -> None:
-        super().__init__(application, chat_id=chat_id, user_id=user_id)
-        self._actor: Actor | None = None
-
-    @property
-    def services(self) -> Services:
-        services: Services = self.application.bot_data["services"]
-        return services
-
-    @property
-    def actor(self) -> Actor:
-        if self._actor is None:
-            raise RuntimeError("no actor: the middleware did not run for this update")
-        return self._actor
-
-    @actor.setter
-    def actor(self, value: Actor) -> None:
-        self._actor = value
-
-    @property
-    def has_actor(self) -> bool:
-        return self._actor is not None

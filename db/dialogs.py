@@ -1,15 +1,27 @@
-"""Pending dialog steps: what a user's next message in a chat answers (survives restarts)."""
+"""Pending dialog steps: what a user's next message in a chat answers (survives restarts).
+
+A step carries its draft: a frozen dataclass of the feature's (for example `PollDraft`), written
+as JSON here and read back with `Pending.draft(PollDraft)`, the one place drafts are serialized.
+Lists come back as tuples, so a draft stays immutable; a draft written by an older version whose
+fields no longer fit reads as None, and the feature treats the step as expired.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiosqlite
 
 from db.connection import Database, to_db_time
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+D = TypeVar("D", bound="DataclassInstance")
 
 
 @dataclass(frozen=True)
@@ -17,16 +29,38 @@ class Pending:
     kind: str
     data: dict[str, Any]
 
+    def draft(self, cls: type[D]) -> D | None:
+        """The step's data as the feature's draft dataclass; None if it no longer fits."""
+        names = {field.name for field in dataclasses.fields(cls)}
+        try:
+            return cls(**{k: _frozen(v) for k, v in self.data.items() if k in names})
+        except TypeError:  # a field this version needs is missing: an old draft
+            return None
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
+def encode(data: object) -> str:
+    """A draft (a dataclass) or a plain dict as the JSON a step stores."""
+    if dataclasses.is_dataclass(data) and not isinstance(data, type):
+        data = dataclasses.asdict(data)
+    return json.dumps(data)
+
 
 async def expect(
-    db: Database, *, user_id: int, chat_id: int, kind: str, data: dict[str, Any], now: datetime
+    db: Database, *, user_id: int, chat_id: int, kind: str, data: object, now: datetime
 ) -> None:
-    """Remember that this user's next message in this chat answers `kind` (replacing any other)."""
+    """Remember that this user's next message in this chat answers `kind` (replacing any other);
+    `data` is the step's draft (a dataclass) or a plain dict."""
     await db.execute(
         "INSERT INTO pending_inputs (user_id, chat_id, kind, data, created_at)"
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, chat_id) DO UPDATE SET"
         " kind = excluded.kind, data = excluded.data, created_at = excluded.created_at",
-        (user_id, chat_id, kind, json.dumps(data), to_db_time(now)),
+        (user_id, chat_id, kind, encode(data), to_db_time(now)),
     )
 
 

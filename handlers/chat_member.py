@@ -6,10 +6,10 @@ from telegram import ChatMember, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, ChatMemberHandler, MessageHandler, filters
 
-from bot.context import ForumContext
 from db import forums as forums_db
 from db import users as users_db
 from handlers.common import message_of
+from handlers.context import ForumContext
 
 GONE = (ChatMember.BANNED, ChatMember.LEFT)
 

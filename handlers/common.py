@@ -22,10 +22,10 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from bot import callbacks
-from bot.context import ForumContext
 from bot.i18n import Translator
 from bot.roles import COMMANDS_BY_NAME, Access, InGroup, Role, may_use
 from db import dialogs
+from handlers.context import ForumContext
 
 Handler = Callable[[Update, ForumContext], Coroutine[Any, Any, None]]
 

@@ -1,6 +1,6 @@
 """/export: a choice of CSV files for coordinators and observers, for their forum only.
 
-Poll ballots and results (handlers/poll_results.py), meetings (answers, ratings, comments),
+Poll ballots and results (handlers/polls/results.py), meetings (answers, ratings, comments),
 feedback (coordinators: every item, signed ones with the member's name; observers: only how
 many items per month and topic, never a text or a name) and
 membership counts by stakeholder group and language (no personal data). UTF-8 with BOM.
@@ -12,13 +12,12 @@ from telegram import InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.context import ForumContext
 from bot.csvfile import csv_bytes
 from bot.polls import shorten
 from bot.roles import Role
 from db import feedback as feedback_db
 from db import forums as forums_db
-from db import meeting_feedback as meeting_feedback_db
+from db import meeting_survey as meeting_feedback_db
 from db import polls as polls_db
 from db.connection import to_db_time
 from handlers.common import (
@@ -31,7 +30,8 @@ from handlers.common import (
     pressed,
     reply,
 )
-from handlers.poll_results import pick_poll, send_poll_export
+from handlers.context import ForumContext
+from handlers.polls.results import pick_poll, send_poll_export
 
 KINDS = ("meetings", "feedback", "members")
 

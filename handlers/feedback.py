@@ -22,7 +22,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.context import ForumContext, Services
+from bot.context import Services
 from bot.i18n import N_, Html, Translator, escape
 from bot.roles import Access, Role
 from db import dialogs
@@ -32,7 +32,7 @@ from db import outbox as outbox_db
 from db import users as users_db
 from db.feedback import FeedbackRow
 from db.outbox import Outgoing
-from handlers import outbox
+from handlers import outgoing as outbox
 from handlers.common import (
     TypedStep,
     chat_of,
@@ -48,7 +48,8 @@ from handlers.common import (
     reply_lines,
     unless_unchanged,
 )
-from handlers.outbox import outgoing
+from handlers.context import ForumContext
+from handlers.outgoing import outgoing
 
 FEEDBACK, REPLY, ANSWER = "feedback", "feedback_reply", "feedback_answer"
 TOPICS = {

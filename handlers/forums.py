@@ -7,7 +7,6 @@ from telegram.error import Forbidden
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.context import ForumContext
 from bot.forums import (
     COORDINATOR_INVITE_VALID,
     GROUP_CODE_VALID,
@@ -37,6 +36,7 @@ from handlers.common import (
     reply,
     user_of,
 )
+from handlers.context import ForumContext
 from handlers.invites import invite_text
 from handlers.linking import link
 from handlers.menus import refresh_user_menu

@@ -5,11 +5,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.context import ForumContext
 from bot.role_sentences import HELP_HEAD, say
 from bot.roles import InGroup, commands_for
 from db import dialogs
 from handlers.common import answer_stale, guarded, is_private, reply
+from handlers.context import ForumContext
 
 
 @guarded("help")

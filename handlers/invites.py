@@ -12,7 +12,7 @@ from telegram.error import Forbidden
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.context import ForumContext, Services
+from bot.context import Services
 from bot.forums import COORDINATOR_INVITE_VALID, GROUP_CODE_VALID, new_invite_code
 from bot.i18n import Translator
 from bot.roles import Role
@@ -30,6 +30,7 @@ from handlers.common import (
     reply,
     unless_unchanged,
 )
+from handlers.context import ForumContext
 from handlers.render import add_to_group_link, invite_link
 
 

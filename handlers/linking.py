@@ -15,7 +15,6 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callbacks
-from bot.context import ForumContext
 from bot.forums import LinkRefusal, link_refusal, looks_like_code, needs_group_admin
 from bot.i18n import Translator
 from bot.roles import Role
@@ -31,6 +30,7 @@ from handlers.common import (
     unless_unchanged,
     user_of,
 )
+from handlers.context import ForumContext
 
 FORUMS_PER_PAGE = 6
 

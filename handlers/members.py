@@ -13,7 +13,6 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.context import ForumContext
 from bot.i18n import Html, Translator, escape
 from bot.members import Section, group_rank, paginate, person_key
 from bot.promotion import Target
@@ -32,6 +31,7 @@ from handlers.common import (
     reply,
     unless_unchanged,
 )
+from handlers.context import ForumContext
 from handlers.invites import coordinated_forum
 from handlers.render import group_name, role_name
 

@@ -13,10 +13,10 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, Ty
 
 from bot import callbacks
 from bot.actor import Actor, load_actor
-from bot.context import ForumContext
 from db import forums as forums_db
 from db import users as users_db
 from handlers.common import chat_of, message_of
+from handlers.context import ForumContext
 
 
 async def resolve_actor(update: Update, context: ForumContext) -> Actor:

@@ -17,10 +17,10 @@ from telegram.constants import InlineKeyboardMarkupLimit, MessageLimit
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callbacks
-from bot.context import ForumContext
 from bot.i18n import Translator
 from bot.paging import clamp, split_pages
 from handlers.common import answer_stale, keyboard, pressed, unless_unchanged
+from handlers.context import ForumContext
 
 # Room for the list's heading, the "Page 2 of 5" line and a translation longer than English.
 TEXT_BUDGET = int(MessageLimit.MAX_TEXT_LENGTH) - 400

@@ -9,7 +9,6 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.actor import Actor
-from bot.context import ForumContext
 from db import privacy
 from db import tips as tips_db
 from db.tips import Subscription
@@ -25,6 +24,7 @@ from handlers.common import (
     reply_lines,
     unless_unchanged,
 )
+from handlers.context import ForumContext
 from handlers.render import group_name, role_name, subscription_line
 
 MAX_POLLS_LISTED = 20  # the rest are counted; every one is in the file

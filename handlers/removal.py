@@ -13,7 +13,6 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.context import ForumContext
 from bot.i18n import Html, Translator
 from bot.promotion import Target, parse_target, parse_user_id
 from bot.roles import Role
@@ -31,6 +30,7 @@ from handlers.common import (
     pressed,
     reply,
 )
+from handlers.context import ForumContext
 from handlers.members import resolve_member
 from handlers.menus import refresh_user_menu
 

@@ -6,13 +6,13 @@ from telegram import Update
 from telegram.error import Forbidden
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.context import ForumContext
 from bot.promotion import Target, parse_promotion
 from bot.role_sentences import IS_ALREADY, IS_NOW, YOU_ARE_NOW, say
 from bot.roles import Role
 from db import forums as forums_db
 from db import users as users_db
 from handlers.common import command_text, guarded, message_of, reply
+from handlers.context import ForumContext
 from handlers.members import resolve_member
 from handlers.menus import refresh_user_menu
 

@@ -7,7 +7,7 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.context import ForumContext, Services
+from bot.context import Services
 from bot.forums import STAKEHOLDER_GROUPS
 from bot.i18n import Translator
 from bot.poll_report import MIN_GROUP_CHOICES
@@ -34,6 +34,7 @@ from handlers.common import (
     reply,
     unless_unchanged,
 )
+from handlers.context import ForumContext
 from handlers.menus import refresh_user_menu
 from handlers.middleware import resolve_actor
 from handlers.paging import BUTTONS_PER_PAGE, page_of, pager_for

@@ -7,7 +7,6 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks, onboarding
 from bot.callbacks import parse_id
-from bot.context import ForumContext
 from bot.forums import STAKEHOLDER_GROUPS, looks_like_code
 from bot.i18n import N_, Translator
 from bot.role_sentences import ALREADY_IN, WELCOME, say
@@ -17,8 +16,6 @@ from db import invites as invites_db
 from db import members as members_db
 from db import users as users_db
 from db.forums import ForumRow
-from handlers import polls
-from handlers.announcement import POLL_LINK
 from handlers.common import (
     answer_stale,
     chat_of,
@@ -31,9 +28,12 @@ from handlers.common import (
     unless_unchanged,
     user_of,
 )
+from handlers.context import ForumContext
 from handlers.linking import start_in_group
 from handlers.menus import refresh_user_menu
 from handlers.paging import Screen, markup, pager_for, text_page
+from handlers.polls import commands as polls
+from handlers.polls.group_post import POLL_LINK
 from handlers.render import draft_note, language_keyboard, role_name
 
 NOT_VALID = N_(

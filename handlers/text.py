@@ -5,23 +5,19 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
-from bot.context import ForumContext
 from bot.i18n import Translator
 from bot.onboarding import ONBOARDING
 from db import dialogs
-from handlers import (
-    announce,
-    feedback,
-    forums,
-    meeting_admin,
-    meeting_dialog,
-    meeting_survey,
-    poll_dialog,
-    poll_manage,
-    settings,
-    tip_dialog,
-)
+from handlers import broadcast as announce
+from handlers import feedback, forums, settings
 from handlers.common import TypedStep, chat_of, message_of, reply
+from handlers.context import ForumContext
+from handlers.meetings import admin as meeting_admin
+from handlers.meetings import dialog as meeting_dialog
+from handlers.meetings import survey as meeting_survey
+from handlers.polls import dialog as poll_dialog
+from handlers.polls import manage as poll_manage
+from handlers.tips import dialog as tip_dialog
 
 FEATURES = (
     forums,

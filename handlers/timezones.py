@@ -11,7 +11,6 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 
 from bot import callbacks
-from bot.context import ForumContext
 from bot.i18n import N_, Translator
 from bot.textmatch import fold
 from bot.timezones import (
@@ -26,6 +25,7 @@ from bot.timezones import (
     zones_at_offset,
 )
 from handlers.common import is_private, keyboard
+from handlers.context import ForumContext
 from handlers.paging import BUTTONS_PER_PAGE, page_of, pager_for
 
 # Offered in the menu after the forum's and the member's country's zones.

@@ -23,8 +23,9 @@ from telegram.ext import Application
 from app.wiring import build_application
 from bot.clock import FakeClock
 from bot.config import Config
-from bot.context import ForumContext, Services
+from bot.context import Services
 from fake_telegram import Call, FakeChat, FakeTelegram, FakeTransport, FakeUser, settle
+from handlers.context import ForumContext
 from tests import leaks
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -124,7 +125,7 @@ class Harness:
 
     async def run_due(self) -> list[Call]:
         """Run what is due at the (injected) clock's time, as the heartbeat would."""
-        from handlers.jobs import run_due
+        from app.heartbeat import run_due
 
         before = len(self.fake.calls)
         await run_due(self.app)

@@ -10,10 +10,10 @@ from datetime import timedelta
 
 import pytest
 
+from app.outbox import IN_FLIGHT
 from bot.clock import FakeClock
 from db import dialogs
 from fake_telegram import FakeTelegram
-from handlers.outbox import IN_FLIGHT
 from tests.harness import START, join, link_group, new_forum, running_bot, snapshot
 
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"

@@ -35,6 +35,7 @@ from bot import callbacks
 from bot.roles import COMMANDS, COMMANDS_BY_NAME, Access, InGroup, Role, may_use
 from db import dialogs
 from fake_telegram import Call, FakeChat, FakeTelegram, FakeUser
+from handlers.buttons import FeatureButtons
 from tests import leaks
 from tests.harness import (
     Harness,
@@ -1052,6 +1053,7 @@ async def test_every_handler_is_in_the_matrix(tmp_path):
     async with running_bot(tmp_path) as bot:
         commands: set[str] = set()
         prefixes: set[str] = set()
+        buttons: set[str] = set()  # "feature:action" of the features' button tables
         fallbacks = 0
         for handler in (h for group in bot.app.handlers.values() for h in group):
             if isinstance(handler, CommandHandler):
@@ -1063,6 +1065,8 @@ async def test_every_handler_is_in_the_matrix(tmp_path):
                 match = re.fullmatch(r"\^(\w+):", handler.pattern.pattern)
                 assert match, f"callback pattern not of the form ^prefix: {handler.pattern!r}"
                 prefixes.add(match[1])
+                if isinstance(handler, FeatureButtons):
+                    buttons |= {spec.name for spec in handler.buttons}
     declared = {c.name for c in COMMANDS}
     assert commands <= declared, "a command is missing from bot.roles.COMMANDS"
     assert declared <= commands, "a command of bot.roles.COMMANDS has no handler"
@@ -1074,4 +1078,5 @@ async def test_every_handler_is_in_the_matrix(tmp_path):
     assert table <= prefixes, "ROWS names a removed callback prefix"
     pressed = {":".join(row.data.split(":")[:2]) for row in ROWS.values() if row.is_callback}
     assert pressed >= callbacks.IN_GROUPS, "a button a group may press has no row"
+    assert buttons - pressed == set(), "buttons of a feature's table missing from ROWS"
     assert fallbacks == 1, "exactly one catch-all callback handler (answers forged data)"

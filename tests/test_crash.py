@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 
+from app.outbox import IN_FLIGHT
 from db import forums as forums_db
 from db.connection import Database
 from db.instance import AlreadyRunning, claim
 from db.migrate import migrate
 from fake_telegram import FakeChat, FakeTelegram, FakeUser, serve
-from handlers.outbox import IN_FLIGHT
 from tests.test_announce import TEXT, deliveries
 from tests.test_outbox import ballots
 from tests.test_run import ROOT, eventually, start_bot, stop

@@ -26,9 +26,9 @@ from datetime import timedelta
 
 import pytest
 
+from app.heartbeat import run_due
 from bot.clock import FakeClock
 from fake_telegram import Call, FakeTelegram, settle
-from handlers.jobs import run_due
 from tests.harness import START, link_group, running_bot
 from tests.test_announce import crowd
 from tests.test_polls import POLL

@@ -31,8 +31,8 @@ LATE_IMPORTS = {
 
 @dataclass(frozen=True)
 class Import:
-    source: str  # the importing module, e.g. "handlers.outbox"
-    target: str  # the imported module, e.g. "handlers.announce" or "matplotlib.figure"
+    source: str  # the importing module, e.g. "app.outbox"
+    target: str  # the imported module, e.g. "handlers.broadcast" or "matplotlib.figure"
     line: int
     in_function: bool
     type_only: bool  # under `if TYPE_CHECKING:`
@@ -71,7 +71,7 @@ def _imports(name: str, path: Path, modules: dict[str, Path]) -> list[Import]:
         if node.level:
             anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
             base = ".".join([*anchor, *([base] if base else [])])
-        # `from handlers import outbox` imports the module handlers.outbox, not the package.
+        # `from handlers import outbox` imports the module app.outbox, not the package.
         return [
             f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base
             for alias in node.names
@@ -180,3 +180,15 @@ def test_no_arrow_points_up_a_floor():
         and not any(i.source == m or i.source.startswith(m + ".") for m in TO_MOVE)
     ]
     assert upward == []
+
+
+def test_telegram_is_imported_only_above_the_rules():
+    """db/ and bot/ are Telegram-free: rules there can be read and tested without the Bot API, and
+    the fake Bot API (fake_telegram/, a leaf tested in test_fake_telegram_leaf.py) is not ours."""
+    _, imports = _graph()
+    below = [
+        str(i)
+        for i in imports
+        if i.target.partition(".")[0] == "telegram" and i.source.partition(".")[0] in ("db", "bot")
+    ]
+    assert below == []

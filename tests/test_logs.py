@@ -204,7 +204,7 @@ def test_library_payloads_never_pass_the_handler_at_any_level(fake, debug_logs):
     logging.getLogger("telegram.Bot").debug("Calling endpoint with %s", update)
     logging.getLogger("somelibrary").debug("dumping %s", update)
     updater.warning("Polling failed run number %s of %s", 3, 5)  # harmless: passes whole
-    logging.getLogger("handlers.outbox").info("outbox row %s sent", 12)  # ours: as it is
+    logging.getLogger("app.outbox").info("outbox row %s sent", 12)  # ours: as it is
 
     written = stream.getvalue()
     assert written.count("<redacted>") == 4

@@ -23,7 +23,7 @@ from tests.harness import new_poll, running_bot
 from tests.test_polls import POLL, ballot
 from tests.worlds import forum_with_members
 
-# Shown as an alert from a variable (handlers/polls.py), so the scan below cannot see it.
+# Shown as an alert from a variable (handlers/polls/commands.py), so the scan below cannot see it.
 ALERT = (
     "This poll is not one you can vote in. Join its forum first with the invite link from your "
     "coordinator."
@@ -82,7 +82,7 @@ async def test_the_fake_records_what_each_toast_showed(tmp_path, fake):
 
 def test_every_toast_fits_telegrams_200_characters_in_every_language():
     """Toasts are translated: a long translation would be refused (MESSAGE_TOO_LONG)."""
-    texts = "\n".join(path.read_text() for path in Path("handlers").glob("*.py"))
+    texts = "\n".join(path.read_text() for path in Path("handlers").rglob("*.py"))
     toasts = {
         "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', match[1]))
         for match in re.finditer(

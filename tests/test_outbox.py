@@ -8,9 +8,9 @@ import sqlite3
 from collections import Counter
 from datetime import timedelta
 
+from app.outbox import IN_FLIGHT
 from bot.clock import FakeClock
 from fake_telegram import FakeTelegram
-from handlers.outbox import IN_FLIGHT
 from tests.harness import START as START_OF_TESTS
 from tests.harness import _start as start_application
 from tests.harness import _stop as stop_application
@@ -245,7 +245,7 @@ async def test_a_timeout_is_retried_once_and_reported_as_possibly_delivered(tmp_
 async def test_a_stop_while_the_database_stays_busy_neither_hangs_nor_loses_anyone(
     tmp_path, monkeypatch
 ):
-    monkeypatch.setattr("handlers.outbox.STOP_GRACE", 0.05)  # real seconds; 5 in production
+    monkeypatch.setattr("app.outbox.STOP_GRACE", 0.05)  # real seconds; 5 in production
     clock = FakeClock(START_OF_TESTS)
     fake = FakeTelegram(clock=lambda: clock().timestamp())
     async with running_bot(tmp_path, admins=[1001], fake=fake, clock=clock) as bot:

@@ -20,12 +20,12 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import Application
 
+from app.heartbeat import run_due
 from app.wiring import build_application
 from bot.clock import FakeClock
 from bot.config import Config
 from bot.polls import parse_duration
 from fake_telegram import FakeChat, FakeTelegram, FakeUser, serve, settle
-from handlers.jobs import run_due
 from tools.demo_terminal import FileShelf, LineReader, Terminal, read_message, use_color
 
 FORUM_FORM = "/newforum Thailand SCP Forum\ntimezone: Asia/Bangkok\nlanguage: en"

@@ -16,7 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.context import ForumContext, Services
+from bot.context import Services
 from bot.forums import FormError
 from bot.i18n import N_, Translator
 from bot.ics import CalendarEvent, calendar_file, filename
@@ -28,7 +28,7 @@ from db import meetings as meetings_db
 from db import outbox as outbox_db
 from db.meetings import ANSWERS, MeetingRow
 from db.outbox import Attachment, Outgoing
-from handlers import outbox
+from handlers import outgoing as outbox
 from handlers.common import (
     answer_stale,
     command_text,
@@ -40,7 +40,8 @@ from handlers.common import (
     reply,
     unless_unchanged,
 )
-from handlers.outbox import outgoing
+from handlers.context import ForumContext
+from handlers.outgoing import outgoing
 
 HORIZON = timedelta(days=400)  # occurrences are materialised this far ahead
 CAPTION_LIMIT = 1024  # Telegram's, for a file's caption
@@ -78,7 +79,7 @@ MEETING_FORM = N_(
 
 async def new_meeting(update: Update, context: ForumContext) -> None:
     """`/meeting Title` + `starts:` (+ place, link, every, duration, reminders); guarded and
-    routed by handlers/meeting_dialog.py, which owns the command (alone in private: a dialog)."""
+    routed by handlers/meetings/dialog.py, which owns the command (alone in private: a dialog)."""
     actor, services = context.actor, context.services
     forum, tr = actor.forum, actor.tr
     assert forum is not None

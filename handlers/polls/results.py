@@ -9,7 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.callbacks import parse_id
-from bot.context import ForumContext, Services
+from bot.context import Services
 from bot.forums import STAKEHOLDER_GROUPS
 from bot.i18n import N_, Translator, escape
 from bot.poll_report import (
@@ -47,8 +47,9 @@ from handlers.common import (
     refusal,
     reply,
 )
+from handlers.context import ForumContext
 from handlers.paging import BUTTONS_PER_PAGE, Screen, markup, page_of, pager_for
-from handlers.poll_voters import who_voted_row
+from handlers.polls.voters import who_voted_row
 from handlers.render import group_name
 
 OTHER_GROUPS = N_("Other groups, combined")

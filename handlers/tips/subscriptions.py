@@ -15,7 +15,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callbacks
-from bot.context import ForumContext, Services
+from bot.context import Services
 from bot.i18n import Translator
 from bot.tips import FREQUENCIES, next_delivery
 from db import forums as forums_db
@@ -31,10 +31,11 @@ from handlers.common import (
     pressed,
     unless_unchanged,
 )
-from handlers.outbox import outgoing
+from handlers.context import ForumContext
+from handlers.outgoing import outgoing
 from handlers.render import hour_label, subscription_line, weekday_name
 from handlers.settings import settings_screen
-from handlers.tips import pick_tip, render_tip, tip_keyboard
+from handlers.tips.library import pick_tip, render_tip, tip_keyboard
 
 log = logging.getLogger(__name__)
 

@@ -23,14 +23,12 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.context import ForumContext
 from bot.forums import FormError
 from bot.i18n import Translator
 from bot.recurrence import SeriesDraft, occurrence_start, parse_meeting_form, validate_title
 from bot.roles import Role
 from db import dialogs
 from db.meetings import ANSWERS, MeetingRow
-from handlers import meetings
 from handlers.common import (
     TypedStep,
     answer_stale,
@@ -44,6 +42,8 @@ from handlers.common import (
     pressed,
     reply,
 )
+from handlers.context import ForumContext
+from handlers.meetings import commands as meetings
 
 NEWMEETING = "newmeeting"
 REPEATS = (0, 1, 3, 6, 12)  # the repeat buttons, in months (0: a single meeting)

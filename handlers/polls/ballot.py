@@ -14,7 +14,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import Forbidden
 
 from bot import callbacks
-from bot.context import ForumContext, Services
+from bot.context import Services
 from bot.i18n import Translator, escape
 from bot.poll_texts import for_reader
 from bot.polls import add_choice, shorten
@@ -22,8 +22,9 @@ from db import forums as forums_db
 from db import polls as polls_db
 from db import users as users_db
 from db.polls import BallotRow, OptionRow, PollRow
-from handlers.announcement import request_refresh
 from handlers.common import answer_stale, pressed, pressed_message, unless_unchanged
+from handlers.context import ForumContext
+from handlers.polls.group_post import request_refresh
 
 
 def render_ballot(

@@ -23,10 +23,8 @@ import asyncio
 import json
 import logging
 import sqlite3
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import partial
-from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import (
@@ -39,44 +37,26 @@ from telegram.error import (
 )
 from telegram.ext import Application
 
-from bot.broadcast_report import progress_text
 from bot.context import Services
 from bot.pacing import Pacer
+from bot.persist import Backoff, persist, transient
 from db import forums as forums_db
 from db import outbox as outbox_db
 from db import polls as polls_db
 from db import users as users_db
-from db.outbox import OutboxRow, Outgoing
-from handlers import ballots
+from db.outbox import OutboxRow
+from handlers.broadcast_progress import Progress
 from handlers.common import retry_seconds, unless_unchanged
+from handlers.outgoing import kick
+from handlers.polls import ballot as ballots
 
 IN_FLIGHT = 8  # messages on the wire at once: enough to keep up the pace over HTTP latency
 BATCH = 200
 MAX_ATTEMPTS = 5  # for 5xx and timeouts; a 429 or a migrated group does not count
 MAX_TIMEOUTS = 2  # tries that timed out: each may have been delivered, so no third
-REPORT_EVERY = 3.0  # seconds between edits of a progress message (the chat allows ~1/s)
 IDLE_POLL = 2.0  # seconds: longest sleep while rows wait for their retry time
 STOP_GRACE = 5.0  # real seconds a stop waits for the outcomes of messages on the wire
-DB_RETRY = (0.25, 5.0)  # seconds: first and longest wait while the database refuses a write
 log = logging.getLogger(__name__)
-
-
-def outgoing(
-    chat_id: int,
-    user_id: int | None,
-    text: str,
-    markup: InlineKeyboardMarkup | None = None,
-    **more: Any,
-) -> Outgoing:
-    """An outbox message from what a handler would have passed to `send_message`."""
-    as_json = json.dumps(markup.to_dict(), ensure_ascii=False) if markup is not None else None
-    return Outgoing(chat_id, user_id, text, reply_markup=as_json, **more)
-
-
-def kick(bot: Bot, services: Services) -> None:
-    """Make sure a drain runs (after new rows were written, at start-up, on the heartbeat)."""
-    if services.outbox_task is None or services.outbox_task.done():
-        services.outbox_task = services.spawn(drain(bot, services), "outbox")
 
 
 async def resume(application: Application) -> None:
@@ -224,49 +204,6 @@ async def _failed(services: Services, pacer: Pacer, row: OutboxRow, exc: Excepti
         await outbox_db.finish(db, row.id, failed, now, repr(exc))
 
 
-def transient(exc: sqlite3.OperationalError) -> bool:
-    """A database that refuses a write for now (locked by another process, busy, disk full:
-    an operator can free it), as opposed to a bug in a query: the first kind is waited out."""
-    message = str(exc).lower()
-    return any(word in message for word in ("locked", "busy", "disk is full"))
-
-
-class Backoff:
-    """Waits, doubling up to DB_RETRY[1], while the database refuses writes; says so once."""
-
-    def __init__(self, services: Services, who: str) -> None:
-        self.services, self.who = services, who
-        self.delay: float | None = None
-
-    async def wait(self, exc: Exception) -> None:
-        if self.delay is None:
-            log.warning("%s: the database is busy (%s); trying again", self.who, exc)
-            self.delay = DB_RETRY[0]
-        else:
-            self.delay = min(self.delay * 2, DB_RETRY[1])
-        await self.services.sleep(self.delay)
-
-    def reset(self) -> None:
-        if self.delay is not None:
-            log.info("%s: the database is free again", self.who)
-            self.delay = None
-
-
-async def persist(services: Services, write: Callable[[], Awaitable[None]]) -> None:
-    """Run an idempotent write until the database takes it: an outcome is never dropped."""
-    busy = Backoff(services, "an outbox outcome")
-    while True:
-        try:
-            await write()
-        except sqlite3.OperationalError as exc:
-            if not transient(exc):
-                raise
-            await busy.wait(exc)
-        else:
-            busy.reset()
-            return
-
-
 async def _deliver(bot: Bot, services: Services, row: OutboxRow) -> Message | None:
     markup = (
         InlineKeyboardMarkup.de_json(json.loads(row.reply_markup), bot)
@@ -313,83 +250,3 @@ async def _record(services: Services, row: OutboxRow, message: Message) -> None:
             await polls_db.set_message(services.db, ballot.id, message.chat_id, message.message_id)
     else:
         raise ValueError(f"unknown on_sent {row.on_sent!r}")
-
-
-class Progress:
-    """Keeps each open broadcast's progress message current, at most every REPORT_EVERY s."""
-
-    def __init__(self, bot: Bot, services: Services) -> None:
-        self.bot, self.services = bot, services
-        self.last = services.monotonic()
-        self.shown: dict[int, str] = {}  # broadcast → what its message shows now
-
-    async def maybe_report(self) -> None:
-        if self.services.monotonic() - self.last >= REPORT_EVERY:
-            await self.report()
-
-    async def report(self) -> None:
-        """Edit each open broadcast's message; a finished one is closed with its final report."""
-        services = self.services
-        self.last = services.monotonic()
-        for broadcast in await outbox_db.open_broadcasts(services.db):
-            counts = await outbox_db.counts(services.db, broadcast.id)
-            twice = await outbox_db.sent_after_timeout(services.db, broadcast.id)
-            done = counts["pending"] + counts["sending"] == 0
-            if done:
-                finished = await outbox_db.mark_finished(
-                    services.db, broadcast.id, services.clock()
-                )
-                if finished is None:
-                    continue
-                broadcast = finished  # as it stands now: its progress message may be new
-            if broadcast.report_chat_id is None:
-                continue
-            tr = services.catalogs.translator(broadcast.report_language)
-            text = progress_text(tr, counts, done=done, twice=twice)
-            if broadcast.report_message_id is None:  # its sender records it, and reports if done
-                continue
-            if broadcast.report_message_id == outbox_db.NO_REPORT_MESSAGE:
-                if done:  # the progress message never got out: the final report is a new one
-                    await self._send_final(broadcast.report_chat_id, text)
-                continue
-            if self.shown.get(broadcast.id) == text:
-                continue  # waiting on retries: an edit to the same text is a 400 from Telegram
-            self.shown[broadcast.id] = text
-            try:
-                with unless_unchanged():
-                    await self.bot.edit_message_text(
-                        text,
-                        chat_id=broadcast.report_chat_id,
-                        message_id=broadcast.report_message_id,
-                    )
-            except TelegramError as exc:  # the report is a courtesy; the sending goes on
-                log.warning("progress of broadcast %s not shown: %s", broadcast.id, exc)
-
-    async def final_report(self, broadcast_id: int) -> None:
-        """Show the final report of a broadcast that finished before its progress message was
-        recorded: edit that message, or send a new one if it never got out."""
-        services = self.services
-        broadcast = await outbox_db.get_broadcast(services.db, broadcast_id)
-        if broadcast is None or broadcast.report_chat_id is None:
-            return
-        counts = await outbox_db.counts(services.db, broadcast_id)
-        twice = await outbox_db.sent_after_timeout(services.db, broadcast_id)
-        text = progress_text(
-            services.catalogs.translator(broadcast.report_language), counts, done=True, twice=twice
-        )
-        if broadcast.report_message_id in (None, outbox_db.NO_REPORT_MESSAGE):
-            await self._send_final(broadcast.report_chat_id, text)
-            return
-        try:
-            with unless_unchanged():
-                await self.bot.edit_message_text(
-                    text, chat_id=broadcast.report_chat_id, message_id=broadcast.report_message_id
-                )
-        except TelegramError as exc:
-            log.warning("final report of broadcast %s not shown: %s", broadcast_id, exc)
-
-    async def _send_final(self, chat_id: int, text: str) -> None:
-        try:
-            await self.bot.send_message(chat_id, text)
-        except TelegramError as exc:
-            log.warning("final report not sent: %s", exc)

@@ -13,16 +13,17 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callbacks
-from bot.context import ForumContext, Services
+from bot.context import Services
 from bot.i18n import Translator, escape
 from bot.polls import shorten
 from db import dialogs
 from db import forums as forums_db
-from db import meeting_feedback as feedback_db
+from db import meeting_survey as feedback_db
 from db import outbox as outbox_db
 from db.meetings import MeetingRow
 from handlers.common import TypedStep, answer_stale, chat_of, keyboard, message_of, pressed, reply
-from handlers.outbox import outgoing
+from handlers.context import ForumContext
+from handlers.outgoing import outgoing
 
 COMMENT = "mtg_comment"
 MAX_MESSAGE = 4000  # Telegram allows 4096; leave room

@@ -12,7 +12,6 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callbacks
-from bot.context import ForumContext
 from bot.i18n import Translator
 from bot.poll_voters import may_see_names
 from bot.polls import members_may_see
@@ -20,6 +19,7 @@ from db import poll_voters as voters_db
 from db import polls as polls_db
 from db.polls import PollRow
 from handlers.common import answer_stale, pressed, reply
+from handlers.context import ForumContext
 from handlers.paging import Row, Screen, markup, pager_for, text_page
 
 

@@ -19,7 +19,6 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.broadcast_report import progress_text
-from bot.context import ForumContext
 from bot.forums import STAKEHOLDER_GROUPS
 from bot.i18n import Html, Translator
 from bot.roles import Role
@@ -27,7 +26,8 @@ from db import dialogs
 from db import forums as forums_db
 from db import outbox as outbox_db
 from db.outbox import Outgoing
-from handlers import outbox
+from handlers import outgoing as outbox
+from handlers.broadcast_progress import Progress
 from handlers.common import (
     TypedStep,
     chat_of,
@@ -40,6 +40,7 @@ from handlers.common import (
     reply,
     unless_unchanged,
 )
+from handlers.context import ForumContext
 from handlers.render import group_name, language_keyboard
 
 ANNOUNCE = "announce"
@@ -331,10 +332,10 @@ async def _after_send(update: Update, context: ForumContext, broadcast_id: int, 
         if await outbox_db.set_report_message(
             services.db, broadcast_id, outbox_db.NO_REPORT_MESSAGE
         ):
-            await outbox.Progress(context.bot, services).final_report(broadcast_id)
+            await Progress(context.bot, services).final_report(broadcast_id)
         return
     if await outbox_db.set_report_message(services.db, broadcast_id, report.message_id):
-        await outbox.Progress(context.bot, services).final_report(broadcast_id)
+        await Progress(context.bot, services).final_report(broadcast_id)
 
 
 # What a typed message answers in this feature's dialogs (collected by handlers/text.py).

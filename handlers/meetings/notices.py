@@ -16,8 +16,8 @@ from db import meetings as meetings_db
 from db import outbox as outbox_db
 from db.meetings import MeetingRow
 from db.outbox import Attachment
-from handlers.meetings import calendar_event, calendar_name, meeting_text, rsvp_keyboard
-from handlers.outbox import outgoing
+from handlers.meetings.commands import calendar_event, calendar_name, meeting_text, rsvp_keyboard
+from handlers.outgoing import outgoing
 
 CHANGES = ("cancelled", "moved", "place")
 CAPTION_LIMIT = 1024  # Telegram's, for a file's caption

@@ -18,7 +18,6 @@ from collections.abc import Awaitable, Callable
 from telegram import InlineKeyboardMarkup, Update
 
 from bot import callbacks
-from bot.context import ForumContext
 from bot.forums import FormError
 from bot.i18n import escape, language_autonym
 from bot.poll_texts import check_translation, translation_lines
@@ -33,6 +32,7 @@ from handlers.common import (
     pressed_message,
     reply,
 )
+from handlers.context import ForumContext
 
 Show = Callable[[Update, ForumContext, dict], Awaitable[None]]
 PER_ROW = 2  # twenty languages in ten rows: one screen, far below Telegram's 100 buttons

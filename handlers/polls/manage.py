@@ -25,7 +25,6 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.context import ForumContext
 from bot.forums import FormError
 from bot.i18n import N_, Translator
 from bot.poll_texts import question_by_reader
@@ -42,8 +41,7 @@ from db import outbox as outbox_db
 from db import poll_manage as manage_db
 from db import polls as polls_db
 from db.polls import PollRow
-from handlers import outbox
-from handlers.announcement import request_refresh
+from handlers import outgoing as outbox
 from handlers.common import (
     TypedStep,
     answer_stale,
@@ -55,7 +53,9 @@ from handlers.common import (
     reply,
     unless_unchanged,
 )
-from handlers.poll_results import pick_poll
+from handlers.context import ForumContext
+from handlers.polls.group_post import request_refresh
+from handlers.polls.results import pick_poll
 
 EDITPOLL = "editpoll"  # the dialog step waiting for a typed deadline or text
 STEPS = {"p1": timedelta(days=1), "p7": timedelta(days=7), "m1": timedelta(days=-1)}

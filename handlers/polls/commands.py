@@ -12,9 +12,10 @@ from telegram.error import ChatMigrated, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.context import ForumContext, Services
+from bot.context import Services
 from bot.forums import STAKEHOLDER_GROUPS
 from bot.i18n import Translator
+from bot.persist import persist
 from bot.poll_report import shown_groups
 from bot.poll_texts import for_reader, localize
 from bot.polls import PollDraft
@@ -28,10 +29,12 @@ from db import polls as polls_db
 from db import users as users_db
 from db.poll_texts import PollLanguages
 from db.polls import PollRow
-from handlers import ballots, outbox
-from handlers.announcement import announcement, request_refresh
+from handlers import outgoing as outbox
 from handlers.common import answer_stale, guarded, is_private, keyboard, pressed, refusal, reply
-from handlers.poll_results import pick_poll, results_message
+from handlers.context import ForumContext
+from handlers.polls import ballot as ballots
+from handlers.polls.group_post import announcement, request_refresh
+from handlers.polls.results import pick_poll, results_message
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +167,7 @@ async def _announce_in_groups(bot: Bot, services: Services, poll: PollRow) -> No
             continue
         # What the sent post must leave behind, kept until the database takes it: without
         # it the post could never show the count or the close.
-        await outbox.persist(
+        await persist(
             services,
             partial(polls_db.set_group_message, services.db, poll.id, chat_id, message.message_id),
         )

@@ -1,7 +1,7 @@
 """/tip: a best-practice tip the member has not read yet, by topic, and the forum's own tips.
 
 Coordinators add forum tips with a one-message form (`/tip add <topic>` then one line per
-language) or, with `/tip add` alone in private, step by step (handlers/tip_dialog.py, which owns
+language) or, with `/tip add` alone in private, step by step (handlers/tips/dialog.py, which owns
 the /tip command and hands everything else to `show_tip`); they list them (`/tip list`) and
 remove one (`/tip remove N`).
 """
@@ -17,7 +17,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callbacks
-from bot.context import ForumContext, Services
+from bot.context import Services
 from bot.forums import FormError
 from bot.i18n import N_, Nn_, Translator, escape
 from bot.roles import Access, Role
@@ -37,6 +37,7 @@ from handlers.common import (
     refusal,
     reply,
 )
+from handlers.context import ForumContext
 from handlers.paging import Screen, markup, pager_for, text_page
 
 MAX_FORUM_TIP = 600  # one phone screen, like the library's tips

@@ -10,7 +10,7 @@ State is a pending input (`newpoll`), so a restart mid-dialog loses nothing; the
 in the coordinator's private chat (a form sent in a group is previewed there). Callback data:
 `np:cat:<catalog>`, `np:item:<index>`, `np:next`, `np:default`, `np:send`, `np:edit`, `np:drop`,
 and the preview's languages, `np:langs`, `np:lang:<code>`, `np:unlang:<code>`
-(handlers/poll_languages.py).
+(handlers/polls/languages.py).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.context import ForumContext
 from bot.forums import FormError
 from bot.i18n import Html, escape
 from bot.poll_texts import default_question, matching
@@ -38,7 +37,6 @@ from bot.priorities import PriorityCatalog, item_in, source_in, title_in
 from bot.roles import Role
 from db import dialogs
 from db import polls as polls_db
-from handlers import poll_languages, poll_preview
 from handlers.common import (
     TypedStep,
     answer_stale,
@@ -54,8 +52,11 @@ from handlers.common import (
     private_chat_hint,
     reply,
 )
-from handlers.poll_languages import own_language
-from handlers.polls import create_poll
+from handlers.context import ForumContext
+from handlers.polls import languages as poll_languages
+from handlers.polls import preview as poll_preview
+from handlers.polls.commands import create_poll
+from handlers.polls.languages import own_language
 
 NEWPOLL = "newpoll"
 

@@ -1,8 +1,8 @@
 """The preview of a /newpoll draft: the ballot as members will see it, under its settings.
 
 Rendered with `ballots.render_ballot` on stand-in rows, so the preview cannot drift from the
-ballot members get. The buttons: `np:send`, `np:edit`, `np:drop` (handlers/poll_dialog.py), and the languages'
-(handlers/poll_languages.py).
+ballot members get. The buttons: `np:send`, `np:edit`, `np:drop` (handlers/polls/dialog.py),
+and the languages' (handlers/polls/languages.py).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from bot import callbacks
 from bot.i18n import Translator
 from bot.polls import PollDraft
 from db.polls import BallotRow, OptionRow, PollRow
-from handlers.ballots import render_ballot
 from handlers.common import keyboard
+from handlers.polls.ballot import render_ballot
 
 Row = list[tuple[str, str]]
 
@@ -28,7 +28,7 @@ def render(
     languages: tuple[list[str], list[Row]] = ([], []),
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The preview's text and buttons; `languages` is the line naming the poll's languages and
-    their buttons (handlers/poll_languages.py), shown above the ballot and under "Send"."""
+    their buttons (handlers/polls/languages.py), shown above the ballot and under "Send"."""
     poll = PollRow(
         id=0,
         forum_id=0,

@@ -22,14 +22,12 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.context import ForumContext
 from bot.forums import FormError
 from bot.i18n import Translator
 from bot.roles import Role
 from bot.tips import TOPICS
 from db import dialogs
 from db.tips import ForumTip
-from handlers import tips
 from handlers.common import (
     TypedStep,
     answer_stale,
@@ -43,7 +41,9 @@ from handlers.common import (
     pressed,
     reply,
 )
-from handlers.tips import MAX_FORUM_TIP, Pick, parse_forum_tip, render_tip
+from handlers.context import ForumContext
+from handlers.tips import library as tips
+from handlers.tips.library import MAX_FORUM_TIP, Pick, parse_forum_tip, render_tip
 
 NEWTIP = "newtip"
 
