@@ -146,3 +146,9 @@ def by_id(fetch: Callable[[Database, int], Awaitable[T | None]], index: int = 0)
         return await fetch(context.services.db, row_id) if row_id is not None else None
 
     return load
+
+
+async def member(context: ForumContext, data: callbacks.Callback) -> callbacks.Callback | None:
+    """A `load` for buttons that only a known user may press (as `common.member_button`): the
+    data itself, or None for a stranger."""
+    return data if context.actor.user is not None else None
