@@ -9,7 +9,7 @@ membership counts by stakeholder group and language (no personal data). UTF-8 wi
 from __future__ import annotations
 
 from telegram import InputFile, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot import callbacks
 from bot.csvfile import csv_bytes
@@ -20,6 +20,7 @@ from db import forums as forums_db
 from db import meeting_survey as meeting_feedback_db
 from db import polls as polls_db
 from db.connection import to_db_time
+from handlers.buttons import Press, button, routes
 from handlers.common import (
     answer_stale,
     command_text,
@@ -27,7 +28,6 @@ from handlers.common import (
     is_private,
     keyboard,
     message_of,
-    pressed,
     reply,
 )
 from handlers.context import ForumContext
@@ -79,21 +79,24 @@ async def _menu(update: Update, context: ForumContext) -> None:
     await reply(update, tr._("Which file would you like?"), keyboard(rows))
 
 
-async def on_button(update: Update, context: ForumContext) -> None:
-    """`exp:<kind>` from the menu; the caller's role (and the private chat) is checked again."""
-    parsed = callbacks.parse(pressed(update).data)
+async def _analyst(context: ForumContext, data: callbacks.Callback) -> bool:
+    """A coordinator or observer of their current forum, checked again at the press."""
     actor = context.actor
-    if (
-        parsed is None
-        or parsed.action not in KINDS
-        or actor.forum is None
-        or actor.role not in (Role.COORDINATOR, Role.OBSERVER)
-        or not is_private(update)  # forged in a group, the file would reach all its members
-    ):
-        await answer_stale(update, context)
+    return actor.forum is not None and actor.role in (Role.COORDINATOR, Role.OBSERVER)
+
+
+async def _send_file(press: Press[callbacks.Callback]) -> None:
+    """`exp:<kind>` from the menu: the file, in the private chat only."""
+    if not is_private(press.update):  # forged in a group, the file would reach all its members
+        await answer_stale(press.update, press.context)
         return
-    await pressed(update).answer()
-    await SENDERS[parsed.action](update, context)
+    await press.query.answer()
+    await SENDERS[press.data.action](press.update, press.context)
+
+
+meetings_file = button("exp", "meetings", check=_analyst, answer=False)(_send_file)
+feedback_file = button("exp", "feedback", check=_analyst, answer=False)(_send_file)
+members_file = button("exp", "members", check=_analyst, answer=False)(_send_file)
 
 
 async def _meetings_export(update: Update, context: ForumContext) -> None:
@@ -204,5 +207,5 @@ SENDERS = {"meetings": _meetings_export, "feedback": _feedback_export, "members"
 def handlers() -> list[tuple[int, BaseHandler]]:
     return [
         (0, CommandHandler("export", export)),
-        (0, CallbackQueryHandler(on_button, pattern=r"^exp:")),
+        (0, routes(meetings_file, feedback_file, members_file)),
     ]

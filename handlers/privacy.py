@@ -5,18 +5,18 @@ from __future__ import annotations
 import json
 
 from telegram import InputFile, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot import callbacks
 from bot.actor import Actor
 from db import privacy
 from db import tips as tips_db
 from db.tips import Subscription
+from handlers.buttons import Press, button, member, routes
 from handlers.common import (
     answer_stale,
     guarded,
     keyboard,
-    member_button,
     message_of,
     on_text_message,
     pressed,
@@ -140,24 +140,31 @@ async def _show(update: Update, text: str) -> None:
         await pressed(update).edit_message_text(text)
 
 
-async def on_button(update: Update, context: ForumContext) -> None:
-    """The answer to /forget."""
-    query, actor, services = pressed(update), context.actor, context.services
-    parsed = await member_button(update, context)
-    if parsed is None:
+async def _on_prompt(press: Press[callbacks.Callback]) -> bool:
+    """Whether the press sits on the /forget prompt (a text); answered, or answered as stale."""
+    if not on_text_message(press.update):
+        await answer_stale(press.update, press.context)
+        return False
+    await press.query.answer()
+    return True
+
+
+@button("priv", "keep", load=member, answer=False)
+async def keep(press: Press[callbacks.Callback]) -> None:
+    if await _on_prompt(press):
+        await _show(press.update, press.tr._("Nothing was deleted."))
+
+
+@button("priv", "forget", load=member, answer=False)
+async def forget(press: Press[callbacks.Callback]) -> None:
+    """The yes to /forget: unless they are a forum's only coordinator."""
+    if not await _on_prompt(press):
         return
-    tr = actor.tr
-    if parsed.action not in ("forget", "keep") or not on_text_message(update):
-        await answer_stale(update, context)
-        return
-    await query.answer()
-    if parsed.action == "keep":
-        await _show(update, tr._("Nothing was deleted."))
-        return
-    sole = await privacy.last_coordinator_of(services.db, actor.user_id)
+    tr, db, user_id = press.tr, press.services.db, press.actor.user_id
+    sole = await privacy.last_coordinator_of(db, user_id)
     if sole:
         await _show(
-            update,
+            press.update,
             tr._(
                 "You are the only coordinator of %(forums)s. Make someone else a coordinator "
                 "first (/promote), then send /forget again.",
@@ -165,8 +172,8 @@ async def on_button(update: Update, context: ForumContext) -> None:
             ),
         )
         return
-    await privacy.forget(services.db, actor.user_id)
-    await query.edit_message_text(
+    await privacy.forget(db, user_id)
+    await press.query.edit_message_text(
         tr._("Done: your data is deleted. To join again, open an invite link from a coordinator.")
     )
 
@@ -175,5 +182,5 @@ def handlers() -> list[tuple[int, BaseHandler]]:
     return [
         (0, CommandHandler("mydata", send_my_data)),
         (0, CommandHandler("forget", ask_to_forget)),
-        (0, CallbackQueryHandler(on_button, pattern=r"^priv:")),
+        (0, routes(keep, forget)),
     ]
