@@ -41,10 +41,10 @@ from bot.context import Services
 from bot.pacing import Pacer
 from bot.persist import Backoff, persist, transient
 from db import forums as forums_db
-from db import outbox as outbox_db
+from db import outbox_sending as sending_db
 from db import polls as polls_db
 from db import users as users_db
-from db.outbox import OutboxRow
+from db.outbox_sending import OutboxRow
 from handlers.broadcast_progress import Progress
 from handlers.common import retry_seconds, unless_unchanged
 from handlers.outgoing import kick
@@ -62,7 +62,7 @@ log = logging.getLogger(__name__)
 async def resume(application: Application) -> None:
     """At start-up: what was in flight when the bot stopped goes out again, then the rest."""
     services: Services = application.bot_data["services"]
-    requeued = await outbox_db.requeue_in_flight(services.db)
+    requeued = await sending_db.requeue_in_flight(services.db)
     if requeued:
         log.info(
             "outbox: %s messages were in flight at the last stop; sending them again", requeued
@@ -115,14 +115,14 @@ async def _look(
     db, watch = services.db, services.watch
     watch.look()  # a step of the wall clock is logged as soon as the drain sees it
     sent_any = False
-    for row in await outbox_db.due(db, watch.steady(), BATCH):
+    for row in await sending_db.due(db, watch.steady(), BATCH):
         if row.chat_id in in_flight.values() or pacer.chat_wait(row.chat_id) > 0:
             continue  # this chat must wait; others need not
         while (wait := pacer.overall_wait()) > 0:
             await services.sleep(wait)
         while len(in_flight) >= IN_FLIGHT:
             await asyncio.wait(list(in_flight), return_when=asyncio.FIRST_COMPLETED)
-        if not await outbox_db.claim(db, row.id):
+        if not await sending_db.claim(db, row.id):
             continue
         pacer.spend(row.chat_id)
         task = asyncio.create_task(_send(bot, services, pacer, row))
@@ -136,7 +136,7 @@ async def _look(
         await asyncio.wait(list(in_flight), return_when=asyncio.FIRST_COMPLETED)
         return True
     await progress.maybe_report()
-    next_due = await outbox_db.next_due(db)
+    next_due = await sending_db.next_due(db)
     if next_due is None:
         return False
     delay = (next_due - watch.steady()).total_seconds()
@@ -154,7 +154,7 @@ async def _send(bot: Bot, services: Services, pacer: Pacer, row: OutboxRow) -> N
         await persist(services, partial(_failed, services, pacer, row, exc))
         return
     now = services.clock()
-    await persist(services, lambda: outbox_db.finish(services.db, row.id, "sent", now))
+    await persist(services, lambda: sending_db.finish(services.db, row.id, "sent", now))
     if row.on_sent and message is not None:  # an edit records nothing: its message is known
         try:
             await persist(services, lambda: _record(services, row, message))
@@ -172,27 +172,27 @@ async def _failed(services: Services, pacer: Pacer, row: OutboxRow, exc: Excepti
     if isinstance(exc, RetryAfter):
         wait = retry_seconds(exc.retry_after)
         pacer.hold(row.chat_id, wait)
-        await outbox_db.retry_later(db, row.id, steady + timedelta(seconds=wait))
+        await sending_db.retry_later(db, row.id, steady + timedelta(seconds=wait))
     elif isinstance(exc, Forbidden):  # blocked the bot, or removed it from the group
-        await outbox_db.finish(db, row.id, "blocked", now, str(exc))
+        await sending_db.finish(db, row.id, "blocked", now, str(exc))
         if row.user_id is not None:
             await users_db.set_active(db, row.user_id, False, now)
     elif isinstance(exc, ChatMigrated):  # the group became a supergroup: follow it
         await forums_db.migrate_chat(db, row.chat_id, exc.new_chat_id)
-        await outbox_db.retry_later(db, row.id, steady, chat_id=exc.new_chat_id)
+        await sending_db.retry_later(db, row.id, steady, chat_id=exc.new_chat_id)
     elif isinstance(exc, BadRequest):  # chat not found, text refused: retrying will not help
-        await outbox_db.finish(db, row.id, failed, now, str(exc))
+        await sending_db.finish(db, row.id, failed, now, str(exc))
     elif isinstance(exc, TimedOut) and (
         row.timeouts + 1 >= MAX_TIMEOUTS or row.attempts + 1 >= MAX_ATTEMPTS
     ):
         log.warning("outbox row %s timed out again: possibly delivered, not sent again", row.id)
-        await outbox_db.finish(db, row.id, "unconfirmed", now, str(exc), timed_out=True)
+        await sending_db.finish(db, row.id, "unconfirmed", now, str(exc), timed_out=True)
     elif isinstance(exc, TelegramError):  # 5xx, timeouts, network: back off, a bounded number
         if row.attempts + 1 >= MAX_ATTEMPTS:
-            await outbox_db.finish(db, row.id, failed, now, str(exc))
+            await sending_db.finish(db, row.id, failed, now, str(exc))
         else:
             backoff = timedelta(seconds=min(60, 2 ** (row.attempts + 1)))
-            await outbox_db.retry_later(
+            await sending_db.retry_later(
                 db,
                 row.id,
                 steady + backoff,
@@ -201,7 +201,7 @@ async def _failed(services: Services, pacer: Pacer, row: OutboxRow, exc: Excepti
                 error=str(exc),
             )
     else:  # a bug: record it rather than leave the row 'sending'
-        await outbox_db.finish(db, row.id, failed, now, repr(exc))
+        await sending_db.finish(db, row.id, failed, now, repr(exc))
 
 
 async def _deliver(bot: Bot, services: Services, row: OutboxRow) -> Message | None:
