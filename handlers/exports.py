@@ -8,6 +8,8 @@ membership counts by stakeholder group and language (no personal data). UTF-8 wi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import InputFile, Update
 from telegram.ext import BaseHandler, CommandHandler
 
@@ -99,53 +101,47 @@ feedback_file = button("exp", "feedback", check=_analyst, answer=False)(_send_fi
 members_file = button("exp", "members", check=_analyst, answer=False)(_send_file)
 
 
+async def _send_csv(
+    update: Update, header: list[str], rows: Sequence[Sequence[object]], name: str, caption: str
+) -> None:
+    """One CSV file (UTF-8 with BOM) in the chat the request came from."""
+    await message_of(update).reply_document(
+        InputFile(csv_bytes(header, rows), filename=name), caption=caption
+    )
+
+
 async def _meetings_export(update: Update, context: ForumContext) -> None:
     """`/export meetings`: RSVPs and ratings per occurrence, and the anonymous comments."""
     actor, services = context.actor, context.services
     assert actor.forum is not None
     rows = await meeting_feedback_db.report(services.db, actor.forum.id)
     comments = await meeting_feedback_db.feedback(services.db, actor.forum.id)
-    message = message_of(update)
-    await message.reply_document(
-        InputFile(
-            csv_bytes(
-                [
-                    "meeting",
-                    "starts_utc",
-                    "cancelled",
-                    "going",
-                    "maybe",
-                    "not_going",
-                    "ratings",
-                    "average_rating",
-                ],
-                [
-                    [
-                        r["title"],
-                        r["starts_at"],
-                        int(r["cancelled"]),
-                        r["going"],
-                        r["maybe"],
-                        r["no"],
-                        r["ratings"],
-                        r["average"] if r["average"] is not None else "",
-                    ]
-                    for r in rows
-                ],
-            ),
-            filename="meetings.csv",
-        ),
-        caption=actor.tr._("Meetings: answers and ratings per meeting."),
+    header = ["meeting", "starts_utc", "cancelled", "going", "maybe", "not_going", "ratings"]
+    await _send_csv(
+        update,
+        [*header, "average_rating"],
+        [
+            [
+                r["title"],
+                r["starts_at"],
+                int(r["cancelled"]),
+                r["going"],
+                r["maybe"],
+                r["no"],
+                r["ratings"],
+                r["average"] if r["average"] is not None else "",
+            ]
+            for r in rows
+        ],
+        "meetings.csv",
+        actor.tr._("Meetings: answers and ratings per meeting."),
     )
-    await message.reply_document(
-        InputFile(
-            csv_bytes(
-                ["meeting", "starts_utc", "comment"],
-                [[r["title"], r["starts_at"], r["comment"]] for r in comments],
-            ),
-            filename="meeting-comments.csv",
-        ),
-        caption=actor.tr._("Meetings: every comment (anonymous)."),
+    await _send_csv(
+        update,
+        ["meeting", "starts_utc", "comment"],
+        [[r["title"], r["starts_at"], r["comment"]] for r in comments],
+        "meeting-comments.csv",
+        actor.tr._("Meetings: every comment (anonymous)."),
     )
 
 
@@ -170,10 +166,7 @@ async def _feedback_export(update: Update, context: ForumContext) -> None:
         for item in items
     ]
     header = ["number", "created_utc", "topic", "signed_by", "signed", "photo", "text"]
-    await message_of(update).reply_document(
-        InputFile(csv_bytes(header, rows), filename="feedback.csv"),
-        caption=actor.tr._("Feedback: one row per item."),
-    )
+    await _send_csv(update, header, rows, "feedback.csv", actor.tr._("Feedback: one row per item."))
 
 
 async def _feedback_counts_export(update: Update, context: ForumContext) -> None:
@@ -181,10 +174,8 @@ async def _feedback_counts_export(update: Update, context: ForumContext) -> None
     actor, services = context.actor, context.services
     assert actor.forum is not None
     rows = await feedback_db.counts_by_month(services.db, actor.forum.id)
-    await message_of(update).reply_document(
-        InputFile(csv_bytes(["month_utc", "topic", "items"], rows), filename="feedback-counts.csv"),
-        caption=actor.tr._("Feedback: how many items per month and topic (no text, no names)."),
-    )
+    caption = actor.tr._("Feedback: how many items per month and topic (no text, no names).")
+    await _send_csv(update, ["month_utc", "topic", "items"], rows, "feedback-counts.csv", caption)
 
 
 async def _members_export(update: Update, context: ForumContext) -> None:
@@ -192,13 +183,9 @@ async def _members_export(update: Update, context: ForumContext) -> None:
     actor, services = context.actor, context.services
     assert actor.forum is not None
     rows = await forums_db.membership_counts(services.db, actor.forum.id)
-    await message_of(update).reply_document(
-        InputFile(
-            csv_bytes(["stakeholder_group", "language", "role", "members"], rows),
-            filename="members.csv",
-        ),
-        caption=actor.tr._("Members by stakeholder group, language and role (counts only)."),
-    )
+    header = ["stakeholder_group", "language", "role", "members"]
+    caption = actor.tr._("Members by stakeholder group, language and role (counts only).")
+    await _send_csv(update, header, rows, "members.csv", caption)
 
 
 SENDERS = {"meetings": _meetings_export, "feedback": _feedback_export, "members": _members_export}
