@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from bot.forums import STAKEHOLDER_GROUPS
 from bot.i18n import Catalogs, Translator
 from bot.poll_report import OTHERS, CountedBallot, chart_png, count, visible
-from handlers.polls.results import OTHER_GROUPS
+from handlers.polls.report import OTHER_GROUPS
 from handlers.render import group_name
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"

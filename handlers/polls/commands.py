@@ -33,8 +33,9 @@ from handlers import outgoing as outbox
 from handlers.common import answer_stale, guarded, is_private, keyboard, pressed, refusal, reply
 from handlers.context import ForumContext
 from handlers.polls import ballot as ballots
+from handlers.polls.choice import pick_poll
 from handlers.polls.group_post import announcement, request_refresh
-from handlers.polls.results import pick_poll, results_message
+from handlers.polls.report import results_message
 
 log = logging.getLogger(__name__)
 
