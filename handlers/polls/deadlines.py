@@ -19,7 +19,7 @@ from db import polls as polls_db
 from db.polls import PollRow
 from handlers import outgoing as outbox
 from handlers.common import keyboard
-from handlers.polls.commands import finish_poll, queue_results
+from handlers.polls.closing import finish_poll, queue_results
 
 
 async def close_due(bot: Bot, services: Services, now: datetime) -> None:
