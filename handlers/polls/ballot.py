@@ -18,6 +18,7 @@ from bot.context import Services
 from bot.i18n import Translator, escape
 from bot.poll_texts import for_reader
 from bot.polls import add_choice, shorten
+from db import ballots as ballots_db
 from db import forums as forums_db
 from db import polls as polls_db
 from db import users as users_db
@@ -101,7 +102,7 @@ async def _ballot_for(
     user = await users_db.get_user(services.db, user_id)
     tr = services.catalogs.translator(user.language if user else None)
     zone = user.timezone if user and user.timezone else await _forum_zone(services, poll)
-    ballot = await polls_db.open_ballot(services.db, poll.id, user_id)
+    ballot = await ballots_db.open_ballot(services.db, poll.id, user_id)
     options = await polls_db.options_of(services.db, poll.id)
     poll, options = await for_reader(services.db, services.priorities, tr, poll, options)
     return render_ballot(tr, poll, options, ballot, zone)
@@ -113,7 +114,7 @@ async def current_ballot(
     """The member's ballot as it stands now (for an edit queued earlier); None if the poll
     closed or the member has no ballot: never creates one."""
     poll = await polls_db.get_poll(services.db, poll_id)
-    ballot = await polls_db.ballot_of(services.db, poll_id, user_id) if poll else None
+    ballot = await ballots_db.ballot_of(services.db, poll_id, user_id) if poll else None
     if poll is None or ballot is None or not poll.is_open:
         return None
     user = await users_db.get_user(services.db, user_id)
@@ -132,9 +133,9 @@ async def deliver_ballot(bot: Bot, services: Services, poll: PollRow, user_id: i
     except Forbidden:
         await users_db.set_active(services.db, user_id, False, services.clock())
         return False
-    ballot = await polls_db.ballot_of(services.db, poll.id, user_id)  # opened by _ballot_for
+    ballot = await ballots_db.ballot_of(services.db, poll.id, user_id)  # opened by _ballot_for
     assert ballot is not None
-    await polls_db.set_message(services.db, ballot.id, message.chat_id, message.message_id)
+    await ballots_db.set_message(services.db, ballot.id, message.chat_id, message.message_id)
     return True
 
 
@@ -166,7 +167,7 @@ class Tap:
 async def _tap(press: Press[PollRow]) -> Tap | None:
     """The ballot tapped; None, once answered, if the poll closed or the member has none."""
     services, poll, tr = press.services, press.row, press.tr
-    ballot = await polls_db.ballot_of(services.db, poll.id, press.actor.user_id)
+    ballot = await ballots_db.ballot_of(services.db, poll.id, press.actor.user_id)
     if not poll.is_open or ballot is None:
         await press.query.answer(
             tr._("This poll is closed.")
@@ -222,7 +223,7 @@ async def submit(press: Press[PollRow]) -> None:
         return
     user = press.actor.user
     group = user.stakeholder_group if user else None
-    first = await polls_db.submit(services.db, tap.ballot.id, draft, group, services.clock())
+    first = await ballots_db.submit(services.db, tap.ballot.id, draft, group, services.clock())
     if first:
         request_refresh(press.context.bot, services, tap.poll.id)
     await _redraw(press, tap, draft, tr._("Submitted. Thank you!"), reread=True)
@@ -245,9 +246,9 @@ async def _redraw(
     changed only the draft."""
     services, actor, query = press.services, press.actor, press.query
     tapped = press.message
-    await polls_db.set_draft(services.db, tap.ballot.id, draft, tapped.chat_id, tapped.message_id)
+    await ballots_db.set_draft(services.db, tap.ballot.id, draft, tapped.chat_id, tapped.message_id)
     fresh = (
-        await polls_db.ballot_of(services.db, tap.poll.id, actor.user_id)
+        await ballots_db.ballot_of(services.db, tap.poll.id, actor.user_id)
         if reread
         else replace(tap.ballot, draft=draft)
     )

@@ -16,8 +16,10 @@ from bot.context import Services
 from bot.forums import STAKEHOLDER_GROUPS
 from bot.poll_report import shown_groups
 from bot.poll_texts import for_reader
+from db import ballots as ballots_db
 from db import forums as forums_db
 from db import outbox as outbox_db
+from db import poll_closing as closing_db
 from db import polls as polls_db
 from db import users as users_db
 from db.polls import PollRow
@@ -33,12 +35,12 @@ async def finish_poll(
     bot: Bot, services: Services, poll: PollRow, *, told: int | None = None
 ) -> bool:
     """Close a poll (manually or at its deadline): ballots show it, the group gets the results."""
-    messages = await polls_db.ballot_messages(services.db, poll.id)  # before they are de-linked
+    messages = await ballots_db.ballot_messages(services.db, poll.id)  # before they are de-linked
     forum = await forums_db.get_forum(services.db, poll.forum_id)
     assert forum is not None
     # An anonymous poll keeps a ballot's group only where a breakdown may show it.
     relabel = partial(shown_groups, known=list(STAKEHOLDER_GROUPS), minimum=forum.min_group_ballots)
-    if not await polls_db.close(services.db, poll.id, services.clock(), relabel):
+    if not await closing_db.close(services.db, poll.id, services.clock(), relabel):
         return False
     closed = await polls_db.get_poll(services.db, poll.id)
     assert closed is not None
@@ -117,7 +119,7 @@ async def queue_results(
     async with outbox_db.batch(
         services.db, forum_id=forum.id, kind="results", now=services.clock()
     ) as batch:
-        if await polls_db.claim_results(batch.conn, poll.id, services.clock()):
+        if await closing_db.claim_results(batch.conn, poll.id, services.clock()):
             for row in rows:
                 await batch.add(row)
     outbox.kick(bot, services)

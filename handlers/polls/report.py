@@ -23,6 +23,7 @@ from bot.poll_report import (
 )
 from bot.poll_texts import for_reader
 from bot.ranking import Tally
+from db import ballots as ballots_db
 from db import forums as forums_db
 from db import poll_texts as poll_texts_db
 from db import polls as polls_db
@@ -48,7 +49,9 @@ async def count_for(
     ballots = visible(
         [
             CountedBallot(ballot_id, group, [position - 1 for position in positions])
-            for ballot_id, group, positions in await polls_db.counted_ballots(services.db, poll.id)
+            for ballot_id, group, positions in await ballots_db.counted_ballots(
+                services.db, poll.id
+            )
         ],
         list(STAKEHOLDER_GROUPS),
         minimum,

@@ -9,7 +9,8 @@ from telegram import InputFile, Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.forums import STAKEHOLDER_GROUPS
-from bot.poll_report import OTHERS, chart_png
+from bot.poll_chart import chart_png
+from bot.poll_report import OTHERS
 from bot.poll_texts import for_reader
 from bot.polls import members_may_see
 from bot.roles import Access
