@@ -50,17 +50,14 @@ def chart_png(
     # Every text, tick labels included, takes its font when it is made, some only while the
     # figure is drawn: all of it happens inside the style.
     with rc_context(style):
-        return _draw(options, result, group_labels, axis_label, heading, question)
+        title = _drawable(_wrap(f"{heading}: {question}", 52, 3), _drawable(heading, ""))
+        return _draw(options, result, group_labels, axis_label, title)
 
 
 def _draw(
-    options: Sequence[str],
-    result: PollCount,
-    group_labels: dict[str, str],
-    axis_label: str,
-    heading: str,
-    question: str,
+    options: Sequence[str], result: PollCount, group_labels: dict[str, str], axis: str, title: str
 ) -> bytes:
+    """The chart itself, in the style `chart_png` set; `title` may be empty (none)."""
     # The Figure API, not pyplot: no backend machinery or global figure registry to load, and
     # nothing to close. Imported here, so a bot that never draws a chart never loads it.
     from matplotlib import colormaps
@@ -72,8 +69,7 @@ def _draw(
     order = list(reversed(result.overall.borda_ranking))  # best at the top
     labels = [_bar_label(o, options[o]) for o in order]
     rows = sum(label.count("\n") + 1 for label in labels)
-    title_text = _drawable(_wrap(f"{heading}: {question}", 52, 3), _drawable(heading, ""))
-    height = 0.28 * rows + 0.35 * len(order) + 0.25 * (title_text.count("\n") + 1) + 1.4
+    height = 0.28 * rows + 0.35 * len(order) + 0.25 * (title.count("\n") + 1) + 1.4
     fig = Figure(figsize=(6, height), dpi=150)
     canvas = FigureCanvasAgg(fig)  # becomes fig.canvas
     ax = fig.subplots()
@@ -95,10 +91,10 @@ def _draw(
     ax.set_yticks(range(len(order)), labels, fontsize=8)
     ax.set_xlim(0, top * 1.12)  # from zero, with room for the totals
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(_drawable(axis_label, "Borda"))
-    if title_text:
+    ax.set_xlabel(_drawable(axis, "Borda"))
+    if title:
         # Over the whole figure, from its left edge: long labels must not push it off the side.
-        fig.suptitle(title_text, x=0.02, ha="left", fontsize=10)
+        fig.suptitle(title, x=0.02, ha="left", fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     if result.by_group:
         # Under the axis, where it never hides a bar; in as many columns (up to three) as fit

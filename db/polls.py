@@ -5,7 +5,7 @@ seal of an anonymous poll and the deadlines in db/poll_closing.py."""
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 import aiosqlite
@@ -68,20 +68,16 @@ class Voter:
 
 
 def poll_row(row: aiosqlite.Row) -> PollRow:
-    return PollRow(
-        id=row["id"],
-        forum_id=row["forum_id"],
-        number=row["number"],
-        question=row["question"],
-        closes_at=db_time(row["closes_at"]),
-        closed_at=from_db_time(row["closed_at"]),
-        hide_results=bool(row["hide_results"]),
-        anonymous=bool(row["anonymous"]),
-        remind_before_s=row["remind_before_s"],
-        group_chat_id=row["group_chat_id"],
-        group_message_id=row["group_message_id"],
-        cancelled_at=from_db_time(row["cancelled_at"]),
-    )
+    """A `polls` row as a PollRow: its columns by name, with the times and flags converted."""
+    columns = {field.name: row[field.name] for field in fields(PollRow)}
+    converted = {
+        "closes_at": db_time(row["closes_at"]),
+        "closed_at": from_db_time(row["closed_at"]),
+        "cancelled_at": from_db_time(row["cancelled_at"]),
+        "hide_results": bool(row["hide_results"]),
+        "anonymous": bool(row["anonymous"]),
+    }
+    return PollRow(**(columns | converted))
 
 
 async def insert_poll(

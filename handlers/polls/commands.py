@@ -101,14 +101,11 @@ def close_question(tr: Translator, poll: PollRow) -> tuple[str, InlineKeyboardMa
         number=poll.number,
         question=poll.question,
     )
+    close = tr._("✅ Close poll %(number)s now", number=poll.number)
+    keep = tr._("Keep it open")
     rows = [
-        [
-            (
-                tr._("✅ Close poll %(number)s now", number=poll.number),
-                callbacks.make("poll", "shut", poll.id),
-            )
-        ],
-        [(tr._("Keep it open"), callbacks.make("poll", "keep", poll.id))],
+        [(close, callbacks.make("poll", "shut", poll.id))],
+        [(keep, callbacks.make("poll", "keep", poll.id))],
     ]
     return text, keyboard(rows)
 

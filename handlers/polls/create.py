@@ -63,15 +63,15 @@ async def create_poll(
             return None
         poll = await polls_db.insert_poll(
             writing.conn,
+            now=now,
+            created_by=actor.user_id,
             forum_id=forum.id,
             question=draft.question,
             options=draft.options,
+            remind_before_s=int(draft.remind_before.total_seconds()),
             closes_at=draft.closes_at,
             hide_results=draft.hide_results,
             anonymous=draft.anonymous,
-            remind_before_s=int(draft.remind_before.total_seconds()),
-            created_by=actor.user_id,
-            now=now,
             catalog=catalog,
             refs=refs,
         )

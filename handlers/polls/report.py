@@ -207,6 +207,12 @@ def _winners(tr: Translator, overall: Tally, name: Callable[[int], str]) -> list
     first = first_preferences(overall)
     if why.method == "condorcet":
         most_first = first[why.borda] > max(v for o, v in enumerate(first) if o != why.borda)
+        names: dict[str, object] = {
+            "borda": name(why.borda),
+            "other": name(why.other),
+            "above": why.above,
+            "below": why.below,
+        }
         lines.append(
             tr.n_(
                 "More members put %(borda)s first than any other option, but a majority ranks "
@@ -214,10 +220,7 @@ def _winners(tr: Translator, overall: Tally, name: Callable[[int], str]) -> list
                 "More members put %(borda)s first than any other option, but a majority ranks "
                 "%(other)s above %(borda)s (%(above)s ballots to %(below)s).",
                 why.above,
-                borda=name(why.borda),
-                other=name(why.other),
-                above=why.above,
-                below=why.below,
+                **names,
             )
             if most_first
             else tr.n_(
@@ -226,10 +229,7 @@ def _winners(tr: Translator, overall: Tally, name: Callable[[int], str]) -> list
                 "%(borda)s gets the most points over all places, but a majority ranks "
                 "%(other)s above %(borda)s (%(above)s ballots to %(below)s).",
                 why.above,
-                borda=name(why.borda),
-                other=name(why.other),
-                above=why.above,
-                below=why.below,
+                **names,
             )
         )
     else:
