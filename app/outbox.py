@@ -40,9 +40,9 @@ from telegram.ext import Application
 from bot.context import Services
 from bot.pacing import Pacer
 from bot.persist import Backoff, persist, transient
+from db import ballots as ballots_db
 from db import forums as forums_db
 from db import outbox_sending as sending_db
-from db import polls as polls_db
 from db import users as users_db
 from db.outbox_sending import OutboxRow
 from handlers.broadcast_progress import Progress
@@ -245,8 +245,10 @@ async def _record(services: Services, row: OutboxRow, message: Message) -> None:
     if kind == "ballot" and row.user_id is not None:
         # The ballot row was made when the message was queued; if the poll closed since, its
         # unsubmitted ballots are gone, and making one again would tie the member to the poll.
-        ballot = await polls_db.ballot_of(services.db, int(argument), row.user_id)
+        ballot = await ballots_db.ballot_of(services.db, int(argument), row.user_id)
         if ballot is not None:
-            await polls_db.set_message(services.db, ballot.id, message.chat_id, message.message_id)
+            await ballots_db.set_message(
+                services.db, ballot.id, message.chat_id, message.message_id
+            )
     else:
         raise ValueError(f"unknown on_sent {row.on_sent!r}")

@@ -1,8 +1,8 @@
 """Who voted in a named poll (`anonymous: no`): the only polls whose ballots keep their member.
 
-An anonymous poll's ballots lose their member at the close (db/polls.py `_seal`), and while it is
-open nothing here may read them: every query below checks `anonymous = 0` itself, so a caller's
-slip cannot turn it into a list of who voted in an anonymous poll.
+An anonymous poll's ballots lose their member at the close (db/poll_closing.py `_seal`), and
+while it is open nothing here may read them: every query below checks `anonymous = 0` itself,
+so a caller's slip cannot turn it into a list of who voted in an anonymous poll.
 """
 
 from __future__ import annotations

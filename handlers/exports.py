@@ -33,7 +33,8 @@ from handlers.common import (
     reply,
 )
 from handlers.context import ForumContext
-from handlers.polls.results import pick_poll, send_poll_export
+from handlers.polls.choice import pick_poll
+from handlers.polls.export import send_poll_export
 
 KINDS = ("meetings", "feedback", "members")
 

@@ -20,8 +20,9 @@ from matplotlib.figure import Figure
 
 from bot.forums import STAKEHOLDER_GROUPS
 from bot.i18n import Catalogs, Translator
-from bot.poll_report import OTHERS, CountedBallot, chart_png, count, visible
-from handlers.polls.results import OTHER_GROUPS
+from bot.poll_chart import chart_png
+from bot.poll_report import OTHERS, CountedBallot, count, visible
+from handlers.polls.report import OTHER_GROUPS
 from handlers.render import group_name
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
@@ -172,7 +173,7 @@ def test_a_script_no_font_has_falls_back_to_the_number(
 def test_a_label_never_breaks_a_letter_from_its_marks(text: str) -> None:
     """Thai, Khmer and Indic names without spaces are cut between syllables, never between a
     letter and its vowel sign or subscript (which would then sit on a dotted circle)."""
-    from bot.poll_report import CHART_LABEL_LINES, CHART_LABEL_WIDTH, _wrap
+    from bot.poll_chart import CHART_LABEL_LINES, CHART_LABEL_WIDTH, _wrap
 
     lines = _wrap(text, CHART_LABEL_WIDTH, CHART_LABEL_LINES).split("\n")
     assert len(lines) == CHART_LABEL_LINES

@@ -22,7 +22,7 @@ TO_MOVE: tuple[str, ...] = ()
 
 # (module, imported top-level package) → why the import waits until a function runs.
 LATE_IMPORTS = {
-    ("bot.poll_report", "matplotlib"): "heavy (~0.5 s, a font cache): only a chart needs it",
+    ("bot.poll_chart", "matplotlib"): "heavy (~0.5 s, a font cache): only a chart needs it",
     ("bot.chart_fonts", "matplotlib"): "heavy (~0.5 s, a font cache): only a chart needs it",
     ("bot.chart_fonts", "manimgx_fonts"): "font packages: only the first chart reads them",
     ("bot.chart_fonts", "noto_cjk_sans_otc"): "font packages: only the first chart reads them",

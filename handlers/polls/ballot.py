@@ -8,9 +8,9 @@ belongs to the poll and is not ranked yet.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden
 
 from bot import callbacks
@@ -18,11 +18,13 @@ from bot.context import Services
 from bot.i18n import Translator, escape
 from bot.poll_texts import for_reader
 from bot.polls import add_choice, shorten
+from db import ballots as ballots_db
 from db import forums as forums_db
 from db import polls as polls_db
 from db import users as users_db
 from db.polls import BallotRow, OptionRow, PollRow
-from handlers.common import answer_stale, pressed, pressed_message, unless_unchanged
+from handlers.buttons import Press, button
+from handlers.common import answer_stale, unless_unchanged
 from handlers.context import ForumContext
 from handlers.polls.group_post import request_refresh
 
@@ -100,7 +102,7 @@ async def _ballot_for(
     user = await users_db.get_user(services.db, user_id)
     tr = services.catalogs.translator(user.language if user else None)
     zone = user.timezone if user and user.timezone else await _forum_zone(services, poll)
-    ballot = await polls_db.open_ballot(services.db, poll.id, user_id)
+    ballot = await ballots_db.open_ballot(services.db, poll.id, user_id)
     options = await polls_db.options_of(services.db, poll.id)
     poll, options = await for_reader(services.db, services.priorities, tr, poll, options)
     return render_ballot(tr, poll, options, ballot, zone)
@@ -112,7 +114,7 @@ async def current_ballot(
     """The member's ballot as it stands now (for an edit queued earlier); None if the poll
     closed or the member has no ballot: never creates one."""
     poll = await polls_db.get_poll(services.db, poll_id)
-    ballot = await polls_db.ballot_of(services.db, poll_id, user_id) if poll else None
+    ballot = await ballots_db.ballot_of(services.db, poll_id, user_id) if poll else None
     if poll is None or ballot is None or not poll.is_open:
         return None
     user = await users_db.get_user(services.db, user_id)
@@ -131,9 +133,9 @@ async def deliver_ballot(bot: Bot, services: Services, poll: PollRow, user_id: i
     except Forbidden:
         await users_db.set_active(services.db, user_id, False, services.clock())
         return False
-    ballot = await polls_db.ballot_of(services.db, poll.id, user_id)  # opened by _ballot_for
+    ballot = await ballots_db.ballot_of(services.db, poll.id, user_id)  # opened by _ballot_for
     assert ballot is not None
-    await polls_db.set_message(services.db, ballot.id, message.chat_id, message.message_id)
+    await ballots_db.set_message(services.db, ballot.id, message.chat_id, message.message_id)
     return True
 
 
@@ -142,87 +144,120 @@ async def _forum_zone(services: Services, poll: PollRow) -> str:
     return forum.timezone if forum else "UTC"
 
 
-async def on_ballot_button(update: Update, context: ForumContext) -> None:
-    """A tap on a ballot: rank an option, undo the last choice, or submit."""
-    query, actor, services = pressed(update), context.actor, context.services
-    parsed = callbacks.parse(query.data)
-    poll_id = parsed.int_arg(0) if parsed else None
+async def may_vote_in(context: ForumContext, data: callbacks.Callback) -> PollRow | None:
+    """A tap's `load`: the poll it names, if the caller votes in its forum (open or not)."""
+    services, poll_id = context.services, data.int_arg(0)
     poll = await polls_db.get_poll(services.db, poll_id) if poll_id else None
-    if (
-        parsed is None
-        or poll is None
-        or not await polls_db.may_vote(services.db, poll.forum_id, actor.user_id)
+    if poll is None or not await polls_db.may_vote(
+        services.db, poll.forum_id, context.actor.user_id
     ):
-        await answer_stale(update, context)
-        return
-    tr = actor.tr
-    ballot = await polls_db.ballot_of(services.db, poll.id, actor.user_id)
+        return None
+    return poll
+
+
+@dataclass(frozen=True)
+class Tap:
+    """A tap on a ballot of an open poll: the member's ballot as it stands, and the options."""
+
+    poll: PollRow
+    ballot: BallotRow
+    options: list[OptionRow]
+
+
+async def _tap(press: Press[PollRow]) -> Tap | None:
+    """The ballot tapped; None, once answered, if the poll closed or the member has none."""
+    services, poll, tr = press.services, press.row, press.tr
+    ballot = await ballots_db.ballot_of(services.db, poll.id, press.actor.user_id)
     if not poll.is_open or ballot is None:
-        await query.answer(
+        await press.query.answer(
             tr._("This poll is closed.")
             if not poll.is_open
             else tr._("This button is no longer valid.")
         )
+        return None
+    return Tap(poll, ballot, await polls_db.options_of(services.db, poll.id))
+
+
+# A rank or an undo shows no toast: no text at all (an empty one would reach members as "[]",
+# because PTB's Defaults turn "" into an empty list).
+
+
+@button("poll", "rank", load=may_vote_in, answer=False)
+async def rank(press: Press[PollRow]) -> None:
+    """`poll:rank:<poll>:<option>`: the option next in the member's ranking."""
+    tap = await _tap(press)
+    if tap is None:
         return
-    options = await polls_db.options_of(services.db, poll.id)
-    # A rank or an undo shows no toast: no text at all (an empty one would reach members as "[]",
-    # because PTB's Defaults turn "" into an empty list).
-    draft, answer = ballot.draft, None
-    if parsed.action == "rank":
-        option = parsed.int_arg(1)
-        new = add_choice(draft, option, [o.id for o in options]) if option else None
-        if new is None:
-            await answer_stale(update, context)
-            return
-        draft = new
-    elif parsed.action == "undo":
-        if not draft:
-            await query.answer(tr._("There is nothing to undo."))
-            return
-        draft = draft[:-1]
-    elif parsed.action == "submit":
-        if not draft:
-            await query.answer(tr._("Rank at least one option first."))
-            return
-        if ballot.submitted_at and draft == ballot.submitted:
-            await query.answer(tr._("Your ranking is already submitted."))
-            return
-        group = actor.user.stakeholder_group if actor.user else None
-        first = await polls_db.submit(services.db, ballot.id, draft, group, services.clock())
-        answer = tr._("Submitted. Thank you!")
-        if first:
-            request_refresh(context.bot, services, poll.id)
-    else:
-        await answer_stale(update, context)
+    option = press.data.int_arg(1)
+    new = add_choice(tap.ballot.draft, option, [o.id for o in tap.options]) if option else None
+    if new is None:
+        await answer_stale(press.update, press.context)
         return
-    await polls_db.set_draft(
-        services.db,
-        ballot.id,
-        draft,
-        pressed_message(query).chat_id,
-        pressed_message(query).message_id,
-    )
-    # A submit changed more than the draft: read it back; a rank or an undo only the draft.
+    await _redraw(press, tap, new)
+
+
+@button("poll", "undo", load=may_vote_in, answer=False)
+async def undo(press: Press[PollRow]) -> None:
+    """`poll:undo:<poll>`: the last choice off the ranking."""
+    tap = await _tap(press)
+    if tap is None:
+        return
+    if not tap.ballot.draft:
+        await press.query.answer(press.tr._("There is nothing to undo."))
+        return
+    await _redraw(press, tap, tap.ballot.draft[:-1])
+
+
+@button("poll", "submit", load=may_vote_in, answer=False)
+async def submit(press: Press[PollRow]) -> None:
+    """`poll:submit:<poll>`: the ranking counts; the first submit refreshes the group's count."""
+    tap = await _tap(press)
+    if tap is None:
+        return
+    tr, services, draft = press.tr, press.services, tap.ballot.draft
+    if not draft:
+        await press.query.answer(tr._("Rank at least one option first."))
+        return
+    if tap.ballot.submitted_at and draft == tap.ballot.submitted:
+        await press.query.answer(tr._("Your ranking is already submitted."))
+        return
+    user = press.actor.user
+    group = user.stakeholder_group if user else None
+    first = await ballots_db.submit(services.db, tap.ballot.id, draft, group, services.clock())
+    if first:
+        request_refresh(press.context.bot, services, tap.poll.id)
+    await _redraw(press, tap, draft, tr._("Submitted. Thank you!"), reread=True)
+
+
+TAPS = (rank, undo, submit)  # listed in the `poll:` table (handlers/polls/commands.py)
+
+
+async def _redraw(
+    press: Press[PollRow],
+    tap: Tap,
+    draft: list[int],
+    answer: str | None = None,
+    *,
+    reread: bool = False,
+) -> None:
+    """Keep the new draft, answer the tap and show the ballot as it is now.
+
+    A submit changed more than the draft (`reread`): the ballot is read back; a rank or an undo
+    changed only the draft."""
+    services, actor, query = press.services, press.actor, press.query
+    tapped = press.message
+    await ballots_db.set_draft(services.db, tap.ballot.id, draft, tapped.chat_id, tapped.message_id)
     fresh = (
-        await polls_db.ballot_of(services.db, poll.id, actor.user_id)
-        if parsed.action == "submit"
-        else replace(ballot, draft=draft)
+        await ballots_db.ballot_of(services.db, tap.poll.id, actor.user_id)
+        if reread
+        else replace(tap.ballot, draft=draft)
     )
     assert fresh is not None
-    poll, options = await for_reader(services.db, services.priorities, tr, poll, options)
-    text, markup = render_ballot(tr, poll, options, fresh, actor.timezone)
-
-    # What the tapped message shows now, to skip an edit Telegram would refuse as "not
-    # modified". The copy in the update is what the member's phone had when they tapped: on the
-    # ballot message we drew last, a first tap's edit may not have reached the phone before a
-    # second tap (rank, then undo), so there it is the ballot as we last drew it. An older copy
-    # of the ballot (sent again with "Open my ballot") shows what it was tapped with.
-    tapped = pressed_message(query)
-    shown: tuple[str, InlineKeyboardMarkup | None]
-    if (tapped.chat_id, tapped.message_id) == (ballot.chat_id, ballot.message_id):
-        shown = render_ballot(tr, poll, options, ballot, actor.timezone)
-    else:
-        shown = (tapped.text_html, tapped.reply_markup)
+    poll, options = await for_reader(
+        services.db, services.priorities, actor.tr, tap.poll, tap.options
+    )
+    text, markup = render_ballot(actor.tr, poll, options, fresh, actor.timezone)
+    shown = _shown(press, tap.ballot, poll, options)
 
     async def show() -> None:
         if shown == (text, markup):
@@ -232,3 +267,17 @@ async def on_ballot_button(update: Update, context: ForumContext) -> None:
 
     # The toast and the new ballot are independent: both on the wire at once halves the wait.
     await asyncio.gather(query.answer(answer), show())
+
+
+def _shown(
+    press: Press[PollRow], ballot: BallotRow, poll: PollRow, options: list[OptionRow]
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """What the tapped message shows now, to skip an edit Telegram would refuse as "not
+    modified". The copy in the update is what the member's phone had when they tapped: on the
+    ballot message we drew last, a first tap's edit may not have reached the phone before a
+    second tap (rank, then undo), so there it is the ballot as we last drew it. An older copy
+    of the ballot (sent again with "Open my ballot") shows what it was tapped with."""
+    tapped = press.message
+    if (tapped.chat_id, tapped.message_id) == (ballot.chat_id, ballot.message_id):
+        return render_ballot(press.tr, poll, options, ballot, press.actor.timezone)
+    return tapped.text_html, tapped.reply_markup

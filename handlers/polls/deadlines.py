@@ -15,22 +15,22 @@ from bot import callbacks
 from bot.context import Services
 from db import forums as forums_db
 from db import outbox as outbox_db
-from db import polls as polls_db
+from db import poll_closing as closing_db
 from db.polls import PollRow
 from handlers import outgoing as outbox
 from handlers.common import keyboard
-from handlers.polls.commands import finish_poll, queue_results
+from handlers.polls.closing import finish_poll, queue_results
 
 
 async def close_due(bot: Bot, services: Services, now: datetime) -> None:
-    for poll in await polls_db.due_to_close(services.db, now):
+    for poll in await closing_db.due_to_close(services.db, now):
         await finish_poll(bot, services, poll)
-    for poll in await polls_db.results_owed(services.db):  # closed, results lost on the way
+    for poll in await closing_db.results_owed(services.db):  # closed, results lost on the way
         await queue_results(bot, services, poll)
 
 
 async def remind_due(services: Services, now: datetime) -> None:
-    for poll in await polls_db.due_reminders(services.db, now):
+    for poll in await closing_db.due_reminders(services.db, now):
         await _remind_voters(services, poll)
 
 
@@ -40,7 +40,7 @@ async def _remind_voters(services: Services, poll: PollRow) -> None:
     forum = await forums_db.get_forum(services.db, poll.forum_id)
     assert forum is not None
     messages = []
-    for voter in await polls_db.non_voters(services.db, poll):
+    for voter in await closing_db.non_voters(services.db, poll):
         tr = services.catalogs.translator(voter.language)
         text = tr._(
             "Reminder: poll %(number)s closes %(time)s and you have not submitted your "
@@ -54,6 +54,6 @@ async def _remind_voters(services: Services, poll: PollRow) -> None:
     async with outbox_db.batch(
         services.db, forum_id=poll.forum_id, kind="poll_reminder", now=now, poll_id=poll.id
     ) as batch:
-        if await polls_db.claim_reminder(batch.conn, poll.id, now):
+        if await closing_db.claim_reminder(batch.conn, poll.id, now):
             for message in messages:
                 await batch.add(message)

@@ -55,7 +55,7 @@ from handlers.common import (
 from handlers.context import ForumContext
 from handlers.polls import languages as poll_languages
 from handlers.polls import preview as poll_preview
-from handlers.polls.commands import create_poll
+from handlers.polls.create import create_poll
 from handlers.polls.languages import own_language
 
 NEWPOLL = "newpoll"

@@ -9,6 +9,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 
 from bot.context import Services
 from bot.poll_texts import for_reader
+from db import ballots as ballots_db
 from db import forums as forums_db
 from db import polls as polls_db
 from db.polls import PollRow
@@ -28,7 +29,7 @@ async def announcement(
     tr = services.catalogs.translator(forum.language)
     options = await polls_db.options_of(services.db, poll.id)
     poll, options = await for_reader(services.db, services.priorities, tr, poll, options)
-    voted = await polls_db.voter_count(services.db, poll.id)
+    voted = await ballots_db.voter_count(services.db, poll.id)
     eligible = await polls_db.eligible_count(services.db, poll.forum_id)
     lines = [
         tr._("<b>Poll %(number)s</b>: %(question)s", number=poll.number, question=poll.question),

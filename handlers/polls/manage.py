@@ -54,8 +54,8 @@ from handlers.common import (
     unless_unchanged,
 )
 from handlers.context import ForumContext
+from handlers.polls.choice import pick_poll
 from handlers.polls.group_post import request_refresh
-from handlers.polls.results import pick_poll
 
 EDITPOLL = "editpoll"  # the dialog step waiting for a typed deadline or text
 STEPS = {"p1": timedelta(days=1), "p7": timedelta(days=7), "m1": timedelta(days=-1)}

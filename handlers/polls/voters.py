@@ -9,7 +9,7 @@ the poll is named. Names only, in alphabetical order: who voted, never how.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler
 
 from bot import callbacks
 from bot.i18n import Translator
@@ -18,7 +18,8 @@ from bot.polls import members_may_see
 from db import poll_voters as voters_db
 from db import polls as polls_db
 from db.polls import PollRow
-from handlers.common import answer_stale, pressed, reply
+from handlers.buttons import Press, button, routes
+from handlers.common import reply
 from handlers.context import ForumContext
 from handlers.paging import Row, Screen, markup, pager_for, text_page
 
@@ -67,15 +68,15 @@ async def _poll(context: ForumContext, poll_id: int | None) -> PollRow | None:
     return poll if poll is not None and _may_see(context, poll) else None
 
 
-async def on_who_button(update: Update, context: ForumContext) -> None:
+async def named_poll(context: ForumContext, data: callbacks.Callback) -> PollRow | None:
+    """The button's `load`: the poll, if this reader may see who voted in it."""
+    return await _poll(context, data.int_arg(0))
+
+
+@button("pv", "who", load=named_poll)
+async def who(press: Press[PollRow]) -> None:
     """`pv:who:<poll>`: the first page of who voted, as a new message under the results."""
-    parsed = callbacks.parse(pressed(update).data)
-    poll = await _poll(context, parsed.int_arg(0) if parsed else None)
-    if parsed is None or parsed.action != "who" or poll is None:
-        await answer_stale(update, context)
-        return
-    await pressed(update).answer()
-    await reply(update, *await _screen(context, poll, 0))
+    await reply(press.update, *await _screen(press.context, press.row, 0))
 
 
 @pager_for("who")
@@ -88,4 +89,4 @@ async def who_page(
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:
-    return [(0, CallbackQueryHandler(on_who_button, pattern=r"^pv:"))]
+    return [(0, routes(who))]

@@ -1,0 +1,115 @@
+"""A member's ballot: the draft they tap together, the ranking they submit, the message it is
+drawn in, and the submitted rankings counted for results."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from db.connection import Database, from_db_time, the_row, to_db_time
+from db.polls import BallotRow, new_ballot_id
+
+
+async def _ballot(db: Database, where: str, params: tuple) -> BallotRow | None:
+    row = await db.fetchone(f"SELECT * FROM ballots WHERE {where}", params)
+    if row is None:
+        return None
+    ranks = await db.fetchall(
+        "SELECT option_id FROM ballot_ranks WHERE ballot_id = ? ORDER BY rank", (row["id"],)
+    )
+    return BallotRow(
+        id=row["id"],
+        poll_id=row["poll_id"],
+        user_id=row["user_id"],
+        draft=json.loads(row["draft"]),
+        submitted=[r["option_id"] for r in ranks],
+        chat_id=row["chat_id"],
+        message_id=row["message_id"],
+        submitted_at=from_db_time(row["submitted_at"]),
+    )
+
+
+async def ballot_of(db: Database, poll_id: int, user_id: int) -> BallotRow | None:
+    return await _ballot(db, "poll_id = ? AND user_id = ?", (poll_id, user_id))
+
+
+async def open_ballot(db: Database, poll_id: int, user_id: int) -> BallotRow:
+    """The member's ballot for this poll, created empty on first use."""
+    await db.execute(
+        "INSERT INTO ballots (id, poll_id, user_id) VALUES (?, ?, ?)"
+        " ON CONFLICT (poll_id, user_id) DO NOTHING",
+        (new_ballot_id(), poll_id, user_id),
+    )
+    ballot = await ballot_of(db, poll_id, user_id)
+    assert ballot is not None
+    return ballot
+
+
+async def set_message(db: Database, ballot_id: int, chat_id: int, message_id: int) -> None:
+    """Remember the ballot's message so taps edit it in place."""
+    await db.execute(
+        "UPDATE ballots SET chat_id = ?, message_id = ? WHERE id = ?",
+        (chat_id, message_id, ballot_id),
+    )
+
+
+async def set_draft(
+    db: Database, ballot_id: int, draft: list[int], chat_id: int, message_id: int
+) -> None:
+    """The ranking so far, and the message it was tapped on (the one later edits go to)."""
+    await db.execute(
+        "UPDATE ballots SET draft = ?, chat_id = ?, message_id = ? WHERE id = ?",
+        (json.dumps(draft), chat_id, message_id, ballot_id),
+    )
+
+
+async def submit(
+    db: Database, ballot_id: int, ranking: list[int], stakeholder_group: str | None, now: datetime
+) -> bool:
+    """Replace the counted ranking with `ranking`; True if this is the ballot's first submission."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute("SELECT submitted_at FROM ballots WHERE id = ?", (ballot_id,))
+        (before,) = await the_row(cursor)
+        await conn.execute("DELETE FROM ballot_ranks WHERE ballot_id = ?", (ballot_id,))
+        await conn.executemany(
+            "INSERT INTO ballot_ranks (ballot_id, option_id, rank) VALUES (?, ?, ?)",
+            [(ballot_id, option_id, rank) for rank, option_id in enumerate(ranking, 1)],
+        )
+        await conn.execute(
+            "UPDATE ballots SET submitted_at = ?, stakeholder_group = ? WHERE id = ?",
+            (to_db_time(now), stakeholder_group, ballot_id),
+        )
+    return before is None
+
+
+async def voter_count(db: Database, poll_id: int) -> int:
+    row = await db.fetchone(
+        "SELECT count(*) FROM ballots WHERE poll_id = ? AND submitted_at IS NOT NULL", (poll_id,)
+    )
+    return int(row[0]) if row else 0
+
+
+async def ballot_messages(db: Database, poll_id: int) -> list[tuple[int, int, int | None]]:
+    """(chat_id, message_id, user_id) of every ballot message of the poll."""
+    rows = await db.fetchall(
+        "SELECT chat_id, message_id, user_id FROM ballots"
+        " WHERE poll_id = ? AND message_id IS NOT NULL",
+        (poll_id,),
+    )
+    return [(r["chat_id"], r["message_id"], r["user_id"]) for r in rows]
+
+
+async def counted_ballots(db: Database, poll_id: int) -> list[tuple[int, str | None, list[int]]]:
+    """(ballot id, stakeholder group, option positions in rank order) of submitted ballots."""
+    rows = await db.fetchall(
+        "SELECT b.id, b.stakeholder_group, o.position FROM ballots b"
+        " JOIN ballot_ranks r ON r.ballot_id = b.id JOIN poll_options o ON o.id = r.option_id"
+        " WHERE b.poll_id = ? AND b.submitted_at IS NOT NULL ORDER BY b.id, r.rank",
+        (poll_id,),
+    )
+    ballots: dict[int, tuple[int, str | None, list[int]]] = {}
+    for row in rows:
+        ballots.setdefault(row["id"], (row["id"], row["stakeholder_group"], []))[2].append(
+            row["position"]
+        )
+    return list(ballots.values())
