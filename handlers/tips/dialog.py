@@ -22,10 +22,11 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
+from bot.forum_tips import MAX_FORUM_TIP, language_of, parse_forum_tip
 from bot.forums import FormError
 from bot.i18n import Translator
 from bot.roles import Role
-from bot.tips import TOPICS
+from bot.tips import TOPICS, Pick
 from db import dialogs
 from db.tips import ForumTip
 from handlers.common import (
@@ -43,7 +44,8 @@ from handlers.common import (
 )
 from handlers.context import ForumContext
 from handlers.tips import library as tips
-from handlers.tips.library import MAX_FORUM_TIP, Pick, parse_forum_tip, render_tip
+from handlers.tips.forum_tips import add_tip, form_error
+from handlers.tips.library import render_tip
 
 NEWTIP = "newtip"
 
@@ -142,7 +144,7 @@ async def on_input(update: Update, context: ForumContext, data: dict) -> None:
     text = (message_of(update).text or "").strip()
     step, languages = data.get("step"), services.catalogs.languages
     if step == "lang":
-        lang = tips.language_of(text.rstrip(":").strip(), languages)
+        lang = language_of(text.rstrip(":").strip(), languages)
         if lang in languages:
             await _chosen_language(update, context, data, lang)
         else:
@@ -163,7 +165,7 @@ async def on_input(update: Update, context: ForumContext, data: dict) -> None:
         try:
             _, texts = parse_forum_tip(_form(draft), default_lang=actor.lang, languages=languages)
         except FormError as error:
-            await reply(update, tips.form_error(tr, error))
+            await reply(update, form_error(tr, error))
             return
         await _preview(update, context, {**draft, "texts": texts, "step": "preview"})
     else:
@@ -240,7 +242,7 @@ async def _save(update: Update, context: ForumContext, data: dict) -> None:
     languages = services.catalogs.languages
     topic, texts = parse_forum_tip(_form(data), default_lang=actor.lang, languages=languages)
     claim = (actor.user_id, chat_of(update).id, NEWTIP)
-    if await tips.add_tip(update, context, topic, texts, claim=claim) is None:
+    if await add_tip(update, context, topic, texts, claim=claim) is None:
         await query.answer(_closed(actor.tr))
         return
     with contextlib.suppress(TelegramError):  # courtesies: the tip is stored and said so

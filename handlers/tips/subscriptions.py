@@ -17,7 +17,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot import callbacks
 from bot.context import Services
 from bot.i18n import Translator
-from bot.tips import FREQUENCIES, next_delivery
+from bot.tips import FREQUENCIES, next_delivery, pick_tip
 from db import forums as forums_db
 from db import outbox as outbox_db
 from db import tips as tips_db
@@ -35,7 +35,7 @@ from handlers.context import ForumContext
 from handlers.outgoing import outgoing
 from handlers.render import hour_label, subscription_line, weekday_name
 from handlers.settings import settings_screen
-from handlers.tips.library import pick_tip, render_tip, tip_keyboard
+from handlers.tips.library import render_tip, tip_keyboard
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ async def send_due_tips(services: Services) -> None:
         if due.forum_id is None:  # not a member of any forum (cannot happen today): no tips
             continue
         forum_ids = [m.forum.id for m in await forums_db.memberships_of(services.db, sub.user_id)]
-        pick = await pick_tip(services, sub.user_id, forum_ids)
+        pick = await pick_tip(services.db, services.tips, sub.user_id, forum_ids, services.clock())
         tr = services.catalogs.translator(due.language, due.forum_language)
         text = render_tip(tr, pick, lang=tr.lang, fallback=due.forum_language)
         message = outgoing(sub.user_id, sub.user_id, text, tip_keyboard(tr, None))
