@@ -19,7 +19,7 @@ from bot.i18n import N_
 from bot.priorities import check_keys, one_line
 from db import tips as tips_db
 from db.connection import Database
-from db.tips import ForumTip
+from db.tips import ForumTip, Subscription
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "content" / "tips.toml"
 MAX_TITLE = 60
@@ -217,3 +217,15 @@ def next_delivery(
             return slot.astimezone(after.tzinfo)
         day += timedelta(days=1)
     raise AssertionError("no delivery slot within nine days")  # unreachable for valid input
+
+
+def moved_delivery(
+    subscription: Subscription | None, timezone: str, now: datetime
+) -> datetime | None:
+    """After the member's time zone changed: their next tip at the same local hour, in the new
+    zone (None if they have no subscription)."""
+    if subscription is None:
+        return None
+    return next_delivery(
+        now, timezone, subscription.frequency, subscription.hour, subscription.weekday
+    )
