@@ -1,7 +1,8 @@
 """The forums' own tips as coordinators write them: the one-message form and its rules.
 
 `/tip add <topic>` then one line per language (handlers/tips/forum_tips.py), or the step-by-step
-dialog (handlers/tips/dialog.py), which builds the same form: both are read by `parse_forum_tip`.
+dialog (handlers/tips/dialog.py), whose `TipDraft` builds the same form: both are read by
+`parse_forum_tip`.
 Plain rules, no Telegram, no database.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from babel import Locale, UnknownLocaleError
 
@@ -112,3 +114,23 @@ def _in_cldr(code: str) -> bool:
     except (UnknownLocaleError, ValueError):
         return False
     return True
+
+
+@dataclass(frozen=True)
+class TipDraft:
+    """The /tip add dialog's answers so far (handlers/tips/dialog.py); stored as a pending step
+    with the JSON keys it always had (step, forum, texts, lang, topic)."""
+
+    step: str  # "lang", "topic", "text" or "preview": what the next answer is
+    forum: int  # the forum the tip is for (the coordinator's current forum when it began)
+    texts: dict[str, str]  # language → text, in the order written
+    lang: str | None = None  # the language of the text being written
+    topic: str | None = None
+
+    def form(self) -> str:
+        """The one-message form these answers make: the topic, then each text's lines under its
+        language code (so a line of the text that starts with "xx:" stays text)."""
+        lines = [self.topic or ""]
+        for lang, text in self.texts.items():
+            lines += [f"{lang}: {line}" for line in text.splitlines()]
+        return "\n".join(lines)
