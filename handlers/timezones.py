@@ -14,19 +14,9 @@ from telegram import InlineKeyboardMarkup, Update
 from bot import callbacks
 from bot.i18n import N_, Translator
 from bot.textmatch import fold
-from bot.timezones import (
-    city_of,
-    country_of,
-    country_zones,
-    find_zone,
-    format_offset,
-    is_choosable,
-    local_city,
-    offset_now,
-    region_of,
-    zones_at_offset,
-)
+from bot.timezones import find_zone, format_offset, is_choosable, offset_now, zones_at_offset
 from bot.tips import moved_delivery
+from bot.zones import city_of, country_of, country_zones, local_city, region_of
 from db import dialogs
 from db import tips as tips_db
 from db import users as users_db
