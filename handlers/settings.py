@@ -8,6 +8,8 @@ shows the settings again. The time zone's screens and typed answers are handlers
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler
 
@@ -18,9 +20,10 @@ from db import forums as forums_db
 from db import polls as polls_db
 from db import retention
 from db import users as users_db
+from db.connection import Database
 from db.retention import RETENTION_CHOICES
 from handlers import timezones
-from handlers.buttons import Press, button, members_only, routes
+from handlers.buttons import Button, Press, button, members_only, routes
 from handlers.common import TypedStep, guarded, keyboard, reply
 from handlers.context import ForumContext
 from handlers.forum_settings import coordinates
@@ -168,33 +171,24 @@ async def set_survey(press: Press[callbacks.Callback]) -> None:
     await saved(press)
 
 
-@button(
-    "set",
-    "keep",
-    load=members_only(lambda _, data: data.int_arg(0) in RETENTION_CHOICES),
-    check=coordinates,
-    answer=False,
-)
-async def set_retention(press: Press[callbacks.Callback]) -> None:
-    days = press.data.int_arg(0)
-    assert press.actor.forum is not None and days is not None
-    await retention.set_retention(press.services.db, press.actor.forum.id, days)
-    await saved(press)
+def _forum_number(
+    action: str, choices: tuple[int, ...], store: Callable[[Database, int, int], Awaitable[object]]
+) -> Button[callbacks.Callback]:
+    """A button of the forum's settings that stores one of `choices` with `store`."""
+
+    async def choose(press: Press[callbacks.Callback]) -> None:
+        value = press.data.int_arg(0)
+        assert press.actor.forum is not None and value is not None
+        await store(press.services.db, press.actor.forum.id, value)
+        await saved(press)
+
+    valid = members_only(lambda _, data: data.int_arg(0) in choices)
+    return button("set", action, load=valid, check=coordinates, answer=False)(choose)
 
 
-@button(
-    "set",
-    "mingrp",
-    # never fewer than 2 (the schema agrees)
-    load=members_only(lambda _, data: data.int_arg(0) in MIN_GROUP_CHOICES),
-    check=coordinates,
-    answer=False,
-)
-async def set_min_group(press: Press[callbacks.Callback]) -> None:
-    least = press.data.int_arg(0)
-    assert press.actor.forum is not None and least is not None
-    await polls_db.set_min_group_ballots(press.services.db, press.actor.forum.id, least)
-    await saved(press)
+set_retention = _forum_number("keep", RETENTION_CHOICES, retention.set_retention)
+# never fewer than 2 ballots (the schema agrees)
+set_min_group = _forum_number("mingrp", MIN_GROUP_CHOICES, polls_db.set_min_group_ballots)
 
 
 async def _store(press: Press[callbacks.Callback], field: str) -> None:

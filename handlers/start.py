@@ -63,13 +63,9 @@ async def start(update: Update, context: ForumContext) -> None:
         )
         await _welcome(update, context, result)
         return
+    chat_id, now = chat_of(update).id, services.clock()
     await onboarding.begin(
-        services.db,
-        user_id=actor.user_id,
-        chat_id=chat_of(update).id,
-        forum=forum,
-        invite=invite,
-        now=services.clock(),
+        services.db, user_id=actor.user_id, chat_id=chat_id, forum=forum, invite=invite, now=now
     )
     # The language Telegram suggests comes first, ticked: one tap for most people.
     languages = language_keyboard(services.catalogs, "onb", selected=actor.lang, first=actor.lang)
