@@ -6,7 +6,7 @@ accept the notice; the pending step (invite code, chosen language) is all we kee
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.forums import STAKEHOLDER_GROUPS
@@ -34,6 +34,17 @@ CONSENT_NOTICE = N_(  # short enough to read on a phone; one sentence per promis
 
 
 @dataclass(frozen=True)
+class Joining:
+    """The pending onboarding's draft: the invite the person answers and, once chosen, their
+    language. All we keep about them until they accept the notice."""
+
+    forum_id: int
+    role: str  # "coordinator" for a coordinator invite, else "member"
+    invite: str | None = None  # the coordinator invite, used only when they accept
+    language: str | None = None
+
+
+@dataclass(frozen=True)
 class JoinResult:
     forum: ForumRow
     role: str  # their role now ("member" when refused)
@@ -54,26 +65,25 @@ async def begin(
 
     A coordinator invite is used only when they accept, in the transaction that stores them.
     """
-    data: dict = {"forum_id": forum.id, "role": "coordinator" if invite else "member"}
-    if invite:
-        data["invite"] = invite
+    data = Joining(forum.id, "coordinator" if invite else "member", invite)
     await dialogs.expect(db, user_id=user_id, chat_id=chat_id, kind=ONBOARDING, data=data, now=now)
 
 
-async def current_step(db: Database, *, user_id: int, chat_id: int) -> dict | None:
-    """The pending onboarding, or None (a button from an old or forged message)."""
+async def current_step(db: Database, *, user_id: int, chat_id: int) -> Joining | None:
+    """The pending onboarding, or None (a button from an old or forged message, or a draft that
+    no longer fits: expired)."""
     pending = await dialogs.pending(db, user_id=user_id, chat_id=chat_id)
-    return pending.data if pending and pending.kind == ONBOARDING else None
+    return pending.draft(Joining) if pending and pending.kind == ONBOARDING else None
 
 
 async def choose_language(
     db: Database, *, user_id: int, chat_id: int, lang: str, now: datetime
-) -> dict | None:
+) -> Joining | None:
     """Record the chosen language in the pending step; None if there is no onboarding."""
     data = await current_step(db, user_id=user_id, chat_id=chat_id)
     if data is None:
         return None
-    data = {**data, "language": lang}
+    data = replace(data, language=lang)
     await dialogs.expect(db, user_id=user_id, chat_id=chat_id, kind=ONBOARDING, data=data, now=now)
     return data
 
@@ -92,15 +102,15 @@ async def accept(
     None if there was no onboarding. The pending step is over either way.
     """
     data = await current_step(db, user_id=user_id, chat_id=chat_id)
-    forum = await forums_db.get_forum(db, data["forum_id"]) if data else None
+    forum = await forums_db.get_forum(db, data.forum_id) if data else None
     if data is None or forum is None:
         return None
-    profile = members_db.Profile(first_name, username, data.get("language"))
+    profile = members_db.Profile(first_name, username, data.language)
     result = await join(
         db,
         user_id=user_id,
         forum=forum,
-        invite=data.get("invite"),
+        invite=data.invite,
         now=now,
         profile=profile,
         ends_step=(chat_id, ONBOARDING),

@@ -1,7 +1,8 @@
 """Best-practice tips: the library in `content/tips.toml`, which tip comes next, and when.
 
-Plain data and rules, no Telegram, no database. The library is English source text; translations
-live in the `content` gettext domain (see `tools/catalog_tool.py`), keyed by the tip's id.
+Plain data and rules, no Telegram; `pick_tip` reads and records what the member has read (db/tips.py).
+The library is English source text; translations live in the `content` gettext domain (see
+`tools/catalog_tool.py`), keyed by the tip's id. The forums' own tips are parsed in bot/forum_tips.py.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import N_
 from bot.priorities import check_keys, one_line
+from db import tips as tips_db
+from db.connection import Database
+from db.tips import ForumTip, Subscription
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "content" / "tips.toml"
 MAX_TITLE = 60
@@ -156,6 +160,42 @@ def next_tip(user_id: int, keys: Iterable[str], seen: Iterable[str]) -> str | No
     return next((key for key in reading_order(user_id, keys) if key not in seen), None)
 
 
+@dataclass(frozen=True)
+class Pick:
+    """The tip chosen for a member, and why."""
+
+    tip: Tip | ForumTip
+    again: bool = False  # every tip of the topic was read in this cycle: one is shown again
+    restarted: bool = False  # every tip was read: a new cycle began with this one
+
+
+async def pick_tip(
+    db: Database,
+    library: Iterable[Tip],
+    user_id: int,
+    forum_ids: list[int],
+    now: datetime,
+    topic: str | None = None,
+) -> Pick:
+    """Choose and record the member's next tip: unread in this cycle, in their own order."""
+    pool: dict[str, Tip | ForumTip] = {tip.id: tip for tip in library}
+    pool |= {tip.key: tip for tip in await tips_db.forum_tips(db, forum_ids)}
+    keys = [key for key, tip in pool.items() if topic is None or tip.topic == topic]
+    if not keys:  # a topic with no tips (only if the library lost its last one): any topic
+        keys, topic = list(pool), None
+    cycle, seen = await tips_db.seen_in_cycle(db, user_id)
+    key = next_tip(user_id, keys, (k for k, _ in seen))
+    again = restarted = False
+    if key is None and topic is None:  # read everything: start over, in the same order
+        cycle = await tips_db.start_new_cycle(db, user_id, cycle)
+        key, restarted = next_tip(user_id, keys, ()), True
+    elif key is None:  # read the whole topic: show the one read longest ago
+        key, again = next(k for k, _ in seen if k in pool and pool[k].topic == topic), True
+    assert key is not None
+    await tips_db.record_view(db, user_id, cycle, key, now)
+    return Pick(pool[key], again=again, restarted=restarted)
+
+
 # --- subscriptions ---------------------------------------------------------------------------
 
 FREQUENCIES = ("daily", "weekly")
@@ -177,3 +217,15 @@ def next_delivery(
             return slot.astimezone(after.tzinfo)
         day += timedelta(days=1)
     raise AssertionError("no delivery slot within nine days")  # unreachable for valid input
+
+
+def moved_delivery(
+    subscription: Subscription | None, timezone: str, now: datetime
+) -> datetime | None:
+    """After the member's time zone changed: their next tip at the same local hour, in the new
+    zone (None if they have no subscription)."""
+    if subscription is None:
+        return None
+    return next_delivery(
+        now, timezone, subscription.frequency, subscription.hour, subscription.weekday
+    )

@@ -30,7 +30,7 @@ from handlers.broadcast_draft import (
     save,
 )
 from handlers.broadcast_send import send
-from handlers.buttons import Press, button, member, routes
+from handlers.buttons import Press, button, members_only, routes
 from handlers.common import TypedStep, chat_of, guarded, message_of, reply, unless_unchanged
 from handlers.context import ForumContext
 from handlers.render import language_keyboard
@@ -126,13 +126,13 @@ async def _invalid(press: AnnPress) -> None:
     await press.query.answer(press.tr._("This button is no longer valid."))
 
 
-@button("ann", "send", load=member, answer=False)
+@button("ann", "send", load=members_only(), answer=False)
 @_open
 async def send_it(press: AnnPress, draft: AnnouncementDraft) -> None:
     await send(press.update, press.context, draft)
 
 
-@button("ann", "cancel", load=member, answer=False)
+@button("ann", "cancel", load=members_only(), answer=False)
 @_open
 async def cancel(press: AnnPress, draft: AnnouncementDraft) -> None:
     await dialogs.clear(
@@ -142,14 +142,14 @@ async def cancel(press: AnnPress, draft: AnnouncementDraft) -> None:
     await press.query.edit_message_text(press.tr._("Cancelled. Nothing was sent."))
 
 
-@button("ann", "langs", load=member, answer=False)
+@button("ann", "langs", load=members_only(), answer=False)
 @_open
 async def languages(press: AnnPress, draft: AnnouncementDraft) -> None:
     question = press.tr._("Which language is the next version in?")
     await _show(press, (question, language_keyboard(press.services.catalogs, "ann")))
 
 
-@button("ann", "lang", load=member, answer=False)
+@button("ann", "lang", load=members_only(), answer=False)
 @_open
 async def language(press: AnnPress, draft: AnnouncementDraft) -> None:
     """Ask for the version in this language; the next message is it."""
@@ -175,19 +175,19 @@ async def _has_chat(press: AnnPress) -> bool:
     return bool(await forums_db.group_chats(press.services.db, press.actor.forum.id))
 
 
-@button("ann", "aud", load=member, answer=False)
+@button("ann", "aud", load=members_only(), answer=False)
 @_open
 async def audience(press: AnnPress, draft: AnnouncementDraft) -> None:
     await _audience(press, draft, await _has_chat(press))
 
 
-@button("ann", "all", load=member, answer=False)
+@button("ann", "all", load=members_only(), answer=False)
 @_open
 async def everyone(press: AnnPress, draft: AnnouncementDraft) -> None:
     await _audience(press, replace(draft, groups=()), await _has_chat(press))
 
 
-@button("ann", "grp", load=member, answer=False)
+@button("ann", "grp", load=members_only(), answer=False)
 @_open
 async def group(press: AnnPress, draft: AnnouncementDraft) -> None:
     """Add or remove one stakeholder group."""
@@ -199,7 +199,7 @@ async def group(press: AnnPress, draft: AnnouncementDraft) -> None:
     await _audience(press, replace(draft, groups=groups), await _has_chat(press))
 
 
-@button("ann", "chat", load=member, answer=False)
+@button("ann", "chat", load=members_only(), answer=False)
 @_open
 async def group_chat(press: AnnPress, draft: AnnouncementDraft) -> None:
     """Also to the forum's group chat, or no longer; only when it has one."""
@@ -209,7 +209,7 @@ async def group_chat(press: AnnPress, draft: AnnouncementDraft) -> None:
     await _audience(press, replace(draft, chat=not draft.chat), True)
 
 
-@button("ann", "back", load=member, answer=False)
+@button("ann", "back", load=members_only(), answer=False)
 @_open
 async def back(press: AnnPress, draft: AnnouncementDraft) -> None:
     await _show(press, await preview(press.context, draft))

@@ -148,7 +148,15 @@ def by_id(fetch: Callable[[Database, int], Awaitable[T | None]], index: int = 0)
     return load
 
 
-async def member(context: ForumContext, data: callbacks.Callback) -> callbacks.Callback | None:
-    """A `load` for buttons that only a known user may press (as `common.member_button`): the
-    data itself, or None for a stranger."""
-    return data if context.actor.user is not None else None
+def members_only(
+    valid: Callable[[ForumContext, callbacks.Callback], bool] | None = None,
+) -> Load[callbacks.Callback]:
+    """A `load` for a member's own buttons: the press's data if the presser has a user row (and
+    `valid` accepts the data's arguments); None otherwise (a stranger, or a forged value)."""
+
+    async def load(context: ForumContext, data: callbacks.Callback) -> callbacks.Callback | None:
+        if context.actor.user is None or (valid is not None and not valid(context, data)):
+            return None
+        return data
+
+    return load

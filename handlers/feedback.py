@@ -28,7 +28,7 @@ from db import outbox as outbox_db
 from db.feedback import FeedbackRow
 from handlers import feedback_relay
 from handlers import outgoing as outbox
-from handlers.buttons import Press, button, member, routes
+from handlers.buttons import Press, button, members_only, routes
 from handlers.common import (
     TypedStep,
     answer_stale,
@@ -82,7 +82,7 @@ async def start_feedback(update: Update, context: ForumContext) -> None:
     )
 
 
-@button("fb", "topic", load=member, answer=False)
+@button("fb", "topic", load=members_only(), answer=False)
 async def topic(press: FbPress) -> None:
     """The topic: the next message is the feedback."""
     value, forum = press.data.arg(0), press.actor.forum
@@ -137,7 +137,7 @@ async def _written(press: FbPress) -> FeedbackDraft | None:
     return draft
 
 
-@button("fb", "cancel", load=member, answer=False)
+@button("fb", "cancel", load=members_only(), answer=False)
 async def cancel(press: FbPress) -> None:
     if await _written(press) is None:
         return
@@ -148,7 +148,7 @@ async def cancel(press: FbPress) -> None:
     await press.query.edit_message_text(press.tr._("Cancelled. Nothing was sent."))
 
 
-@button("fb", "send", load=member, answer=False)
+@button("fb", "send", load=members_only(), answer=False)
 async def send(press: FbPress) -> None:
     """Send the draft, anonymously or signed; once, whatever the taps."""
     draft, query, chat_id = await _written(press), press.query, chat_of(press.update).id

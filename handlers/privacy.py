@@ -12,7 +12,7 @@ from bot.actor import Actor
 from db import privacy
 from db import tips as tips_db
 from db.tips import Subscription
-from handlers.buttons import Press, button, member, routes
+from handlers.buttons import Press, button, members_only, routes
 from handlers.common import (
     answer_stale,
     guarded,
@@ -149,13 +149,13 @@ async def _on_prompt(press: Press[callbacks.Callback]) -> bool:
     return True
 
 
-@button("priv", "keep", load=member, answer=False)
+@button("priv", "keep", load=members_only(), answer=False)
 async def keep(press: Press[callbacks.Callback]) -> None:
     if await _on_prompt(press):
         await _show(press.update, press.tr._("Nothing was deleted."))
 
 
-@button("priv", "forget", load=member, answer=False)
+@button("priv", "forget", load=members_only(), answer=False)
 async def forget(press: Press[callbacks.Callback]) -> None:
     """The yes to /forget: unless they are a forum's only coordinator."""
     if not await _on_prompt(press):

@@ -1,8 +1,9 @@
 """Choosing one's time zone in /settings: the member's country's zones as buttons, and a typed
 city, country or UTC offset turned into buttons (`bot/timezones.py` does the matching).
 
-Every zone button is `set:tz:<IANA id>` (at most 39 bytes), handled by `handlers/settings.py`,
-which re-checks the id before storing it. Long lists (the zones at an offset, a big country's
+Every zone button is `set:tz:<IANA id>` (at most 39 bytes; `set:tz:?` asks for a typed one),
+declared here (`set_zone`) in handlers/settings.py's table, which re-checks the id before it is
+stored. Long lists (the zones at an offset, a big country's
 zones) page with `page:tz:m:<n>` (the menu) and `page:tz:o:<minutes>:<n>` (an offset).
 """
 
@@ -13,21 +14,20 @@ from telegram import InlineKeyboardMarkup, Update
 from bot import callbacks
 from bot.i18n import N_, Translator
 from bot.textmatch import fold
-from bot.timezones import (
-    city_of,
-    country_of,
-    country_zones,
-    find_zone,
-    format_offset,
-    local_city,
-    offset_now,
-    region_of,
-    zones_at_offset,
-)
-from handlers.common import is_private, keyboard
+from bot.timezones import find_zone, format_offset, is_choosable, offset_now, zones_at_offset
+from bot.tips import moved_delivery
+from bot.zones import city_of, country_of, country_zones, local_city, region_of
+from db import dialogs
+from db import tips as tips_db
+from db import users as users_db
+from handlers.buttons import Press, button
+from handlers.common import chat_of, is_private, keyboard, message_of, reply
 from handlers.context import ForumContext
+from handlers.middleware import resolve_actor
 from handlers.paging import BUTTONS_PER_PAGE, page_of, pager_for
+from handlers.settings_screen import member_value, saved, settings_screen
 
+TIMEZONE = "timezone"  # the typed-zone step of /settings (handlers/settings.py answers it)
 # Offered in the menu after the forum's and the member's country's zones.
 COMMON_ZONES = ("UTC", "Asia/Bangkok", "Asia/Jakarta", "Asia/Tokyo", "Asia/Kolkata")
 MAX_TYPED = 60  # of a typed text repeated back in an answer
@@ -163,3 +163,58 @@ async def zone_page(
             screen = offset_screen(update, context, sign * minutes, number)
             return screen if screen[1] is not None else None
     return None
+
+
+async def save_zone(update: Update, context: ForumContext, zone: str) -> None:
+    """Store the member's zone, move their next tip to it, and end a typed-zone step."""
+    actor, services = context.actor, context.services
+    now = services.clock()
+    current = await tips_db.subscription(services.db, actor.user_id)
+    await users_db.set_timezone(
+        services.db,
+        actor.user_id,
+        zone,
+        now,
+        next_tip_at=moved_delivery(current, zone, now),
+        chat_id=chat_of(update).id,
+        step=TIMEZONE,
+    )
+
+
+@button(
+    "set", "tz", load=member_value(lambda _, zone: zone == "?" or is_choosable(zone)), answer=False
+)
+async def set_zone(press: Press[callbacks.Callback]) -> None:
+    """A zone's button, or "Type another…" (then the next message is the zone)."""
+    zone = press.data.arg(0)
+    assert zone is not None
+    if zone != "?":
+        await save_zone(press.update, press.context, zone)
+        await saved(press)
+        return
+    services = press.services
+    await dialogs.expect(
+        services.db,
+        user_id=press.actor.user_id,
+        chat_id=chat_of(press.update).id,
+        kind=TIMEZONE,
+        data={},
+        now=services.clock(),
+    )
+    await press.query.answer()
+    await press.message.reply_text(press.tr._(ASK))
+
+
+async def on_timezone_input(update: Update, context: ForumContext, data: dict) -> None:
+    """A typed city, country, UTC offset or IANA name: one zone is saved; several are offered as
+    buttons and an unknown one is explained, and the step waits for another answer."""
+    actor = context.actor
+    zone, answer = typed_answer(update, context, message_of(update).text or "")
+    if zone is None:
+        assert answer is not None
+        await reply(update, *answer)
+        return
+    await save_zone(update, context, zone)
+    context.actor = await resolve_actor(update, context)
+    text, markup = await settings_screen(context)
+    await reply(update, actor.tr._("Saved.") + "\n\n" + text, markup)

@@ -467,6 +467,7 @@ ROWS: dict[str, Row] = {
     "tipsub:menu": cb("tipsub:menu", IN_FORUM),
     "tipsub:freq": cb("tipsub:freq:daily", IN_FORUM),
     "tipsub:hour": cb("tipsub:hour:daily:8", IN_FORUM, mutates=True),
+    "tipsub:day": cb("tipsub:day:8:0", IN_FORUM, mutates=True),
     "tipsub:off": cb("tipsub:off", IN_FORUM, mutates=True, prepare=("cb:tipsub:hour:daily:8",)),
     # --- announcements (a draft the actor started) ---
     "ann:aud": announcement_button("ann:aud", False),

@@ -8,19 +8,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.timezones import (
+from bot.timezones import find_zone, is_choosable, parse_offset
+from bot.tips import TOPICS
+from bot.topics import match_topics
+from bot.zones import (
     COMMON_CITIES,
     country_of,
     country_zones,
-    find_zone,
-    is_choosable,
     local_city,
-    parse_offset,
     region_of,
     zone_countries,
 )
-from bot.tips import TOPICS
-from bot.topics import match_topics
 from tests.harness import join, new_forum, running_bot, snapshot
 
 THAI = {"Energy": "พลังงาน", "Waste and recycling": "ของเสียและการรีไซเคิล"}

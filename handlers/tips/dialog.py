@@ -4,30 +4,36 @@ Language (buttons with each language's own name, or a typed code: one the bot la
 with the codes it has, as the form refuses it) → topic (buttons) → the tip's text (at most
 `MAX_FORUM_TIP` characters) → a preview of the tip as members will see it, with "✅ Save",
 "🌐 Add a language" (the same tip in another language) and "✖ Discard". The answers are turned
-into the one-message form and read by `tips.parse_forum_tip`; "Save" stores the tip with
-`tips.add_tip`, the form's code path, claiming the draft in the tip's transaction.
+into the one-message form (`TipDraft.form`) and read by `bot.forum_tips.parse_forum_tip`; "Save"
+stores the tip with `forum_tips.add_tip`, the form's code path, claiming the draft in the tip's
+transaction. What each step shows is handlers/tips/dialog_screens.py.
 
 This module owns the /tip command: anything but `/tip add` alone in a coordinator's private
 chat goes to `tips.show_tip`, unchanged. State is a pending input (`newtip`), so a restart keeps
-the dialog. Callback data: `tipd:lang:<code>`, `tipd:topic:<key>`, `tipd:save`, `tipd:more`,
-`tipd:drop`.
+the dialog; its draft is a `TipDraft`. Callback data, in this module's table:
+`tipd:lang:<code>`, `tipd:topic:<key>`, `tipd:save`, `tipd:more`, `tipd:drop`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot import callbacks
+from bot.forum_tips import MAX_FORUM_TIP, TipDraft, language_of, parse_forum_tip
 from bot.forums import FormError
 from bot.i18n import Translator
 from bot.roles import Role
 from bot.tips import TOPICS
 from db import dialogs
-from db.tips import ForumTip
+from handlers.buttons import Press, button, routes
 from handlers.common import (
     TypedStep,
     answer_stale,
@@ -36,14 +42,13 @@ from handlers.common import (
     coordinator_step,
     guarded,
     is_private,
-    keyboard,
     message_of,
-    pressed,
     reply,
 )
 from handlers.context import ForumContext
+from handlers.tips import dialog_screens as screens
 from handlers.tips import library as tips
-from handlers.tips.library import MAX_FORUM_TIP, Pick, parse_forum_tip, render_tip
+from handlers.tips.forum_tips import add_tip, form_error
 
 NEWTIP = "newtip"
 
@@ -54,20 +59,20 @@ async def tip_command(update: Update, context: ForumContext) -> None:
     actor = context.actor
     alone = command_text(update).lower() == "add"
     if alone and is_private(update) and actor.forum and actor.role is Role.COORDINATOR:
-        await _expect(update, context, {"step": "lang", "forum": actor.forum.id, "texts": {}})
+        await _expect(update, context, TipDraft("lang", actor.forum.id, {}))
         await _ask_language(update, context, first=True)
     else:
         await tips.show_tip(update, context)
 
 
-async def _expect(update: Update, context: ForumContext, data: dict) -> None:
+async def _expect(update: Update, context: ForumContext, draft: TipDraft) -> None:
     actor, services = context.actor, context.services
     await dialogs.expect(
         services.db,
         user_id=actor.user_id,
         chat_id=chat_of(update).id,
         kind=NEWTIP,
-        data=data,
+        data=draft,
         now=services.clock(),
     )
 
@@ -76,171 +81,159 @@ def _closed(tr: Translator) -> str:
     return tr._("This tip draft is no longer open; start again with /tip add.")
 
 
-def _form(data: dict) -> str:
-    """The one-message form these answers make: the topic, then each text's lines under its
-    language code (so a line of the text that starts with "xx:" stays text)."""
-    lines = [data["topic"]]
-    for lang, text in data["texts"].items():
-        lines += [f"{lang}: {line}" for line in text.splitlines()]
-    return "\n".join(lines)
+async def _chosen_language(
+    update: Update, context: ForumContext, draft: TipDraft, lang: str
+) -> None:
+    """After the language: the topic, unless this is a further language of the same tip."""
+    draft = replace(draft, lang=lang, step="text" if draft.topic else "topic")
+    await _expect(update, context, draft)
+    if draft.step == "topic":
+        await reply(update, *screens.topic_question(context.actor.tr))
+    else:
+        await _ask_text(update, context, lang)
 
 
 async def _ask_language(update: Update, context: ForumContext, *, first: bool) -> None:
-    tr, languages = context.actor.tr, context.services.catalogs.languages
-    buttons = [(tr.language_name(code), callbacks.make("tipd", "lang", code)) for code in languages]
-    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
-    question = (
-        tr._(
-            "New forum tip (send /cancel to stop). Which language is it written in? "
-            "Tap it, or send its code."
-        )
-        if first
-        else tr._("Which language is the next text in? Tap it, or send its code.")
-    )
-    await reply(update, question, keyboard(rows))
+    languages = context.services.catalogs.languages
+    await reply(update, *screens.language_question(context.actor.tr, languages, first=first))
 
 
-async def _ask_topic(update: Update, context: ForumContext) -> None:
-    tr = context.actor.tr
-    buttons = [(tr._(label), callbacks.make("tipd", "topic", key)) for key, label in TOPICS.items()]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    await reply(update, tr._("Which topic is the tip about?"), keyboard(rows))
-
-
-async def _ask_text(update: Update, context: ForumContext, lang: str) -> None:
-    tr = context.actor.tr
-    await reply(
-        update,
-        tr.n_(
-            "Send the tip in %(language)s, at most %(max)s character.",
-            "Send the tip in %(language)s, at most %(max)s characters.",
-            MAX_FORUM_TIP,
-            language=tr.language_name(lang),
-            max=MAX_FORUM_TIP,
-        ),
-    )
-
-
-async def _chosen_language(update: Update, context: ForumContext, data: dict, lang: str) -> None:
-    """After the language: the topic, unless this is a further language of the same tip."""
-    data = {**data, "lang": lang, "step": "text" if data.get("topic") else "topic"}
-    await _expect(update, context, data)
-    if data["step"] == "topic":
-        await _ask_topic(update, context)
-    else:
-        await _ask_text(update, context, lang)
+async def _ask_text(update: Update, context: ForumContext, lang: str | None) -> None:
+    await reply(update, *screens.text_question(context.actor.tr, lang))
 
 
 async def on_input(update: Update, context: ForumContext, data: dict) -> None:
     """A typed answer: a language code, a topic's key, or the tip's text."""
     actor, services = context.actor, context.services
-    tr, forum = actor.tr, actor.forum
-    if actor.role is not Role.COORDINATOR or forum is None or data.get("forum") != forum.id:
+    forum, draft = actor.forum, dialogs.Pending(NEWTIP, data).draft(TipDraft)
+    if actor.role is not Role.COORDINATOR or forum is None or not draft or draft.forum != forum.id:
         await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_of(update).id)
-        await reply(update, _closed(tr))
+        await reply(update, _closed(actor.tr))
         return
     text = (message_of(update).text or "").strip()
-    step, languages = data.get("step"), services.catalogs.languages
-    if step == "lang":
-        lang = tips.language_of(text.rstrip(":").strip(), languages)
-        if lang in languages:
-            await _chosen_language(update, context, data, lang)
-        else:
-            await reply(
-                update,
-                tr._(
-                    "I don't have the language “%(code)s”. Tap one of the buttons, or send one "
-                    "of these codes: %(codes)s.",
-                    code=text,
-                    codes=", ".join(sorted(languages)),
-                ),
-            )
-    elif step == "topic" and text.lower() in TOPICS:
-        await _expect(update, context, {**data, "topic": text.lower(), "step": "text"})
-        await _ask_text(update, context, data["lang"])
-    elif step == "text":
-        draft = {**data, "texts": {**data["texts"], data["lang"]: text}}
-        try:
-            _, texts = parse_forum_tip(_form(draft), default_lang=actor.lang, languages=languages)
-        except FormError as error:
-            await reply(update, tips.form_error(tr, error))
-            return
-        await _preview(update, context, {**draft, "texts": texts, "step": "preview"})
+    if draft.step == "lang":
+        await _typed_language(update, context, draft, text)
+    elif draft.step == "topic" and text.lower() in TOPICS:
+        await _expect(update, context, replace(draft, topic=text.lower(), step="text"))
+        await _ask_text(update, context, draft.lang)
+    elif draft.step == "text":
+        await _typed_text(update, context, draft, text)
     else:
-        await reply(update, tr._("Please use the buttons in my message above."))
+        await reply(update, actor.tr._("Please use the buttons in my message above."))
 
 
-async def _preview(update: Update, context: ForumContext, data: dict) -> None:
-    """The tip as members will meet it, in the language just written."""
-    actor = context.actor
-    tr, forum = actor.tr, actor.forum
-    assert forum is not None
-    tip = ForumTip(0, forum.id, forum.name, data["topic"], data["texts"])
-    languages = ", ".join(tr.language_name(code) for code in data["texts"])
-    text = "\n".join(
-        [
-            tr._("<b>Preview</b>: nothing is saved until you tap “Save”."),
-            tr._("Languages: %(languages)s", languages=languages),
-            "",
-            tr._("Members will see:"),
-            "",
-            render_tip(tr, Pick(tip), lang=data["lang"], fallback=None),
-        ]
-    )
-    await _expect(update, context, data)
-    await reply(update, text, _preview_keyboard(tr))
-
-
-def _preview_keyboard(tr: Translator) -> InlineKeyboardMarkup:
-    return keyboard(
-        [
-            [
-                (tr._("✅ Save"), callbacks.make("tipd", "save")),
-                (tr._("🌐 Add a language"), callbacks.make("tipd", "more")),
-            ],
-            [(tr._("✖ Discard"), callbacks.make("tipd", "drop"))],
-        ]
-    )
-
-
-async def on_button(update: Update, context: ForumContext) -> None:
-    """A language, a topic, Save, Add a language or Discard; each checked against the step."""
-    query, actor, services = pressed(update), context.actor, context.services
-    step_of = await coordinator_step(update, context, NEWTIP)
-    if step_of is None:
+async def _typed_language(
+    update: Update, context: ForumContext, draft: TipDraft, text: str
+) -> None:
+    tr, languages = context.actor.tr, context.services.catalogs.languages
+    lang = language_of(text.rstrip(":").strip(), languages)
+    if lang in languages:
+        assert lang is not None
+        await _chosen_language(update, context, draft, lang)
         return
-    parsed, pending = step_of
-    chat_id = chat_of(update).id
-    data, step, tr = pending.data, pending.data.get("step"), actor.tr
-    lang, topic = parsed.arg(0), parsed.arg(0)
-    if parsed.action == "lang" and step == "lang" and lang in services.catalogs.languages:
-        await query.answer()
-        await _chosen_language(update, context, data, lang)
-    elif parsed.action == "topic" and step == "topic" and topic in TOPICS:
-        await _expect(update, context, {**data, "topic": topic, "step": "text"})
-        await query.answer()
-        await _ask_text(update, context, data["lang"])
-    elif parsed.action == "more" and step == "preview":
-        await _expect(update, context, {**data, "step": "lang"})
-        await query.answer()
-        await _ask_language(update, context, first=False)
-    elif parsed.action == "drop" and step == "preview":
-        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_id)
-        await query.answer()
-        await query.edit_message_text(tr._("Discarded. No tip was saved."))
-    elif parsed.action == "save" and step == "preview":
-        await _save(update, context, data)
-    else:
-        await answer_stale(update, context)
+    await reply(
+        update,
+        tr._(
+            "I don't have the language “%(code)s”. Tap one of the buttons, or send one "
+            "of these codes: %(codes)s.",
+            code=text,
+            codes=", ".join(sorted(languages)),
+        ),
+    )
 
 
-async def _save(update: Update, context: ForumContext, data: dict) -> None:
+async def _typed_text(update: Update, context: ForumContext, draft: TipDraft, text: str) -> None:
+    """The tip's text in the draft's language: checked as the form checks it, then previewed."""
+    actor, languages = context.actor, context.services.catalogs.languages
+    assert draft.lang is not None
+    draft = replace(draft, texts={**draft.texts, draft.lang: text})
+    try:
+        _, texts = parse_forum_tip(draft.form(), default_lang=actor.lang, languages=languages)
+    except FormError as error:
+        await reply(update, form_error(actor.tr, error))
+        return
+    draft = replace(draft, texts=texts, step="preview")
+    assert actor.forum is not None
+    await _expect(update, context, draft)
+    await reply(update, *screens.preview(actor.tr, actor.forum, draft))
+
+
+DraftPress = Callable[[Press[Any], TipDraft], Awaitable[None]]
+Handle = Callable[[Press[Any]], Awaitable[None]]
+
+
+def _at(step: str) -> Callable[[DraftPress], Handle]:
+    """A button of the draft at `step`: the caller's open draft in this chat, still its forum's
+    coordinator (`coordinator_step`); otherwise the press is stale."""
+
+    def wrap(handle: DraftPress) -> Handle:
+        @functools.wraps(handle)
+        async def run(press: Press[str]) -> None:
+            found = await coordinator_step(press.update, press.context, NEWTIP)
+            if found is None:  # answered as stale
+                return
+            draft = found[1].draft(TipDraft)
+            if draft is None or draft.step != step:
+                await answer_stale(press.update, press.context)
+                return
+            await handle(press, draft)
+
+        return run
+
+    return wrap
+
+
+async def a_language(context: ForumContext, data: callbacks.Callback) -> str | None:
+    lang = data.arg(0)
+    return lang if lang in context.services.catalogs.languages else None
+
+
+async def a_topic(context: ForumContext, data: callbacks.Callback) -> str | None:
+    topic = data.arg(0)
+    return topic if topic in TOPICS else None
+
+
+@button("tipd", "lang", load=a_language, answer=False)
+@_at("lang")
+async def choose_language(press: Press[str], draft: TipDraft) -> None:
+    await press.query.answer()
+    await _chosen_language(press.update, press.context, draft, press.row)
+
+
+@button("tipd", "topic", load=a_topic, answer=False)
+@_at("topic")
+async def choose_topic(press: Press[str], draft: TipDraft) -> None:
+    await _expect(press.update, press.context, replace(draft, topic=press.row, step="text"))
+    await press.query.answer()
+    await _ask_text(press.update, press.context, draft.lang)
+
+
+@button("tipd", "more", answer=False)
+@_at("preview")
+async def add_language(press: Press[Any], draft: TipDraft) -> None:
+    await _expect(press.update, press.context, replace(draft, step="lang"))
+    await press.query.answer()
+    await _ask_language(press.update, press.context, first=False)
+
+
+@button("tipd", "drop", answer=False)
+@_at("preview")
+async def discard(press: Press[Any], draft: TipDraft) -> None:
+    actor = press.actor
+    await dialogs.clear(press.services.db, user_id=actor.user_id, chat_id=chat_of(press.update).id)
+    await press.query.answer()
+    await press.query.edit_message_text(actor.tr._("Discarded. No tip was saved."))
+
+
+@button("tipd", "save", answer=False)
+@_at("preview")
+async def save(press: Press[Any], draft: TipDraft) -> None:
     """✅ Save: the form's code path, claiming the draft in the tip's transaction."""
-    query, actor, services = pressed(update), context.actor, context.services
-    languages = services.catalogs.languages
-    topic, texts = parse_forum_tip(_form(data), default_lang=actor.lang, languages=languages)
+    update, context, actor, query = press.update, press.context, press.actor, press.query
+    languages = press.services.catalogs.languages
+    topic, texts = parse_forum_tip(draft.form(), default_lang=actor.lang, languages=languages)
     claim = (actor.user_id, chat_of(update).id, NEWTIP)
-    if await tips.add_tip(update, context, topic, texts, claim=claim) is None:
+    if await add_tip(update, context, topic, texts, claim=claim) is None:
         await query.answer(_closed(actor.tr))
         return
     with contextlib.suppress(TelegramError):  # courtesies: the tip is stored and said so
@@ -256,5 +249,5 @@ TYPED_STEPS = (TypedStep(NEWTIP, on_input, limit=MAX_FORUM_TIP),)
 def handlers() -> list[tuple[int, BaseHandler]]:
     return [
         (0, CommandHandler("tip", tip_command)),
-        (0, CallbackQueryHandler(on_button, pattern=r"^tipd:")),
+        (0, routes(choose_language, choose_topic, add_language, discard, save)),
     ]

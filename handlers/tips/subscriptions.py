@@ -10,32 +10,31 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram import InlineKeyboardMarkup
+from telegram.ext import BaseHandler
 
 from bot import callbacks
 from bot.context import Services
 from bot.i18n import Translator
-from bot.tips import FREQUENCIES, next_delivery
+from bot.tips import FREQUENCIES, next_delivery, pick_tip
 from db import forums as forums_db
 from db import outbox as outbox_db
 from db import tips as tips_db
 from db.outbox import Outgoing
 from db.tips import Subscription
+from handlers.buttons import Press, button, members_only, routes
 from handlers.common import (
-    answer_stale,
     chat_of,
     keyboard,
-    member_button,
-    pressed,
     unless_unchanged,
 )
 from handlers.context import ForumContext
 from handlers.outgoing import outgoing
 from handlers.render import hour_label, subscription_line, weekday_name
-from handlers.settings import settings_screen
-from handlers.tips.library import pick_tip, render_tip, tip_keyboard
+from handlers.settings_screen import settings_screen
+from handlers.tips.library import render_tip, tip_keyboard
 
 log = logging.getLogger(__name__)
 
@@ -75,59 +74,89 @@ def weekday_screen(tr: Translator, hour: int) -> tuple[str, InlineKeyboardMarkup
     return tr._("On which day?"), keyboard(rows)
 
 
-async def on_subscription_button(update: Update, context: ForumContext) -> None:
-    """The subscription screens; each value is re-checked before anything is stored."""
-    query, actor, services = pressed(update), context.actor, context.services
-    parsed = await member_button(update, context)
-    if parsed is None:
+@button("tipsub", "menu", load=members_only())
+async def menu(press: Press[callbacks.Callback]) -> None:
+    """Daily, weekly or stop; from under a tip (`new`), in a new message below it."""
+    current = await tips_db.subscription(press.services.db, press.actor.user_id)
+    text, markup = frequency_screen(press.tr, current)
+    if press.data.arg(0) == "new":  # from under a tip: keep the tip, open the choice below it
+        await press.context.bot.send_message(chat_of(press.update).id, text, reply_markup=markup)
         return
-    tr, now = actor.tr, services.clock()
-    current = await tips_db.subscription(services.db, actor.user_id)
-    action, hour = parsed.action, parsed.int_arg(1)
-    if action == "menu":
-        screen = frequency_screen(tr, current)
-        if parsed.arg(0) == "new":  # from under a tip: keep the tip, open the choice below it
-            await query.answer()
-            await context.bot.send_message(chat_of(update).id, screen[0], reply_markup=screen[1])
-            return
-    elif action == "freq" and (frequency := parsed.arg(0)) in FREQUENCIES:
-        screen = hour_screen(tr, frequency, actor.timezone)
-    elif action == "hour" and parsed.arg(0) == "weekly" and hour is not None and 0 <= hour < 24:
-        screen = weekday_screen(tr, hour)
-    elif action in ("hour", "day") and _valid_choice(parsed):
-        weekday = parsed.int_arg(1) if action == "day" else None
-        at = parsed.int_arg(0) if action == "day" else hour
-        assert at is not None
-        frequency = "weekly" if action == "day" else "daily"
-        first = next_delivery(now, actor.timezone, frequency, at, weekday)
-        await tips_db.subscribe(services.db, actor.user_id, frequency, at, weekday, first)
-        await _back_to_settings(update, context, tr._("Subscribed."))
-        return
-    elif action == "off" and current is not None:
-        await tips_db.unsubscribe(services.db, actor.user_id)
-        await _back_to_settings(update, context, tr._("Tips stopped."))
-        return
+    await _show(press, (text, markup))
+
+
+@button("tipsub", "freq", load=members_only(lambda _, data: data.arg(0) in FREQUENCIES))
+async def frequency(press: Press[callbacks.Callback]) -> None:
+    frequency = press.data.arg(0)
+    assert frequency is not None
+    await _show(press, hour_screen(press.tr, frequency, press.actor.timezone))
+
+
+def _an_hour(data: callbacks.Callback, index: int) -> int | None:
+    hour = data.int_arg(index)
+    return hour if hour is not None and 0 <= hour < 24 else None
+
+
+def _daily_or_weekly(_: ForumContext, data: callbacks.Callback) -> bool:
+    return data.arg(0) in ("daily", "weekly") and _an_hour(data, 1) is not None
+
+
+@button("tipsub", "hour", load=members_only(_daily_or_weekly), answer=False)
+async def hour(press: Press[callbacks.Callback]) -> None:
+    """Daily: subscribed at that hour. Weekly: then the day."""
+    at = _an_hour(press.data, 1)
+    assert at is not None
+    if press.data.arg(0) == "weekly":
+        await press.query.answer()
+        await _show(press, weekday_screen(press.tr, at))
     else:
-        await answer_stale(update, context)
-        return
-    await query.answer()
+        await _subscribe(press, "daily", at, None)
+
+
+def _hour_and_day(_: ForumContext, data: callbacks.Callback) -> bool:
+    day = data.int_arg(1)
+    return _an_hour(data, 0) is not None and day is not None and 0 <= day < 7
+
+
+@button("tipsub", "day", load=members_only(_hour_and_day), answer=False)
+async def day(press: Press[callbacks.Callback]) -> None:
+    at, weekday = press.data.int_arg(0), press.data.int_arg(1)
+    assert at is not None
+    await _subscribe(press, "weekly", at, weekday)
+
+
+async def subscribed(context: ForumContext, data: callbacks.Callback) -> Subscription | None:
+    """The presser's subscription, if they are a member and have one."""
+    if context.actor.user is None:
+        return None
+    return await tips_db.subscription(context.services.db, context.actor.user_id)
+
+
+@button("tipsub", "off", load=subscribed, answer=False)
+async def stop(press: Press[Subscription]) -> None:
+    await tips_db.unsubscribe(press.services.db, press.actor.user_id)
+    await _back_to_settings(press, press.tr._("Tips stopped."))
+
+
+async def _subscribe(
+    press: Press[callbacks.Callback], frequency: str, at: int, weekday: int | None
+) -> None:
+    """Store the subscription with its first delivery, and back to the settings."""
+    first = next_delivery(press.services.clock(), press.actor.timezone, frequency, at, weekday)
+    await tips_db.subscribe(press.services.db, press.actor.user_id, frequency, at, weekday, first)
+    await _back_to_settings(press, press.tr._("Subscribed."))
+
+
+async def _show(press: Press[Any], screen: tuple[str, InlineKeyboardMarkup]) -> None:
     with unless_unchanged():
-        await query.edit_message_text(screen[0], reply_markup=screen[1])
+        await press.query.edit_message_text(screen[0], reply_markup=screen[1])
 
 
-def _valid_choice(parsed: callbacks.Callback) -> bool:
-    if parsed.action == "hour":  # daily at an hour
-        hour = parsed.int_arg(1)
-        return parsed.arg(0) == "daily" and hour is not None and 0 <= hour < 24
-    hour, day = parsed.int_arg(0), parsed.int_arg(1)
-    return hour is not None and day is not None and 0 <= hour < 24 and 0 <= day < 7
-
-
-async def _back_to_settings(update: Update, context: ForumContext, toast: str) -> None:
-    await pressed(update).answer(toast)
-    text, markup = await settings_screen(context)
+async def _back_to_settings(press: Press[Any], toast: str) -> None:
+    await press.query.answer(toast)
+    text, markup = await settings_screen(press.context)
     with unless_unchanged():
-        await pressed(update).edit_message_text(text, reply_markup=markup)
+        await press.query.edit_message_text(text, reply_markup=markup)
 
 
 async def send_due_tips(services: Services) -> None:
@@ -140,7 +169,7 @@ async def send_due_tips(services: Services) -> None:
         if due.forum_id is None:  # not a member of any forum (cannot happen today): no tips
             continue
         forum_ids = [m.forum.id for m in await forums_db.memberships_of(services.db, sub.user_id)]
-        pick = await pick_tip(services, sub.user_id, forum_ids)
+        pick = await pick_tip(services.db, services.tips, sub.user_id, forum_ids, services.clock())
         tr = services.catalogs.translator(due.language, due.forum_language)
         text = render_tip(tr, pick, lang=tr.lang, fallback=due.forum_language)
         message = outgoing(sub.user_id, sub.user_id, text, tip_keyboard(tr, None))
@@ -155,4 +184,4 @@ async def send_due_tips(services: Services) -> None:
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:
-    return [(0, CallbackQueryHandler(on_subscription_button, pattern=r"^tipsub:"))]
+    return [(0, routes(menu, frequency, hour, day, stop))]
