@@ -213,6 +213,8 @@ class LaneRateLimiter(BaseRateLimiter[LaneArgs]):
             waiting: deque[Ticket] = deque()
             while queue:
                 ticket = queue.popleft()
+                if ticket.go.done():  # its caller was cancelled; its `finally` has yet to run
+                    continue
                 at = self.ready_at(ticket, now)
                 if at <= now + EPS:
                     self.spend(ticket, now)

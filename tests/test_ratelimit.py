@@ -296,6 +296,15 @@ async def test_a_cancelled_call_leaves_no_trace(vt, tg, limiter):
     waiting.cancel()
     await vt.run_until(START + 10)
     assert tg.labels() == ["bulk 0", "bulk 1", "bulk 2", "after"]
+    submit(limiter, tg, "due", 81, Lane.BULK)
+    late = submit(limiter, tg, "late", 82, Lane.BULK)  # waits for a token, 1/29.5 s
+    await vt.settle()
+    vt.now += 1  # its moment came, and its caller is cancelled in the same turn
+    late.cancel()
+    limiter.pump()  # before the cancelled call ran its `finally`: it is skipped, not woken
+    submit(limiter, tg, "later", 82, Lane.BULK)
+    await vt.run_until(START + 20)
+    assert tg.labels()[-2:] == ["due", "later"]
 
 
 async def test_ptb_passes_the_lane_and_the_fake_never_floods():
