@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import replace
 from datetime import datetime
 
 from telegram import InlineKeyboardMarkup, Update
@@ -20,9 +19,7 @@ from telegram.ext import BaseHandler
 from bot import callbacks
 from bot.context import Services
 from bot.forums import FormError
-from bot.i18n import N_
-from bot.polls import parse_local_time
-from bot.recurrence import MAX_AHEAD, occurrence_start, parse_link
+from bot.meeting_changes import new_start, parse_new_place
 from bot.roles import Role
 from db import dialogs
 from db import forums as forums_db
@@ -212,12 +209,7 @@ async def on_move_input(update: Update, context: ForumContext, data: dict) -> No
         return
     now = services.clock()
     try:
-        start = parse_local_time(message_of(update).text or "", meeting.timezone)
-        if start <= now:
-            raise FormError(N_("The new start must be in the future."))
-        if start > now + MAX_AHEAD:  # as for a new meeting; year 9999 would overflow later
-            raise FormError(N_("The new start must be within the next ten years."))
-        await _check_within_series(context, meeting, start)
+        start = await new_start(services.db, actor.tr, meeting, message_of(update).text or "", now)
     except FormError as error:
         await reply(update, actor.tr._(error.message, **error.params))
         return
@@ -235,51 +227,14 @@ async def on_move_input(update: Update, context: ForumContext, data: dict) -> No
     )
 
 
-async def _check_within_series(context: ForumContext, meeting: MeetingRow, start: datetime) -> None:
-    """A moved occurrence stays between its neighbours in the series, or the coordinator is asked
-    again: a typo (2037 for 2027) must not put one meeting after the ones that follow it."""
-    tr, db = context.actor.tr, context.services.db
-    previous, following = await meetings_db.neighbours(db, meeting)
-    if following is None and meeting.every_months:
-        first_local = await meetings_db.first_start_local(db, meeting.series_id)
-        if first_local is not None:
-            next_start = occurrence_start(
-                first_local, meeting.timezone, meeting.every_months, meeting.seq + 1
-            )
-            following = replace(meeting, seq=meeting.seq + 1, starts_at=next_start)
-    if following is not None and start >= following.starts_at:
-        raise FormError(
-            N_(
-                "That is on or after the next meeting of this series (%(next)s). Send a time "
-                "before it, or cancel this meeting instead. Send /cancel to stop."
-            ),
-            next=tr.datetime(following.starts_at, meeting.timezone),
-        )
-    if previous is not None and start <= previous.starts_at:
-        raise FormError(
-            N_(
-                "That is on or before the previous meeting of this series (%(previous)s). Send a "
-                "later time, or /cancel to stop."
-            ),
-            previous=tr.datetime(previous.starts_at, meeting.timezone),
-        )
-
-
 async def on_place_input(update: Update, context: ForumContext, data: dict) -> None:
     """The new place (and link) of one meeting or of its whole series (the step's `scope`)."""
     actor, services = context.actor, context.services
     meeting = await _editable(update, context, data)
     if meeting is None:
         return
-    lines = [line.strip() for line in (message_of(update).text or "").splitlines() if line.strip()]
-    place, link = None, None
     try:
-        if lines and lines[0].lower() != "none":
-            if lines[0].lower().startswith(("http://", "https://")):
-                link = parse_link(lines[0])
-            else:
-                place = lines[0][:300]
-                link = parse_link(lines[1]) if len(lines) > 1 else None
+        place, link = parse_new_place(message_of(update).text or "")
     except FormError as error:
         await reply(update, actor.tr._(error.message, **error.params))
         return

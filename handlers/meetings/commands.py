@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
@@ -20,7 +20,9 @@ from bot.context import Services
 from bot.forums import FormError
 from bot.i18n import N_, Translator
 from bot.ics import CalendarEvent, calendar_file, filename
-from bot.recurrence import SeriesDraft, occurrence_start, parse_meeting_form, reminder_times
+from bot.meeting_schedule import due_reminders, occurrences_to_add
+from bot.meetings import SeriesDraft, parse_meeting_form
+from bot.recurrence import HORIZON, occurrences
 from bot.roles import Access, Role
 from db import dialogs
 from db import forums as forums_db
@@ -43,30 +45,8 @@ from handlers.common import (
 from handlers.context import ForumContext
 from handlers.outgoing import outgoing
 
-HORIZON = timedelta(days=400)  # occurrences are materialised this far ahead
 CAPTION_LIMIT = 1024  # Telegram's, for a file's caption
 log = logging.getLogger(__name__)
-
-
-def _occurrences(
-    first_local: datetime,
-    zone: str,
-    every: int | None,
-    duration: timedelta,
-    start_seq: int,
-    until: datetime,
-) -> list[tuple[int, datetime, datetime]]:
-    """(seq, start, end) from `start_seq` up to `until` (at least one), in UTC."""
-    found: list[tuple[int, datetime, datetime]] = []
-    seq = start_seq
-    while True:
-        start = occurrence_start(first_local, zone, every, seq)
-        if found and start > until:
-            return found
-        found.append((seq, start, start + duration))
-        if every is None:
-            return found
-        seq += 1
 
 
 MEETING_FORM = N_(
@@ -111,7 +91,7 @@ async def schedule(
     forum, tr = actor.forum, actor.tr
     assert forum is not None
     now = services.clock()
-    occurrences = _occurrences(
+    first = occurrences(
         draft.first_start, draft.timezone, draft.every_months, draft.duration, 0, now + HORIZON
     )
     # The series, its occurrences and every member's announcement commit together: a crash
@@ -136,7 +116,7 @@ async def schedule(
             reminders=[int(lead.total_seconds()) for lead in draft.reminders],
             created_by=actor.user_id,
             now=now,
-            occurrences=occurrences,
+            occurrences=first,
         )
         meeting = await meetings_db.first_occurrence(batch.conn, series_id)
         assert meeting is not None
@@ -377,41 +357,24 @@ async def _send_calendar(update: Update, context: ForumContext, meeting: Meeting
 async def send_due_reminders(services: Services) -> None:
     """Every member gets each reminder once, in their language and zone (see record_due)."""
     now = services.clock()
-    for meeting in await meetings_db.due_for_reminders(services.db, now):
-        leads = [
-            int(lead.total_seconds())
-            for lead, when in reminder_times(
-                meeting.starts_at, tuple(timedelta(seconds=s) for s in meeting.reminders)
-            )
-            if when <= now
-        ]
-        if not leads:
-            continue
-        # The lead being sent is the closest due one; the calendar file rides with the series'
-        # first (longest) reminder. Every reminder shows the RSVP tally (in `meeting_text`).
-        sending = min(leads)
-        done = await meetings_db.reminded(services.db, meeting.id, sending)
-        people = [
-            person
-            for person in await meetings_db.attendees(services.db, meeting.forum_id)
-            if person.user_id not in done
-        ]
-        if not people:
-            continue
-        counts = await meetings_db.rsvp_counts(services.db, meeting.id)
+    async for due in due_reminders(services.db, now):
+        meeting = due.meeting
         calendar = (
             calendar_file([calendar_event(meeting, now)], name=meeting.title)
-            if sending == meeting.reminders[0]
+            if due.with_calendar
             else None
         )
         messages = [
-            await _reminder(services, meeting, person, counts, calendar) for person in people
+            await _reminder(services, meeting, person, due.counts, calendar)
+            for person in due.people
         ]
         async with outbox_db.batch(
             services.db, forum_id=meeting.forum_id, kind="meeting_reminder", now=now
         ) as batch:
-            for person, message in zip(people, messages, strict=True):
-                if await meetings_db.record_due(batch.conn, meeting.id, person.user_id, leads, now):
+            for person, message in zip(due.people, messages, strict=True):
+                if await meetings_db.record_due(
+                    batch.conn, meeting.id, person.user_id, due.leads, now
+                ):
                     await batch.add(message)
 
 
@@ -445,26 +408,9 @@ async def _reminder(
 
 
 async def extend_series(services: Services) -> None:
-    """Keep a year or so of occurrences materialised for every repeating series.
-
-    The last occurrence's date comes from the series' rule, not from its stored (possibly moved)
-    start, so moving one meeting far ahead never stops the series.
-    """
-    now = services.clock()
-    for series in await meetings_db.repeating_series(services.db):
-        first_local = datetime.strptime(series.first_start_local, "%Y-%m-%d %H:%M")
-        last = occurrence_start(first_local, series.timezone, series.every_months, series.last_seq)
-        if last >= now + HORIZON:
-            continue
-        more = _occurrences(
-            first_local,
-            series.timezone,
-            series.every_months,
-            timedelta(seconds=series.duration_s),
-            series.last_seq + 1,
-            now + HORIZON,
-        )
-        await meetings_db.add_occurrences(services.db, series.id, more)
+    """Keep a year or so of occurrences materialised for every repeating series."""
+    for series_id, more in await occurrences_to_add(services.db, services.clock()):
+        await meetings_db.add_occurrences(services.db, series_id, more)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:

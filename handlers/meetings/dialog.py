@@ -3,7 +3,7 @@
 Title → date and time (the forum's time zone, read like the form's `starts:`) → place or online
 link (or Skip) → repeat (buttons) → a preview of the announcement as members will see it, with
 "✅ Create" and "✖ Discard". Each typed answer is checked by the one-message form's own rules
-(`bot.recurrence`): a wrong one is refused with the form's sentence and the step stays. "Create"
+(`bot.meetings`): a wrong one is refused with the form's sentence and the step stays. "Create"
 builds the draft through `parse_meeting_form` and creates it with `meetings.schedule`, the form's
 code path, claiming the draft in the transaction that writes the series and its announcements.
 
@@ -25,7 +25,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.forums import FormError
 from bot.i18n import Translator
-from bot.recurrence import SeriesDraft, occurrence_start, parse_meeting_form, validate_title
+from bot.meetings import SeriesDraft, parse_meeting_form, validate_title
+from bot.recurrence import occurrence_start
 from bot.roles import Role
 from db import dialogs
 from db.meetings import ANSWERS, MeetingRow
