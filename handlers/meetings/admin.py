@@ -36,8 +36,8 @@ from handlers.common import (
     reply,
 )
 from handlers.context import ForumContext
-from handlers.meetings.commands import admin_rows, meeting_text, rsvp_keyboard
 from handlers.meetings.notices import tell
+from handlers.meetings.render import admin_rows, meeting_text, rsvp_keyboard
 
 MOVE, PLACE = "mtg_move", "mtg_place"
 ONE, SERIES = "one", "series"  # what a new place is for

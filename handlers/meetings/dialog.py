@@ -45,6 +45,7 @@ from handlers.common import (
 )
 from handlers.context import ForumContext
 from handlers.meetings import commands as meetings
+from handlers.meetings import render
 
 NEWMEETING = "newmeeting"
 REPEATS = (0, 1, 3, 6, 12)  # the repeat buttons, in months (0: a single meeting)
@@ -205,8 +206,8 @@ async def _preview(update: Update, context: ForumContext, data: dict) -> None:
         reminders=tuple(int(lead.total_seconds()) for lead in draft.reminders),
         every_months=draft.every_months,
     )
-    head = meetings.announcement_head(tr, draft.every_months)
-    shown = meetings.meeting_text(tr, meeting, actor.timezone, dict.fromkeys(ANSWERS, 0), None)
+    head = render.announcement_head(tr, draft.every_months)
+    shown = render.meeting_text(tr, meeting, actor.timezone, dict.fromkeys(ANSWERS, 0), None)
     text = "\n".join(
         [
             tr._("<b>Preview</b>: nothing is sent until you tap “Create”."),

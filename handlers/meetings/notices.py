@@ -11,16 +11,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.context import Services
-from bot.ics import calendar_file
+from bot.ics import calendar_event, calendar_file, calendar_name
 from db import meetings as meetings_db
 from db import outbox as outbox_db
 from db.meetings import MeetingRow
 from db.outbox import Attachment
-from handlers.meetings.commands import calendar_event, calendar_name, meeting_text, rsvp_keyboard
+from handlers.meetings.render import CAPTION_LIMIT, meeting_text, rsvp_keyboard
 from handlers.outgoing import outgoing
 
 CHANGES = ("cancelled", "moved", "place")
-CAPTION_LIMIT = 1024  # Telegram's, for a file's caption
 
 
 async def tell(
