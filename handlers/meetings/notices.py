@@ -8,6 +8,7 @@ occurrence's revision, which every change bumps.
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 
 from bot.context import Services
@@ -20,6 +21,13 @@ from handlers.meetings.render import CAPTION_LIMIT, meeting_text, rsvp_keyboard
 from handlers.outgoing import outgoing
 
 CHANGES = ("cancelled", "moved", "place")
+
+
+def notices(
+    services: Services, meeting: MeetingRow, now: datetime
+) -> AbstractAsyncContextManager[outbox_db.Batch]:
+    """The transaction of a change to `meeting` and its notices (`tell` inside it)."""
+    return outbox_db.batch(services.db, forum_id=meeting.forum_id, kind="meeting_notice", now=now)
 
 
 async def tell(
