@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.recurrence import HORIZON, due_leads, occurrence_start, occurrences
+from db import meeting_attendees as attendees_db
 from db import meetings as meetings_db
 from db.connection import Database
-from db.meetings import Attendee, MeetingRow
+from db.meeting_attendees import Attendee
+from db.meetings import MeetingRow
 
 Occurrence = tuple[int, datetime, datetime]  # (seq, start, end), UTC
 
@@ -33,22 +35,22 @@ async def due_reminders(db: Database, now: datetime) -> AsyncIterator[DueReminde
     before the next is read).
 
     The lead being sent is the closest due one: a bot that was down past several lead times sends
-    one late reminder, not a burst (`meetings_db.record_due` records them all).
+    one late reminder, not a burst (`attendees_db.record_due` records them all).
     """
-    for meeting in await meetings_db.due_for_reminders(db, now):
+    for meeting in await attendees_db.due_for_reminders(db, now):
         leads = due_leads(meeting.starts_at, meeting.reminders, now)
         if not leads:
             continue
         sending = min(leads)
-        done = await meetings_db.reminded(db, meeting.id, sending)
+        done = await attendees_db.reminded(db, meeting.id, sending)
         people = [
             person
-            for person in await meetings_db.attendees(db, meeting.forum_id)
+            for person in await attendees_db.attendees(db, meeting.forum_id)
             if person.user_id not in done
         ]
         if not people:
             continue
-        counts = await meetings_db.rsvp_counts(db, meeting.id)
+        counts = await attendees_db.rsvp_counts(db, meeting.id)
         yield DueReminder(meeting, leads, people, counts, sending == meeting.reminders[0])
 
 

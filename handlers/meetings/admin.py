@@ -16,6 +16,7 @@ from telegram import InlineKeyboardMarkup
 from telegram.ext import BaseHandler
 
 from bot import callbacks
+from db import meeting_attendees as attendees_db
 from db import meetings as meetings_db
 from db.meetings import MeetingRow
 from handlers import outgoing as outbox
@@ -104,8 +105,8 @@ async def cancel_series(press: Press[MeetingRow]) -> None:
 async def keep(press: Press[MeetingRow]) -> None:
     """Back to the meeting as the coordinator's /meetings shows it."""
     db, meeting, actor, tr = press.services.db, press.row, press.actor, press.tr
-    answer = await meetings_db.rsvp_of(db, meeting.id, actor.user_id)
-    counts = await meetings_db.rsvp_counts(db, meeting.id)
+    answer = await attendees_db.rsvp_of(db, meeting.id, actor.user_id)
+    counts = await attendees_db.rsvp_counts(db, meeting.id)
     rows = [*rsvp_keyboard(tr, meeting, answer).inline_keyboard, *admin_rows(tr, meeting)]
     await press.query.edit_message_text(
         meeting_text(tr, meeting, actor.timezone, counts, answer),

@@ -21,9 +21,11 @@ from bot.meetings import SeriesDraft, parse_meeting_form
 from bot.recurrence import HORIZON, occurrences
 from bot.roles import Access, Role
 from db import dialogs
+from db import meeting_attendees as attendees_db
 from db import meetings as meetings_db
 from db import outbox as outbox_db
-from db.meetings import ANSWERS, MeetingRow
+from db.meeting_attendees import ANSWERS
+from db.meetings import MeetingRow
 from db.outbox import Attachment
 from handlers import outgoing as outbox
 from handlers.common import command_text, guarded, refusal, reply
@@ -149,8 +151,8 @@ async def _announce(
     """
     calendar = calendar_file([calendar_event(meeting, now)], name=meeting.title)
     counts = dict.fromkeys(ANSWERS, 0)
-    for person in await meetings_db.attendees(batch.conn, meeting.forum_id):
-        if person.user_id == exclude or not await meetings_db.claim_notice(
+    for person in await attendees_db.attendees(batch.conn, meeting.forum_id):
+        if person.user_id == exclude or not await attendees_db.claim_notice(
             batch.conn, meeting.id, person.user_id, meeting.revision, now
         ):
             continue
@@ -183,8 +185,8 @@ async def list_meetings(update: Update, context: ForumContext) -> None:
         )
         return
     for meeting in meetings:
-        answer = await meetings_db.rsvp_of(services.db, meeting.id, actor.user_id)
-        counts = await meetings_db.rsvp_counts(services.db, meeting.id)
+        answer = await attendees_db.rsvp_of(services.db, meeting.id, actor.user_id)
+        counts = await attendees_db.rsvp_counts(services.db, meeting.id)
         markup = None if meeting.cancelled else rsvp_keyboard(actor.tr, meeting, answer)
         if markup and actor.role is Role.COORDINATOR and meeting.starts_at > services.clock():
             markup = InlineKeyboardMarkup([*markup.inline_keyboard, *admin_rows(actor.tr, meeting)])

@@ -15,7 +15,8 @@ from bot import callbacks
 from bot.i18n import Translator
 from bot.meetings import SeriesDraft
 from bot.recurrence import occurrence_start
-from db.meetings import ANSWERS, MeetingRow
+from db.meeting_attendees import ANSWERS
+from db.meetings import MeetingRow
 from handlers.common import keyboard
 from handlers.meetings.render import announcement_head, meeting_text
 

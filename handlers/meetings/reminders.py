@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.context import Services
 from bot.ics import calendar_event, calendar_file, calendar_name
 from bot.meeting_schedule import due_reminders, occurrences_to_add
+from db import meeting_attendees as attendees_db
 from db import meetings as meetings_db
 from db import outbox as outbox_db
 from db.meetings import MeetingRow
@@ -35,7 +36,7 @@ async def send_due_reminders(services: Services) -> None:
             services.db, forum_id=meeting.forum_id, kind="meeting_reminder", now=now
         ) as batch:
             for person, message in zip(due.people, messages, strict=True):
-                if await meetings_db.record_due(
+                if await attendees_db.record_due(
                     batch.conn, meeting.id, person.user_id, due.leads, now
                 ):
                     await batch.add(message)
@@ -44,12 +45,12 @@ async def send_due_reminders(services: Services) -> None:
 async def _reminder(
     services: Services,
     meeting: MeetingRow,
-    person: meetings_db.Attendee,
+    person: attendees_db.Attendee,
     counts: dict[str, int],
     calendar: bytes | None,
 ) -> Outgoing:
     tr = services.catalogs.translator(person.language)
-    answer = await meetings_db.rsvp_of(services.db, meeting.id, person.user_id)
+    answer = await attendees_db.rsvp_of(services.db, meeting.id, person.user_id)
     text = (
         tr._("🔔 Reminder")
         + "\n"

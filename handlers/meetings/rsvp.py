@@ -16,8 +16,10 @@ from telegram.ext import BaseHandler
 from bot import callbacks
 from bot.roles import Role
 from db import forums as forums_db
+from db import meeting_attendees as attendees_db
 from db import meetings as meetings_db
-from db.meetings import ANSWERS, MeetingRow
+from db.meeting_attendees import ANSWERS
+from db.meetings import MeetingRow
 from handlers.buttons import Press, button, by_id, routes
 from handlers.common import unless_unchanged
 from handlers.context import ForumContext
@@ -59,8 +61,8 @@ async def rsvp(press: Press[MeetingRow]) -> None:
     if meeting.cancelled or meeting.ends_at <= now:
         await query.answer(tr._("This meeting is cancelled or over; answers are closed."))
         return
-    await meetings_db.set_rsvp(services.db, meeting.id, press.actor.user_id, answer, now)
-    counts = await meetings_db.rsvp_counts(services.db, meeting.id)
+    await attendees_db.set_rsvp(services.db, meeting.id, press.actor.user_id, answer, now)
+    counts = await attendees_db.rsvp_counts(services.db, meeting.id)
     await query.answer(tr._("Thank you, noted."))
     await _refresh(press, counts, answer)
 
