@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from telegram import Update
 from telegram.ext import BaseHandler
@@ -56,8 +57,7 @@ async def send_surveys(services: Services) -> None:
                 )
 
 
-@dataclass(frozen=True)
-class Rating:
+class Rating(NamedTuple):
     """A star tapped: which meeting, how many stars."""
 
     meeting: int
