@@ -16,7 +16,7 @@ from telegram.ext import Application, ContextTypes
 from bot.context import Services
 from db import retention
 from handlers import outgoing as outbox
-from handlers.meetings import commands as meetings
+from handlers.meetings import reminders as meeting_reminders
 from handlers.meetings import survey as meeting_survey
 from handlers.polls import deadlines
 from handlers.tips import subscriptions as tip_subscriptions
@@ -31,8 +31,8 @@ async def run_due(application: Application) -> None:
     now = services.clock()
     # Each step on its own: a busy database or a bug in one (logged) must not keep the others,
     # or the outbox kick at the end, from running. What failed is still due next beat.
-    await _step(application, "meeting series", meetings.extend_series(services))
-    await _step(application, "meeting reminders", meetings.send_due_reminders(services))
+    await _step(application, "meeting series", meeting_reminders.extend_series(services))
+    await _step(application, "meeting reminders", meeting_reminders.send_due_reminders(services))
     await _step(application, "meeting surveys", meeting_survey.send_surveys(services))
     await _step(application, "survey summaries", meeting_survey.send_summaries(services))
     await _step(application, "tips", tip_subscriptions.send_due_tips(services))

@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vText
 
+from db.meetings import MeetingRow
+
 PRODID = "-//SCP Forum Bot//EN"
 MAX_FILENAME = 80
 _FALLBACK_SLUG = "meeting"
@@ -147,3 +149,25 @@ def _vevent(event: CalendarEvent) -> Event:
 
 def _local(moment: datetime, timezone: str) -> datetime:
     return moment.astimezone(ZoneInfo(timezone))
+
+
+def calendar_event(meeting: MeetingRow, now: datetime) -> CalendarEvent:
+    """A meeting occurrence as its calendar entry: one UID per occurrence, its revision as SEQUENCE."""
+    return CalendarEvent(
+        uid=f"meeting-{meeting.series_id}-{meeting.seq}@scp-forum-bot",
+        sequence=meeting.revision,
+        title=meeting.title,
+        start=meeting.starts_at,
+        end=meeting.ends_at,
+        timezone=meeting.timezone,
+        place=meeting.place,
+        link=meeting.link,
+        description=None,
+        cancelled=meeting.cancelled,
+        stamp=now,
+    )
+
+
+def calendar_name(meeting: MeetingRow) -> str:
+    """Named after the forum's local date (a 06:00 Bangkok meeting is still on its own day)."""
+    return filename(meeting.title, meeting.starts_at.astimezone(ZoneInfo(meeting.timezone)))

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 import aiosqlite
 
 from db.connection import Database, to_db_time
-from db.meetings import MEETING_SELECT, Attendee, MeetingRow, attendees, meeting_from_row
+from db.meeting_attendees import Attendee, attendees
+from db.meetings import MEETING_SELECT, MeetingRow, meeting_from_row
 
 
 async def ended_without_survey(db: Database, now: datetime) -> list[MeetingRow]:

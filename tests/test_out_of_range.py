@@ -15,13 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.forums import FormError
+from bot.meetings import parse_meeting_form
 from bot.polls import MAX_DURATION, parse_local_time, parse_poll_form
-from bot.recurrence import (
-    MAX_AHEAD,
-    occurrences_between,
-    parse_meeting_form,
-    reminder_times,
-)
+from bot.recurrence import MAX_AHEAD, occurrences_between, reminder_times
 from tests.harness import join, new_forum, new_poll, running_bot, snapshot
 
 FAR_ZONES = ("Pacific/Kiritimati", "Etc/GMT-14", "Etc/GMT+12", "Pacific/Pago_Pago", "UTC")

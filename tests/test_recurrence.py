@@ -13,16 +13,14 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from bot.forums import FormError
-from bot.recurrence import (
+from bot.meetings import (
     DEFAULT_REMINDERS,
     SeriesDraft,
     format_duration,
-    occurrence_start,
-    occurrences_between,
     parse_meeting_form,
     parse_span,
-    reminder_times,
 )
+from bot.recurrence import occurrence_start, occurrences_between, reminder_times
 
 PROPERTY = settings(max_examples=200, deadline=None)
 MINUTE = timedelta(minutes=1)

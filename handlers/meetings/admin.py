@@ -3,63 +3,37 @@
 Every member the bot can reach is told once per change (`meeting_notices`, keyed by the
 occurrence's revision), in their language and zone, with the RSVP buttons and calendar file.
 Callback data: `mtga:<move|cancel|cancelok|keep|series|seriesok|place|placeone|placeall>:<meeting
-id>`; `place` on a series first asks "this meeting or the whole series?".
+id>`; `place` on a series first asks "this meeting or the whole series?". The new start or place
+is typed: those steps are handlers/meetings/changes.py.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable
-from contextlib import AbstractAsyncContextManager
-from dataclasses import replace
-from datetime import datetime
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup
 from telegram.ext import BaseHandler
 
 from bot import callbacks
-from bot.context import Services
-from bot.forums import FormError
-from bot.i18n import N_
-from bot.polls import parse_local_time
-from bot.recurrence import MAX_AHEAD, occurrence_start, parse_link
-from bot.roles import Role
-from db import dialogs
-from db import forums as forums_db
+from db import meeting_attendees as attendees_db
 from db import meetings as meetings_db
-from db import outbox as outbox_db
 from db.meetings import MeetingRow
 from handlers import outgoing as outbox
 from handlers.buttons import Press, button, routes
-from handlers.common import (
-    TypedStep,
-    chat_of,
-    keyboard,
-    message_of,
-    reply,
-)
+from handlers.common import keyboard
 from handlers.context import ForumContext
-from handlers.meetings.commands import admin_rows, meeting_text, rsvp_keyboard
-from handlers.meetings.notices import tell
+from handlers.meetings import changes
+from handlers.meetings.changes import MOVE, ONE, PLACE, SERIES, ask_for, coordinates
+from handlers.meetings.notices import notices, tell
+from handlers.meetings.render import admin_rows, meeting_text, rsvp_keyboard
 
-MOVE, PLACE = "mtg_move", "mtg_place"
-ONE, SERIES = "one", "series"  # what a new place is for
 log = logging.getLogger(__name__)
 
 
 async def meeting_ahead(context: ForumContext, data: callbacks.Callback) -> MeetingRow | None:
     """The meeting a button names, while it is still ahead and not cancelled."""
-    meeting_id = data.int_arg(0)
-    meeting = await meetings_db.get_meeting(context.services.db, meeting_id) if meeting_id else None
-    if meeting is None or meeting.cancelled or meeting.starts_at <= context.services.clock():
-        return None
-    return meeting
-
-
-async def coordinates(context: ForumContext, meeting: MeetingRow) -> bool:
-    """Whether the caller coordinates the meeting's forum now (not when the button was drawn)."""
-    role = await forums_db.role_in(context.services.db, meeting.forum_id, context.actor.user_id)
-    return role == Role.COORDINATOR
+    return await changes.meeting_ahead(context, data.int_arg(0))
 
 
 def _when(press: Press[MeetingRow]) -> str:
@@ -102,7 +76,7 @@ async def ask_cancel_series(press: Press[MeetingRow]) -> None:
 @button("mtga", "cancelok", load=meeting_ahead, check=coordinates)
 async def cancel(press: Press[MeetingRow]) -> None:
     services, meeting, now = press.services, press.row, press.services.clock()
-    async with _notices(services, meeting, now) as batch:
+    async with notices(services, meeting, now) as batch:
         if await meetings_db.cancel(batch.conn, meeting.id, now):
             await tell(services, batch, [meeting.id], "cancelled", now)
     outbox.kick(press.context.bot, services)
@@ -118,7 +92,7 @@ async def cancel(press: Press[MeetingRow]) -> None:
 @button("mtga", "seriesok", load=meeting_ahead, check=coordinates)
 async def cancel_series(press: Press[MeetingRow]) -> None:
     services, meeting, now = press.services, press.row, press.services.clock()
-    async with _notices(services, meeting, now) as batch:
+    async with notices(services, meeting, now) as batch:
         ids = await meetings_db.cancel_series(batch.conn, meeting.series_id, now)
         await tell(services, batch, ids, "cancelled", now)  # one message a member
     outbox.kick(press.context.bot, services)
@@ -131,8 +105,8 @@ async def cancel_series(press: Press[MeetingRow]) -> None:
 async def keep(press: Press[MeetingRow]) -> None:
     """Back to the meeting as the coordinator's /meetings shows it."""
     db, meeting, actor, tr = press.services.db, press.row, press.actor, press.tr
-    answer = await meetings_db.rsvp_of(db, meeting.id, actor.user_id)
-    counts = await meetings_db.rsvp_counts(db, meeting.id)
+    answer = await attendees_db.rsvp_of(db, meeting.id, actor.user_id)
+    counts = await attendees_db.rsvp_counts(db, meeting.id)
     rows = [*rsvp_keyboard(tr, meeting, answer).inline_keyboard, *admin_rows(tr, meeting)]
     await press.query.edit_message_text(
         meeting_text(tr, meeting, actor.timezone, counts, answer),
@@ -145,7 +119,7 @@ async def place(press: Press[MeetingRow]) -> None:
     """A new place: for a series, first "this meeting or the whole series?"."""
     tr, meeting = press.tr, press.row
     if not meeting.every_months:
-        await _ask_for(press, PLACE, SERIES)
+        await ask_for(press, PLACE, SERIES)
         return
     await press.query.edit_message_text(
         tr._(
@@ -166,163 +140,21 @@ async def place(press: Press[MeetingRow]) -> None:
 
 @button("mtga", "placeone", load=meeting_ahead, check=coordinates)
 async def place_one(press: Press[MeetingRow]) -> None:
-    await _ask_for(press, PLACE, ONE)
+    await ask_for(press, PLACE, ONE)
 
 
 @button("mtga", "placeall", load=meeting_ahead, check=coordinates)
 async def place_all(press: Press[MeetingRow]) -> None:
-    await _ask_for(press, PLACE, SERIES)
+    await ask_for(press, PLACE, SERIES)
 
 
 @button("mtga", "move", load=meeting_ahead, check=coordinates)
 async def move(press: Press[MeetingRow]) -> None:
-    await _ask_for(press, MOVE, SERIES)
+    await ask_for(press, MOVE, SERIES)
 
 
-async def _ask_for(press: Press[MeetingRow], kind: str, scope: str) -> None:
-    """Open the typed step `kind` (a new start, or a new place for `scope`)."""
-    tr, meeting = press.tr, press.row
-    await dialogs.expect(
-        press.services.db,
-        user_id=press.actor.user_id,
-        chat_id=press.message.chat.id,
-        kind=kind,
-        data={"meeting": meeting.id, "scope": scope},
-        now=press.services.clock(),
-    )
-    await press.message.reply_text(
-        tr._(
-            "Send the new start, for example 2027-03-16 10:00, in the forum's time zone "
-            "(%(zone)s). Send /cancel to stop.",
-            zone=meeting.timezone,
-        )
-        if kind == MOVE
-        else tr._(
-            "Send the new place on one line and, if there is one, the online link on the "
-            "next (https://…). Send “none” to remove both. Send /cancel to stop."
-        )
-    )
-
-
-async def on_move_input(update: Update, context: ForumContext, data: dict) -> None:
-    """The new start of a meeting being moved."""
-    actor, services = context.actor, context.services
-    meeting = await _editable(update, context, data)
-    if meeting is None:
-        return
-    now = services.clock()
-    try:
-        start = parse_local_time(message_of(update).text or "", meeting.timezone)
-        if start <= now:
-            raise FormError(N_("The new start must be in the future."))
-        if start > now + MAX_AHEAD:  # as for a new meeting; year 9999 would overflow later
-            raise FormError(N_("The new start must be within the next ten years."))
-        await _check_within_series(context, meeting, start)
-    except FormError as error:
-        await reply(update, actor.tr._(error.message, **error.params))
-        return
-    end = start + (meeting.ends_at - meeting.starts_at)
-    async with _notices(services, meeting, now) as batch:
-        await meetings_db.move(batch.conn, meeting.id, start, end, now)
-        await tell(services, batch, [meeting.id], "moved", now, moved_from=meeting.starts_at)
-    await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_of(update).id)
-    outbox.kick(context.bot, services)
-    await reply(
-        update,
-        actor.tr._(
-            "Moved to %(time)s. Members were told.", time=actor.tr.datetime(start, meeting.timezone)
-        ),
-    )
-
-
-async def _check_within_series(context: ForumContext, meeting: MeetingRow, start: datetime) -> None:
-    """A moved occurrence stays between its neighbours in the series, or the coordinator is asked
-    again: a typo (2037 for 2027) must not put one meeting after the ones that follow it."""
-    tr, db = context.actor.tr, context.services.db
-    previous, following = await meetings_db.neighbours(db, meeting)
-    if following is None and meeting.every_months:
-        first_local = await meetings_db.first_start_local(db, meeting.series_id)
-        if first_local is not None:
-            next_start = occurrence_start(
-                first_local, meeting.timezone, meeting.every_months, meeting.seq + 1
-            )
-            following = replace(meeting, seq=meeting.seq + 1, starts_at=next_start)
-    if following is not None and start >= following.starts_at:
-        raise FormError(
-            N_(
-                "That is on or after the next meeting of this series (%(next)s). Send a time "
-                "before it, or cancel this meeting instead. Send /cancel to stop."
-            ),
-            next=tr.datetime(following.starts_at, meeting.timezone),
-        )
-    if previous is not None and start <= previous.starts_at:
-        raise FormError(
-            N_(
-                "That is on or before the previous meeting of this series (%(previous)s). Send a "
-                "later time, or /cancel to stop."
-            ),
-            previous=tr.datetime(previous.starts_at, meeting.timezone),
-        )
-
-
-async def on_place_input(update: Update, context: ForumContext, data: dict) -> None:
-    """The new place (and link) of one meeting or of its whole series (the step's `scope`)."""
-    actor, services = context.actor, context.services
-    meeting = await _editable(update, context, data)
-    if meeting is None:
-        return
-    lines = [line.strip() for line in (message_of(update).text or "").splitlines() if line.strip()]
-    place, link = None, None
-    try:
-        if lines and lines[0].lower() != "none":
-            if lines[0].lower().startswith(("http://", "https://")):
-                link = parse_link(lines[0])
-            else:
-                place = lines[0][:300]
-                link = parse_link(lines[1]) if len(lines) > 1 else None
-    except FormError as error:
-        await reply(update, actor.tr._(error.message, **error.params))
-        return
-    now, only_this = services.clock(), data.get("scope") == ONE
-    async with _notices(services, meeting, now) as batch:
-        if only_this:
-            ids = await meetings_db.set_meeting_place(batch.conn, meeting.id, place, link)
-        else:
-            ids = await meetings_db.set_place(batch.conn, meeting.series_id, place, link, now)
-        await tell(services, batch, ids[:1], "place", now)
-    await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_of(update).id)
-    outbox.kick(context.bot, services)
-    if only_this:
-        await reply(update, actor.tr._("Saved for this meeting only. Members were told."))
-    else:
-        await reply(update, actor.tr._("Saved. Members were told."))
-
-
-async def _editable(update: Update, context: ForumContext, data: dict) -> MeetingRow | None:
-    """The meeting of a pending move/place step, if the caller may still change it."""
-    services, actor = context.services, context.actor
-    meeting = await meetings_db.get_meeting(services.db, int(data.get("meeting", 0)))
-    if (
-        meeting is None
-        or meeting.cancelled
-        or meeting.starts_at <= services.clock()
-        or await forums_db.role_in(services.db, meeting.forum_id, actor.user_id) != Role.COORDINATOR
-    ):
-        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_of(update).id)
-        await reply(update, actor.tr._("This meeting can no longer be changed."))
-        return None
-    return meeting
-
-
-def _notices(
-    services: Services, meeting: MeetingRow, now: datetime
-) -> AbstractAsyncContextManager[outbox_db.Batch]:
-    """The transaction of a change and its notices (see `meeting_notices.tell`)."""
-    return outbox_db.batch(services.db, forum_id=meeting.forum_id, kind="meeting_notice", now=now)
-
-
-# What a typed message answers in this feature's dialogs (collected by handlers/text.py).
-TYPED_STEPS = (TypedStep(MOVE, on_move_input), TypedStep(PLACE, on_place_input))
+# The typed steps these buttons open (collected by handlers/text.py).
+TYPED_STEPS = changes.TYPED_STEPS
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:

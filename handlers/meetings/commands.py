@@ -1,72 +1,47 @@
-"""/meeting (coordinators), /meetings, RSVP buttons, calendar files, and meeting reminders.
+"""/meeting in one message (coordinators) and /meetings (everyone in the forum).
 
-Callback data: `mtg:rsvp:<meeting>:<going|maybe|no>` and `mtg:ics:<meeting>`; both re-checked
-against the database (a member of the meeting's forum; the occurrence not cancelled or over).
+`schedule` is the one code path that creates a meeting series, for the one-message form here and
+for the step-by-step dialog (handlers/meetings/dialog.py, which owns the /meeting command). The
+buttons under a meeting are handlers/meetings/rsvp.py's; reminders handlers/meetings/reminders.py's.
 """
 
 from __future__ import annotations
 
-import html
 import logging
-from collections.abc import Sequence
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CommandHandler
 
-from bot import callbacks
 from bot.context import Services
 from bot.forums import FormError
-from bot.i18n import N_, Translator
-from bot.ics import CalendarEvent, calendar_file, filename
-from bot.recurrence import SeriesDraft, occurrence_start, parse_meeting_form, reminder_times
+from bot.i18n import N_
+from bot.ics import calendar_event, calendar_file, calendar_name
+from bot.meetings import SeriesDraft, parse_meeting_form
+from bot.recurrence import HORIZON, occurrences
 from bot.roles import Access, Role
 from db import dialogs
-from db import forums as forums_db
+from db import meeting_attendees as attendees_db
 from db import meetings as meetings_db
 from db import outbox as outbox_db
-from db.meetings import ANSWERS, MeetingRow
-from db.outbox import Attachment, Outgoing
+from db.meeting_attendees import ANSWERS
+from db.meetings import MeetingRow
+from db.outbox import Attachment
 from handlers import outgoing as outbox
-from handlers.common import (
-    answer_stale,
-    command_text,
-    guarded,
-    message_of,
-    pressed,
-    pressed_message,
-    refusal,
-    reply,
-    unless_unchanged,
-)
+from handlers.common import command_text, guarded, refusal, reply
 from handlers.context import ForumContext
+from handlers.meetings import rsvp
+from handlers.meetings.render import (
+    CAPTION_LIMIT,
+    admin_rows,
+    announcement_head,
+    meeting_text,
+    rsvp_keyboard,
+    send_calendar,
+)
 from handlers.outgoing import outgoing
 
-HORIZON = timedelta(days=400)  # occurrences are materialised this far ahead
-CAPTION_LIMIT = 1024  # Telegram's, for a file's caption
 log = logging.getLogger(__name__)
-
-
-def _occurrences(
-    first_local: datetime,
-    zone: str,
-    every: int | None,
-    duration: timedelta,
-    start_seq: int,
-    until: datetime,
-) -> list[tuple[int, datetime, datetime]]:
-    """(seq, start, end) from `start_seq` up to `until` (at least one), in UTC."""
-    found: list[tuple[int, datetime, datetime]] = []
-    seq = start_seq
-    while True:
-        start = occurrence_start(first_local, zone, every, seq)
-        if found and start > until:
-            return found
-        found.append((seq, start, start + duration))
-        if every is None:
-            return found
-        seq += 1
 
 
 MEETING_FORM = N_(
@@ -111,7 +86,7 @@ async def schedule(
     forum, tr = actor.forum, actor.tr
     assert forum is not None
     now = services.clock()
-    occurrences = _occurrences(
+    first = occurrences(
         draft.first_start, draft.timezone, draft.every_months, draft.duration, 0, now + HORIZON
     )
     # The series, its occurrences and every member's announcement commit together: a crash
@@ -136,7 +111,7 @@ async def schedule(
             reminders=[int(lead.total_seconds()) for lead in draft.reminders],
             created_by=actor.user_id,
             now=now,
-            occurrences=occurrences,
+            occurrences=first,
         )
         meeting = await meetings_db.first_occurrence(batch.conn, series_id)
         assert meeting is not None
@@ -161,7 +136,7 @@ async def schedule(
             repeat=repeat,
         ),
     )
-    await _send_calendar(update, context, meeting)
+    await send_calendar(update, context, meeting)
     return meeting
 
 
@@ -176,8 +151,8 @@ async def _announce(
     """
     calendar = calendar_file([calendar_event(meeting, now)], name=meeting.title)
     counts = dict.fromkeys(ANSWERS, 0)
-    for person in await meetings_db.attendees(batch.conn, meeting.forum_id):
-        if person.user_id == exclude or not await meetings_db.claim_notice(
+    for person in await attendees_db.attendees(batch.conn, meeting.forum_id):
+        if person.user_id == exclude or not await attendees_db.claim_notice(
             batch.conn, meeting.id, person.user_id, meeting.revision, now
         ):
             continue
@@ -195,71 +170,6 @@ async def _announce(
         await batch.add(outgoing(person.user_id, person.user_id, caption, part=1, **file))
 
 
-def meeting_text(
-    tr: Translator,
-    meeting: MeetingRow,
-    zone: str,
-    counts: dict[str, int],
-    answer: str | None,
-    *,
-    cancelled_line: bool = True,
-) -> str:
-    """Title, time in the reader's zone (and the forum's), place, link, RSVPs. A notice that
-    opens with the cancellation leaves out `cancelled_line`, so it says it once."""
-    lines = [tr._("<b>%(title)s</b>", title=meeting.title)]
-    if meeting.cancelled and cancelled_line:
-        lines.append(tr._("This meeting is cancelled."))
-    lines.append(tr._("Starts %(time)s", time=tr.datetime(meeting.starts_at, zone)))
-    if zone != meeting.timezone:
-        lines.append(
-            tr._("Forum time: %(time)s", time=tr.datetime(meeting.starts_at, meeting.timezone))
-        )
-    if meeting.place:
-        lines.append(tr._("Place: %(place)s", place=meeting.place))
-    if meeting.link:
-        lines.append(tr._("Online: %(link)s", link=meeting.link))
-    lines.append(tr._("Going: %(going)s · Maybe: %(maybe)s · Not going: %(no)s", **counts))
-    if answer:
-        lines.append(tr._("Your answer: %(answer)s", answer=tr._(ANSWER_LABELS[answer])))
-    return "\n".join(lines)
-
-
-ANSWER_LABELS = {"going": N_("Going"), "maybe": N_("Maybe"), "no": N_("Not going")}
-
-
-def rsvp_keyboard(tr: Translator, meeting: MeetingRow, answer: str | None) -> InlineKeyboardMarkup:
-    """Going / maybe / not going (the current answer marked), and the calendar file."""
-    row = [
-        InlineKeyboardButton(
-            ("● " if key == answer else "") + tr._(label),
-            callback_data=callbacks.make("mtg", "rsvp", meeting.id, key),
-        )
-        for key, label in ANSWER_LABELS.items()
-    ]
-    ics = InlineKeyboardButton(
-        tr._("📅 Calendar file"), callback_data=callbacks.make("mtg", "ics", meeting.id)
-    )
-    return InlineKeyboardMarkup([row, [ics]])
-
-
-def admin_rows(tr: Translator, meeting: MeetingRow) -> list[list[InlineKeyboardButton]]:
-    """The coordinator's extra buttons under a meeting in /meetings."""
-
-    def button(label: str, action: str) -> InlineKeyboardButton:
-        return InlineKeyboardButton(label, callback_data=callbacks.make("mtga", action, meeting.id))
-
-    rows = [
-        [
-            button(tr._("🕑 Move"), "move"),
-            button(tr._("📍 Place"), "place"),
-            button(tr._("✖ Cancel"), "cancel"),
-        ]
-    ]
-    if meeting.every_months:
-        rows.append([button(tr._("✖ Cancel the whole series"), "series")])
-    return rows
-
-
 @guarded("meetings")
 async def list_meetings(update: Update, context: ForumContext) -> None:
     """The forum's next meetings; the soonest with RSVP buttons and its calendar file."""
@@ -275,212 +185,13 @@ async def list_meetings(update: Update, context: ForumContext) -> None:
         )
         return
     for meeting in meetings:
-        answer = await meetings_db.rsvp_of(services.db, meeting.id, actor.user_id)
-        counts = await meetings_db.rsvp_counts(services.db, meeting.id)
+        answer = await attendees_db.rsvp_of(services.db, meeting.id, actor.user_id)
+        counts = await attendees_db.rsvp_counts(services.db, meeting.id)
         markup = None if meeting.cancelled else rsvp_keyboard(actor.tr, meeting, answer)
         if markup and actor.role is Role.COORDINATOR and meeting.starts_at > services.clock():
             markup = InlineKeyboardMarkup([*markup.inline_keyboard, *admin_rows(actor.tr, meeting)])
         await reply(update, meeting_text(actor.tr, meeting, actor.timezone, counts, answer), markup)
 
 
-async def on_meeting_button(update: Update, context: ForumContext) -> None:
-    """RSVP (updates the message in place) or the calendar file."""
-    query, actor, services = pressed(update), context.actor, context.services
-    parsed = callbacks.parse(query.data)
-    meeting_id = parsed.int_arg(0) if parsed else None
-    meeting = await meetings_db.get_meeting(services.db, meeting_id) if meeting_id else None
-    if (
-        parsed is None
-        or meeting is None
-        or await forums_db.role_in(services.db, meeting.forum_id, actor.user_id) is None
-    ):
-        await answer_stale(update, context)
-        return
-    now = services.clock()
-    if parsed.action == "ics":
-        await query.answer()
-        await _send_calendar(update, context, meeting)
-        return
-    answer = parsed.arg(1)
-    if parsed.action != "rsvp" or answer not in ANSWERS:
-        await answer_stale(update, context)
-        return
-    if meeting.cancelled or meeting.ends_at <= now:
-        await query.answer(actor.tr._("This meeting is cancelled or over; answers are closed."))
-        return
-    await meetings_db.set_rsvp(services.db, meeting.id, actor.user_id, answer, now)
-    counts = await meetings_db.rsvp_counts(services.db, meeting.id)
-    await query.answer(actor.tr._("Thank you, noted."))
-    message, tr = pressed_message(query), actor.tr
-    text = _head(message.text or message.caption or "", meeting.title) + meeting_text(
-        tr, meeting, actor.timezone, counts, answer
-    )
-    rows: Sequence[Sequence[InlineKeyboardButton]] = rsvp_keyboard(
-        tr, meeting, answer
-    ).inline_keyboard
-    had_admin_rows = any(
-        str(button.callback_data).startswith("mtga:")
-        for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())
-        for button in row
-    )
-    if had_admin_rows and actor.role is Role.COORDINATOR:  # /meetings, a coordinator's copy
-        rows = (*rows, *admin_rows(tr, meeting))
-    markup = InlineKeyboardMarkup(rows)
-    with unless_unchanged():
-        if message.text is not None:
-            await query.edit_message_text(text, reply_markup=markup)
-        elif len(text) <= CAPTION_LIMIT:  # an announcement or reminder with its calendar file
-            await query.edit_message_caption(caption=text, reply_markup=markup)
-        else:
-            await query.edit_message_reply_markup(markup)
-
-
-def _head(shown: str, title: str) -> str:
-    """What a message says above the meeting itself ("🔔 Reminder", "📅 New meeting:", "🕑 This
-    meeting has moved: …"), as HTML, so that an answer there refreshes the meeting's lines (its
-    tally) and keeps the rest. The meeting's lines start with its title (one line)."""
-    lines = shown.split("\n")
-    if title not in lines:
-        return ""
-    return "".join(html.escape(line, quote=False) + "\n" for line in lines[: lines.index(title)])
-
-
-def calendar_event(meeting: MeetingRow, now: datetime) -> CalendarEvent:
-    return CalendarEvent(
-        uid=f"meeting-{meeting.series_id}-{meeting.seq}@scp-forum-bot",
-        sequence=meeting.revision,
-        title=meeting.title,
-        start=meeting.starts_at,
-        end=meeting.ends_at,
-        timezone=meeting.timezone,
-        place=meeting.place,
-        link=meeting.link,
-        description=None,
-        cancelled=meeting.cancelled,
-        stamp=now,
-    )
-
-
-def calendar_name(meeting: MeetingRow) -> str:
-    """Named after the forum's local date (a 06:00 Bangkok meeting is still on its own day)."""
-    return filename(meeting.title, meeting.starts_at.astimezone(ZoneInfo(meeting.timezone)))
-
-
-async def _send_calendar(update: Update, context: ForumContext, meeting: MeetingRow) -> None:
-    data = calendar_file([calendar_event(meeting, context.services.clock())], name=meeting.title)
-    await message_of(update).reply_document(
-        InputFile(data, filename=calendar_name(meeting)),
-        caption=context.actor.tr._("Open this file to add the meeting to your calendar."),
-    )
-
-
-async def send_due_reminders(services: Services) -> None:
-    """Every member gets each reminder once, in their language and zone (see record_due)."""
-    now = services.clock()
-    for meeting in await meetings_db.due_for_reminders(services.db, now):
-        leads = [
-            int(lead.total_seconds())
-            for lead, when in reminder_times(
-                meeting.starts_at, tuple(timedelta(seconds=s) for s in meeting.reminders)
-            )
-            if when <= now
-        ]
-        if not leads:
-            continue
-        # The lead being sent is the closest due one; the calendar file rides with the series'
-        # first (longest) reminder. Every reminder shows the RSVP tally (in `meeting_text`).
-        sending = min(leads)
-        done = await meetings_db.reminded(services.db, meeting.id, sending)
-        people = [
-            person
-            for person in await meetings_db.attendees(services.db, meeting.forum_id)
-            if person.user_id not in done
-        ]
-        if not people:
-            continue
-        counts = await meetings_db.rsvp_counts(services.db, meeting.id)
-        calendar = (
-            calendar_file([calendar_event(meeting, now)], name=meeting.title)
-            if sending == meeting.reminders[0]
-            else None
-        )
-        messages = [
-            await _reminder(services, meeting, person, counts, calendar) for person in people
-        ]
-        async with outbox_db.batch(
-            services.db, forum_id=meeting.forum_id, kind="meeting_reminder", now=now
-        ) as batch:
-            for person, message in zip(people, messages, strict=True):
-                if await meetings_db.record_due(batch.conn, meeting.id, person.user_id, leads, now):
-                    await batch.add(message)
-
-
-async def _reminder(
-    services: Services,
-    meeting: MeetingRow,
-    person: meetings_db.Attendee,
-    counts: dict[str, int],
-    calendar: bytes | None,
-) -> Outgoing:
-    tr = services.catalogs.translator(person.language)
-    answer = await meetings_db.rsvp_of(services.db, meeting.id, person.user_id)
-    text = (
-        tr._("🔔 Reminder")
-        + "\n"
-        + meeting_text(tr, meeting, person.timezone or meeting.timezone, counts, answer)
-    )
-    markup = rsvp_keyboard(tr, meeting, answer)
-    if (
-        calendar is not None and len(text) <= CAPTION_LIMIT
-    ):  # a caption's limit: the file rides along
-        return outgoing(
-            person.user_id,
-            person.user_id,
-            text,
-            markup,
-            document=calendar,
-            document_name=calendar_name(meeting),
-        )
-    return outgoing(person.user_id, person.user_id, text, markup)
-
-
-async def extend_series(services: Services) -> None:
-    """Keep a year or so of occurrences materialised for every repeating series.
-
-    The last occurrence's date comes from the series' rule, not from its stored (possibly moved)
-    start, so moving one meeting far ahead never stops the series.
-    """
-    now = services.clock()
-    for series in await meetings_db.repeating_series(services.db):
-        first_local = datetime.strptime(series.first_start_local, "%Y-%m-%d %H:%M")
-        last = occurrence_start(first_local, series.timezone, series.every_months, series.last_seq)
-        if last >= now + HORIZON:
-            continue
-        more = _occurrences(
-            first_local,
-            series.timezone,
-            series.every_months,
-            timedelta(seconds=series.duration_s),
-            series.last_seq + 1,
-            now + HORIZON,
-        )
-        await meetings_db.add_occurrences(services.db, series.id, more)
-
-
 def handlers() -> list[tuple[int, BaseHandler]]:
-    return [
-        (0, CommandHandler("meetings", list_meetings)),
-        (0, CallbackQueryHandler(on_meeting_button, pattern=r"^mtg:")),
-    ]
-
-
-def announcement_head(tr: Translator, every_months: int | None) -> str:
-    """The first line of a new meeting's announcement (also shown in the dialog's preview)."""
-    if not every_months:
-        return tr._("📅 New meeting:")
-    return tr.n_(
-        "📅 New meeting series, every %(months)s month:",
-        "📅 New meeting series, every %(months)s months:",
-        every_months,
-        months=every_months,
-    )
+    return [(0, CommandHandler("meetings", list_meetings)), *rsvp.handlers()]

@@ -3,52 +3,64 @@
 Title → date and time (the forum's time zone, read like the form's `starts:`) → place or online
 link (or Skip) → repeat (buttons) → a preview of the announcement as members will see it, with
 "✅ Create" and "✖ Discard". Each typed answer is checked by the one-message form's own rules
-(`bot.recurrence`): a wrong one is refused with the form's sentence and the step stays. "Create"
+(`bot.meetings`): a wrong one is refused with the form's sentence and the step stays. "Create"
 builds the draft through `parse_meeting_form` and creates it with `meetings.schedule`, the form's
 code path, claiming the draft in the transaction that writes the series and its announcements.
 
 This module owns the /meeting command: with text (or in a group) it hands over to
-`meetings.new_meeting`, unchanged. State is a pending input (`newmeeting`), so a restart keeps
-the dialog. Callback data: `mtgd:skip`, `mtgd:every:<months, 0 = once>`, `mtgd:make`, `mtgd:drop`.
+`meetings.new_meeting`, unchanged. State is a pending input (`newmeeting`) whose draft is a
+`NewMeetingDraft`, so a restart keeps the dialog. Callback data: `mtgd:skip`, `mtgd:every:<months,
+0 = once>`, `mtgd:make`, `mtgd:drop`; each acts only at its step of the caller's open draft.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot import callbacks
 from bot.forums import FormError
 from bot.i18n import Translator
-from bot.recurrence import SeriesDraft, occurrence_start, parse_meeting_form, validate_title
+from bot.meetings import SeriesDraft, parse_meeting_form, validate_title
 from bot.roles import Role
 from db import dialogs
-from db.meetings import ANSWERS, MeetingRow
+from handlers.buttons import Load, Press, button, routes
 from handlers.common import (
     TypedStep,
-    answer_stale,
     chat_of,
     command_text,
-    coordinator_step,
     guarded,
     is_private,
     keyboard,
     message_of,
-    pressed,
     reply,
 )
 from handlers.context import ForumContext
 from handlers.meetings import commands as meetings
+from handlers.meetings.preview import preview, repeat_keyboard
 
 NEWMEETING = "newmeeting"
 REPEATS = (0, 1, 3, 6, 12)  # the repeat buttons, in months (0: a single meeting)
 SKIP_WORDS = {"skip", "-", "none", "no"}
 LINK_SCHEMES = ("http://", "https://")
+
+
+@dataclass(frozen=True)
+class NewMeetingDraft:
+    """The answers so far, as typed (checked by the form's rules at each step)."""
+
+    forum: int  # the forum the meeting is for: the dialog closes if the caller's forum changes
+    step: str = "title"  # title → starts → place → every → preview
+    title: str = ""
+    starts: str = ""  # "2027-03-15 09:00", the forum's wall clock
+    place: str | None = None
+    link: str | None = None
+    every: str | None = None  # as the form's `every:` line ("6", "none"); None: the default
 
 
 @guarded("meeting")
@@ -63,33 +75,34 @@ async def meeting_command(update: Update, context: ForumContext) -> None:
 async def start(update: Update, context: ForumContext) -> None:
     actor = context.actor
     assert actor.forum is not None
-    await _expect(update, context, {"step": "title", "forum": actor.forum.id})
+    await _expect(update, context, NewMeetingDraft(forum=actor.forum.id))
     await reply(
         update,
         actor.tr._("New meeting, step 1 of 4 (send /cancel to stop). What is the meeting's title?"),
     )
 
 
-async def _expect(update: Update, context: ForumContext, data: dict) -> None:
+async def _expect(update: Update, context: ForumContext, draft: NewMeetingDraft) -> None:
     actor, services = context.actor, context.services
     await dialogs.expect(
         services.db,
         user_id=actor.user_id,
         chat_id=chat_of(update).id,
         kind=NEWMEETING,
-        data=data,
+        data=draft,
         now=services.clock(),
     )
 
 
-def _draft(data: dict, timezone: str, now: datetime) -> SeriesDraft:
+def _series(draft: NewMeetingDraft, timezone: str, now: datetime) -> SeriesDraft:
     """The meeting as the one-message form would read it; FormError says what is wrong.
 
     The title is checked on its own: typed alone it may look like a setting line ("Place: …")."""
-    lines = ["-", f"starts: {data['starts']}"]
-    lines += [f"{key}: {data[key]}" for key in ("place", "link", "every") if data.get(key)]
-    draft = parse_meeting_form("\n".join(lines), timezone=timezone, now=now)
-    return dataclasses.replace(draft, title=validate_title(data["title"]))
+    lines = ["-", f"starts: {draft.starts}"]
+    given = (("place", draft.place), ("link", draft.link), ("every", draft.every))
+    lines += [f"{key}: {value}" for key, value in given if value]
+    series = parse_meeting_form("\n".join(lines), timezone=timezone, now=now)
+    return replace(series, title=validate_title(draft.title))
 
 
 def _closed(tr: Translator) -> str:
@@ -100,27 +113,34 @@ async def on_input(update: Update, context: ForumContext, data: dict) -> None:
     """A typed answer to the current step; a refused one keeps the step."""
     actor, services = context.actor, context.services
     tr, forum = actor.tr, actor.forum
-    if actor.role is not Role.COORDINATOR or forum is None or data.get("forum") != forum.id:
+    draft = dialogs.Pending(NEWMEETING, data).draft(NewMeetingDraft)
+    if (
+        actor.role is not Role.COORDINATOR
+        or forum is None
+        or draft is None
+        or draft.forum != forum.id
+    ):
         await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_of(update).id)
         await reply(update, _closed(tr))
         return
     text = " ".join((message_of(update).text or "").split())  # every answer is one line
-    step, now = data.get("step"), services.clock()
+    now = services.clock()
     try:
-        if step == "title":
-            data = {**data, "step": "starts", "title": validate_title(text)}
-        elif step == "starts":
-            draft = _draft({**data, "starts": text}, forum.timezone, now)
-            starts = draft.first_start.strftime("%Y-%m-%d %H:%M")
-            data = {**data, "step": "place", "starts": starts}
-        elif step == "place":
-            data = {**data, **_place(text)}
-            _draft(data, forum.timezone, now)
-            data["step"] = "every"
-        elif step == "every":
-            _draft({**data, "every": text}, forum.timezone, now)
-            data = {**data, "every": text}
-            await _preview(update, context, data)
+        if draft.step == "title":
+            draft = replace(draft, step="starts", title=validate_title(text))
+        elif draft.step == "starts":
+            series = _series(replace(draft, starts=text), forum.timezone, now)
+            draft = replace(
+                draft, step="place", starts=series.first_start.strftime("%Y-%m-%d %H:%M")
+            )
+        elif draft.step == "place":
+            draft = _place(draft, text)
+            _series(draft, forum.timezone, now)
+            draft = replace(draft, step="every")
+        elif draft.step == "every":
+            draft = replace(draft, every=text)
+            _series(draft, forum.timezone, now)
+            await _preview(update, context, draft)
             return
         else:
             await reply(update, tr._("Please use the buttons in my message above."))
@@ -128,161 +148,118 @@ async def on_input(update: Update, context: ForumContext, data: dict) -> None:
     except FormError as error:
         await reply(update, tr._(error.message, **error.params))
         return
-    await _expect(update, context, data)
-    await _ask(update, context, data)
+    await _expect(update, context, draft)
+    await _ask(update, context, draft)
 
 
-def _place(text: str) -> dict[str, str | None]:
+def _place(draft: NewMeetingDraft, text: str) -> NewMeetingDraft:
     """A typed place, an online link, or nothing ("skip")."""
     if text.lower() in SKIP_WORDS:
-        return {"place": None, "link": None}
+        return replace(draft, place=None, link=None)
     if text.lower().startswith(LINK_SCHEMES):
-        return {"place": None, "link": text}
-    return {"place": text, "link": None}
+        return replace(draft, place=None, link=text)
+    return replace(draft, place=text, link=None)
 
 
-async def _ask(update: Update, context: ForumContext, data: dict) -> None:
-    """The question of the step `data` is at."""
+async def _ask(update: Update, context: ForumContext, draft: NewMeetingDraft) -> None:
+    """The question of the step `draft` is at."""
     tr, forum = context.actor.tr, context.actor.forum
     assert forum is not None
-    if data["step"] == "starts":
+    if draft.step == "starts":
         await reply(
             update,
             tr._(
                 "Step 2 of 4: when does <b>%(title)s</b> start? Send the date and time in the "
                 "forum's time zone (%(zone)s), like 2027-03-15 09:00.",
-                title=data["title"],
+                title=draft.title,
                 zone=forum.timezone,
             ),
         )
-    elif data["step"] == "place":
+    elif draft.step == "place":
         await reply(
             update,
             tr._("Step 3 of 4: where? Send the place, or an online link (https://…)."),
             keyboard([[(tr._("Skip"), callbacks.make("mtgd", "skip"))]]),
         )
     else:
-        await reply(update, tr._("Step 4 of 4: does the meeting repeat?"), _repeat_keyboard(tr))
-
-
-def _repeat_keyboard(tr: Translator) -> InlineKeyboardMarkup:
-    labels = {
-        0: tr._("Only once"),
-        1: tr._("Every month"),
-        12: tr._("Every year"),
-    }
-    buttons = [
-        (
-            labels.get(months) or tr.n_("Every %(count)s month", "Every %(count)s months", months),
-            callbacks.make("mtgd", "every", months),
+        await reply(
+            update, tr._("Step 4 of 4: does the meeting repeat?"), repeat_keyboard(tr, REPEATS)
         )
-        for months in REPEATS
-    ]
-    return keyboard([buttons[:1], buttons[1:3], buttons[3:]])
 
 
-async def _preview(update: Update, context: ForumContext, data: dict) -> None:
+async def _preview(update: Update, context: ForumContext, draft: NewMeetingDraft) -> None:
     """The announcement members will get, in the coordinator's language and zone."""
     actor, services = context.actor, context.services
-    tr, forum = actor.tr, actor.forum
-    assert forum is not None
-    draft = _draft(data, forum.timezone, services.clock())
-    starts = occurrence_start(draft.first_start, draft.timezone, draft.every_months, 0)
-    meeting = MeetingRow(
-        id=0,
-        series_id=0,
-        seq=0,
-        forum_id=forum.id,
-        title=draft.title,
-        place=draft.place,
-        link=draft.link,
-        timezone=draft.timezone,
-        starts_at=starts,
-        ends_at=starts + draft.duration,
-        revision=0,
-        cancelled=False,
-        reminders=tuple(int(lead.total_seconds()) for lead in draft.reminders),
-        every_months=draft.every_months,
-    )
-    head = meetings.announcement_head(tr, draft.every_months)
-    shown = meetings.meeting_text(tr, meeting, actor.timezone, dict.fromkeys(ANSWERS, 0), None)
-    text = "\n".join(
-        [
-            tr._("<b>Preview</b>: nothing is sent until you tap “Create”."),
-            _reminders_line(tr, draft.reminders),
-            "",
-            tr._("Members will see:"),
-            "",
-            head,
-            shown,
-        ]
-    )
-    markup = keyboard(
-        [
-            [
-                (tr._("✅ Create"), callbacks.make("mtgd", "make")),
-                (tr._("✖ Discard"), callbacks.make("mtgd", "drop")),
-            ]
-        ]
-    )
-    await _expect(update, context, {**data, "step": "preview"})
+    assert actor.forum is not None
+    series = _series(draft, actor.forum.timezone, services.clock())
+    text, markup = preview(actor.tr, series, actor.forum.id, actor.timezone)
+    await _expect(update, context, replace(draft, step="preview"))
     await reply(update, text, markup)
 
 
-def _reminders_line(tr: Translator, leads: tuple[timedelta, ...]) -> str:
-    if not leads:
-        return tr._("Reminders: none.")
-    parts = []
-    for lead in leads:
-        minutes = int(lead.total_seconds()) // 60
-        if minutes % (24 * 60) == 0:
-            parts.append(tr.n_("%(count)s day", "%(count)s days", minutes // (24 * 60)))
-        elif minutes % 60 == 0:
-            parts.append(tr.n_("%(count)s hour", "%(count)s hours", minutes // 60))
-        else:
-            parts.append(tr.n_("%(count)s minute", "%(count)s minutes", minutes))
-    return tr._("Reminders: %(leads)s before it.", leads=", ".join(parts))
+def at(step: str, *, months: bool = False) -> Load[NewMeetingDraft]:
+    """The `load` of a dialog button: the caller's open draft, if it is at `step` (and, with
+    `months`, the button's repeat is one we offer). The dialog's buttons are private (the
+    middleware turns them away in groups), so the chat is the caller's own."""
+
+    async def load(context: ForumContext, data: callbacks.Callback) -> NewMeetingDraft | None:
+        if months and data.int_arg(0) not in REPEATS:
+            return None
+        actor = context.actor
+        pending = await dialogs.pending(
+            context.services.db, user_id=actor.user_id, chat_id=actor.user_id
+        )
+        draft = pending.draft(NewMeetingDraft) if pending and pending.kind == NEWMEETING else None
+        return draft if draft is not None and draft.step == step else None
+
+    return load
 
 
-async def on_button(update: Update, context: ForumContext) -> None:
-    """Skip, a repeat, Create or Discard; each checked against the pending step."""
-    query, actor, services = pressed(update), context.actor, context.services
-    step_of = await coordinator_step(update, context, NEWMEETING)
-    if step_of is None:
-        return
-    parsed, pending = step_of
-    chat_id = chat_of(update).id
-    data, step, tr = pending.data, pending.data.get("step"), actor.tr
-    if parsed.action == "skip" and step == "place":
-        data = {**data, "step": "every", "place": None, "link": None}
-        await _expect(update, context, data)
-        await query.answer()
-        await _ask(update, context, data)
-    elif parsed.action == "every" and step == "every" and parsed.int_arg(0) in REPEATS:
-        months = parsed.int_arg(0)
-        await query.answer()
-        await _preview(update, context, {**data, "every": str(months) if months else "none"})
-    elif parsed.action == "drop" and step == "preview":
-        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_id)
-        await query.answer()
-        await query.edit_message_text(tr._("Discarded. No meeting was created."))
-    elif parsed.action == "make" and step == "preview":
-        await _create(update, context, data)
-    else:
-        await answer_stale(update, context)
+async def coordinates(context: ForumContext, draft: NewMeetingDraft) -> bool:
+    """Whether the caller still coordinates the forum the draft is for."""
+    actor = context.actor
+    return (
+        actor.role is Role.COORDINATOR and actor.forum is not None and draft.forum == actor.forum.id
+    )
 
 
-async def _create(update: Update, context: ForumContext, data: dict) -> None:
+@button("mtgd", "skip", load=at("place"), check=coordinates)
+async def skip(press: Press[NewMeetingDraft]) -> None:
+    """No place and no link."""
+    draft = replace(press.row, step="every", place=None, link=None)
+    await _expect(press.update, press.context, draft)
+    await _ask(press.update, press.context, draft)
+
+
+@button("mtgd", "every", load=at("every", months=True), check=coordinates)
+async def every(press: Press[NewMeetingDraft]) -> None:
+    """A repeat chosen: on to the preview."""
+    months = press.data.int_arg(0)
+    draft = replace(press.row, every=str(months) if months else "none")
+    await _preview(press.update, press.context, draft)
+
+
+@button("mtgd", "drop", load=at("preview"), check=coordinates)
+async def discard(press: Press[NewMeetingDraft]) -> None:
+    """✖ Discard: nothing was sent, nothing is kept."""
+    await dialogs.clear(
+        press.services.db, user_id=press.actor.user_id, chat_id=press.message.chat.id
+    )
+    await press.query.edit_message_text(press.tr._("Discarded. No meeting was created."))
+
+
+@button("mtgd", "make", load=at("preview"), check=coordinates, answer=False)
+async def create(press: Press[NewMeetingDraft]) -> None:
     """✅ Create: the form's code path, claiming the draft in its transaction."""
-    query, actor, services = pressed(update), context.actor, context.services
+    query, actor, services = press.query, press.actor, press.services
     assert actor.forum is not None
     try:
-        draft = _draft(data, actor.forum.timezone, services.clock())
+        series = _series(press.row, actor.forum.timezone, services.clock())
     except FormError as error:  # e.g. the start went by while the preview waited
         await query.answer(actor.tr._(error.message, **error.params), show_alert=True)
         return
-    claim = (actor.user_id, chat_of(update).id, NEWMEETING)
-    if await meetings.schedule(update, context, draft, claim=claim) is None:
+    claim = (actor.user_id, press.message.chat.id, NEWMEETING)
+    if await meetings.schedule(press.update, press.context, series, claim=claim) is None:
         await query.answer(_closed(actor.tr))
         return
     with contextlib.suppress(TelegramError):  # courtesies: the meeting is committed and sent
@@ -298,5 +275,5 @@ TYPED_STEPS = (TypedStep(NEWMEETING, on_input),)
 def handlers() -> list[tuple[int, BaseHandler]]:
     return [
         (0, CommandHandler("meeting", meeting_command)),
-        (0, CallbackQueryHandler(on_button, pattern=r"^mtgd:")),
+        (0, routes(skip, every, discard, create)),
     ]

@@ -8,19 +8,27 @@ occurrence's revision, which every change bumps.
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 
 from bot.context import Services
-from bot.ics import calendar_file
+from bot.ics import calendar_event, calendar_file, calendar_name
+from db import meeting_attendees as attendees_db
 from db import meetings as meetings_db
 from db import outbox as outbox_db
 from db.meetings import MeetingRow
 from db.outbox import Attachment
-from handlers.meetings.commands import calendar_event, calendar_name, meeting_text, rsvp_keyboard
+from handlers.meetings.render import CAPTION_LIMIT, meeting_text, rsvp_keyboard
 from handlers.outgoing import outgoing
 
 CHANGES = ("cancelled", "moved", "place")
-CAPTION_LIMIT = 1024  # Telegram's, for a file's caption
+
+
+def notices(
+    services: Services, meeting: MeetingRow, now: datetime
+) -> AbstractAsyncContextManager[outbox_db.Batch]:
+    """The transaction of a change to `meeting` and its notices (`tell` inside it)."""
+    return outbox_db.batch(services.db, forum_id=meeting.forum_id, kind="meeting_notice", now=now)
 
 
 async def tell(
@@ -42,9 +50,9 @@ async def tell(
         return
     meeting = changed[0]
     calendar = _cancelling_calendar(changed, now) if change == "cancelled" else None
-    counts = await meetings_db.rsvp_counts(conn, meeting.id)
-    for person in await meetings_db.attendees(conn, meeting.forum_id):
-        if not await meetings_db.claim_notice(
+    counts = await attendees_db.rsvp_counts(conn, meeting.id)
+    for person in await attendees_db.attendees(conn, meeting.forum_id):
+        if not await attendees_db.claim_notice(
             conn, meeting.id, person.user_id, meeting.revision, now
         ):
             continue
@@ -62,7 +70,7 @@ async def tell(
             head = tr._("🕑 This meeting has moved.")
         else:
             head = tr._("📍 This meeting has a new place or link.")
-        answer = await meetings_db.rsvp_of(conn, meeting.id, person.user_id)
+        answer = await attendees_db.rsvp_of(conn, meeting.id, person.user_id)
         body = meeting_text(tr, meeting, zone, counts, answer, cancelled_line=False)
         text = head + "\n" + body
         markup = None if meeting.cancelled else rsvp_keyboard(tr, meeting, answer)

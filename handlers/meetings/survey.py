@@ -8,9 +8,11 @@ someone was asked and answered, never what). Ratings are stored without a user i
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler
 
 from bot import callbacks
 from bot.context import Services
@@ -21,7 +23,8 @@ from db import forums as forums_db
 from db import meeting_survey as feedback_db
 from db import outbox as outbox_db
 from db.meetings import MeetingRow
-from handlers.common import TypedStep, answer_stale, chat_of, keyboard, message_of, pressed, reply
+from handlers.buttons import Press, button, routes
+from handlers.common import TypedStep, answer_stale, chat_of, keyboard, message_of, reply
 from handlers.context import ForumContext
 from handlers.outgoing import outgoing
 
@@ -54,40 +57,52 @@ async def send_surveys(services: Services) -> None:
                 )
 
 
-async def on_rating(update: Update, context: ForumContext) -> None:
+class Rating(NamedTuple):
+    """A star tapped: which meeting, how many stars."""
+
+    meeting: int
+    stars: int
+
+
+@dataclass(frozen=True)
+class CommentDraft:
+    """The pending comment after a rating: only the meeting, never who rated it how."""
+
+    meeting: int
+
+
+async def rating(context: ForumContext, data: callbacks.Callback) -> Rating | None:
+    """The rating a star button carries, if it is one we draw."""
+    meeting_id, stars = data.int_arg(0), data.int_arg(1)
+    if not meeting_id or stars is None or stars not in range(1, 6):
+        return None
+    return Rating(meeting_id, stars)
+
+
+@button("mtgs", "rate", load=rating, answer=False)
+async def rate(press: Press[Rating]) -> None:
     """A star tapped: store the rating (once), then invite a comment."""
-    query, actor, services = pressed(update), context.actor, context.services
-    parsed = callbacks.parse(query.data)
-    meeting_id, rating = (parsed.int_arg(0), parsed.int_arg(1)) if parsed else (None, None)
-    if (
-        parsed is None
-        or parsed.action != "rate"
-        or not meeting_id
-        or rating is None
-        or rating not in range(1, 6)
-    ):
-        await answer_stale(update, context)
-        return
+    services, tr, given = press.services, press.tr, press.row
     if not await feedback_db.rate(
-        services.db, meeting_id, actor.user_id, rating, services.clock()
+        services.db, given.meeting, press.actor.user_id, given.stars, services.clock()
     ):  # never asked, or answered already
-        await answer_stale(update, context)
+        await answer_stale(press.update, press.context)
         return
     # Only the meeting: nothing may point from the member to their rating, not even this step.
     await dialogs.expect(
         services.db,
-        user_id=actor.user_id,
-        chat_id=chat_of(update).id,
+        user_id=press.actor.user_id,
+        chat_id=press.message.chat.id,
         kind=COMMENT,
-        data={"meeting": meeting_id},
+        data=CommentDraft(given.meeting),
         now=services.clock(),
     )
-    await query.answer(actor.tr._("Thank you!"))
-    await query.edit_message_text(
-        actor.tr._(
+    await press.query.answer(tr._("Thank you!"))
+    await press.query.edit_message_text(
+        tr._(
             "Thank you! Your rating: %(rating)s ★. To add a comment, type it now (it stays "
             "anonymous), or send /cancel.",
-            rating=rating,
+            rating=given.stars,
         )
     )
 
@@ -95,7 +110,8 @@ async def on_rating(update: Update, context: ForumContext) -> None:
 async def on_comment_input(update: Update, context: ForumContext, data: dict) -> None:
     """The optional comment after a rating."""
     actor, services = context.actor, context.services
-    meeting_id = int(data.get("meeting", 0))
+    draft = dialogs.Pending(COMMENT, data).draft(CommentDraft)
+    meeting_id = draft.meeting if draft else 0
     if await feedback_db.answered_survey(services.db, meeting_id, actor.user_id):
         await feedback_db.add_comment(
             services.db, meeting_id, message_of(update).text or "", services.clock()
@@ -151,4 +167,4 @@ TYPED_STEPS = (TypedStep(COMMENT, on_comment_input),)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:
-    return [(0, CallbackQueryHandler(on_rating, pattern=r"^mtgs:"))]
+    return [(0, routes(rate))]
