@@ -6,13 +6,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from tests.dialog_steps import count
 from tests.harness import new_poll, running_bot
 from tests.test_polls import POLL, ballot
 from tests.worlds import forum_with_members
-
-
-async def count(bot, table: str) -> int:
-    return (await bot.services.db.fetchone(f"SELECT count(*) FROM {table}"))[0]
 
 
 async def test_the_form_ends_in_a_preview_and_nothing_is_sent_before_send(tmp_path, fake):
