@@ -5,6 +5,7 @@ sentences every dialog answers with."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from fake_telegram import Call, FakeChat, FakeUser
 from tests.harness import Harness
@@ -30,27 +31,42 @@ def said(calls: Iterable[Call]) -> list[str]:
     return [c.params["text"] for c in calls if c.method == "sendMessage"]
 
 
+@dataclass(frozen=True)
+class Gate:
+    """Who may start a dialog: what a member is told, the dialog's buttons a member might
+    forge, and how the coordinator's command alone is answered in the group."""
+
+    refusal: str
+    buttons: tuple[str, ...]
+    in_group: str  # how the answer starts
+
+
+GATES = {
+    "/meeting": Gate(
+        "Only coordinators of Thailand SCP Forum can use /meeting.",
+        ("mtgd:skip", "mtgd:every:6", "mtgd:make", "mtgd:drop"),
+        "Send the meeting in one message",  # the form, as ever
+    ),
+    "/tip add": Gate(
+        "Only coordinators of Thailand SCP Forum can use /tip add.",
+        ("tipd:lang:en", "tipd:topic:energy", "tipd:save", "tipd:more"),
+        "Please use /tip in a private chat with me",
+    ),
+}
+
+
 async def only_coordinators_start(
-    bot: Harness,
-    command: str,
-    *,
-    members: Iterable[FakeUser],
-    refusal: str,
-    forged: Iterable[str],
-    coordinator: FakeUser,
-    group: FakeChat,
-    in_group: str,
+    bot: Harness, command: str, coordinator: FakeUser, group: FakeChat, *members: FakeUser
 ) -> None:
-    """Each of `members` who sends `command` in private is answered `refusal`; nothing waits
-    for them, and each of the dialog's buttons in `forged` is stale to them. The
-    `coordinator`'s `command` in `group` is answered with a message that starts with
-    `in_group`, and starts no dialog either."""
-    forged = tuple(forged)
+    """Each of `members` who sends `command` in private is told its gate's refusal; nothing
+    waits for them, and each of the dialog's buttons is stale to them. The `coordinator`'s
+    `command` in `group` gets the gate's answer there, and starts no dialog either."""
+    gate = GATES[command]
     for who in members:
         await bot.send(who, command)
-        assert bot.last(who)["text"] == refusal
+        assert bot.last(who)["text"] == gate.refusal
         assert await step(bot, who) is None
-        await bot.forged_are_stale(who, forged)
+        await bot.forged_are_stale(who, gate.buttons)
     await bot.send(coordinator, command, chat=group)
-    assert bot.last(group)["text"].startswith(in_group)
+    assert bot.last(group)["text"].startswith(gate.in_group)
     assert await step(bot, coordinator) is None

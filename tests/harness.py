@@ -69,6 +69,13 @@ class Harness:
             lambda: self.fake.send_text(user, text, chat=chat, reply_to=reply_to)
         )
 
+    async def sends(self, user: FakeUser, *texts: str) -> list[Call]:
+        """The user sends each of `texts` in turn (a dialog's answers); returns the calls."""
+        calls = []
+        for text in texts:
+            calls += await self.send(user, text)
+        return calls
+
     async def edit(
         self,
         user: FakeUser,

@@ -25,13 +25,6 @@ def announcements(bot, user) -> list[dict]:
     ]
 
 
-async def to_the_place(bot, user, title: str, when: str) -> None:
-    """`user` sends /meeting and answers its title and time steps: the place step waits."""
-    await bot.send(user, "/meeting")
-    await bot.send(user, title)
-    await bot.send(user, when)
-
-
 async def test_step_by_step_to_the_same_meeting_as_the_form_announced_once(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, *_ = await forum_with_members(bot, fake, group=False)
@@ -94,11 +87,11 @@ async def test_step_by_step_to_the_same_meeting_as_the_form_announced_once(tmp_p
 async def test_an_online_link_and_a_single_meeting(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, *_ = await forum_with_members(bot, fake, group=False)
-        await to_the_place(bot, ada, "Online check-in", "2027-02-01 14:00")
+        await bot.sends(ada, "/meeting", "Online check-in", "2027-02-01 14:00")
         await bot.send(ada, "ftp://example.org")  # a place, then; a bad link would be refused
-        await to_the_place(bot, ada, "Online check-in", "2027-02-01 14:00")
+        await bot.sends(ada, "/meeting", "Online check-in", "2027-02-01 14:00")
         await bot.send(ada, "javascript:alert(1)")  # just a (strange) place name
-        await to_the_place(bot, ada, "Online check-in", "2027-02-01 14:00")
+        await bot.sends(ada, "/meeting", "Online check-in", "2027-02-01 14:00")
         await bot.send(ada, "https://meet example.org")
         assert bot.last(ada)["text"].startswith("The link must be a web address")
         await bot.send(ada, "https://meet.example.org/scp")
@@ -115,7 +108,7 @@ async def test_an_online_link_and_a_single_meeting(tmp_path, fake):
 async def test_skip_and_a_typed_repeat_and_discard(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, *_ = await forum_with_members(bot, fake, group=False)
-        await to_the_place(bot, ada, "Workshop", "2027-02-01 09:00")
+        await bot.sends(ada, "/meeting", "Workshop", "2027-02-01 09:00")
         await bot.tap(ada, "Skip")
         await bot.send(ada, "every fortnight")
         assert bot.last(ada)["text"].startswith("I don't understand “every: every fortnight”")
@@ -177,7 +170,7 @@ async def test_a_restart_keeps_the_dialog_and_cancel_ends_it(tmp_path, fake):
         await bot.send(ada, "/cancel")
         calls = await bot.send(ada, "2027-04-01 09:00")
         assert said(calls) == [HINT]
-        await to_the_place(bot, ada, "Another", "2027-04-01 09:00")
+        await bot.sends(ada, "/meeting", "Another", "2027-04-01 09:00")
         place = bot.last_keyboard(ada.id)["message_id"]
         await bot.send(ada, "/cancel")
         calls = await bot.tap(ada, "Skip", message_id=place)
@@ -205,16 +198,7 @@ async def test_an_edited_answer_never_acts(tmp_path, fake):
 async def test_only_coordinators_and_forged_buttons_are_refused(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, _, lena, group = await forum_with_members(bot, fake)
-        await only_coordinators_start(
-            bot,
-            "/meeting",
-            members=(niran, lena),
-            refusal="Only coordinators of Thailand SCP Forum can use /meeting.",
-            forged=("mtgd:skip", "mtgd:every:6", "mtgd:make", "mtgd:drop"),
-            coordinator=ada,
-            group=group,
-            in_group="Send the meeting in one message",  # the form, as ever
-        )
+        await only_coordinators_start(bot, "/meeting", ada, group, niran, lena)
         # Ada's own buttons, forged out of step or with values the dialog does not offer.
         await bot.send(ada, "/meeting")
         await bot.send(ada, TITLE)

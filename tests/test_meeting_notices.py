@@ -126,13 +126,18 @@ def _body(message) -> str:
     return message.get("text") or message.get("caption") or ""
 
 
+async def _tapped(bot, user, message, answer: str) -> dict:
+    """`user` taps `answer` under `message`; returns the message as it shows now."""
+    await bot.tap(user, answer, message_id=message["message_id"])
+    return _shown(bot, user, message["message_id"])
+
+
 async def test_the_tally_updates_on_every_message_that_shows_it(tmp_path, fake):
     async with running(tmp_path, fake) as (bot, ada, niran):
         # The announcement: a calendar file whose caption shows the tally.
         announcement = bot.last(niran)
         assert "document" in announcement
-        await bot.tap(niran, "Maybe", message_id=announcement["message_id"])
-        shown = _shown(bot, niran, announcement["message_id"])
+        shown = await _tapped(bot, niran, announcement, "Maybe")
         assert _body(shown).startswith("📅 New meeting series, every 6 months:")
         assert "Going: 0 · Maybe: 1 · Not going: 0" in _body(shown)
         assert "Your answer: Maybe" in _body(shown) and "document" in shown
@@ -141,21 +146,18 @@ async def test_the_tally_updates_on_every_message_that_shows_it(tmp_path, fake):
         await bot.run_due()
         first = bot.last(niran)
         assert "document" in first
-        await bot.tap(niran, "Going", message_id=first["message_id"])
-        shown = _shown(bot, niran, first["message_id"])
+        shown = await _tapped(bot, niran, first, "Going")
         assert _body(shown).startswith("🔔 Reminder\n")
         assert "Going: 1 · Maybe: 0 · Not going: 0" in _body(shown)
         bot.clock.now = START - timedelta(days=7)
         await bot.run_due()
         second = bot.last(niran)
-        await bot.tap(niran, "Not going", message_id=second["message_id"])
-        shown = _shown(bot, niran, second["message_id"])
+        shown = await _tapped(bot, niran, second, "Not going")
         assert _body(shown).startswith("🔔 Reminder\n")
         assert "Going: 0 · Maybe: 0 · Not going: 1" in _body(shown)
         # A coordinator's /meetings message keeps her change buttons.
         listed = await _meeting_message(bot, ada)
-        await bot.tap(ada, "Going", message_id=listed["message_id"])
-        shown = _shown(bot, ada, listed["message_id"])
+        shown = await _tapped(bot, ada, listed, "Going")
         assert "Going: 1 · Maybe: 0 · Not going: 1" in shown["text"]
         assert any(b["callback_data"].startswith("mtga:") for b in bot.fake.buttons(shown))
 
