@@ -11,6 +11,7 @@ did (pass `expect_errors=True` to inspect them instead).
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import Application
 
+from app.heartbeat import run_due
 from app.wiring import build_application
 from bot.clock import FakeClock
 from bot.config import Config
@@ -29,6 +31,7 @@ from handlers.context import ForumContext
 from tests import leaks
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+STALE = "This button is no longer valid."  # the answer to a button that is gone or forged
 
 
 @dataclass
@@ -65,6 +68,13 @@ class Harness:
         return await self._act(
             lambda: self.fake.send_text(user, text, chat=chat, reply_to=reply_to)
         )
+
+    async def sends(self, user: FakeUser, *texts: str) -> list[Call]:
+        """The user sends each of `texts` in turn (a dialog's answers); returns the calls."""
+        calls = []
+        for text in texts:
+            calls += await self.send(user, text)
+        return calls
 
     async def edit(
         self,
@@ -119,14 +129,33 @@ class Harness:
         chat_id = who if isinstance(who, int) else who.id
         return [b["text"] for b in self.fake.buttons(self.last_keyboard(chat_id))]
 
+    async def forged_are_stale(
+        self, user: FakeUser, forged: Iterable[str], *, message_id: int | None = None
+    ) -> list[list[Call]]:
+        """`user`'s client sends each callback data of `forged` (under `message_id`, by default
+        the bot's last message to them), and each is answered "no longer valid"; returns the
+        calls each press made."""
+        made = []
+        for data in forged:
+            calls = await self.forge(user, data, message_id=message_id)
+            assert self.answers(calls) == [STALE], data
+            made.append(calls)
+        return made
+
+    async def refuses(self, user: FakeUser, text: str, answer: str) -> None:
+        """`user` sends `text`: the bot's last message to them contains `answer`, and no row of
+        any table changed."""
+        before = await snapshot(self)
+        await self.send(user, text)
+        assert answer in self.last(user)["text"]
+        assert await snapshot(self) == before
+
     def answers(self, calls: Iterable[Call]) -> list[str]:
         """Texts of callback answers among calls."""
         return [c.params.get("text", "") for c in calls if c.method == "answerCallbackQuery"]
 
     async def run_due(self) -> list[Call]:
         """Run what is due at the (injected) clock's time, as the heartbeat would."""
-        from app.heartbeat import run_due
-
         before = len(self.fake.calls)
         await run_due(self.app)
         await self.settle()
@@ -245,8 +274,6 @@ async def snapshot(harness: Harness) -> dict[str, list[tuple]]:
 
 def invite_codes(text: str) -> list[str]:
     """Deep-link codes in a message, in order (member link first)."""
-    import re
-
     return re.findall(r"\?start=([A-Za-z0-9_-]+)", text)
 
 
@@ -330,3 +357,16 @@ async def close_poll(
     if shut is not None:
         calls += await harness.tap(user, shut, message_id=last["message_id"], chat=chat)
     return calls
+
+
+async def play(harness: Harness, line: str, **people: FakeUser) -> list[Call]:
+    """One step of a scripted story, "who: what": `who` names one of `people`; `what` is text
+    they send, "#N" to tap button N of the bot's last keyboard, or "~label" to tap the button
+    whose label starts so. Returns the calls the step made."""
+    who, _, what = line.partition(": ")
+    user = people[who]
+    if what.startswith("#"):
+        return await harness.tap(user, int(what[1:]))
+    if what.startswith("~"):
+        return await harness.tap(user, what[1:])
+    return await harness.send(user, what)

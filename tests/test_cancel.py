@@ -16,12 +16,12 @@ from db import dialogs
 from fake_telegram import FakeChat, FakeTelegram, FakeUser
 from handlers.common import TypedStep
 from handlers.text import DIALOGS, collect
-from tests.harness import Harness, running_bot
+from tests.dialog_steps import HINT
+from tests.harness import Harness, play, running_bot
 from tests.test_meetings import FORM
 from tests.worlds import forum_with_members
 
 NOTHING = "There is nothing to cancel."
-HINT = "I answer commands: /help lists them."
 
 
 async def _pending_kinds(bot: Harness, user: FakeUser) -> list[str]:
@@ -34,84 +34,23 @@ async def _pending_kinds(bot: Harness, user: FakeUser) -> list[str]:
 Start = Callable[[Harness, FakeTelegram, FakeUser, FakeUser], Awaitable[FakeUser]]
 
 
-async def _newforum(bot, fake, ada, niran):
-    await bot.send(ada, "/newforum")
-    return ada
+def _steps(*lines: str) -> Start:
+    """A start from lines of `play` ("ada: /newpoll", "niran: ~Meetings"): the dialog waits
+    for the person of the last line."""
+
+    async def start(bot, fake, ada, niran):
+        for line in lines:
+            await play(bot, line, ada=ada, niran=niran)
+        return {"ada": ada, "niran": niran}[lines[-1].partition(": ")[0]]
+
+    return start
 
 
-async def _newpoll(bot, fake, ada, niran):
-    await bot.send(ada, "/newpoll")
-    return ada
-
-
-async def _announce(bot, fake, ada, niran):
-    await bot.send(ada, "/announce")
-    return ada
-
-
-async def _announce_preview(bot, fake, ada, niran):
-    await bot.send(ada, "/announce\nRoom 5 tomorrow.")
-    return ada
-
-
-async def _feedback(bot, fake, ada, niran):
-    await bot.send(niran, "/feedback")
-    await bot.tap(niran, "Meetings")
-    return niran
-
-
-async def _feedback_written(bot, fake, ada, niran):
-    await _feedback(bot, fake, ada, niran)
-    await bot.send(niran, "The room was too cold")
-    return niran
-
-
-async def _feedback_reply(bot, fake, ada, niran):
-    await _feedback_written(bot, fake, ada, niran)
-    await bot.tap(niran, "✅ Send anonymously")
-    await bot.tap(ada, "↩ Reply")
-    return ada
-
-
-async def _feedback_answer(bot, fake, ada, niran):
-    await _feedback_reply(bot, fake, ada, niran)
-    await bot.send(ada, "We will fix the heating.")
-    await bot.tap(niran, "↩ Answer")
-    return niran
-
-
-async def _meeting_move(bot, fake, ada, niran):
-    await bot.send(ada, FORM)
-    await bot.send(ada, "/meetings")
-    await bot.tap(ada, "🕑")
-    return ada
-
-
-async def _meeting_place(bot, fake, ada, niran):
-    await bot.send(ada, FORM)
-    await bot.send(ada, "/meetings")
-    await bot.tap(ada, "📍")
-    await bot.tap(ada, "This meeting only")  # a series asks first (this one or all)
-    return ada
-
-
-async def _meeting_dialog(bot, fake, ada, niran):
-    await bot.send(ada, "/meeting")
-    await bot.send(ada, "Autumn session")
-    return ada
-
-
-async def _tip_dialog(bot, fake, ada, niran):
-    await bot.send(ada, "/tip add")
-    await bot.tap(ada, "English")
-    return ada
-
-
-async def _timezone(bot, fake, ada, niran):
-    await bot.send(niran, "/settings")
-    await bot.tap(niran, "Time zone")
-    await bot.tap(niran, "Type another…")
-    return niran
+FEEDBACK = ("niran: /feedback", "niran: ~Meetings")
+FEEDBACK_WRITTEN = (*FEEDBACK, "niran: The room was too cold")
+FEEDBACK_REPLY = (*FEEDBACK_WRITTEN, "niran: ~✅ Send anonymously", "ada: ~↩ Reply")
+MEETINGS = ("ada: " + FORM, "ada: /meetings")
+_feedback = _steps(*FEEDBACK)
 
 
 async def _onboarding(bot, fake, ada, niran):
@@ -123,19 +62,26 @@ async def _onboarding(bot, fake, ada, niran):
 
 # dialog → (how it starts, the pending kind it leaves)
 STARTS: dict[str, tuple[Start, str]] = {
-    "newforum": (_newforum, "newforum"),
-    "newpoll": (_newpoll, "newpoll"),
-    "announce": (_announce, "announce"),
-    "announce-preview": (_announce_preview, "announce"),
+    "newforum": (_steps("ada: /newforum"), "newforum"),
+    "newpoll": (_steps("ada: /newpoll"), "newpoll"),
+    "announce": (_steps("ada: /announce"), "announce"),
+    "announce-preview": (_steps("ada: /announce\nRoom 5 tomorrow."), "announce"),
     "feedback": (_feedback, "feedback"),
-    "feedback-written": (_feedback_written, "feedback"),
-    "feedback-reply": (_feedback_reply, "feedback_reply"),
-    "feedback-answer": (_feedback_answer, "feedback_answer"),
-    "meeting-move": (_meeting_move, "mtg_move"),
-    "meeting-place": (_meeting_place, "mtg_place"),
-    "meeting-dialog": (_meeting_dialog, "newmeeting"),
-    "tip-dialog": (_tip_dialog, "newtip"),
-    "settings-timezone": (_timezone, "timezone"),
+    "feedback-written": (_steps(*FEEDBACK_WRITTEN), "feedback"),
+    "feedback-reply": (_steps(*FEEDBACK_REPLY), "feedback_reply"),
+    "feedback-answer": (
+        _steps(*FEEDBACK_REPLY, "ada: We will fix the heating.", "niran: ~↩ Answer"),
+        "feedback_answer",
+    ),
+    "meeting-move": (_steps(*MEETINGS, "ada: ~🕑"), "mtg_move"),
+    # A series asks first (this one or all).
+    "meeting-place": (_steps(*MEETINGS, "ada: ~📍", "ada: ~This meeting only"), "mtg_place"),
+    "meeting-dialog": (_steps("ada: /meeting", "ada: Autumn session"), "newmeeting"),
+    "tip-dialog": (_steps("ada: /tip add", "ada: ~English"), "newtip"),
+    "settings-timezone": (
+        _steps("niran: /settings", "niran: ~Time zone", "niran: ~Type another…"),
+        "timezone",
+    ),
     "onboarding": (_onboarding, ONBOARDING),
 }
 

@@ -9,6 +9,7 @@ import re
 
 from bot.priorities import item_key
 from fake_telegram import Call
+from tests.dialog_steps import count
 from tests.harness import close_poll, invite_codes, join, new_forum, running_bot
 from tests.test_exports import csv_of
 from tests.test_polls import ballot
@@ -57,10 +58,8 @@ async def test_every_catalog_shows_its_human_source_never_a_file_name(tmp_path, 
             assert "Which of these" in bot.last(niran)["text"]
 
 
-async def thai_catalog_poll(bot, fake, question: str | None = None):
-    """Somchai (Thai coordinator) makes a Table 2 poll (items 1, 3, 5) through the dialog, with
-    the default question or `question` (the message he types); Li (Chinese), Amal (Arabic) and
-    Niran (Thai) are members. Returns them."""
+async def thai_forum(bot, fake):
+    """Somchai (Thai coordinator), Li (Chinese), Amal (Arabic), Niran (Thai)."""
     somchai = fake.add_user("Somchai", username="somchai", language_code="th")
     li = fake.add_user("Li", username="li", language_code="zh-hans")
     amal = fake.add_user("Amal", username="amal", language_code="ar")
@@ -71,6 +70,14 @@ async def thai_catalog_poll(bot, fake, question: str | None = None):
     await join(bot, li, code, language="zh_Hans")
     await join(bot, amal, code, language="ar", group="civil_society")
     await join(bot, niran, code, language="th", group="industry")
+    return somchai, li, amal, niran
+
+
+async def thai_catalog_poll(bot, fake, question: str | None = None):
+    """Somchai (Thai coordinator) makes a Table 2 poll (items 1, 3, 5) through the dialog, with
+    the default question or `question` (the message he types); Li (Chinese), Amal (Arabic) and
+    Niran (Thai) are members. Returns them."""
+    somchai, li, amal, niran = await thai_forum(bot, fake)
     await bot.send(somchai, "/newpoll")
     await bot.forge(somchai, "np:cat:table2")
     for n in (1, 3, 5):
@@ -184,21 +191,6 @@ THAI_FORM = "/newpoll ควรทำอะไรก่อน\nพลังง�
 CHINESE = "首先应该做什么？\n能源\n水"
 
 
-async def thai_forum(bot, fake):
-    """Somchai (Thai coordinator), Li (Chinese), Amal (Arabic), Niran (Thai)."""
-    somchai = fake.add_user("Somchai", username="somchai", language_code="th")
-    li = fake.add_user("Li", username="li", language_code="zh-hans")
-    amal = fake.add_user("Amal", username="amal", language_code="ar")
-    niran = fake.add_user("Niran", username="niran", language_code="th")
-    code, _ = await new_forum(
-        bot, somchai, "/newforum Thailand SCP Forum\ntimezone: Asia/Bangkok\nlanguage: th"
-    )
-    await join(bot, li, code, language="zh_Hans")
-    await join(bot, amal, code, language="ar", group="civil_society")
-    await join(bot, niran, code, language="th", group="industry")
-    return somchai, li, amal, niran
-
-
 def button(bot, user, data: str) -> int:
     """The 1-based index of the button with this callback data on the user's last keyboard."""
     buttons = bot.fake.buttons(bot.last_keyboard(user.id))
@@ -230,7 +222,7 @@ async def test_an_added_language_reaches_its_members_others_read_the_polls_own(t
         preview = bot.last(somchai)
         assert "ไทย, 中文 (简体)" in preview["text"]
         assert "✏️ 中文 (简体)" in bot.labels(somchai) and "✖ 中文 (简体)" in bot.labels(somchai)
-        assert await count_rows(bot, "polls") == 0  # still a draft
+        assert await count(bot, "polls") == 0  # still a draft
         await bot.tap(somchai, button(bot, somchai, "np:send"))
         assert ballot(bot, li)["text"].split("\n")[0].endswith("首先应该做什么？")
         assert options_of(bot, li) == ["1. 能源", "2. 水"]
@@ -240,10 +232,6 @@ async def test_an_added_language_reaches_its_members_others_read_the_polls_own(t
             assert options_of(bot, who) == ["1. พลังงาน", "2. น้ำ"]
         await bot.tap(li, 2, message_id=ballot(bot, li)["message_id"])  # a tap keeps Chinese
         assert "1. 能源" in ballot(bot, li)["text"] and "พลังงาน" not in ballot(bot, li)["text"]
-
-
-async def count_rows(bot, table: str) -> int:
-    return (await bot.services.db.fetchone(f"SELECT count(*) FROM {table}"))[0]
 
 
 async def test_a_wrong_line_count_is_refused_in_the_coordinators_language(tmp_path, fake):

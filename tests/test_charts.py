@@ -24,6 +24,9 @@ from bot.poll_chart import chart_png
 from bot.poll_report import OTHERS, CountedBallot, count, visible
 from handlers.polls.report import OTHER_GROUPS
 from handlers.render import group_name
+from tests.figures import figures_saved
+from tests.harness import close_poll, join, new_forum, new_poll, running_bot
+from tests.test_results_readable import vote
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 LANGUAGES = ["en", *sorted(p.name for p in LOCALES.iterdir() if (p / "LC_MESSAGES").is_dir())]
@@ -56,14 +59,7 @@ def drawn_chart(
 ) -> tuple[Figure, dict[str, str], str, str]:
     """The chart of a three-option poll with a breakdown (two groups and the others), as the
     results handler draws it for a reader of `tr`, rendered with warnings as errors."""
-    drawn: list[Figure] = []
-    savefig = Figure.savefig
-
-    def keep(self: Figure, *args: object, **kwargs: object) -> object:
-        drawn.append(self)
-        return savefig(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Figure, "savefig", keep)
+    drawn = figures_saved(monkeypatch)
     groups = ["government"] * 3 + ["civil_society"] * 3 + ["academia", "industry", "other"]
     rankings = [[0, 1, 2], [1, 0, 2], [2, 1, 0]]
     ballots = [CountedBallot(i, group, rankings[i % 3]) for i, group in enumerate(groups, start=1)]
@@ -186,18 +182,8 @@ def test_a_label_never_breaks_a_letter_from_its_marks(text: str) -> None:
 async def test_a_thai_member_gets_the_chart_in_thai(tmp_path, fake, monkeypatch) -> None:
     """Through the bot: a Thai member's /results chart names the bars in Thai (the poll's own
     options), the groups and the axis in Thai, not `government` or option numbers."""
-    from tests.harness import close_poll, join, new_forum, new_poll, running_bot
-    from tests.test_results_readable import vote
-
     options = tip_titles("th", 3)
-    drawn: list[Figure] = []
-    savefig = Figure.savefig
-
-    def keep(self: Figure, *args: object, **kwargs: object) -> object:
-        drawn.append(self)
-        return savefig(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Figure, "savefig", keep)
+    drawn = figures_saved(monkeypatch)
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada = fake.add_user("Ada")
         code, _ = await new_forum(bot, ada)

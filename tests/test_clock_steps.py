@@ -11,15 +11,17 @@ FakeClock moves both clocks when time passes, and `step` moves the wall clock al
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from bot.clock import FakeClock
 from bot.pacing import OVERALL_PER_SECOND, Pacer
-from fake_telegram import FakeTelegram
-from tests.harness import START, close_poll, join, new_forum, new_poll, running_bot
+from fake_telegram import FakeTelegram, FakeUser
+from tests.harness import START, Harness, close_poll, join, new_forum, new_poll, running_bot
 from tests.test_announce import TEXT, crowd, deliveries
 
 HOUR = timedelta(hours=1)
@@ -80,12 +82,21 @@ def test_the_pacer_measures_time_that_passed_not_the_wall_clock():
 # --- the outbox drain ---
 
 
-async def test_a_step_back_of_an_hour_mid_broadcast_does_not_stall_it(tmp_path, caplog):
+@asynccontextmanager
+async def a_crowd_of_150(
+    tmp_path: Path,
+) -> AsyncIterator[tuple[Harness, FakeClock, FakeTelegram, FakeUser, list[int]]]:
+    """A bot on virtual time (Telegram's too) with Ada's forum of 150 members: the bot, its
+    clock, the fake, Ada and the members' ids."""
     clock = FakeClock(START)
     fake = virtual_telegram(clock)
     async with running_bot(tmp_path, admins=[1001], fake=fake, clock=clock) as bot:
         ada = fake.add_user("Ada", username="ada", user_id=1001)
-        ids = await crowd(bot, fake, ada, 150)
+        yield bot, clock, fake, ada, await crowd(bot, fake, ada, 150)
+
+
+async def test_a_step_back_of_an_hour_mid_broadcast_does_not_stall_it(tmp_path, caplog):
+    async with a_crowd_of_150(tmp_path) as (bot, clock, fake, ada, ids):
         await bot.send(ada, f"/announce\n{TEXT}")
         after_deliveries(fake, 50, lambda: clock.step(-HOUR))
         send_under_flood_control(fake, clock)
@@ -106,11 +117,7 @@ async def test_a_step_back_of_an_hour_mid_broadcast_does_not_stall_it(tmp_path, 
 
 
 async def test_a_step_forward_of_three_years_does_not_cut_a_retry_after_short(tmp_path, caplog):
-    clock = FakeClock(START)
-    fake = virtual_telegram(clock)
-    async with running_bot(tmp_path, admins=[1001], fake=fake, clock=clock) as bot:
-        ada = fake.add_user("Ada", username="ada", user_id=1001)
-        ids = await crowd(bot, fake, ada, 150)
+    async with a_crowd_of_150(tmp_path) as (bot, clock, fake, ada, ids):
         slow = ids[20:25]  # told to wait before the step, and waiting through it
         for chat in slow:
             fake.fail("sendMessage", chat_id=chat, retry_after=20)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.harness import join, link_group, new_forum, new_poll, running_bot, snapshot
+from tests.harness import link_group, new_poll, running_bot, snapshot
+from tests.worlds import forum_with_members
 
 
 async def send_feedback(bot, member, text: str, signed: bool) -> None:
@@ -26,15 +27,7 @@ def csv_of(calls, filename: str) -> str:
 
 async def test_export_menu_feedback_names_and_member_counts(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
-        ada = fake.add_user("Ada", username="ada", user_id=1001)
-        niran, mali, lena = (
-            fake.add_user(n, username=n.lower()) for n in ("Niran", "Mali", "Lena")
-        )
-        code, _ = await new_forum(bot, ada)
-        await join(bot, niran, code, group="industry")
-        await join(bot, mali, code, group="government", language="th")
-        await join(bot, lena, code, group="civil_society")
-        await bot.send(ada, "/promote @lena observer")
+        ada, niran, mali, lena, _ = await forum_with_members(bot, fake, group=False)
         await new_poll(bot, ada, "/newpoll Which first?\nA\nB")
         await send_feedback(bot, niran, "Signed idea", signed=True)
         await send_feedback(bot, mali, "Quiet idea", signed=False)

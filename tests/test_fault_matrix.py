@@ -32,7 +32,7 @@ import pytest
 
 from db.connection import Database
 from fake_telegram import FakeTelegram, FakeUser
-from tests.harness import Harness, new_poll, running_bot
+from tests.harness import Harness, new_poll, play, running_bot
 from tests.test_announce import TEXT
 from tests.test_meetings import FORM
 from tests.test_polls import POLL
@@ -79,54 +79,9 @@ async def _with_poll(bot: Harness, fake: FakeTelegram) -> Story:
     return story
 
 
-async def _with_poll_preview(bot: Harness, fake: FakeTelegram) -> Story:
-    story = await _forum(bot, fake)
-    await bot.send(story.ada, POLL)
-    return story
-
-
-async def _with_draft(bot: Harness, fake: FakeTelegram) -> Story:
-    story = await _forum(bot, fake)
-    await bot.send(story.ada, "/announce\n" + TEXT)
-    return story
-
-
-async def _with_feedback_draft(bot: Harness, fake: FakeTelegram) -> Story:
-    story = await _forum(bot, fake)
-    await bot.send(story.niran, "/feedback")
-    await bot.tap(story.niran, "Meetings")
-    return story
-
-
-async def _with_feedback_text(bot: Harness, fake: FakeTelegram) -> Story:
-    story = await _with_feedback_draft(bot, fake)
-    await bot.send(story.niran, "The room was too cold")
-    return story
-
-
-async def _with_meeting(bot: Harness, fake: FakeTelegram) -> Story:
-    story = await _forum(bot, fake)
-    await bot.send(story.ada, FORM)
-    await bot.send(story.niran, "/meetings")
-    return story
-
-
 async def _with_removal_asked(bot: Harness, fake: FakeTelegram) -> Story:
     story = await _forum(bot, fake)
     await bot.send(story.ada, f"/remove {story.niran.id}")
-    return story
-
-
-async def _with_forget_asked(bot: Harness, fake: FakeTelegram) -> Story:
-    story = await _forum(bot, fake)
-    await bot.send(story.niran, "/forget")
-    return story
-
-
-async def _with_reply_asked(bot: Harness, fake: FakeTelegram) -> Story:
-    story = await _with_feedback_text(bot, fake)
-    await bot.tap(story.niran, "✅ Send anonymously")
-    await bot.tap(story.ada, "↩ Reply")
     return story
 
 
@@ -152,9 +107,8 @@ async def _deadline(story: Story) -> object:
 
 
 def steps(*lines: str) -> Setup:
-    """A setup from steps "who: text", "who: #N" (tap button N of the last keyboard) or
-    "who: ~label" (the button whose label starts so), after the forum of `_forum`; "who" is
-    ada (coordinator) or niran (member)."""
+    """A setup from lines of `play` ("who: text", "who: #N", "who: ~label") after the forum of
+    `_forum`; "who" is ada (coordinator) or niran (member)."""
 
     async def setup(bot: Harness, fake: FakeTelegram) -> Story:
         story = await _forum(bot, fake)
@@ -170,14 +124,17 @@ def act(line: str) -> Act:
 
 
 async def _do(story: Story, line: str) -> object:
-    who, _, what = line.partition(": ")
-    user = story.ada if who == "ada" else story.niran
-    if what.startswith("#"):
-        return await story.bot.tap(user, int(what[1:]))
-    if what.startswith("~"):
-        return await story.bot.tap(user, what[1:])
-    return await story.bot.send(user, what)
+    return await play(story.bot, line, ada=story.ada, niran=story.niran)
 
+
+FEEDBACK_WRITTEN = ("niran: /feedback", "niran: ~Meetings", "niran: The room was too cold")
+_with_poll_preview = steps("ada: " + POLL)
+_with_draft = steps("ada: /announce\n" + TEXT)
+_with_feedback_draft = steps(*FEEDBACK_WRITTEN[:2])
+_with_feedback_text = steps(*FEEDBACK_WRITTEN)
+_with_meeting = steps("ada: " + FORM, "niran: /meetings")
+_with_forget_asked = steps("niran: /forget")
+_with_reply_asked = steps(*FEEDBACK_WRITTEN, "niran: ~✅ Send anonymously", "ada: ~↩ Reply")
 
 # name: (setup, act, who acts: "ada", "niran" or "" for the heartbeat)
 SCENARIOS: dict[str, tuple[Setup, Act, str]] = {

@@ -5,30 +5,17 @@ survives a restart, /cancel ends it, edits never act, and only coordinators may 
 
 from __future__ import annotations
 
-from tests.harness import running_bot
+from tests.dialog_steps import HINT, TEXT_PLEASE, count, only_coordinators_start, said, step
+from tests.harness import STALE, running_bot
 from tests.test_meetings import FORM
 from tests.worlds import forum_with_members
 
 TITLE = "National SCP Forum, spring session"
 PLACE = "Ministry of Environment, Room 3"
-TEXT_PLEASE = "Please answer with text (or send /cancel)."
-HINT = "I answer commands: /help lists them."
-STALE = "This button is no longer valid."
 SERIES = (
     "SELECT title, place, link, first_start_local, timezone, duration_s, every_months, reminders"
     " FROM meeting_series ORDER BY id"
 )
-
-
-async def count(bot, table: str) -> int:
-    return (await bot.services.db.fetchone(f"SELECT count(*) FROM {table}"))[0]
-
-
-async def step(bot, user) -> str | None:
-    row = await bot.services.db.fetchone(
-        "SELECT kind, data FROM pending_inputs WHERE user_id = ?", (user.id,)
-    )
-    return None if row is None else f"{row['kind']}:{row['data']}"
 
 
 def announcements(bot, user) -> list[dict]:
@@ -36,14 +23,6 @@ def announcements(bot, user) -> list[dict]:
     return [
         m for m in bot.fake.messages(user.id) if "New meeting" in (m.get("caption") or m["text"])
     ]
-
-
-async def to_the_preview(bot, ada) -> None:
-    await bot.send(ada, "/meeting")
-    await bot.send(ada, TITLE)
-    await bot.send(ada, "2027-03-15 09:00")
-    await bot.send(ada, PLACE)
-    await bot.tap(ada, "Every 6 months")
 
 
 async def test_step_by_step_to_the_same_meeting_as_the_form_announced_once(tmp_path, fake):
@@ -86,8 +65,7 @@ async def test_step_by_step_to_the_same_meeting_as_the_form_announced_once(tmp_p
         assert await count(bot, "meeting_series") == 0 and announcements(bot, niran) == []
 
         calls = await bot.tap(ada, "✅ Create")
-        said = [c.params.get("text", "") for c in calls if c.method == "sendMessage"]
-        assert any(s.startswith(f"Meeting scheduled: <b>{TITLE}</b>") for s in said)
+        assert any(s.startswith(f"Meeting scheduled: <b>{TITLE}</b>") for s in said(calls))
         assert any(c.method == "sendDocument" and c.params["chat_id"] == ada.id for c in calls)
         assert len(announcements(bot, niran)) == 1
         assert announcements(bot, niran)[0]["document"]["file_name"].endswith(".ics")
@@ -109,17 +87,11 @@ async def test_step_by_step_to_the_same_meeting_as_the_form_announced_once(tmp_p
 async def test_an_online_link_and_a_single_meeting(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, *_ = await forum_with_members(bot, fake, group=False)
-        await bot.send(ada, "/meeting")
-        await bot.send(ada, "Online check-in")
-        await bot.send(ada, "2027-02-01 14:00")
+        await bot.sends(ada, "/meeting", "Online check-in", "2027-02-01 14:00")
         await bot.send(ada, "ftp://example.org")  # a place, then; a bad link would be refused
-        await bot.send(ada, "/meeting")
-        await bot.send(ada, "Online check-in")
-        await bot.send(ada, "2027-02-01 14:00")
+        await bot.sends(ada, "/meeting", "Online check-in", "2027-02-01 14:00")
         await bot.send(ada, "javascript:alert(1)")  # just a (strange) place name
-        await bot.send(ada, "/meeting")
-        await bot.send(ada, "Online check-in")
-        await bot.send(ada, "2027-02-01 14:00")
+        await bot.sends(ada, "/meeting", "Online check-in", "2027-02-01 14:00")
         await bot.send(ada, "https://meet example.org")
         assert bot.last(ada)["text"].startswith("The link must be a web address")
         await bot.send(ada, "https://meet.example.org/scp")
@@ -136,9 +108,7 @@ async def test_an_online_link_and_a_single_meeting(tmp_path, fake):
 async def test_skip_and_a_typed_repeat_and_discard(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, *_ = await forum_with_members(bot, fake, group=False)
-        await bot.send(ada, "/meeting")
-        await bot.send(ada, "Workshop")
-        await bot.send(ada, "2027-02-01 09:00")
+        await bot.sends(ada, "/meeting", "Workshop", "2027-02-01 09:00")
         await bot.tap(ada, "Skip")
         await bot.send(ada, "every fortnight")
         assert bot.last(ada)["text"].startswith("I don't understand “every: every fortnight”")
@@ -199,10 +169,8 @@ async def test_a_restart_keeps_the_dialog_and_cancel_ends_it(tmp_path, fake):
         await bot.send(ada, "Another")
         await bot.send(ada, "/cancel")
         calls = await bot.send(ada, "2027-04-01 09:00")
-        assert [c.params["text"] for c in calls if c.method == "sendMessage"] == [HINT]
-        await bot.send(ada, "/meeting")
-        await bot.send(ada, "Another")
-        await bot.send(ada, "2027-04-01 09:00")
+        assert said(calls) == [HINT]
+        await bot.sends(ada, "/meeting", "Another", "2027-04-01 09:00")
         place = bot.last_keyboard(ada.id)["message_id"]
         await bot.send(ada, "/cancel")
         calls = await bot.tap(ada, "Skip", message_id=place)
@@ -217,9 +185,7 @@ async def test_an_edited_answer_never_acts(tmp_path, fake):
         await bot.send(ada, TITLE)
         waiting = await step(bot, ada)
         calls = await bot.edit(ada, "A different title")
-        assert [c.params["text"] for c in calls if c.method == "sendMessage"] == [
-            "I don't act on edited messages; send it again as a new message."
-        ]
+        assert said(calls) == ["I don't act on edited messages; send it again as a new message."]
         assert await step(bot, ada) == waiting
         await bot.send(ada, "/meeting")  # an edited /meeting does not start one either
         await bot.send(ada, "Title two")
@@ -232,27 +198,16 @@ async def test_an_edited_answer_never_acts(tmp_path, fake):
 async def test_only_coordinators_and_forged_buttons_are_refused(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, _, lena, group = await forum_with_members(bot, fake)
-        for who in (niran, lena):
-            await bot.send(who, "/meeting")
-            assert bot.last(who)["text"] == (
-                "Only coordinators of Thailand SCP Forum can use /meeting."
-            )
-            assert await step(bot, who) is None
-            for data in ("mtgd:skip", "mtgd:every:6", "mtgd:make", "mtgd:drop"):
-                assert bot.answers(await bot.forge(who, data)) == [STALE]
-        # In the group, /meeting alone still shows the form; nothing waits.
-        await bot.send(ada, "/meeting", chat=group)
-        assert bot.last(group)["text"].startswith("Send the meeting in one message")
-        assert await step(bot, ada) is None
+        await only_coordinators_start(bot, "/meeting", ada, group, niran, lena)
         # Ada's own buttons, forged out of step or with values the dialog does not offer.
         await bot.send(ada, "/meeting")
         await bot.send(ada, TITLE)
-        for data in ("mtgd:every:6", "mtgd:make", "mtgd:skip"):  # at the time step
-            assert bot.answers(await bot.forge(ada, data)) == [STALE]
+        await bot.forged_are_stale(ada, ("mtgd:every:6", "mtgd:make", "mtgd:skip"))  # time step
         await bot.send(ada, "2027-03-15 09:00")
         await bot.tap(ada, "Skip")
-        for data in ("mtgd:every:7", "mtgd:every:-1", "mtgd:every:x", "mtgd:every", "mtgd:make"):
-            assert bot.answers(await bot.forge(ada, data)) == [STALE]
+        await bot.forged_are_stale(
+            ada, ("mtgd:every:7", "mtgd:every:-1", "mtgd:every:x", "mtgd:every", "mtgd:make")
+        )
         # Demoted in the middle: the next step ends the dialog, a button is stale.
         await bot.send(ada, "/promote @niran coordinator")
         await bot.send(niran, "/meeting")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 
-from tests.harness import close_poll, new_poll, running_bot
-from tests.test_privacy import vote
+from tests.harness import new_poll, running_bot
+from tests.test_privacy import tokyo_and_daily_tips, vote, voted_and_closed
 from tests.worlds import forum_with_members
 
 
@@ -24,24 +24,16 @@ def _before_file(calls) -> list[str]:
 async def test_mydata_opens_with_a_readable_summary(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, _, _, _ = await forum_with_members(bot, fake)
-        await bot.send(niran, "/settings")
-        await bot.tap(niran, "Time zone")
-        await bot.tap(niran, "Asia/Tokyo")
-        await bot.send(niran, "/tip")
-        await bot.tap(niran, "🔔")
-        await bot.tap(niran, "Every day")
-        await bot.tap(niran, "8:00\u202fAM")
+        await tokyo_and_daily_tips(bot, niran)
         for text in ("The room was too cold", "Start on time"):
             await bot.send(niran, "/feedback")
             await bot.tap(niran, "Meetings")
             await bot.send(niran, text)
             await bot.tap(niran, "✅ Send anonymously")
-        await new_poll(bot, ada, "/newpoll Anonymous and closed?\nSecret option A\nSecret option B")
-        await vote(bot, niran, 1)
-        await close_poll(bot, ada, "/closepoll 1")
-        await new_poll(bot, ada, "/newpoll Named and closed?\nNamed option A\nB\nanonymous: no")
-        await vote(bot, niran, 2)
-        await close_poll(bot, ada, "/closepoll 2")
+        secret = "/newpoll Anonymous and closed?\nSecret option A\nSecret option B"
+        await voted_and_closed(bot, ada, niran, secret, 1)
+        named = "/newpoll Named and closed?\nNamed option A\nB\nanonymous: no"
+        await voted_and_closed(bot, ada, niran, named, 2)
         await new_poll(bot, ada, "/newpoll Still open?\nOpen option A\nB")
         await vote(bot, niran, 3)
         await new_poll(bot, ada, "/newpoll Not voted in?\nA\nB")

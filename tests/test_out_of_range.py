@@ -7,7 +7,9 @@ its own localized refusal and change nothing; what it accepts must be safe to co
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,6 +22,7 @@ from bot.polls import MAX_DURATION, parse_local_time, parse_poll_form
 from bot.recurrence import MAX_AHEAD, occurrences_between, reminder_times
 from tests.harness import join, new_forum, new_poll, running_bot, snapshot
 
+Draft = TypeVar("Draft")
 FAR_ZONES = ("Pacific/Kiritimati", "Etc/GMT-14", "Etc/GMT+12", "Pacific/Pago_Pago", "UTC")
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -30,13 +33,20 @@ edge_times = st.sampled_from(
 )
 
 
+def typed_anywhere(test: Callable[[datetime, str], None]) -> Callable[[], None]:
+    """`test(moment, zone)` on 300 typed moments (any year, the next decade, the calendar's
+    edges) in the zones farthest from UTC."""
+    return settings(max_examples=300, deadline=None)(
+        given(st.one_of(typed_times, near_times, edge_times), st.sampled_from(FAR_ZONES))(test)
+    )
+
+
 def written(moment: datetime) -> str:
     """As a member types it; strftime would not pad year 1 to four digits."""
     return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} {moment:%H:%M}"
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.one_of(typed_times, near_times, edge_times), st.sampled_from(FAR_ZONES))
+@typed_anywhere
 def test_parse_local_time_never_overflows_and_keeps_the_order(moment, zone):
     parsed = parse_local_time(written(moment), zone)
     assert parsed.tzinfo is not None
@@ -47,25 +57,29 @@ def test_parse_local_time_never_overflows_and_keeps_the_order(moment, zone):
         assert parsed > NOW + MAX_AHEAD
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.one_of(typed_times, near_times, edge_times), st.sampled_from(FAR_ZONES))
-def test_a_poll_deadline_is_accepted_in_range_or_refused(moment, zone):
-    form = f"Question?\nA\nB\ncloses: {written(moment)}"
+def accepted(parse: Callable[..., Draft], form: str, zone: str) -> Draft | None:
+    """The draft `parse` makes of `form` typed in `zone`, or None where a FormError refuses it."""
     try:
-        draft = parse_poll_form(form, timezone=zone, now=NOW)
+        return parse(form, timezone=zone, now=NOW)
     except FormError:
+        return None
+
+
+@typed_anywhere
+def test_a_poll_deadline_is_accepted_in_range_or_refused(moment, zone):
+    draft = accepted(parse_poll_form, f"Question?\nA\nB\ncloses: {written(moment)}", zone)
+    if draft is None:
         return
     assert NOW + timedelta(minutes=5) < draft.closes_at <= NOW + MAX_DURATION
     draft.closes_at.astimezone(ZoneInfo(zone))  # shown in the forum's zone: no overflow
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.one_of(typed_times, near_times, edge_times), st.sampled_from(FAR_ZONES))
+@typed_anywhere
 def test_a_meeting_start_is_accepted_in_range_or_refused(moment, zone):
-    form = f"Forum\nstarts: {written(moment)}\nevery: 24 months"
-    try:
-        draft = parse_meeting_form(form, timezone=zone, now=NOW)
-    except FormError:
+    draft = accepted(
+        parse_meeting_form, f"Forum\nstarts: {written(moment)}\nevery: 24 months", zone
+    )
+    if draft is None:
         return
     # What the bot computes next for an accepted series: a year of occurrences from ten years
     # ahead, their reminders, and their local time in the farthest zones.

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from app.outbox import IN_FLIGHT
 from bot.clock import FakeClock
-from fake_telegram import FakeTelegram
+from fake_telegram import FakeTelegram, FakeUser
 from tests.harness import START as START_OF_TESTS
 from tests.harness import _start as start_application
 from tests.harness import _stop as stop_application
@@ -168,16 +168,28 @@ class Blocker:
             self.conn.rollback()
 
 
-async def test_a_busy_database_strands_no_row_and_the_report_completes(tmp_path):
+def _fake_on_the_clock() -> tuple[FakeClock, FakeTelegram]:
+    """A fake Bot API whose times follow the bot's injected clock."""
     clock = FakeClock(START_OF_TESTS)
-    fake = FakeTelegram(clock=lambda: clock().timestamp())
+    return clock, FakeTelegram(clock=lambda: clock().timestamp())
+
+
+async def _sixty_and_a_short_busy_timeout(bot, fake) -> tuple[FakeUser, list[int]]:
+    """Ada, sixty members and the preview of her announcement; the bot's busy_timeout lowered
+    so that waiting out a lock longer than it costs milliseconds of the test's time."""
+    ada = fake.add_user("Ada", username="ada", user_id=1001)
+    ids = await crowd(bot, fake, ada, 60)
+    await bot.send(ada, f"/announce\n{TEXT}")
+    await bot.services.db.conn.execute("PRAGMA busy_timeout = 20")
+    return ada, ids
+
+
+async def test_a_busy_database_strands_no_row_and_the_report_completes(tmp_path):
+    clock, fake = _fake_on_the_clock()
     async with running_bot(tmp_path, admins=[1001], fake=fake, clock=clock) as bot:
-        ada = fake.add_user("Ada", username="ada", user_id=1001)
-        ids = await crowd(bot, fake, ada, 60)
-        await bot.send(ada, f"/announce\n{TEXT}")
         # Another process (a backup, sqlite3 in a shell) holds the write lock for longer than the
-        # bot's busy_timeout: lowered here so that "longer" costs milliseconds of the test's time.
-        await bot.services.db.conn.execute("PRAGMA busy_timeout = 20")
+        # bot's busy_timeout.
+        ada, ids = await _sixty_and_a_short_busy_timeout(bot, fake)
         blocker = Blocker(bot, fake, after=20, hold=30.0)
         await bot.tap(ada, "✅")
         waited_it_out = blocker.released  # let go by the bot's own retry waits
@@ -246,13 +258,9 @@ async def test_a_stop_while_the_database_stays_busy_neither_hangs_nor_loses_anyo
     tmp_path, monkeypatch
 ):
     monkeypatch.setattr("app.outbox.STOP_GRACE", 0.05)  # real seconds; 5 in production
-    clock = FakeClock(START_OF_TESTS)
-    fake = FakeTelegram(clock=lambda: clock().timestamp())
+    clock, fake = _fake_on_the_clock()
     async with running_bot(tmp_path, admins=[1001], fake=fake, clock=clock) as bot:
-        ada = fake.add_user("Ada", username="ada", user_id=1001)
-        ids = await crowd(bot, fake, ada, 60)
-        await bot.send(ada, f"/announce\n{TEXT}")
-        await bot.services.db.conn.execute("PRAGMA busy_timeout = 20")
+        ada, ids = await _sixty_and_a_short_busy_timeout(bot, fake)
         blocker = Blocker(bot, fake, after=20, hold=float("inf"))  # held until we let go
         fake.tap(ada, bot.last_keyboard(ada.id)["message_id"], "✅")  # not settled: it runs
         async with asyncio.timeout(10):

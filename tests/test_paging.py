@@ -118,16 +118,15 @@ async def test_forged_page_buttons_show_nothing_they_should_not(tmp_path, fake):
         await join(bot, niran, code)
         await bot.send(ada, "/tip add energy\nSwitch off the lights.")
         before = await snapshot(bot)
-        for data in (
+        forged = (
             "page:tips:0",  # a coordinator's list
             "page:poll:mtga:cancel:0",  # not a choice the bot offers
             "page:nope:0",
             "page:forums",
             "page:forums:x",
             "page:tips:1:0",
-        ):
-            calls = await bot.forge(niran, data)
-            assert bot.answers(calls) == ["This button is no longer valid."], data
+        )
+        for data, calls in zip(forged, await bot.forged_are_stale(niran, forged), strict=True):
             assert [c.method for c in calls] == ["answerCallbackQuery"], data
         assert await snapshot(bot) == before
         # His own forums, page "99": the last page there is.

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from tests.dialog_steps import count
 from tests.harness import new_poll, running_bot
 from tests.test_polls import POLL, ballot
 from tests.worlds import forum_with_members
 
 
-async def count(bot, table: str) -> int:
-    return (await bot.services.db.fetchone(f"SELECT count(*) FROM {table}"))[0]
+async def stored_options(bot, column: str) -> list:
+    """`column` of every stored poll option, in the order of the options."""
+    rows = await bot.services.db.fetchall(f"SELECT {column} FROM poll_options ORDER BY position")
+    return [row[column] for row in rows]
 
 
 async def test_the_form_ends_in_a_preview_and_nothing_is_sent_before_send(tmp_path, fake):
@@ -101,8 +104,7 @@ async def test_the_dialog_ends_in_a_preview(tmp_path, fake):
         assert bot.labels(ada)[0] == "✅ Send to 3 members"
         assert await count(bot, "polls") == 0
         await bot.tap(ada, "✅ Send")
-        refs = await bot.services.db.fetchall("SELECT ref FROM poll_options ORDER BY position")
-        assert [r["ref"] for r in refs] == ["t2-01", "t2-02"]
+        assert await stored_options(bot, "ref") == ["t2-01", "t2-02"]
 
 
 async def test_a_form_sent_in_the_group_is_previewed_in_private(tmp_path, fake):
@@ -142,8 +144,7 @@ async def test_a_misspelt_setting_is_flagged_never_an_option(tmp_path, fake):
         assert "Closing" not in preview and "Closes: Jan 10, 2027" in preview
         assert "anonymus" in preview  # only the corrected key's line went
         await bot.tap(ada, "✅ Send")
-        options = await bot.services.db.fetchall("SELECT text FROM poll_options ORDER BY position")
-        assert [o["text"] for o in options] == ["Energy", "Goal 12: responsible consumption"]
+        assert await stored_options(bot, "text") == ["Energy", "Goal 12: responsible consumption"]
 
 
 async def test_closepoll_asks_first(tmp_path, fake):

@@ -18,6 +18,15 @@ POLL = (
     "Mandatory waste segregation\n"
     "closes: 2026-11-30 17:00"
 )
+# Callback data with "²" where a number goes: str.isdigit() accepts it, int() does not.
+SUPERSCRIPT_IDS = (
+    "poll:rank:1:²",
+    "poll:rank:²:1",
+    "res:show:²",
+    "mtg:rsvp:²:going",
+    "mtgs:rate:1:²",
+    "mtga:move:²",
+)
 
 
 def ballot(bot, user, poll_id: int = 1) -> dict:
@@ -176,10 +185,7 @@ async def test_malformed_polls_change_nothing(tmp_path, fake, form, answer):
     ada = fake.add_user("Ada")
     async with running_bot(tmp_path, admins=[ada.id], fake=fake) as bot:
         await new_forum(bot, ada)
-        before = await snapshot(bot)
-        await bot.send(ada, form)
-        assert answer in bot.last(ada)["text"]
-        assert await snapshot(bot) == before
+        await bot.refuses(ada, form, answer)
 
 
 async def test_forged_ballot_taps_change_nothing(tmp_path, fake):
@@ -196,21 +202,23 @@ async def test_forged_ballot_taps_change_nothing(tmp_path, fake):
         other_poll_option = (
             await bot.services.db.fetchone("SELECT id FROM poll_options WHERE poll_id = 3")
         )["id"]
-        for data in (
-            "poll:rank:1:1",  # already ranked
-            "poll:rank:1:5",  # an option of poll 2
-            f"poll:rank:3:{other_poll_option}",  # a poll of another forum
-            "poll:rank:1:999",
-            "poll:rank:x:y",
-            "poll:rank:1",
-            "poll:submit:999",
-            "poll:close:1",  # members cannot close
-            "poll:frobnicate:1",
-            "res:export:1",
-            "res:show:3",
-        ):
-            calls = await bot.forge(niran, data, message_id=message_id)
-            assert bot.answers(calls) == ["This button is no longer valid."], data
+        await bot.forged_are_stale(
+            niran,
+            (
+                "poll:rank:1:1",  # already ranked
+                "poll:rank:1:5",  # an option of poll 2
+                f"poll:rank:3:{other_poll_option}",  # a poll of another forum
+                "poll:rank:1:999",
+                "poll:rank:x:y",
+                "poll:rank:1",
+                "poll:submit:999",
+                "poll:close:1",  # members cannot close
+                "poll:frobnicate:1",
+                "res:export:1",
+                "res:show:3",
+            ),
+            message_id=message_id,
+        )
         assert await snapshot(bot) == before
 
 
@@ -336,16 +344,7 @@ async def test_unicode_digits_are_not_numbers(tmp_path, fake):
         message_id = ballot(bot, niran)["message_id"]
         calls = await bot.forge(niran, "poll:open:²", message_id=message_id)
         assert "not one you can vote in" in bot.answers(calls)[0]
-        for data in (
-            "poll:rank:1:²",
-            "poll:rank:²:1",
-            "res:show:²",
-            "mtg:rsvp:²:going",
-            "mtgs:rate:1:²",
-            "mtga:move:²",
-        ):
-            calls = await bot.forge(niran, data, message_id=message_id)
-            assert bot.answers(calls) == ["This button is no longer valid."], data
+        await bot.forged_are_stale(niran, SUPERSCRIPT_IDS, message_id=message_id)
         assert await snapshot(bot) == before
 
 

@@ -25,6 +25,24 @@ async def vote(bot, user, poll_id: int) -> None:
     await bot.tap(user, "✅", message_id=message_id)
 
 
+async def tokyo_and_daily_tips(bot, user) -> None:
+    """`user` picks Asia/Tokyo in /settings, then tips every day at 8:00 AM in /tip."""
+    await bot.send(user, "/settings")
+    await bot.tap(user, "Time zone")
+    await bot.tap(user, "Asia/Tokyo")
+    await bot.send(user, "/tip")
+    await bot.tap(user, "🔔")
+    await bot.tap(user, "Every day")
+    await bot.tap(user, "8:00\u202fAM")
+
+
+async def voted_and_closed(bot, coordinator, user, form: str, poll_id: int) -> None:
+    """`coordinator` sends the /newpoll `form` (poll `poll_id`), `user` votes, it is closed."""
+    await new_poll(bot, coordinator, form)
+    await vote(bot, user, poll_id)
+    await close_poll(bot, coordinator, f"/closepoll {poll_id}")
+
+
 async def test_mydata_then_forget_leaves_nothing_behind(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada = fake.add_user("Ada", username="ada", user_id=1001)
@@ -32,22 +50,14 @@ async def test_mydata_then_forget_leaves_nothing_behind(tmp_path, fake):
         code, _ = await new_forum(bot, ada)
         await join(bot, zeph, code, group="civil_society")
         # A life in the forum: settings, tips, a meeting answer, three ballots, an announcement.
-        await bot.send(zeph, "/settings")
-        await bot.tap(zeph, "Time zone")
-        await bot.tap(zeph, "Asia/Tokyo")
-        await bot.send(zeph, "/tip")
-        await bot.tap(zeph, "🔔")
-        await bot.tap(zeph, "Every day")
-        await bot.tap(zeph, "8:00\u202fAM")
+        await tokyo_and_daily_tips(bot, zeph)
         await bot.send(ada, MEETING)
         await bot.send(zeph, "/meetings")
         await bot.tap(zeph, "Going")
-        await new_poll(bot, ada, "/newpoll Closed and anonymous?\nA\nB")
-        await vote(bot, zeph, 1)
-        await close_poll(bot, ada, "/closepoll 1")
-        await new_poll(bot, ada, "/newpoll Closed and public?\nA\nB\nanonymous: no")
-        await vote(bot, zeph, 2)
-        await close_poll(bot, ada, "/closepoll 2")
+        await voted_and_closed(bot, ada, zeph, "/newpoll Closed and anonymous?\nA\nB", 1)
+        await voted_and_closed(
+            bot, ada, zeph, "/newpoll Closed and public?\nA\nB\nanonymous: no", 2
+        )
         await new_poll(bot, ada, "/newpoll Still open?\nA\nB")
         await vote(bot, zeph, 3)
         await bot.send(ada, "/announce\nSee you in Room 3")

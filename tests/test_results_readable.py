@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
+from tests.figures import figures_saved
 from tests.harness import close_poll, join, new_forum, new_poll, running_bot
+from tests.test_polls import POLL as THREE
 from tests.test_polls import ballot
+from tests.worlds import forum_with_members
 
 OPTIONS = ("Green procurement", "Eco-labelling", "Waste segregation")
 POLL = "/newpoll Which priority first?\n" + "\n".join(OPTIONS) + "\ncloses: 2026-11-30 17:00"
@@ -66,54 +71,50 @@ async def test_winners_in_sentences_and_rankings_by_name(tmp_path, fake):
         assert bot.fake.messages(voters[0].id)[-2]["text"] == bot.last(ada)["text"]
 
 
-async def test_most_first_choices_yet_beaten_head_to_head(tmp_path, fake):
-    """Green procurement: most points (a tie, broken by order) and most first choices; yet four
-    ballots rank Eco-labelling above it and three below."""
-    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
-        _, voters = await closed_poll(
-            bot, fake, {"government": ["2", "2", "12", "12", "13", "32", "32"]}
-        )
-        text = (await bot.send(voters[0], "/results 1"))[0].params["text"]
-        assert text.split("\n")[3:7] == [
+# Where the methods disagree, one sentence under the winners says why.
+DISAGREEMENTS = [
+    # Green procurement: most points (a tie, broken by order) and most first choices; yet four
+    # ballots rank Eco-labelling above it and three below.
+    pytest.param(
+        ["2", "2", "12", "12", "13", "32", "32"],
+        [
             "Most support: Green procurement (Borda)",
             "Eco-labelling beats every other option head-to-head (Condorcet)",
             "Eco-labelling wins the instant runoff",
             "More members put Green procurement first than any other option, but a majority "
             "ranks Eco-labelling above Green procurement (4 ballots to 3).",
-        ]
-
-
-async def test_runoff_disagreement_explained(tmp_path, fake):
-    """No Condorcet winner; the runoff picks Eco-labelling, Borda (a three-way tie broken by
-    order) Green procurement: one sentence says what each method counts."""
-    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
-        _, voters = await closed_poll(
-            bot, fake, {"government": ["1", "1", "2", "13", "21", "32", "32"]}
-        )
-        text = (await bot.send(voters[0], "/results 1"))[0].params["text"]
-        assert text.split("\n")[3:7] == [
+        ],
+        id="most_first_choices_yet_beaten_head_to_head",
+    ),
+    # No Condorcet winner; the runoff picks Eco-labelling, Borda (a three-way tie broken by
+    # order) Green procurement: one sentence says what each method counts.
+    pytest.param(
+        ["1", "1", "2", "13", "21", "32", "32"],
+        [
             "Most support: Green procurement (Borda)",
             "No option beats every other option head-to-head (no Condorcet winner).",
             "Eco-labelling wins the instant runoff",
             "The instant runoff counts only each ballot's highest choice still in the race, "
             "which favours Eco-labelling; the Borda count also counts second and later "
             "choices, which favours Green procurement.",
-        ]
+        ],
+        id="runoff_disagreement_explained",
+    ),
+]
+
+
+@pytest.mark.parametrize(("government", "sentences"), DISAGREEMENTS)
+async def test_a_disagreement_is_explained(tmp_path, fake, government, sentences):
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        _, voters = await closed_poll(bot, fake, {"government": government})
+        text = (await bot.send(voters[0], "/results 1"))[0].params["text"]
+        assert text.split("\n")[3:7] == sentences
 
 
 async def test_chart_has_a_title_option_names_and_an_axis_from_zero(tmp_path, fake, monkeypatch):
     """The chart a member gets: the poll's title, each bar named, points from zero, a legend
     of the groups shown under the axis."""
-    from matplotlib.figure import Figure
-
-    drawn: list[Figure] = []
-    savefig = Figure.savefig
-
-    def keep(self, *args, **kwargs):
-        drawn.append(self)
-        return savefig(self, *args, **kwargs)
-
-    monkeypatch.setattr(Figure, "savefig", keep)
+    drawn = figures_saved(monkeypatch)
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         _, voters = await closed_poll(
             bot, fake, {"government": ["123"] * 3, "industry": ["231"] * 2}
@@ -146,9 +147,6 @@ def results_in(bot, user) -> list[str]:
 async def test_without_a_group_every_member_gets_the_results_once_in_their_language(tmp_path, fake):
     """No group chat: at the deadline, every member (observers too) gets the results in private,
     in their language, once; a second heartbeat sends nothing more."""
-    from tests.test_polls import POLL as THREE
-    from tests.test_polls import forum_with_members
-
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, mali, lena, _ = await forum_with_members(bot, fake, group=False)
         await new_poll(bot, ada, THREE)
@@ -174,9 +172,6 @@ async def test_without_a_group_every_member_gets_the_results_once_in_their_langu
 async def test_with_a_group_members_read_it_there_coordinators_in_private(tmp_path, fake):
     """A linked group gets the results once; members no private copy; each coordinator one,
     except the one who closed it in private and was answered with them."""
-    from tests.test_polls import POLL as THREE
-    from tests.test_polls import forum_with_members
-
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, mali, lena, chat = await forum_with_members(bot, fake)
         await bot.send(ada, "/promote @niran coordinator")

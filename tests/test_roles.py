@@ -72,14 +72,9 @@ async def test_promote_usage_and_unknown_target(tmp_path, fake):
     ada = fake.add_user("Ada", username="ada")
     async with running_bot(tmp_path, admins=[ada.id], fake=fake) as bot:
         await new_forum(bot, ada)
-        before = await snapshot(bot)
-        await bot.send(ada, "/promote")
-        assert "reply to their message" in bot.last(ada)["text"]
-        await bot.send(ada, "/promote @nobody")
-        assert "can't find" in bot.last(ada)["text"]
-        await bot.send(ada, "/promote @ada <b>boss</b>")
-        assert "reply to their message" in bot.last(ada)["text"]
-        assert await snapshot(bot) == before
+        await bot.refuses(ada, "/promote", "reply to their message")
+        await bot.refuses(ada, "/promote @nobody", "can't find")
+        await bot.refuses(ada, "/promote @ada <b>boss</b>", "reply to their message")
 
 
 @pytest.mark.parametrize("lesser", ["member", "observer", "outsider", "other_forum_member"])

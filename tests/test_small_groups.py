@@ -156,9 +156,9 @@ async def test_the_threshold_is_never_below_two(tmp_path, fake):
             "10 ballots",
         ]
         before = await snapshot(bot)
-        for data in ("set:mingrp:1", "set:mingrp:0", "set:mingrp:-1", "set:mingrp:4"):
-            calls = await bot.forge(ada, data)
-            assert bot.answers(calls) == [STALE], data
+        await bot.forged_are_stale(
+            ada, ("set:mingrp:1", "set:mingrp:0", "set:mingrp:-1", "set:mingrp:4")
+        )
         calls = await bot.forge(niran, "set:mingrp:2")  # only coordinators
         assert bot.answers(calls) == [STALE]
         assert await snapshot(bot) == before

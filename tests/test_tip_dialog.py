@@ -6,33 +6,24 @@ coordinators may drive it."""
 
 from __future__ import annotations
 
-from tests.harness import running_bot
+from tests.dialog_steps import HINT, TEXT_PLEASE, count, only_coordinators_start, said, step
+from tests.harness import STALE, running_bot
 from tests.worlds import forum_with_members
 
 TH = "ประหยัดพลังงานในสำนักงาน ปิดไฟเมื่อไม่ใช้"
 EN = "Switch off the lights when you leave: colon: stays text."
-TEXT_PLEASE = "Please answer with text (or send /cancel)."
-HINT = "I answer commands: /help lists them."
-STALE = "This button is no longer valid."
 ROWS = (
     "SELECT t.topic, x.lang, x.text FROM forum_tips t JOIN forum_tip_texts x ON x.tip_id = t.id"
     " WHERE t.id = ? ORDER BY x.lang"
 )
 
 
-async def count(bot, table: str) -> int:
-    return (await bot.services.db.fetchone(f"SELECT count(*) FROM {table}"))[0]
-
-
-async def step(bot, user) -> str | None:
-    row = await bot.services.db.fetchone(
-        "SELECT kind, data FROM pending_inputs WHERE user_id = ?", (user.id,)
-    )
-    return None if row is None else f"{row['kind']}:{row['data']}"
-
-
-def said(calls) -> list[str]:
-    return [c.params["text"] for c in calls if c.method == "sendMessage"]
+async def to_the_preview(bot, user) -> None:
+    """`user` writes the English energy tip EN step by step: its preview waits for a tap."""
+    await bot.send(user, "/tip add")
+    await bot.tap(user, "English")
+    await bot.tap(user, "Energy")
+    await bot.send(user, EN)
 
 
 async def test_step_by_step_in_two_languages_stores_what_the_form_stores(tmp_path, fake):
@@ -120,10 +111,7 @@ async def test_unknown_languages_overlong_texts_and_stickers_keep_the_step(tmp_p
 async def test_discard_a_restart_and_cancel(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, *_ = await forum_with_members(bot, fake, group=False)
-        await bot.send(ada, "/tip add")
-        await bot.tap(ada, "English")
-        await bot.tap(ada, "Energy")
-        await bot.send(ada, EN)
+        await to_the_preview(bot, ada)
         preview = bot.last_keyboard(ada.id)["message_id"]
         await bot.tap(ada, "✖ Discard")
         assert bot.last(ada)["text"] == "Discarded. No tip was saved."
@@ -152,10 +140,7 @@ async def test_discard_a_restart_and_cancel(tmp_path, fake):
 async def test_an_edited_answer_never_acts(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, *_ = await forum_with_members(bot, fake, group=False)
-        await bot.send(ada, "/tip add")
-        await bot.tap(ada, "English")
-        await bot.tap(ada, "Energy")
-        await bot.send(ada, EN)
+        await to_the_preview(bot, ada)
         waiting = await step(bot, ada)
         calls = await bot.edit(ada, "An edited tip")
         assert said(calls) == ["I don't act on edited messages; send it again as a new message."]
@@ -165,23 +150,13 @@ async def test_an_edited_answer_never_acts(tmp_path, fake):
 async def test_only_coordinators_and_forged_buttons_are_refused(tmp_path, fake):
     async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
         ada, niran, _, lena, group = await forum_with_members(bot, fake)
-        for who in (niran, lena):
-            await bot.send(who, "/tip add")
-            assert bot.last(who)["text"] == (
-                "Only coordinators of Thailand SCP Forum can use /tip add."
-            )
-            assert await step(bot, who) is None
-            for data in ("tipd:lang:en", "tipd:topic:energy", "tipd:save", "tipd:more"):
-                assert bot.answers(await bot.forge(who, data)) == [STALE]
-        await bot.send(ada, "/tip add", chat=group)
-        assert bot.last(group)["text"].startswith("Please use /tip in a private chat with me")
-        assert await step(bot, ada) is None
+        await only_coordinators_start(bot, "/tip add", ada, group, niran, lena)
         await bot.send(ada, "/tip add")
-        for data in ("tipd:lang:de", "tipd:lang:", "tipd:topic:energy", "tipd:save", "tipd:drop"):
-            assert bot.answers(await bot.forge(ada, data)) == [STALE]
+        await bot.forged_are_stale(
+            ada, ("tipd:lang:de", "tipd:lang:", "tipd:topic:energy", "tipd:save", "tipd:drop")
+        )
         await bot.tap(ada, "English")
-        for data in ("tipd:topic:bogus", "tipd:lang:th", "tipd:save"):
-            assert bot.answers(await bot.forge(ada, data)) == [STALE]
+        await bot.forged_are_stale(ada, ("tipd:topic:bogus", "tipd:lang:th", "tipd:save"))
         # Demoted in the middle: the next step ends the dialog.
         await bot.send(ada, "/promote @niran coordinator")
         await bot.send(niran, "/tip add")
