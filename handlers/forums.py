@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import Update
 from telegram.error import Forbidden
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot import callbacks
 from bot.forums import (
     COORDINATOR_INVITE_VALID,
     GROUP_CODE_VALID,
     FormError,
+    ForumDialog,
     ForumDraft,
     new_invite_code,
     parse_forum_form,
@@ -24,15 +27,14 @@ from db import dialogs
 from db import forums as forums_db
 from db import invites as invites_db
 from db import users as users_db
+from handlers.buttons import Press, button, routes
 from handlers.common import (
     TypedStep,
-    answer_stale,
     chat_of,
     command_text,
     guarded,
     is_private,
     message_of,
-    pressed,
     reply,
     user_of,
 )
@@ -71,7 +73,7 @@ async def new_forum(update: Update, context: ForumContext) -> None:
             user_id=actor.user_id,
             chat_id=chat_of(update).id,
             kind=NEWFORUM,
-            data={"step": "name"},
+            data=ForumDialog("name"),
             now=services.clock(),
         )
         await reply(
@@ -99,15 +101,20 @@ async def on_newforum_input(update: Update, context: ForumContext, data: dict) -
     actor, services = context.actor, context.services
     text = message_of(update).text or ""
     chat_id = chat_of(update).id
+    draft = dialogs.Pending(NEWFORUM, data).draft(ForumDialog)
+    if draft is None:  # an older version's step: as if it had expired
+        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_id)
+        await reply(update, actor.tr._("I answer commands: /help lists them."))
+        return
     try:
-        if data.get("step") == "name":
+        if draft.step == "name":
             name = validate_forum_name(text)
             await dialogs.expect(
                 services.db,
                 user_id=actor.user_id,
                 chat_id=chat_id,
                 kind=NEWFORUM,
-                data={"step": "timezone", "name": name},
+                data=replace(draft, step="timezone", name=name),
                 now=services.clock(),
             )
             await reply(
@@ -128,7 +135,7 @@ async def on_newforum_input(update: Update, context: ForumContext, data: dict) -
         user_id=actor.user_id,
         chat_id=chat_id,
         kind=NEWFORUM,
-        data={"step": "language", "name": data["name"], "timezone": zone},
+        data=replace(draft, step="language", timezone=zone),
         now=services.clock(),
     )
     await reply(
@@ -156,25 +163,28 @@ def _forum_zone(context: ForumContext, text: str) -> str:
     return parse_timezone(text)  # its error names the text and gives an example
 
 
-async def on_language_button(update: Update, context: ForumContext) -> None:
-    """Last step of the /newforum dialog: the forum's default language."""
+async def chosen_language(context: ForumContext, data: callbacks.Callback) -> ForumDraft | None:
+    """The forum a language button completes: the caller's /newforum dialog, at its last step."""
     actor, services = context.actor, context.services
-    parsed = callbacks.parse(pressed(update).data)
-    pending = await dialogs.pending(services.db, user_id=actor.user_id, chat_id=chat_of(update).id)
-    lang = parsed.arg(0) if parsed else None
-    if (
-        not actor.is_admin
-        or pending is None
-        or pending.kind != NEWFORUM
-        or pending.data.get("step") != "language"
-        or lang not in services.catalogs.languages
-    ):
-        await answer_stale(update, context)
-        return
-    await pressed(update).answer()
-    await pressed(update).edit_message_reply_markup(None)
-    draft = ForumDraft(name=pending.data["name"], timezone=pending.data["timezone"], language=lang)
-    await _create(update, context, draft)
+    # nf: buttons act in private chats only (handlers/middleware.py), whose id is the user's.
+    pending = await dialogs.pending(services.db, user_id=actor.user_id, chat_id=actor.user_id)
+    dialog = pending.draft(ForumDialog) if pending and pending.kind == NEWFORUM else None
+    lang = data.arg(0)
+    if dialog is None or dialog.step != "language" or lang not in services.catalogs.languages:
+        return None
+    return ForumDraft(name=dialog.name, timezone=dialog.timezone, language=lang)
+
+
+async def bot_admin(context: ForumContext, draft: ForumDraft) -> bool:
+    """Whether the caller is a bot administrator now (only they create forums)."""
+    return context.actor.is_admin
+
+
+@button("nf", "lang", load=chosen_language, check=bot_admin)
+async def choose_language(press: Press[ForumDraft]) -> None:
+    """Last step of the /newforum dialog: the forum's default language."""
+    await press.query.edit_message_reply_markup(None)
+    await _create(press.update, press.context, press.row)
 
 
 async def _create(update: Update, context: ForumContext, draft: ForumDraft) -> None:
@@ -253,5 +263,5 @@ TYPED_STEPS = (TypedStep(NEWFORUM, on_newforum_input),)
 def handlers() -> list[tuple[int, BaseHandler]]:
     return [
         (0, CommandHandler("newforum", new_forum)),
-        (0, CallbackQueryHandler(on_language_button, pattern=r"^nf:")),
+        (0, routes(choose_language)),
     ]
