@@ -20,8 +20,8 @@ from bot.roles import Role
 from db import forums as forums_db
 from db import members as members_db
 from db import users as users_db
-from db.forums import ForumRow, MemberRow
-from db.members import Entry
+from db.forums import ForumRow
+from db.members import Entry, MemberRow
 from handlers.buttons import Press, button, routes
 from handlers.common import guarded, keyboard, reply, unless_unchanged
 from handlers.context import ForumContext
@@ -59,7 +59,7 @@ async def resolve_member(
     instead (reply to the person's message in the group, or use their numeric id)."""
     services, tr = context.services, context.actor.tr
     if target.user_id is not None:
-        member = await forums_db.find_member(services.db, forum.id, target.user_id)
+        member = await members_db.find_member(services.db, forum.id, target.user_id)
         if member is None:
             await reply(
                 update,
@@ -67,7 +67,7 @@ async def resolve_member(
             )
         return member
     name = target.username or ""
-    candidates = await forums_db.members_named(services.db, forum.id, name)
+    candidates = await members_db.members_named(services.db, forum.id, name)
     verified = [
         member
         for member in candidates
