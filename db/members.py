@@ -41,6 +41,22 @@ class MemberRow:
     role: str
 
 
+async def store_consent_on(
+    conn: aiosqlite.Connection, user_id: int, profile: Profile, now: datetime
+) -> None:
+    """Store the person, who consents now (they accepted the notice, or made a forum), in the
+    caller's transaction."""
+    await upsert_user_on(
+        conn,
+        user_id=user_id,
+        first_name=profile.first_name,
+        username=profile.username,
+        language=profile.language,
+        consent_at=now,
+        now=now,
+    )
+
+
 class _Refused(Exception):
     """Rolls the joining transaction back (the stored profile too)."""
 
@@ -92,15 +108,7 @@ async def _join(
     if await cursor.fetchone():
         raise _Refused("removed")
     if profile is not None:
-        await upsert_user_on(
-            conn,
-            user_id=user_id,
-            first_name=profile.first_name,
-            username=profile.username,
-            language=profile.language,
-            consent_at=now,
-            now=now,
-        )
+        await store_consent_on(conn, user_id, profile, now)
     before = await _role_on(conn, forum_id, user_id)
     role = "coordinator" if invite else "member"
     if before is not None and _RANK[role] <= _RANK[before]:

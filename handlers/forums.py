@@ -10,8 +10,6 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot import callbacks
 from bot.forums import (
-    COORDINATOR_INVITE_VALID,
-    GROUP_CODE_VALID,
     FormError,
     ForumDialog,
     ForumDraft,
@@ -26,12 +24,14 @@ from bot.timezones import MAX_CHOICES, find_zone, format_offset, offset_now
 from db import dialogs
 from db import forums as forums_db
 from db import invites as invites_db
-from db import users as users_db
+from db import members as members_db
+from db.members import Profile
 from handlers.buttons import Press, button, routes
 from handlers.common import (
     TypedStep,
     chat_of,
     command_text,
+    expect_answer,
     guarded,
     is_private,
     message_of,
@@ -39,7 +39,7 @@ from handlers.common import (
     user_of,
 )
 from handlers.context import ForumContext
-from handlers.invites import invite_text
+from handlers.invites import invite_text, new_invite_on
 from handlers.linking import link
 from handlers.menus import refresh_user_menu
 from handlers.render import draft_note, language_keyboard
@@ -47,10 +47,7 @@ from handlers.render import draft_note, language_keyboard
 NEWFORUM = "newforum"
 # What a new forum's creator is shown at once (made with the forum, so /newforum never fails
 # half-way between a forum and its links).
-FIRST_INVITES = (
-    (invites_db.COORDINATOR, COORDINATOR_INVITE_VALID),
-    (invites_db.GROUP, GROUP_CODE_VALID),
-)
+FIRST_INVITES = (invites_db.COORDINATOR, invites_db.GROUP)
 
 
 @guarded("newforum")
@@ -68,14 +65,7 @@ async def new_forum(update: Update, context: ForumContext) -> None:
                 ),
             )
             return
-        await dialogs.expect(
-            services.db,
-            user_id=actor.user_id,
-            chat_id=chat_of(update).id,
-            kind=NEWFORUM,
-            data=ForumDialog("name"),
-            now=services.clock(),
-        )
+        await expect_answer(update, context, NEWFORUM, ForumDialog("name"))
         await reply(
             update,
             actor.tr._(
@@ -109,13 +99,8 @@ async def on_newforum_input(update: Update, context: ForumContext, data: dict) -
     try:
         if draft.step == "name":
             name = validate_forum_name(text)
-            await dialogs.expect(
-                services.db,
-                user_id=actor.user_id,
-                chat_id=chat_id,
-                kind=NEWFORUM,
-                data=replace(draft, step="timezone", name=name),
-                now=services.clock(),
+            await expect_answer(
+                update, context, NEWFORUM, replace(draft, step="timezone", name=name)
             )
             await reply(
                 update,
@@ -130,14 +115,7 @@ async def on_newforum_input(update: Update, context: ForumContext, data: dict) -
     except FormError as error:
         await reply(update, actor.tr._(error.message, **error.params))
         return
-    await dialogs.expect(
-        services.db,
-        user_id=actor.user_id,
-        chat_id=chat_id,
-        kind=NEWFORUM,
-        data=replace(draft, step="language", timezone=zone),
-        now=services.clock(),
-    )
+    await expect_answer(update, context, NEWFORUM, replace(draft, step="language", timezone=zone))
     await reply(
         update,
         actor.tr._("Which language do members of the forum mostly use?")
@@ -195,15 +173,8 @@ async def _create(update: Update, context: ForumContext, draft: ForumDraft) -> N
     # its first coordinator, its first coordinator and group-link invites and the end of the
     # dialog, together; a busy database leaves no forum without its links, nor a second forum.
     async with services.db.transaction() as conn:
-        await users_db.upsert_user_on(
-            conn,
-            user_id=user.id,
-            first_name=user.first_name,
-            username=user.username,
-            language=actor.lang,
-            consent_at=now,
-            now=now,
-        )
+        profile = Profile(user.first_name, user.username, actor.lang)
+        await members_db.store_consent_on(conn, user.id, profile, now)
         forum_id = await forums_db.create_forum_on(
             conn,
             name=draft.name,
@@ -214,16 +185,8 @@ async def _create(update: Update, context: ForumContext, draft: ForumDraft) -> N
             creator_id=user.id,
             now=now,
         )
-        for kind, valid in FIRST_INVITES:
-            await invites_db.create_on(
-                conn,
-                code=new_invite_code(),
-                forum_id=forum_id,
-                kind=kind,
-                created_by=user.id,
-                now=now,
-                valid_for=valid,
-            )
+        for kind in FIRST_INVITES:
+            await new_invite_on(conn, forum_id=forum_id, kind=kind, user_id=user.id, now=now)
         await dialogs.take(conn, user_id=user.id, chat_id=chat.id, kind=NEWFORUM)
     forum = await forums_db.get_forum(services.db, forum_id)
     assert forum is not None

@@ -7,6 +7,9 @@ day). Coordinator and group-link codes are shown in a coordinator's private chat
 
 from __future__ import annotations
 
+from datetime import datetime
+
+import aiosqlite
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import Forbidden
 from telegram.ext import BaseHandler, CommandHandler
@@ -45,9 +48,18 @@ async def open_invite(
         )
         if found:
             return found
+    async with services.db.transaction() as conn:
+        return await new_invite_on(conn, forum_id=forum_id, kind=kind, user_id=user_id, now=now)
+
+
+async def new_invite_on(
+    conn: aiosqlite.Connection, *, forum_id: int, kind: str, user_id: int, now: datetime
+) -> InviteRow:
+    """A new coordinator or group-link invite by `user_id`, valid as long as its kind is, in the
+    caller's transaction."""
     valid = COORDINATOR_INVITE_VALID if kind == invites_db.COORDINATOR else GROUP_CODE_VALID
-    return await invites_db.create(
-        services.db,
+    return await invites_db.create_on(
+        conn,
         code=new_invite_code(),
         forum_id=forum_id,
         kind=kind,
