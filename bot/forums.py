@@ -52,6 +52,16 @@ class ForumDraft:
     country: str | None = None
 
 
+@dataclass(frozen=True)
+class ForumDialog:
+    """The /newforum dialog so far; `step` is the answer it waits for (name, timezone, then
+    language, chosen with a button)."""
+
+    step: str
+    name: str = ""
+    timezone: str = ""
+
+
 def new_invite_code() -> str:
     """A random, unguessable deep-link code."""
     return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(INVITE_CODE_LENGTH))

@@ -1,8 +1,7 @@
 """Gettext catalogs, language negotiation and locale-aware formatting (Babel).
 
 Catalogs live in `locales/<lang>/LC_MESSAGES/<domain>.po`: `messages` for the UI, `content` for
-the tips. They are compiled to `.mo` at start-up when the `.mo` is missing or older than the `.po`
-(in memory if the folder is read-only), so a fresh clone needs no build step.
+the tips; bot/locales.py finds and compiles them (no build step for a fresh clone).
 
 A message missing from the reader's catalog falls back to the forum's language, then to English:
 never a blank message. In right-to-left languages (Arabic, Urdu) every line starts with a
@@ -18,7 +17,6 @@ from __future__ import annotations
 import gettext
 import html
 import io
-import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -28,22 +26,23 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_time, get_datetime_format, get_timezone_name
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
-SOURCE_LANGUAGE = "en"
-DOMAIN = "messages"
-CONTENT_DOMAIN = "content"
-DOMAINS = (DOMAIN, CONTENT_DOMAIN)
+from bot.locales import (
+    CONTENT_DOMAIN,
+    DOMAIN,
+    DOMAINS,
+    LOCALES_DIR,
+    SOURCE_LANGUAGE,
+    available_languages,
+    is_machine_draft,
+    load_compiled,
+)
+from bot.locales import compile_catalog as compile_catalog  # where tests look for it
+
 # Telegram speaks ISO 639-1 (two letters) where one exists; our catalog codes are CLDR's.
 TELEGRAM_CODES = {"fil": "tl"}  # Filipino is "tl" (Tagalog) in ISO 639-1
-MACHINE_DRAFT = (
-    "machine draft (AI), needs native review"  # a catalog's Last-Translator until reviewed
-)
 RLM, FSI, PDI = "\u200f", "\u2068", "\u2069"  # right-to-left mark, first-strong isolate, pop
-log = logging.getLogger(__name__)
 
 
 class Html(str):
@@ -215,7 +214,7 @@ class Catalogs:
         self.machine_drafted = frozenset(
             lang
             for (lang, domain), compiled in self._compiled.items()
-            if domain == DOMAIN and _is_machine_draft(compiled)
+            if domain == DOMAIN and is_machine_draft(compiled)
         )
         self._translators: dict[tuple[str, ...], Translator] = {}
 
@@ -275,44 +274,3 @@ class Catalogs:
             if {part.lower() for part in lang.split("_")[1:]} <= wanted:
                 return lang
         return candidates[0]
-
-
-def available_languages(directory: Path = LOCALES_DIR) -> frozenset[str]:
-    """Language codes that have a catalog, plus the source language."""
-    found = {p.parent.parent.name for p in directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
-    return frozenset(found | {SOURCE_LANGUAGE})
-
-
-def load_compiled(directory: Path, lang: str, domain: str = DOMAIN) -> bytes:
-    """A catalog's `.mo` bytes, compiling the `.po` first when the `.mo` is missing or stale."""
-    po_path = directory / lang / "LC_MESSAGES" / f"{domain}.po"
-    mo_path = po_path.with_suffix(".mo")
-    if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-        return mo_path.read_bytes()
-    compiled = compile_catalog(po_path, lang)
-    try:
-        mo_path.write_bytes(compiled)
-    except OSError as exc:  # a read-only install still works, compiling at each start
-        log.info("could not cache %s (%s); using the in-memory catalog", mo_path, exc)
-    return compiled
-
-
-def _is_machine_draft(compiled: bytes) -> bool:
-    """The catalog's `Last-Translator` header says a machine drafted it (see catalog_tool)."""
-    headers = gettext.GNUTranslations(io.BytesIO(compiled)).info()
-    return headers.get("last-translator", "") == MACHINE_DRAFT
-
-
-def compile_catalog(po_path: Path, lang: str) -> bytes:
-    """Compile one `.po` file to `.mo` bytes; fuzzy entries are left out, as gettext does."""
-    with po_path.open("rb") as fp:
-        catalog = read_po(fp, locale=lang)
-    # Babel compiles an untranslated plural entry as the English text; leave it out instead, so
-    # the message falls back to the forum's language like any other missing one.
-    for message in list(catalog):
-        forms = message.string  # a tuple of forms for a plural entry (read_po), else a str
-        if message.pluralizable and isinstance(forms, tuple | list) and not all(forms):
-            catalog.delete(message.id, context=message.context)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog, use_fuzzy=False)
-    return buffer.getvalue()

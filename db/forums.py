@@ -1,4 +1,4 @@
-"""Queries on forums, memberships and linked group chats."""
+"""Queries on forums, memberships and linked group chats (a forum's people: db/members.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 
 import aiosqlite
 
-from db import invites
 from db.connection import Database, to_db_time
 
 
@@ -28,14 +27,6 @@ class ForumRow:
 @dataclass(frozen=True)
 class Membership:
     forum: ForumRow
-    role: str
-
-
-@dataclass(frozen=True)
-class MemberRow:
-    user_id: int
-    first_name: str
-    username: str | None
     role: str
 
 
@@ -133,57 +124,6 @@ async def role_in(db: Database, forum_id: int, user_id: int) -> str | None:
         "SELECT role FROM memberships WHERE forum_id = ? AND user_id = ?", (forum_id, user_id)
     )
     return row["role"] if row else None
-
-
-async def set_role(db: Database, *, forum_id: int, user_id: int, role: str, now: datetime) -> bool:
-    """Change a member's role; refuses (False) to remove the forum's last coordinator. Below
-    coordinator, the person's unused invites are revoked in the same transaction, for good."""
-    async with db.transaction() as conn:
-        if role != "coordinator":
-            cursor = await conn.execute(
-                "SELECT count(*) FROM memberships WHERE forum_id = ? AND role = 'coordinator'"
-                " AND user_id != ?",
-                (forum_id, user_id),
-            )
-            (others,) = await cursor.fetchone() or (0,)
-            cursor = await conn.execute(
-                "SELECT role FROM memberships WHERE forum_id = ? AND user_id = ?",
-                (forum_id, user_id),
-            )
-            current = await cursor.fetchone()
-            if current and current["role"] == "coordinator" and others == 0:
-                return False
-        cursor = await conn.execute(
-            "UPDATE memberships SET role = ? WHERE forum_id = ? AND user_id = ?",
-            (role, forum_id, user_id),
-        )
-        if cursor.rowcount == 0:
-            return False
-        if role != "coordinator":
-            await invites.revoke_all_on(conn, forum_id, now, created_by=user_id)
-        return True
-
-
-async def find_member(db: Database, forum_id: int, user_id: int) -> MemberRow | None:
-    """A member of the forum by Telegram id."""
-    row = await db.fetchone(
-        "SELECT u.id, u.first_name, u.username, m.role FROM memberships m"
-        " JOIN users u ON u.id = m.user_id WHERE m.forum_id = ? AND u.id = ?",
-        (forum_id, user_id),
-    )
-    return MemberRow(row["id"], row["first_name"], row["username"], row["role"]) if row else None
-
-
-async def members_named(db: Database, forum_id: int, username: str) -> list[MemberRow]:
-    """Members whose *stored* username is this one: only candidates, since a username can pass
-    to someone else without us seeing it; the caller checks each with Telegram."""
-    rows = await db.fetchall(
-        "SELECT u.id, u.first_name, u.username, m.role FROM memberships m"
-        " JOIN users u ON u.id = m.user_id WHERE m.forum_id = ? AND u.username = ? COLLATE NOCASE"
-        " ORDER BY u.id",
-        (forum_id, username.lstrip("@")),
-    )
-    return [MemberRow(r["id"], r["first_name"], r["username"], r["role"]) for r in rows]
 
 
 async def link_chat(

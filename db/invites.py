@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import aiosqlite
 
@@ -62,12 +61,6 @@ async def outstanding(
         (forum_id, kind, created_by, to_db_time(now)),
     )
     return _invite(row) if row else None
-
-
-async def create(db: Database, **fields: Any) -> InviteRow:
-    """`create_on` in a transaction of its own."""
-    async with db.transaction() as conn:
-        return await create_on(conn, **fields)
 
 
 async def create_on(

@@ -33,6 +33,30 @@ class Admission:
     refused: str | None = None  # "removed", or "invite" (no longer usable)
 
 
+@dataclass(frozen=True)
+class MemberRow:
+    user_id: int
+    first_name: str
+    username: str | None
+    role: str
+
+
+async def store_consent_on(
+    conn: aiosqlite.Connection, user_id: int, profile: Profile, now: datetime
+) -> None:
+    """Store the person, who consents now (they accepted the notice, or made a forum), in the
+    caller's transaction."""
+    await upsert_user_on(
+        conn,
+        user_id=user_id,
+        first_name=profile.first_name,
+        username=profile.username,
+        language=profile.language,
+        consent_at=now,
+        now=now,
+    )
+
+
 class _Refused(Exception):
     """Rolls the joining transaction back (the stored profile too)."""
 
@@ -84,20 +108,8 @@ async def _join(
     if await cursor.fetchone():
         raise _Refused("removed")
     if profile is not None:
-        await upsert_user_on(
-            conn,
-            user_id=user_id,
-            first_name=profile.first_name,
-            username=profile.username,
-            language=profile.language,
-            consent_at=now,
-            now=now,
-        )
-    cursor = await conn.execute(
-        "SELECT role FROM memberships WHERE forum_id = ? AND user_id = ?", (forum_id, user_id)
-    )
-    existing = await cursor.fetchone()
-    before = existing["role"] if existing else None
+        await store_consent_on(conn, user_id, profile, now)
+    before = await _role_on(conn, forum_id, user_id)
     role = "coordinator" if invite else "member"
     if before is not None and _RANK[role] <= _RANK[before]:
         role = before
@@ -118,6 +130,61 @@ async def _join(
         )
     await conn.execute("UPDATE users SET current_forum_id = ? WHERE id = ?", (forum_id, user_id))
     return Admission(before, role)
+
+
+async def set_role(db: Database, *, forum_id: int, user_id: int, role: str, now: datetime) -> bool:
+    """Change a member's role; refuses (False) to remove the forum's last coordinator. Below
+    coordinator, the person's unused invites are revoked in the same transaction, for good."""
+    async with db.transaction() as conn:
+        if role != "coordinator":
+            cursor = await conn.execute(
+                "SELECT count(*) FROM memberships WHERE forum_id = ? AND role = 'coordinator'"
+                " AND user_id != ?",
+                (forum_id, user_id),
+            )
+            (others,) = await cursor.fetchone() or (0,)
+            if await _role_on(conn, forum_id, user_id) == "coordinator" and others == 0:
+                return False
+        cursor = await conn.execute(
+            "UPDATE memberships SET role = ? WHERE forum_id = ? AND user_id = ?",
+            (role, forum_id, user_id),
+        )
+        if cursor.rowcount == 0:
+            return False
+        if role != "coordinator":
+            await invites.revoke_all_on(conn, forum_id, now, created_by=user_id)
+        return True
+
+
+async def find_member(db: Database, forum_id: int, user_id: int) -> MemberRow | None:
+    """A member of the forum by Telegram id."""
+    row = await db.fetchone(
+        "SELECT u.id, u.first_name, u.username, m.role FROM memberships m"
+        " JOIN users u ON u.id = m.user_id WHERE m.forum_id = ? AND u.id = ?",
+        (forum_id, user_id),
+    )
+    return MemberRow(row["id"], row["first_name"], row["username"], row["role"]) if row else None
+
+
+async def members_named(db: Database, forum_id: int, username: str) -> list[MemberRow]:
+    """Members whose *stored* username is this one: only candidates, since a username can pass
+    to someone else without us seeing it; the caller checks each with Telegram."""
+    rows = await db.fetchall(
+        "SELECT u.id, u.first_name, u.username, m.role FROM memberships m"
+        " JOIN users u ON u.id = m.user_id WHERE m.forum_id = ? AND u.username = ? COLLATE NOCASE"
+        " ORDER BY u.id",
+        (forum_id, username.lstrip("@")),
+    )
+    return [MemberRow(r["id"], r["first_name"], r["username"], r["role"]) for r in rows]
+
+
+async def _role_on(conn: aiosqlite.Connection, forum_id: int, user_id: int) -> str | None:
+    """The person's role in the forum, inside the caller's transaction (None: not a member)."""
+    cursor = await conn.execute(
+        "SELECT role FROM memberships WHERE forum_id = ? AND user_id = ?", (forum_id, user_id)
+    )
+    row = await cursor.fetchone()
+    return row["role"] if row else None
 
 
 @dataclass(frozen=True)

@@ -250,3 +250,12 @@ def unless_unchanged() -> Iterator[None]:
     except BadRequest as exc:
         if "not modified" not in str(exc):
             raise
+
+
+async def expect_answer(update: Update, context: ForumContext, kind: str, draft: object) -> None:
+    """The caller's next message in this chat answers the dialog step `kind`, whose draft (a
+    dataclass) is `draft` (db/dialogs.expect, with the chat and time of this update)."""
+    services, user_id, chat_id = context.services, context.actor.user_id, chat_of(update).id
+    await dialogs.expect(
+        services.db, user_id=user_id, chat_id=chat_id, kind=kind, data=draft, now=services.clock()
+    )

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import Update
 from telegram.error import Forbidden
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot import callbacks
 from bot.forums import (
-    COORDINATOR_INVITE_VALID,
-    GROUP_CODE_VALID,
     FormError,
+    ForumDialog,
     ForumDraft,
     new_invite_code,
     parse_forum_form,
@@ -23,21 +24,22 @@ from bot.timezones import MAX_CHOICES, find_zone, format_offset, offset_now
 from db import dialogs
 from db import forums as forums_db
 from db import invites as invites_db
-from db import users as users_db
+from db import members as members_db
+from db.members import Profile
+from handlers.buttons import Press, button, routes
 from handlers.common import (
     TypedStep,
-    answer_stale,
     chat_of,
     command_text,
+    expect_answer,
     guarded,
     is_private,
     message_of,
-    pressed,
     reply,
     user_of,
 )
 from handlers.context import ForumContext
-from handlers.invites import invite_text
+from handlers.invites import invite_text, new_invite_on
 from handlers.linking import link
 from handlers.menus import refresh_user_menu
 from handlers.render import draft_note, language_keyboard
@@ -45,10 +47,7 @@ from handlers.render import draft_note, language_keyboard
 NEWFORUM = "newforum"
 # What a new forum's creator is shown at once (made with the forum, so /newforum never fails
 # half-way between a forum and its links).
-FIRST_INVITES = (
-    (invites_db.COORDINATOR, COORDINATOR_INVITE_VALID),
-    (invites_db.GROUP, GROUP_CODE_VALID),
-)
+FIRST_INVITES = (invites_db.COORDINATOR, invites_db.GROUP)
 
 
 @guarded("newforum")
@@ -66,14 +65,7 @@ async def new_forum(update: Update, context: ForumContext) -> None:
                 ),
             )
             return
-        await dialogs.expect(
-            services.db,
-            user_id=actor.user_id,
-            chat_id=chat_of(update).id,
-            kind=NEWFORUM,
-            data={"step": "name"},
-            now=services.clock(),
-        )
+        await expect_answer(update, context, NEWFORUM, ForumDialog("name"))
         await reply(
             update,
             actor.tr._(
@@ -99,16 +91,16 @@ async def on_newforum_input(update: Update, context: ForumContext, data: dict) -
     actor, services = context.actor, context.services
     text = message_of(update).text or ""
     chat_id = chat_of(update).id
+    draft = dialogs.Pending(NEWFORUM, data).draft(ForumDialog)
+    if draft is None:  # an older version's step: as if it had expired
+        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_id)
+        await reply(update, actor.tr._("I answer commands: /help lists them."))
+        return
     try:
-        if data.get("step") == "name":
+        if draft.step == "name":
             name = validate_forum_name(text)
-            await dialogs.expect(
-                services.db,
-                user_id=actor.user_id,
-                chat_id=chat_id,
-                kind=NEWFORUM,
-                data={"step": "timezone", "name": name},
-                now=services.clock(),
+            await expect_answer(
+                update, context, NEWFORUM, replace(draft, step="timezone", name=name)
             )
             await reply(
                 update,
@@ -123,14 +115,7 @@ async def on_newforum_input(update: Update, context: ForumContext, data: dict) -
     except FormError as error:
         await reply(update, actor.tr._(error.message, **error.params))
         return
-    await dialogs.expect(
-        services.db,
-        user_id=actor.user_id,
-        chat_id=chat_id,
-        kind=NEWFORUM,
-        data={"step": "language", "name": data["name"], "timezone": zone},
-        now=services.clock(),
-    )
+    await expect_answer(update, context, NEWFORUM, replace(draft, step="language", timezone=zone))
     await reply(
         update,
         actor.tr._("Which language do members of the forum mostly use?")
@@ -156,25 +141,28 @@ def _forum_zone(context: ForumContext, text: str) -> str:
     return parse_timezone(text)  # its error names the text and gives an example
 
 
-async def on_language_button(update: Update, context: ForumContext) -> None:
-    """Last step of the /newforum dialog: the forum's default language."""
+async def chosen_language(context: ForumContext, data: callbacks.Callback) -> ForumDraft | None:
+    """The forum a language button completes: the caller's /newforum dialog, at its last step."""
     actor, services = context.actor, context.services
-    parsed = callbacks.parse(pressed(update).data)
-    pending = await dialogs.pending(services.db, user_id=actor.user_id, chat_id=chat_of(update).id)
-    lang = parsed.arg(0) if parsed else None
-    if (
-        not actor.is_admin
-        or pending is None
-        or pending.kind != NEWFORUM
-        or pending.data.get("step") != "language"
-        or lang not in services.catalogs.languages
-    ):
-        await answer_stale(update, context)
-        return
-    await pressed(update).answer()
-    await pressed(update).edit_message_reply_markup(None)
-    draft = ForumDraft(name=pending.data["name"], timezone=pending.data["timezone"], language=lang)
-    await _create(update, context, draft)
+    # nf: buttons act in private chats only (handlers/middleware.py), whose id is the user's.
+    pending = await dialogs.pending(services.db, user_id=actor.user_id, chat_id=actor.user_id)
+    dialog = pending.draft(ForumDialog) if pending and pending.kind == NEWFORUM else None
+    lang = data.arg(0)
+    if dialog is None or dialog.step != "language" or lang not in services.catalogs.languages:
+        return None
+    return ForumDraft(name=dialog.name, timezone=dialog.timezone, language=lang)
+
+
+async def bot_admin(context: ForumContext, draft: ForumDraft) -> bool:
+    """Whether the caller is a bot administrator now (only they create forums)."""
+    return context.actor.is_admin
+
+
+@button("nf", "lang", load=chosen_language, check=bot_admin)
+async def choose_language(press: Press[ForumDraft]) -> None:
+    """Last step of the /newforum dialog: the forum's default language."""
+    await press.query.edit_message_reply_markup(None)
+    await _create(press.update, press.context, press.row)
 
 
 async def _create(update: Update, context: ForumContext, draft: ForumDraft) -> None:
@@ -185,15 +173,8 @@ async def _create(update: Update, context: ForumContext, draft: ForumDraft) -> N
     # its first coordinator, its first coordinator and group-link invites and the end of the
     # dialog, together; a busy database leaves no forum without its links, nor a second forum.
     async with services.db.transaction() as conn:
-        await users_db.upsert_user_on(
-            conn,
-            user_id=user.id,
-            first_name=user.first_name,
-            username=user.username,
-            language=actor.lang,
-            consent_at=now,
-            now=now,
-        )
+        profile = Profile(user.first_name, user.username, actor.lang)
+        await members_db.store_consent_on(conn, user.id, profile, now)
         forum_id = await forums_db.create_forum_on(
             conn,
             name=draft.name,
@@ -204,16 +185,8 @@ async def _create(update: Update, context: ForumContext, draft: ForumDraft) -> N
             creator_id=user.id,
             now=now,
         )
-        for kind, valid in FIRST_INVITES:
-            await invites_db.create_on(
-                conn,
-                code=new_invite_code(),
-                forum_id=forum_id,
-                kind=kind,
-                created_by=user.id,
-                now=now,
-                valid_for=valid,
-            )
+        for kind in FIRST_INVITES:
+            await new_invite_on(conn, forum_id=forum_id, kind=kind, user_id=user.id, now=now)
         await dialogs.take(conn, user_id=user.id, chat_id=chat.id, kind=NEWFORUM)
     forum = await forums_db.get_forum(services.db, forum_id)
     assert forum is not None
@@ -253,5 +226,5 @@ TYPED_STEPS = (TypedStep(NEWFORUM, on_newforum_input),)
 def handlers() -> list[tuple[int, BaseHandler]]:
     return [
         (0, CommandHandler("newforum", new_forum)),
-        (0, CallbackQueryHandler(on_language_button, pattern=r"^nf:")),
+        (0, routes(choose_language)),
     ]

@@ -7,9 +7,12 @@ day). Coordinator and group-link codes are shown in a coordinator's private chat
 
 from __future__ import annotations
 
+from datetime import datetime
+
+import aiosqlite
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import Forbidden
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot import callbacks
 from bot.context import Services
@@ -20,13 +23,12 @@ from db import forums as forums_db
 from db import invites as invites_db
 from db.forums import ForumRow
 from db.invites import InviteRow
+from handlers.buttons import Press, button, by_id, routes
 from handlers.common import (
-    answer_stale,
     command_text,
     guarded,
     is_private,
     keyboard,
-    pressed,
     reply,
     unless_unchanged,
 )
@@ -46,9 +48,18 @@ async def open_invite(
         )
         if found:
             return found
+    async with services.db.transaction() as conn:
+        return await new_invite_on(conn, forum_id=forum_id, kind=kind, user_id=user_id, now=now)
+
+
+async def new_invite_on(
+    conn: aiosqlite.Connection, *, forum_id: int, kind: str, user_id: int, now: datetime
+) -> InviteRow:
+    """A new coordinator or group-link invite by `user_id`, valid as long as its kind is, in the
+    caller's transaction."""
     valid = COORDINATOR_INVITE_VALID if kind == invites_db.COORDINATOR else GROUP_CODE_VALID
-    return await invites_db.create(
-        services.db,
+    return await invites_db.create_on(
+        conn,
         code=new_invite_code(),
         forum_id=forum_id,
         kind=kind,
@@ -194,56 +205,56 @@ async def _revoke_coordinators(context: ForumContext, forum: ForumRow) -> str:
     )
 
 
-async def on_invite_button(update: Update, context: ForumContext) -> None:
-    """Another coordinator link; renew the member link; revoke coordinator links. The forum is
-    the button's (named in what follows), re-checked: the caller may have switched forums."""
-    query, actor = pressed(update), context.actor
-    parsed = callbacks.parse(query.data)
-    forum = await coordinated_forum(context, parsed.int_arg(0) if parsed else None)
-    if parsed is None or not is_private(update) or forum is None:
-        await answer_stale(update, context)
-        return
-    tr = actor.tr
-    if parsed.action == "more":
-        fresh = await open_invite(
-            context.services,
-            forum_id=forum.id,
-            kind=invites_db.COORDINATOR,
-            user_id=actor.user_id,
-            fresh=True,
-        )
-        zone = actor.user.timezone if actor.user and actor.user.timezone else forum.timezone
-        text = (
-            tr._("Invite links for <b>%(forum)s</b>:", forum=forum.name)
-            + "\n\n"
-            + coordinator_line(tr, context.bot.username, fresh, zone)
-        )
-    elif parsed.action == "member":
-        text = await _renew_member(context, forum)
-    elif parsed.action == "coord":
-        text = await _revoke_coordinators(context, forum)
-    else:
-        await answer_stale(update, context)
-        return
-    await query.answer()
-    if parsed.action != "more":  # the choice is made: its buttons go
-        with unless_unchanged():
-            await query.edit_message_reply_markup(None)
-    await context.bot.send_message(actor.user_id, text)
+# The buttons under /invite act on the forum they name (inv:<action>:<forum id>), not the caller's
+# current one, and only for its coordinators now; in private chats only (handlers/middleware.py).
+button_forum = by_id(forums_db.get_forum)
 
 
-async def coordinated_forum(context: ForumContext, forum_id: int | None) -> ForumRow | None:
-    """The forum a button names, if the caller is a coordinator of it now."""
-    db = context.services.db
-    if forum_id is None or await forums_db.role_in(db, forum_id, context.actor.user_id) != (
-        Role.COORDINATOR
-    ):
-        return None
-    return await forums_db.get_forum(db, forum_id)
+async def coordinates(context: ForumContext, forum: ForumRow) -> bool:
+    """Whether the caller coordinates the button's forum now (not when the button was drawn)."""
+    role = await forums_db.role_in(context.services.db, forum.id, context.actor.user_id)
+    return role == Role.COORDINATOR
+
+
+@button("inv", "more", load=button_forum, check=coordinates)
+async def more(press: Press[ForumRow]) -> None:
+    """Another coordinator link (the other links stay as they are)."""
+    actor, tr, forum = press.actor, press.tr, press.row
+    fresh = await open_invite(
+        press.services,
+        forum_id=forum.id,
+        kind=invites_db.COORDINATOR,
+        user_id=actor.user_id,
+        fresh=True,
+    )
+    zone = actor.user.timezone if actor.user and actor.user.timezone else forum.timezone
+    text = (
+        tr._("Invite links for <b>%(forum)s</b>:", forum=forum.name)
+        + "\n\n"
+        + coordinator_line(tr, press.context.bot.username, fresh, zone)
+    )
+    await press.context.bot.send_message(actor.user_id, text)
+
+
+@button("inv", "member", load=button_forum, check=coordinates)
+async def renew_member(press: Press[ForumRow]) -> None:
+    await _chosen(press, await _renew_member(press.context, press.row))
+
+
+@button("inv", "coord", load=button_forum, check=coordinates)
+async def revoke_coordinators(press: Press[ForumRow]) -> None:
+    await _chosen(press, await _revoke_coordinators(press.context, press.row))
+
+
+async def _chosen(press: Press[ForumRow], text: str) -> None:
+    """The renewal is chosen: its buttons go, and what happened comes as a message."""
+    with unless_unchanged():
+        await press.query.edit_message_reply_markup(None)
+    await press.context.bot.send_message(press.actor.user_id, text)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:
     return [
         (0, CommandHandler("invite", invite)),
-        (0, CallbackQueryHandler(on_invite_button, pattern=r"^inv:")),
+        (0, routes(more, renew_member, revoke_coordinators)),
     ]

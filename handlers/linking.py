@@ -12,7 +12,7 @@ from __future__ import annotations
 from telegram import ChatMember, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler
 
 from bot import callbacks
 from bot.forums import LinkRefusal, link_refusal, looks_like_code, needs_group_admin
@@ -21,11 +21,11 @@ from bot.roles import Role
 from db import forums as forums_db
 from db import invites as invites_db
 from db.forums import ForumRow
+from handlers.buttons import Press, button, routes
 from handlers.common import (
     answer_stale,
     chat_of,
     keyboard,
-    pressed,
     reply,
     unless_unchanged,
     user_of,
@@ -226,41 +226,57 @@ def _choices(
     return keyboard(rows)
 
 
-async def on_link_button(update: Update, context: ForumContext) -> None:
-    """A forum chosen, a page turned, or Cancel; only by who asked, re-checked in full."""
-    query, actor = pressed(update), context.actor
-    parsed = callbacks.parse(query.data)
-    chat = update.effective_chat
-    if parsed is None or chat is None or chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
-        await answer_stale(update, context)
+# A forum chosen, a page turned, or Cancel: in the group only, and only by who asked there (the
+# last id of `lnk:<ok|pg|no>:…:<user id>`), re-checked in full. They answer themselves: a press
+# by someone else gets "Only the person who asked…", and ✅ answers once the link is made.
+
+
+async def _by_asker(press: Press[callbacks.Callback]) -> bool:
+    """Whether the press is in a group, by who asked; else it is answered here (False)."""
+    chat, actor, data = press.update.effective_chat, press.actor, press.data
+    if chat is None or chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
+        await answer_stale(press.update, press.context)
+        return False
+    if data.int_arg(len(data.args) - 1) != actor.user_id:
+        await press.query.answer(actor.tr._("Only the person who asked can use these buttons."))
+        return False
+    return True
+
+
+@button("lnk", "no", answer=False)
+async def cancel(press: Press[callbacks.Callback]) -> None:
+    if await _by_asker(press):
+        await press.query.answer()
+        await press.query.edit_message_text(press.tr._("Nothing was changed."))
+
+
+@button("lnk", "pg", answer=False)
+async def turn_page(press: Press[callbacks.Callback]) -> None:
+    if not await _by_asker(press):
         return
-    owner = parsed.int_arg(len(parsed.args) - 1)
-    if owner != actor.user_id:
-        await query.answer(actor.tr._("Only the person who asked can use these buttons."))
+    context, chat_id = press.context, chat_of(press.update).id
+    current = await forums_db.forum_of_chat(context.services.db, chat_id)
+    others = [f for i, f in coordinated(context).items() if not current or i != current.id]
+    await press.query.answer()
+    with unless_unchanged():
+        await press.query.edit_message_reply_markup(
+            _choices(press.tr, others, press.actor.user_id, press.data.int_arg(0) or 0)
+        )
+
+
+@button("lnk", "ok", answer=False)
+async def choose(press: Press[callbacks.Callback]) -> None:
+    if not await _by_asker(press):
         return
-    tr = actor.tr
-    if parsed.action == "no":
-        await query.answer()
-        await query.edit_message_text(tr._("Nothing was changed."))
-        return
-    if parsed.action == "pg":
-        current = await forums_db.forum_of_chat(context.services.db, chat.id)
-        others = [f for i, f in coordinated(context).items() if not current or i != current.id]
-        await query.answer()
-        with unless_unchanged():
-            await query.edit_message_reply_markup(
-                _choices(tr, others, actor.user_id, parsed.int_arg(0) or 0)
-            )
-        return
-    forum_id = parsed.int_arg(0) if parsed.action == "ok" else None
-    forum = await forums_db.get_forum(context.services.db, forum_id) if forum_id else None
+    forum_id = press.data.int_arg(0)
+    forum = await forums_db.get_forum(press.services.db, forum_id) if forum_id else None
     if forum is None:
-        await answer_stale(update, context)
+        await answer_stale(press.update, press.context)
         return
-    text = await link(update, context, forum, by_code=False)
-    await query.answer()
-    await query.edit_message_text(text)
+    text = await link(press.update, press.context, forum, by_code=False)
+    await press.query.answer()
+    await press.query.edit_message_text(text)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:
-    return [(0, CallbackQueryHandler(on_link_button, pattern=r"^lnk:"))]
+    return [(0, routes(cancel, turn_page, choose))]

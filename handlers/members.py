@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot import callbacks
 from bot.i18n import Html, Translator, escape
@@ -20,19 +20,12 @@ from bot.roles import Role
 from db import forums as forums_db
 from db import members as members_db
 from db import users as users_db
-from db.forums import ForumRow, MemberRow
-from db.members import Entry
-from handlers.common import (
-    answer_stale,
-    guarded,
-    is_private,
-    keyboard,
-    pressed,
-    reply,
-    unless_unchanged,
-)
+from db.forums import ForumRow
+from db.members import Entry, MemberRow
+from handlers.buttons import Press, button, routes
+from handlers.common import guarded, keyboard, reply, unless_unchanged
 from handlers.context import ForumContext
-from handlers.invites import coordinated_forum
+from handlers.invites import coordinates
 from handlers.render import group_name, role_name
 
 
@@ -66,7 +59,7 @@ async def resolve_member(
     instead (reply to the person's message in the group, or use their numeric id)."""
     services, tr = context.services, context.actor.tr
     if target.user_id is not None:
-        member = await forums_db.find_member(services.db, forum.id, target.user_id)
+        member = await members_db.find_member(services.db, forum.id, target.user_id)
         if member is None:
             await reply(
                 update,
@@ -74,7 +67,7 @@ async def resolve_member(
             )
         return member
     name = target.username or ""
-    candidates = await forums_db.members_named(services.db, forum.id, name)
+    candidates = await members_db.members_named(services.db, forum.id, name)
     verified = [
         member
         for member in candidates
@@ -220,29 +213,24 @@ async def members(update: Update, context: ForumContext) -> None:
     await reply(update, text, markup)
 
 
-async def on_members_button(update: Update, context: ForumContext) -> None:
+async def listed_forum(context: ForumContext, data: callbacks.Callback) -> ForumRow | None:
+    """The forum of a `mem:page:<forum id>:<page>` button, if it names a page."""
+    forum_id, page = data.int_arg(0), data.int_arg(1)
+    if forum_id is None or page is None:
+        return None
+    return await forums_db.get_forum(context.services.db, forum_id)
+
+
+@button("mem", "page", load=listed_forum, check=coordinates)
+async def turn_page(press: Press[ForumRow]) -> None:
     """◀ ▶ between pages of the button's forum (the ↩ buttons are handlers/removal.py's)."""
-    query = pressed(update)
-    parsed = callbacks.parse(query.data)
-    forum = await coordinated_forum(context, parsed.int_arg(0) if parsed else None)
-    page = parsed.int_arg(1) if parsed else None
-    if (
-        parsed is None
-        or parsed.action != "page"
-        or page is None
-        or not is_private(update)
-        or forum is None
-    ):
-        await answer_stale(update, context)
-        return
-    text, markup = await render_page(context, forum, page)
-    await query.answer()
+    text, markup = await render_page(press.context, press.row, press.data.int_arg(1) or 0)
     with unless_unchanged():
-        await query.edit_message_text(text, reply_markup=markup)
+        await press.query.edit_message_text(text, reply_markup=markup)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:
     return [
         (0, CommandHandler("members", members)),
-        (0, CallbackQueryHandler(on_members_button, pattern=r"^mem:")),
+        (0, routes(turn_page)),
     ]

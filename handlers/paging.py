@@ -14,12 +14,13 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import InlineKeyboardMarkupLimit, MessageLimit
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler
 
 from bot import callbacks
 from bot.i18n import Translator
 from bot.paging import clamp, split_pages
-from handlers.common import answer_stale, keyboard, pressed, unless_unchanged
+from handlers.buttons import Button, Press, routes
+from handlers.common import answer_stale, keyboard, unless_unchanged
 from handlers.context import ForumContext
 
 # Room for the list's heading, the "Page 2 of 5" line and a translation longer than English.
@@ -80,14 +81,17 @@ def text_page(
 
 
 # List name → the function that renders one of its pages (None: not for this person). Each list's
-# module registers its pager with `@pager_for(...)` when it is imported (they all import this one).
+# module registers its pager with `@pager_for(...)` when it is imported (they all import this one),
+# before app/wiring.py asks for `handlers()`, which makes each pager a row of the button table.
 _PAGERS: dict[str, Pager] = {}
+_routed = False
 
 
 def pager_for(kind: str) -> Callable[[Pager], Pager]:
     """Register the decorated function as the pager of `page:<kind>:…` buttons."""
 
     def register(pager: Pager) -> Pager:
+        assert not _routed, f"page:{kind} registered after the page buttons were routed"
         if _PAGERS.setdefault(kind, pager) is not pager:
             raise ValueError(f"two pagers for page:{kind}")
         return pager
@@ -95,22 +99,26 @@ def pager_for(kind: str) -> Callable[[Pager], Pager]:
     return register
 
 
-async def on_page_button(update: Update, context: ForumContext) -> None:
-    """◀ or ▶ under a list: edit the message into the page asked for."""
-    query = pressed(update)
-    parsed = callbacks.parse(query.data)
-    pager = _PAGERS.get(parsed.action) if parsed else None
-    number = parsed.int_arg(len(parsed.args) - 1) if parsed and parsed.args else None
-    if parsed is None or pager is None or number is None or context.actor.user is None:
-        await answer_stale(update, context)
-        return
-    screen = await pager(update, context, parsed.args[:-1], number)
-    if screen is None:
-        await answer_stale(update, context)
-        return
-    await query.answer()
-    with unless_unchanged():
-        await query.edit_message_text(screen[0], reply_markup=screen[1])
+async def page_number(context: ForumContext, data: callbacks.Callback) -> int | None:
+    """The page a ◀ ▶ button asks for (its last argument), pressed by someone the bot stored."""
+    number = data.int_arg(len(data.args) - 1) if data.args else None
+    return number if context.actor.user is not None else None
+
+
+def page_button(kind: str, pager: Pager) -> Button[int]:
+    """The `page:<kind>` button: the list's pager renders the page (None: not for this person),
+    and the message is edited into it; the press is answered only once the page is there."""
+
+    async def turn(press: Press[int]) -> None:
+        screen = await pager(press.update, press.context, press.data.args[:-1], press.row)
+        if screen is None:
+            await answer_stale(press.update, press.context)
+            return
+        await press.query.answer()
+        with unless_unchanged():
+            await press.query.edit_message_text(screen[0], reply_markup=screen[1])
+
+    return Button("page", kind, turn, load=page_number, answer=False)
 
 
 def markup(rows: list[Row]) -> InlineKeyboardMarkup | None:
@@ -120,4 +128,6 @@ def markup(rows: list[Row]) -> InlineKeyboardMarkup | None:
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:
-    return [(0, CallbackQueryHandler(on_page_button, pattern=r"^page:"))]
+    global _routed
+    _routed = True
+    return [(0, routes(*(page_button(kind, pager) for kind, pager in _PAGERS.items())))]

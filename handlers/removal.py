@@ -8,9 +8,11 @@ the coordinator, never raised. The removed person is told once.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import ChatMember, Update
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot import callbacks
 from bot.i18n import Html, Translator
@@ -20,17 +22,10 @@ from db import forums as forums_db
 from db import members as members_db
 from db import users as users_db
 from db.forums import ForumRow
-from handlers.common import (
-    answer_stale,
-    command_text,
-    guarded,
-    is_private,
-    keyboard,
-    message_of,
-    pressed,
-    reply,
-)
+from handlers.buttons import Press, button, routes
+from handlers.common import command_text, guarded, is_private, keyboard, message_of, reply
 from handlers.context import ForumContext
+from handlers.invites import coordinates as coordinates_forum
 from handlers.members import resolve_member
 from handlers.menus import refresh_user_menu
 
@@ -106,31 +101,59 @@ async def remove(update: Update, context: ForumContext) -> None:
     await reply(update, tr._("I sent you a confirmation in our private chat."))
 
 
-async def on_remove_button(update: Update, context: ForumContext) -> None:
-    """✅ Remove, Cancel, or ↩ (from /members); re-checked against the database."""
-    query, actor, tr = pressed(update), context.actor, context.actor.tr
-    parsed = callbacks.parse(query.data)
-    if parsed is None or not is_private(update) or actor.user is None:
-        await answer_stale(update, context)
-        return
-    if parsed.action == "no":
-        await query.answer()
-        await query.edit_message_text(tr._("Nothing was changed."))
-        return
-    forum_id, user_id = parsed.int_arg(0), parsed.int_arg(1)
-    forum = await forums_db.get_forum(context.services.db, forum_id) if forum_id else None
-    role = await forums_db.role_in(context.services.db, forum.id, actor.user_id) if forum else None
-    if forum is None or user_id is None or role != Role.COORDINATOR:
-        await answer_stale(update, context)
-        return
-    if parsed.action == "lift":
-        await query.answer()
-        await reply(update, await lift(context, forum, user_id))
-    elif parsed.action == "ok" and user_id != actor.user_id:
-        await query.answer()
-        await query.edit_message_text(await _remove(context, forum, user_id))
-    else:
-        await answer_stale(update, context)
+# ✅ Remove, Cancel, and ↩ (from /members), in private chats only (handlers/middleware.py), by
+# someone who accepted the notice; `rm:<ok|lift>:<forum id>:<user id>` re-checked in full.
+
+
+@dataclass(frozen=True)
+class Pick:
+    """Whom a removal button names, in which forum."""
+
+    forum: ForumRow
+    user_id: int
+
+
+async def stored_caller(
+    context: ForumContext, data: callbacks.Callback
+) -> callbacks.Callback | None:
+    """The press of someone the bot has stored (Cancel needs no more)."""
+    return data if context.actor.user is not None else None
+
+
+async def picked(context: ForumContext, data: callbacks.Callback) -> Pick | None:
+    """The forum and person a button names, if both ids are there and the forum exists."""
+    forum_id, user_id = data.int_arg(0), data.int_arg(1)
+    if context.actor.user is None or forum_id is None or user_id is None:
+        return None
+    forum = await forums_db.get_forum(context.services.db, forum_id)
+    return Pick(forum, user_id) if forum is not None else None
+
+
+async def coordinates(context: ForumContext, pick: Pick) -> bool:
+    """Whether the caller coordinates the button's forum now."""
+    return await coordinates_forum(context, pick.forum)
+
+
+async def may_remove(context: ForumContext, pick: Pick) -> bool:
+    """A coordinator of the forum, removing someone other than themselves."""
+    return pick.user_id != context.actor.user_id and await coordinates(context, pick)
+
+
+@button("rm", "no", load=stored_caller)
+async def keep(press: Press[callbacks.Callback]) -> None:
+    await press.query.edit_message_text(press.tr._("Nothing was changed."))
+
+
+@button("rm", "ok", load=picked, check=may_remove)
+async def confirm(press: Press[Pick]) -> None:
+    await press.query.edit_message_text(
+        await _remove(press.context, press.row.forum, press.row.user_id)
+    )
+
+
+@button("rm", "lift", load=picked, check=coordinates)
+async def let_back(press: Press[Pick]) -> None:
+    await reply(press.update, await lift(press.context, press.row.forum, press.row.user_id))
 
 
 async def _name(context: ForumContext, user_id: int) -> str:
@@ -256,5 +279,5 @@ async def _tell_removed(context: ForumContext, forum: ForumRow, user_id: int) ->
 def handlers() -> list[tuple[int, BaseHandler]]:
     return [
         (0, CommandHandler("remove", remove)),
-        (0, CallbackQueryHandler(on_remove_button, pattern=r"^rm:")),
+        (0, routes(keep, confirm, let_back)),
     ]

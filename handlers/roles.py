@@ -9,7 +9,7 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.promotion import Target, parse_promotion
 from bot.role_sentences import IS_ALREADY, IS_NOW, YOU_ARE_NOW, say
 from bot.roles import Role
-from db import forums as forums_db
+from db import members as members_db
 from db import users as users_db
 from handlers.common import command_text, guarded, message_of, reply
 from handlers.context import ForumContext
@@ -63,7 +63,7 @@ async def _change_role(
             say(tr, IS_ALREADY, role, name=member.first_name),
         )
         return
-    if not await forums_db.set_role(
+    if not await members_db.set_role(
         services.db, forum_id=forum.id, user_id=member.user_id, role=role, now=services.clock()
     ):
         await reply(

@@ -11,7 +11,6 @@ did (pass `expect_errors=True` to inspect them instead).
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -29,6 +28,10 @@ from bot.context import Services
 from fake_telegram import Call, FakeChat, FakeTelegram, FakeTransport, FakeUser, settle
 from handlers.context import ForumContext
 from tests import leaks
+from tools.world import invite_codes, last_keyboard
+from tools.world import join as join  # the builders the suites import from here
+from tools.world import link_group as link_group
+from tools.world import new_forum as new_forum
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 STALE = "This button is no longer valid."  # the answer to a button that is gone or forged
@@ -119,10 +122,7 @@ class Harness:
 
     def last_keyboard(self, chat_id: int) -> dict:
         """The bot's last message in the chat that has inline buttons."""
-        for message in reversed(self.fake.messages(chat_id)):
-            if self.fake.buttons(message):
-                return message
-        raise AssertionError(f"no message with buttons in chat {chat_id}")
+        return last_keyboard(self.fake, chat_id)
 
     def labels(self, who: FakeUser | FakeChat | int) -> list[str]:
         """The button labels of the bot's last message with buttons."""
@@ -272,57 +272,10 @@ async def snapshot(harness: Harness) -> dict[str, list[tuple]]:
     }
 
 
-def invite_codes(text: str) -> list[str]:
-    """Deep-link codes in a message, in order (member link first)."""
-    return re.findall(r"\?start=([A-Za-z0-9_-]+)", text)
-
-
-async def new_forum(harness: Harness, admin: FakeUser, form: str | None = None) -> tuple[str, str]:
-    """Have `admin` create a forum; returns (member_code, coordinator_code)."""
-    await harness.send(
-        admin, form or "/newforum Thailand SCP Forum\ntimezone: Asia/Bangkok\nlanguage: en"
-    )
-    member, coordinator = invite_codes(harness.last(admin)["text"])[:2]
-    return member, coordinator
-
-
 async def coordinator_invite(harness: Harness, coordinator: FakeUser) -> str:
     """A coordinator's usable coordinator invite code, from /invite in their private chat."""
     await harness.send(coordinator, "/invite")
     return invite_codes(harness.last(coordinator)["text"])[1]
-
-
-async def link_group(
-    harness: Harness, coordinator: FakeUser, group: FakeChat, forum: str | None = None
-) -> None:
-    """A coordinator who is an admin of `group` links it: `/start` there, then the button of
-    their forum (the first one, or the one whose label names `forum`)."""
-    await harness.send(coordinator, "/start", chat=group)
-    buttons = harness.fake.buttons(harness.last_keyboard(group.id))
-    for index, button in enumerate(buttons, start=1):
-        data = button.get("callback_data", "")
-        if data.startswith("lnk:ok:") and (forum is None or forum in button["text"]):
-            await harness.tap(coordinator, index, chat=group)
-            return
-    raise AssertionError(f"no button to link {forum or 'a forum'}: {buttons!r}")
-
-
-async def join(
-    harness: Harness, user: FakeUser, code: str, *, language: str = "en", group: str = "government"
-) -> None:
-    """Take `user` through onboarding: language, consent, stakeholder group."""
-    await harness.send(user, f"/start {code}")
-    await harness.tap(user, _button_with(harness, user, f"onb:lang:{language}"))
-    await harness.tap(user, _button_with(harness, user, "onb:consent:yes"))
-    await harness.tap(user, _button_with(harness, user, f"onb:group:{group}"))
-
-
-def _button_with(harness: Harness, user: FakeUser, data: str) -> int:
-    buttons = harness.fake.buttons(harness.last_keyboard(user.id))
-    for index, button in enumerate(buttons, start=1):
-        if button.get("callback_data") == data:
-            return index
-    raise AssertionError(f"no button {data!r} in {buttons!r}")
 
 
 async def new_poll(

@@ -42,7 +42,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 from babel.plural import to_gettext
 
-from bot.i18n import (
+from bot.locales import (
     CONTENT_DOMAIN,
     DOMAIN,
     DOMAINS,

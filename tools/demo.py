@@ -27,8 +27,8 @@ from bot.config import Config
 from bot.polls import parse_duration
 from fake_telegram import FakeChat, FakeTelegram, FakeUser, serve, settle
 from tools.demo_terminal import FileShelf, LineReader, Terminal, read_message, use_color
+from tools.world import Joining, Talk, build_forum, link_group
 
-FORUM_FORM = "/newforum Thailand SCP Forum\ntimezone: Asia/Bangkok\nlanguage: en"
 HELP = """\
 You are chatting with the bot as {name} ({persona}), in a private chat.
   /as coordinator | member | observer   switch persona     /group, /private   switch chat
@@ -67,44 +67,29 @@ async def build_world(
     fake: FakeTelegram, app: Application, ada: FakeUser, clock: FakeClock
 ) -> tuple[dict[str, Persona], FakeChat]:
     """The demo forum, made through the bot: a forum, its group, members in three languages."""
+    people = Talk(fake, app)
     niran = fake.add_user("Niran", username="niran", language_code="en")
     lena = fake.add_user("Lena", username="lena_ngo", language_code="en")
     mali = fake.add_user("Mali", username="mali", language_code="th")
     wei = fake.add_user("Wei", username="wei", language_code="zh-hans")
     layla = fake.add_user("Layla", username="layla", language_code="ar")
-    fake.send_text(ada, FORUM_FORM)
-    await settle(fake, app)
-    text = fake.last_message(ada.id)["text"]
-    member_code = re.findall(r"\?start=([\w-]+)", text)[0]
-    for user, stakeholder in (
-        (niran, "industry"),
-        (lena, "civil_society"),
-        (mali, "government"),
-        (wei, "academia"),
-        (layla, "civil_society"),
-    ):
-        fake.send_text(user, f"/start {member_code}")
-        await settle(fake, app)
-        for step in (1, "✅", stakeholder):
-            message = next(m for m in reversed(fake.messages(user.id)) if fake.buttons(m))
-            if isinstance(step, str) and step == stakeholder:
-                index = _button_index(fake, message, f"onb:group:{stakeholder}")
-                fake.tap(user, message["message_id"], index)
-            else:
-                fake.tap(user, message["message_id"], step)
-            await settle(fake, app)
-    fake.send_text(ada, "/promote @lena_ngo observer")
-    await settle(fake, app)
-    fake.send_text(ada, DEMO_POLL)
-    await settle(fake, app)
-    fake.tap(ada, fake.last_message(ada.id)["message_id"], "✅ Send")  # under the preview
-    await settle(fake, app)
+    joining = [
+        Joining(niran, group="industry"),
+        Joining(lena, group="civil_society"),
+        Joining(mali, language="th", group="government"),
+        Joining(wei, language="zh_Hans", group="academia"),
+        Joining(layla, language="ar", group="civil_society"),
+    ]
+    promotions = ("/promote @lena_ngo observer",)
+    # The group is linked last, so the demo poll was not posted in it.
+    await build_forum(people, ada, joining, promotions=promotions, group=None)
+    await people.send(ada, DEMO_POLL)
+    await people.tap(ada, "✅ Send")  # under the preview
     # A meeting in three hours, so its one-day reminder is due at once (with the calendar file).
     starts = (clock().astimezone(ZoneInfo("Asia/Bangkok")) + timedelta(hours=3)).strftime(
         "%Y-%m-%d %H:00"
     )
-    fake.send_text(ada, DEMO_MEETING.format(starts=starts))
-    await settle(fake, app)
+    await people.send(ada, DEMO_MEETING.format(starts=starts))
     await run_due(app)
     for user, picks in ((mali, ("3.", "1.")), (wei, ("1.", "2.", "4."))):
         for label in (*picks, "✅"):
@@ -120,12 +105,7 @@ async def build_world(
     )
     fake.add_bot_to_group(group, ada)
     # Ada, a coordinator and an admin of the group, links it: /start there, then her button.
-    fake.send_text(ada, "/start", chat=group)
-    await settle(fake, app)
-    prompt = fake.last_message(group.id)
-    index = _button_index(fake, prompt, f"lnk:ok:1:{ada.id}")
-    fake.tap(ada, prompt["message_id"], index, chat=group)
-    await settle(fake, app)
+    await link_group(people, ada, group)
     personas = {
         "coordinator": Persona(ada, "coordinator"),
         "member": Persona(niran, "member"),
@@ -135,13 +115,6 @@ async def build_world(
         "chinese": Persona(wei, "member, Chinese"),
     }
     return personas, group
-
-
-def _button_index(fake: FakeTelegram, message: dict, data: str) -> int:
-    for index, button in enumerate(fake.buttons(message), start=1):
-        if button.get("callback_data") == data:
-            return index
-    raise LookupError(data)
 
 
 async def chat_loop(
