@@ -214,13 +214,18 @@ async def test_kill_9_while_a_poll_closes(tmp_path, stalled):
             "SELECT o.state FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id"
             " WHERE b.kind = 'results'",
         )
+        delivered_before = len(results_in(fake, group))
         if method == "editMessageText":
             # The results were queued before the edits began and the drain runs beside them:
             # by the kill they may be anywhere from queued to delivered.
             assert results_row in ([("pending",)], [("sending",)], [("sent",)])
         else:
             assert results_row == [("sending",)]
-            assert results_in(fake, group) == [], "nothing reached the group before the kill"
+            assert delivered_before == 0, "nothing reached the group before the kill"
+        # What the restart owes: nothing once recorded as sent; otherwise one sending, also
+        # when the kill came between Telegram's delivery and the record of it (the in-flight
+        # window app/outbox.py documents: sent again, so that nobody is skipped).
+        owed = 0 if results_row == [("sent",)] else 1
         getting = len(fake.calls_to("getUpdates"))
 
         bot = await start_bot(tmp_path, fake, port, BOT_ADMINS=str(ada.id))
@@ -240,7 +245,8 @@ async def test_kill_9_while_a_poll_closes(tmp_path, stalled):
             await kill_9(bot)
         server.stop()
 
-    assert len(results_in(fake, group)) == 1, "the results, once"
+    assert len(results_in(fake, group)) == delivered_before + owed, "the results, once more at most"
+    assert len(results_in(fake, group)) >= 1
     assert query(tmp_path, "SELECT closed_at FROM polls") == [(closed_at,)], "closed once"
     closed_replies = [
         c
