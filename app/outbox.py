@@ -45,7 +45,7 @@ from db import forums as forums_db
 from db import outbox_sending as sending_db
 from db import users as users_db
 from db.outbox_sending import OutboxRow
-from handlers.broadcast_progress import Progress
+from handlers.broadcast.progress import Progress
 from handlers.common import retry_seconds, unless_unchanged
 from handlers.outgoing import kick
 from handlers.polls import ballot as ballots

@@ -32,11 +32,9 @@ from bot.tips import load_tips
 from db import users as users_db
 from db.connection import Database
 from db.migrate import migrate
-from handlers import broadcast as announce
 from handlers import (
     chat_member,
     exports,
-    feedback,
     forums,
     help,
     invites,
@@ -47,11 +45,12 @@ from handlers import (
     privacy,
     removal,
     roles,
-    settings,
     start,
     text,
 )
+from handlers.broadcast import commands as announce
 from handlers.context import ForumContext
+from handlers.feedback import commands as feedback
 from handlers.meetings import admin as meeting_admin
 from handlers.meetings import commands as meetings
 from handlers.meetings import dialog as meeting_dialog
@@ -62,6 +61,7 @@ from handlers.polls import dialog as poll_dialog
 from handlers.polls import manage as poll_manage
 from handlers.polls import results as poll_results
 from handlers.polls import voters as poll_voters
+from handlers.settings import commands as settings
 from handlers.tips import dialog as tip_dialog
 from handlers.tips import library as tips
 from handlers.tips import subscriptions as tip_subscriptions

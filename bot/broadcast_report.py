@@ -1,5 +1,5 @@
 """The coordinator's report of a broadcast: sent, waiting, blocked, failed, and what a timeout left
-uncertain. handlers/broadcast.py shows it when the sending starts; app/outbox.py keeps it
+uncertain. handlers/broadcast/commands.py shows it when the sending starts; app/outbox.py keeps it
 current while the outbox drains and writes the final one.
 """
 

@@ -8,15 +8,17 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 from bot.i18n import Translator
 from bot.onboarding import ONBOARDING
 from db import dialogs
-from handlers import broadcast as announce
-from handlers import feedback, forums, settings
+from handlers import forums
+from handlers.broadcast import commands as announce
 from handlers.common import TypedStep, chat_of, message_of, reply
 from handlers.context import ForumContext
+from handlers.feedback import commands as feedback
 from handlers.meetings import admin as meeting_admin
 from handlers.meetings import dialog as meeting_dialog
 from handlers.meetings import survey as meeting_survey
 from handlers.polls import dialog as poll_dialog
 from handlers.polls import manage as poll_manage
+from handlers.settings import commands as settings
 from handlers.tips import dialog as tip_dialog
 
 FEATURES = (

@@ -32,7 +32,7 @@ LATE_IMPORTS = {
 @dataclass(frozen=True)
 class Import:
     source: str  # the importing module, e.g. "app.outbox"
-    target: str  # the imported module, e.g. "handlers.broadcast" or "matplotlib.figure"
+    target: str  # the imported module, e.g. "handlers.broadcast.commands" or "matplotlib.figure"
     line: int
     in_function: bool
     type_only: bool  # under `if TYPE_CHECKING:`

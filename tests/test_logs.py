@@ -221,7 +221,7 @@ def test_library_loggers_are_held_back_whatever_the_level(fake):
     try:
         for level, library_level in (("DEBUG", "INFO"), ("WARNING", "WARNING")):
             main.configure_logging(Config(token=fake.token, log_level=level))
-            assert logging.getLogger("handlers.feedback").getEffectiveLevel() == getattr(
+            assert logging.getLogger("handlers.feedback.commands").getEffectiveLevel() == getattr(
                 logging, level
             )
             for name in ("telegram.ext.ExtBot", "telegram.ext.Application", "aiosqlite"):

@@ -1,1 +1,2 @@
-"""tips."""
+"""Best-practice tips: the library (/tip), forum tips (forum_tips), their dialog (dialog,
+dialog_screens) and subscriptions with delivery (subscriptions)."""

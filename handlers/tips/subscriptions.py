@@ -33,7 +33,7 @@ from handlers.common import (
 from handlers.context import ForumContext
 from handlers.outgoing import outgoing
 from handlers.render import hour_label, subscription_line, weekday_name
-from handlers.settings_screen import settings_screen
+from handlers.settings.screen import settings_screen
 from handlers.tips.library import render_tip, tip_keyboard
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,7 @@ feedback and closed polls are kept, the smallest stakeholder group poll results 
 
 These are settings of the forum, not of the person: shown only to the current forum's
 coordinators, and every press re-checks that they still are (`coordinates`). The buttons are
-`set:survey:<all|rsvp>`, `set:keep:<days>` and `set:mingrp:<n>`, in handlers/settings.py's table.
+`set:survey:<all|rsvp>`, `set:keep:<days>` and `set:mingrp:<n>`, in handlers/settings/commands.py's table.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """/announce's Send: one outbox row per recipient in their language (db/outbox.py), committed
 with the draft's end, then handed over to the outbox sender, which reports progress in one edited
-message (handlers/broadcast_progress.py)."""
+message (handlers/broadcast/progress.py)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from bot.broadcast_report import progress_text
 from db import dialogs
 from db import outbox as outbox_db
 from handlers import outgoing as outbox
-from handlers.broadcast_draft import ANNOUNCE, AnnouncementDraft, recipients
-from handlers.broadcast_progress import Progress
+from handlers.broadcast.draft import ANNOUNCE, AnnouncementDraft, recipients
+from handlers.broadcast.progress import Progress
 from handlers.common import chat_of, pressed, pressed_message
 from handlers.context import ForumContext
 

@@ -1,7 +1,8 @@
 """The /settings message as stored now, and what every settings button does after saving.
 
-Shared by handlers/settings.py (the table of `set:` buttons), handlers/timezones.py (the zone's
-button and typed answer) and handlers/tips/subscriptions.py (back from the tips' screens).
+Shared by handlers/settings/commands.py (the table of `set:` buttons),
+handlers/settings/timezones.py (the zone's button and typed answer) and
+handlers/tips/subscriptions.py (back from the tips' screens).
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from db import tips as tips_db
 from handlers.buttons import Load, Press, members_only
 from handlers.common import keyboard, unless_unchanged
 from handlers.context import ForumContext
-from handlers.forum_settings import forum_settings
 from handlers.menus import refresh_user_menu
 from handlers.middleware import resolve_actor
 from handlers.render import group_name, role_name, subscription_line
+from handlers.settings.forum import forum_settings
 
 
 async def settings_screen(context: ForumContext) -> tuple[str, InlineKeyboardMarkup]:

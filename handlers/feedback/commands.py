@@ -1,6 +1,6 @@
 """/feedback: a member writes to the coordinators, anonymously unless they sign; replies are
-relayed both ways without revealing an anonymous member (handlers/feedback_relay.py).
-`/feedback list` is handlers/feedback_list.py.
+relayed both ways without revealing an anonymous member (handlers/feedback/relay.py).
+`/feedback list` is handlers/feedback/listing.py.
 
 The member's draft is a pending dialog step (db/dialogs.py), a `FeedbackDraft`: FEEDBACK (the
 text or a captioned photo, after the topic was chosen). Callback data: `fb:topic:<key>`,
@@ -26,7 +26,6 @@ from db import feedback as feedback_db
 from db import forums as forums_db
 from db import outbox as outbox_db
 from db.feedback import FeedbackRow
-from handlers import feedback_relay
 from handlers import outgoing as outbox
 from handlers.buttons import Press, button, members_only, routes
 from handlers.common import (
@@ -42,7 +41,8 @@ from handlers.common import (
     unless_unchanged,
 )
 from handlers.context import ForumContext
-from handlers.feedback_list import list_feedback
+from handlers.feedback import relay as feedback_relay
+from handlers.feedback.listing import list_feedback
 
 FEEDBACK = "feedback"
 FbPress = Press[callbacks.Callback]

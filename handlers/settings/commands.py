@@ -1,9 +1,9 @@
 """/settings and /language: the member's language, stakeholder group, time zone and current forum;
-for coordinators, the forum's settings (handlers/forum_settings.py).
+for coordinators, the forum's settings (handlers/settings/forum.py).
 
 Every button is `set:<action>:<value>` in this module's table: `menu` opens a sub-screen, every
 other action stores its value (re-checked against what may be chosen now), says "Saved." and
-shows the settings again. The time zone's screens and typed answers are handlers/timezones.py.
+shows the settings again. The time zone's screens and typed answers are handlers/settings/timezones.py.
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ from db import retention
 from db import users as users_db
 from db.connection import Database
 from db.retention import RETENTION_CHOICES
-from handlers import timezones
 from handlers.buttons import Button, Press, button, members_only, routes
 from handlers.common import TypedStep, guarded, keyboard, reply
 from handlers.context import ForumContext
-from handlers.forum_settings import coordinates
 from handlers.paging import BUTTONS_PER_PAGE, page_of, pager_for
 from handlers.render import draft_note, language_keyboard
-from handlers.settings_screen import edit, member_value, saved, settings_screen
+from handlers.settings import timezones
+from handlers.settings.forum import coordinates
+from handlers.settings.screen import edit, member_value, saved, settings_screen
 
 SUBMENUS = ("lang", "group", "tz", "forum", "main")
 

@@ -1,7 +1,7 @@
 """An /announce draft and what it shows: the preview, the audience screen, its recipients.
 
 The draft is a pending dialog step (db/dialogs.py), so it survives a restart; the buttons under
-the preview (handlers/broadcast.py) change it and save it here.
+the preview (handlers/broadcast/commands.py) change it and save it here.
 """
 
 from __future__ import annotations

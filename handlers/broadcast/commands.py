@@ -1,7 +1,7 @@
 """/announce: a coordinator writes, picks the audience and language versions, previews, sends.
 
-The draft (handlers/broadcast_draft.py) is a pending dialog step, so it survives a restart; the
-buttons under the preview change it. Send is handlers/broadcast_send.py. Callback data:
+The draft (handlers/broadcast/draft.py) is a pending dialog step, so it survives a restart; the
+buttons under the preview change it. Send is handlers/broadcast/send.py. Callback data:
 `ann:<send|cancel|aud|all|grp|chat|back|langs|lang>[:<group or language>]`.
 """
 
@@ -19,7 +19,7 @@ from bot import callbacks
 from bot.forums import STAKEHOLDER_GROUPS
 from db import dialogs
 from db import forums as forums_db
-from handlers.broadcast_draft import (
+from handlers.broadcast.draft import (
     ANNOUNCE,
     PREVIEW,
     VERSION,
@@ -29,7 +29,7 @@ from handlers.broadcast_draft import (
     preview,
     save,
 )
-from handlers.broadcast_send import send
+from handlers.broadcast.send import send
 from handlers.buttons import Press, button, members_only, routes
 from handlers.common import TypedStep, chat_of, guarded, message_of, reply, unless_unchanged
 from handlers.context import ForumContext

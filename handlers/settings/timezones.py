@@ -2,7 +2,7 @@
 city, country or UTC offset turned into buttons (`bot/timezones.py` does the matching).
 
 Every zone button is `set:tz:<IANA id>` (at most 39 bytes; `set:tz:?` asks for a typed one),
-declared here (`set_zone`) in handlers/settings.py's table, which re-checks the id before it is
+declared here (`set_zone`) in handlers/settings/commands.py's table, which re-checks the id before it is
 stored. Long lists (the zones at an offset, a big country's
 zones) page with `page:tz:m:<n>` (the menu) and `page:tz:o:<minutes>:<n>` (an offset).
 """
@@ -25,9 +25,9 @@ from handlers.common import chat_of, is_private, keyboard, message_of, reply
 from handlers.context import ForumContext
 from handlers.middleware import resolve_actor
 from handlers.paging import BUTTONS_PER_PAGE, page_of, pager_for
-from handlers.settings_screen import member_value, saved, settings_screen
+from handlers.settings.screen import member_value, saved, settings_screen
 
-TIMEZONE = "timezone"  # the typed-zone step of /settings (handlers/settings.py answers it)
+TIMEZONE = "timezone"  # the typed-zone step of /settings (handlers/settings/commands.py answers it)
 # Offered in the menu after the forum's and the member's country's zones.
 COMMON_ZONES = ("UTC", "Asia/Bangkok", "Asia/Jakarta", "Asia/Tokyo", "Asia/Kolkata")
 MAX_TYPED = 60  # of a typed text repeated back in an answer

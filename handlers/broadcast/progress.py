@@ -1,7 +1,7 @@
 """A broadcast's progress message in the coordinator's chat, kept current while it is sent.
 
 The outbox sender (app/outbox.py) reports every REPORT_EVERY seconds; /announce's Send
-(handlers/broadcast.py) shows the final report of a batch that finished before its progress
+(handlers/broadcast/commands.py) shows the final report of a batch that finished before its progress
 message was recorded.
 """
 
