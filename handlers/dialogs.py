@@ -4,12 +4,13 @@ A dialog's state is a pending step (db/dialogs.py) whose data is a frozen datacl
 feature's (`NewPollDraft`, `EditPollDraft`, …). These helpers are the same few moves every
 dialog makes, so /newpoll, /editpoll, /meeting and /tip add make them one way:
 
-- `expect_here`: the next message of the caller in this chat answers `kind`, with this draft;
+- `expect_here` / `expect_in`: the caller's next message in this (that) chat answers `kind`;
 - `dialog_button`: a dialog's button (handlers/buttons.py) acts on the pending step of its kind,
   at one of its steps, pressed by a coordinator; anything else is stale;
 - `typed_step`: the `TypedStep` of a kind whose handler gets the draft typed; a draft that no
   longer fits (written by an older version) is an expired step, answered as a missing one is;
-- `discard` (✖ Discard) and `sent` (the courtesies after ✅ Send/Create/Save committed).
+- `end_here` (the step ends), `discard` (✖ Discard) and `sent` (the courtesies after ✅
+  Send/Create/Save committed).
 """
 
 from __future__ import annotations
@@ -36,11 +37,16 @@ D = TypeVar("D", bound="DataclassInstance")
 
 async def expect_here(update: Update, context: ForumContext, kind: str, draft: object) -> None:
     """The caller's next message in this chat answers `kind`; `draft` is the step's data."""
+    await expect_in(context, chat_of(update).id, kind, draft)
+
+
+async def expect_in(context: ForumContext, chat_id: int, kind: str, draft: object) -> None:
+    """The caller's next message in `chat_id` answers `kind`; `draft` is the step's data."""
     actor, services = context.actor, context.services
     await dialogs.expect(
         services.db,
         user_id=actor.user_id,
-        chat_id=chat_of(update).id,
+        chat_id=chat_id,
         kind=kind,
         data=draft,
         now=services.clock(),
@@ -111,9 +117,7 @@ def typed_step(
     async def typed(update: Update, context: ForumContext, data: dict[str, Any]) -> None:
         draft = dialogs.Pending(kind, data).draft(cls)
         if draft is None:  # an old draft: the step has expired, as if there were none
-            await dialogs.clear(
-                context.services.db, user_id=context.actor.user_id, chat_id=chat_of(update).id
-            )
+            await end_here(update, context)
             await reply(update, context.actor.tr._("I answer commands: /help lists them."))
             return
         await handle(update, context, draft)
@@ -121,11 +125,16 @@ def typed_step(
     return TypedStep(kind, typed, limit, photo)
 
 
+async def end_here(update: Update, context: ForumContext) -> None:
+    """The caller's dialog in this chat ends (a `/cancel` of its own)."""
+    await dialogs.clear(
+        context.services.db, user_id=context.actor.user_id, chat_id=chat_of(update).id
+    )
+
+
 async def discard(press: Press[Any], text: str) -> None:
     """✖ Discard: the step ends, and the preview's message says `text` instead."""
-    await dialogs.clear(
-        press.services.db, user_id=press.actor.user_id, chat_id=chat_of(press.update).id
-    )
+    await end_here(press.update, press.context)
     await press.query.answer()
     await press.query.edit_message_text(text)
 

@@ -21,12 +21,11 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.forums import FormError
-from db import dialogs
 from db import polls as polls_db
 from handlers.buttons import routes
 from handlers.common import chat_of, guarded, message_of, reply
 from handlers.context import ForumContext
-from handlers.dialogs import typed_step
+from handlers.dialogs import end_here, typed_step
 from handlers.polls import manage_cancel, manage_deadline, manage_text
 from handlers.polls.manage_panel import (
     DEADLINE,
@@ -78,9 +77,8 @@ async def on_input(update: Update, context: ForumContext, draft: EditPollDraft) 
 
 async def _gone(update: Update, context: ForumContext) -> None:
     """The step's poll can no longer change (or the step was used): it ends."""
-    actor = context.actor
-    await dialogs.clear(context.services.db, user_id=actor.user_id, chat_id=chat_of(update).id)
-    await reply(update, actor.tr._("That poll can no longer change. Nothing was changed."))
+    await end_here(update, context)
+    await reply(update, context.actor.tr._("That poll can no longer change. Nothing was changed."))
 
 
 # What a typed message answers in this feature's dialogs (collected by handlers/text.py).

@@ -24,27 +24,9 @@ from handlers.polls.manage_changes import Changed, after
 from handlers.polls.manage_panel import Screen, manage_button, show
 
 
-def _cancel_question(tr: Translator, poll: PollRow) -> Screen:
-    text = tr._(
-        "Cancel poll %(number)s “%(question)s”? It ends without results, every ballot is "
-        "deleted and members are told. This cannot be undone.",
-        number=poll.number,
-        question=poll.question,
-    )
-    rows = [
-        [
-            (
-                tr._("✅ Yes, cancel poll %(number)s", number=poll.number),
-                callbacks.make("pm", "drop", poll.id),
-            )
-        ],
-        [(tr._("Keep the poll"), callbacks.make("pm", "menu", poll.id))],
-    ]
-    return text, keyboard(rows)
-
-
 @manage_button("ask")
 async def ask_cancel(press: Press[PollRow]) -> None:
+    """🗑 Cancel poll: are you sure? (it cannot be undone)"""
     await show(press.query, _cancel_question(press.tr, press.row))
 
 
@@ -118,3 +100,19 @@ def _cancelled(tr: Translator, poll: PollRow, question: Callable[[Translator], s
             ),
         )
     )
+
+
+def _cancel_question(tr: Translator, poll: PollRow) -> Screen:
+    text = tr._(
+        "Cancel poll %(number)s “%(question)s”? It ends without results, every ballot is "
+        "deleted and members are told. This cannot be undone.",
+        number=poll.number,
+        question=poll.question,
+    )
+    yes = tr._("✅ Yes, cancel poll %(number)s", number=poll.number)
+    keep = tr._("Keep the poll")
+    rows = [
+        [(yes, callbacks.make("pm", "drop", poll.id))],
+        [(keep, callbacks.make("pm", "menu", poll.id))],
+    ]
+    return text, keyboard(rows)

@@ -60,6 +60,7 @@ def deadline_screen(context: ForumContext, poll: PollRow) -> Screen:
 
 @manage_button("dl")
 async def show_deadline(press: Press[PollRow]) -> None:
+    """⏰ Change deadline: the steps, and "Type a date"."""
     await show(press.query, deadline_screen(press.context, press.row))
 
 
