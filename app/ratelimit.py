@@ -43,6 +43,7 @@ from typing import Any, TypedDict
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from bot.pacing import EPS, Bucket
 from handlers.common import retry_seconds
 
 Result = bool | dict[str, Any] | list[dict[str, Any]]
@@ -54,7 +55,6 @@ BURST = 1.0  # tokens above the reserve: bulk alone sends an even stream
 PRIVATE_PER_SECOND, PRIVATE_BURST = 1.0, 2.0  # Telegram "may allow short bursts"
 GROUP_PER_MINUTE, GROUP_BURST = 17.0, 3.0  # 3 at once, never more than 20 in any minute
 MAX_RETRIES = 3  # as AIORateLimiter(max_retries=3) did
-EPS = 1e-9  # float slack when comparing token levels and times
 MIN_NAP = 1e-4  # the timer never sleeps less: no spinning on a rounding error
 PRUNE_AT = 4096  # idle chat buckets are forgotten past this many
 
@@ -86,26 +86,6 @@ def chat_key(chat_id: object) -> Key | None:
         return int(str(chat_id))
     except ValueError:
         return str(chat_id)
-
-
-@dataclass
-class Bucket:
-    """`capacity` tokens at most, refilled at `rate` a second of monotonic time."""
-
-    capacity: float
-    rate: float
-    tokens: float
-    stamp: float
-
-    def level(self, now: float) -> float:
-        self.tokens = min(self.capacity, self.tokens + max(0.0, now - self.stamp) * self.rate)
-        self.stamp = max(self.stamp, now)
-        return self.tokens
-
-    def ready_at(self, need: float, now: float) -> float:
-        """When at least `need` tokens will be there."""
-        short = need - self.level(now)
-        return now if short <= EPS else now + short / self.rate
 
 
 @dataclass(eq=False)

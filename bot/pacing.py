@@ -17,22 +17,34 @@ from dataclasses import dataclass, field
 OVERALL_PER_SECOND = 29.0  # 0.97 of the ceiling: bench/broadcast.py measures it
 PRIVATE_PER_SECOND = 1.0
 GROUP_PER_MINUTE = 19
+EPS = 1e-9  # float dust: a bucket this close to a token has it
 
 
 @dataclass
 class Bucket:
-    """`capacity` messages at once, refilled at `rate` a second."""
+    """`capacity` tokens at most, refilled at `rate` a second of monotonic time (also the
+    bot-wide limiter's, app/ratelimit.py)."""
 
     capacity: float
     rate: float
     tokens: float
     stamp: float
 
-    def wait(self, now: float) -> float:
-        elapsed = max(0.0, now - self.stamp)  # a clock that went back earns nothing, owes nothing
-        self.tokens = min(self.capacity, self.tokens + elapsed * self.rate)
+    def level(self, now: float) -> float:
+        """The tokens there now; a clock that went back earns nothing and owes nothing."""
+        self.tokens = min(self.capacity, self.tokens + max(0.0, now - self.stamp) * self.rate)
         self.stamp = max(self.stamp, now)
-        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+        return self.tokens
+
+    def ready_at(self, need: float, now: float) -> float:
+        """When at least `need` tokens will be there."""
+        short = need - self.level(now)
+        return now if short <= EPS else now + short / self.rate
+
+    def wait(self, now: float) -> float:
+        """Seconds until one token is there."""
+        tokens = self.level(now)
+        return 0.0 if tokens >= 1 else (1 - tokens) / self.rate
 
 
 @dataclass

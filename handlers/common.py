@@ -21,10 +21,8 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
-from bot import callbacks
 from bot.i18n import Translator
 from bot.roles import COMMANDS_BY_NAME, Access, InGroup, Role, may_use
-from db import dialogs
 from handlers.context import ForumContext
 
 Handler = Callable[[Update, ForumContext], Coroutine[Any, Any, None]]
@@ -206,39 +204,6 @@ async def answer_stale(update: Update, context: ForumContext) -> None:
         )
 
 
-async def member_button(update: Update, context: ForumContext) -> callbacks.Callback | None:
-    """A member's button press, parsed; None (and answered as stale) if forged or not a member."""
-    parsed = callbacks.parse(pressed(update).data)
-    if parsed is None or context.actor.user is None:
-        await answer_stale(update, context)
-        return None
-    return parsed
-
-
-async def coordinator_step(
-    update: Update, context: ForumContext, kind: str, *, same_forum: bool = True
-) -> tuple[callbacks.Callback, dialogs.Pending] | None:
-    """A button of a coordinator's dialog (`kind`), parsed, with the step it belongs to; None
-    (and answered as stale) if forged, out of step, no longer a coordinator or, with
-    `same_forum`, pressed for another forum than the one the draft is for."""
-    actor = context.actor
-    parsed = callbacks.parse(pressed(update).data)
-    chat = update.effective_chat
-    pending = await dialogs.pending(
-        context.services.db, user_id=actor.user_id, chat_id=chat.id if chat else actor.user_id
-    )
-    if (
-        parsed is None
-        or pending is None
-        or pending.kind != kind
-        or actor.role is not Role.COORDINATOR
-        or (same_forum and (actor.forum is None or pending.data.get("forum") != actor.forum.id))
-    ):
-        await answer_stale(update, context)
-        return None
-    return parsed, pending
-
-
 @contextlib.contextmanager
 def unless_unchanged() -> Iterator[None]:
     """Editing a message into what it already shows is a 400 from Telegram, not a failure.
@@ -250,12 +215,3 @@ def unless_unchanged() -> Iterator[None]:
     except BadRequest as exc:
         if "not modified" not in str(exc):
             raise
-
-
-async def expect_answer(update: Update, context: ForumContext, kind: str, draft: object) -> None:
-    """The caller's next message in this chat answers the dialog step `kind`, whose draft (a
-    dataclass) is `draft` (db/dialogs.expect, with the chat and time of this update)."""
-    services, user_id, chat_id = context.services, context.actor.user_id, chat_of(update).id
-    await dialogs.expect(
-        services.db, user_id=user_id, chat_id=chat_id, kind=kind, data=draft, now=services.clock()
-    )

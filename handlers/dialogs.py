@@ -25,8 +25,8 @@ from telegram.error import TelegramError
 from bot import callbacks
 from bot.roles import Role
 from db import dialogs
-from handlers.buttons import Button, Press, button
-from handlers.common import MAX_INPUT, TypedStep, answer_stale, chat_of, reply
+from handlers.buttons import Button, Load, Press, button
+from handlers.common import MAX_INPUT, TypedStep, chat_of, reply
 from handlers.context import ForumContext
 
 if TYPE_CHECKING:
@@ -60,48 +60,56 @@ def dialog_button(
     cls: type[D],
     *,
     steps: tuple[str, ...] = (),
+    valid: Callable[[ForumContext, callbacks.Callback], bool] | None = None,
     same_forum: bool = True,
     answer: bool = True,
 ) -> Callable[[Callable[[Press[D]], Awaitable[None]]], Button[Any]]:
-    """Declare a dialog's button (handlers/buttons.py): pressed by a coordinator, it acts on the
-    caller's pending step of `kind` in the pressed chat, whose draft the handler gets as
-    `press.row` (a `cls`). Stale without such a step, for a draft that no longer fits, at a step
-    not in `steps` (any when empty) or, with `same_forum`, for a draft (its `forum`) of another
-    forum than the caller's current one. `answer` as for `button`."""
-
-    def declare(handle: Callable[[Press[D]], Awaitable[None]]) -> Button[Any]:
-        async def run(press: Press[callbacks.Callback]) -> None:
-            draft = await _draft_of(press, kind, cls, steps, same_forum)
-            if draft is None:
-                await answer_stale(press.update, press.context)
-                return
-            if answer:
-                await press.query.answer()
-            await handle(Press(press.update, press.context, press.data, draft))
-
-        return button(feature, action, check=coordinator, answer=False)(run)
-
-    return declare
-
-
-async def _draft_of(
-    press: Press[Any], kind: str, cls: type[D], steps: tuple[str, ...], same_forum: bool
-) -> D | None:
-    actor, chat = press.actor, press.update.effective_chat
-    pending = await dialogs.pending(
-        press.services.db, user_id=actor.user_id, chat_id=chat.id if chat else actor.user_id
+    """Declare a dialog's button (handlers/buttons.py), pressed by a coordinator: its row is the
+    caller's pending draft of `kind` (a `cls`, `press.row`). Stale without such a step, for a
+    draft that no longer fits, at a step not in `steps` (any when empty), when `valid` refuses
+    the button's data or, with `same_forum`, for a draft (its `forum`) of another forum than
+    the caller's current one. `answer` as for `button`."""
+    load = draft_at(kind, cls, steps, valid)
+    return button(
+        feature, action, load=load, check=coordinates if same_forum else coordinator, answer=answer
     )
-    draft = pending.draft(cls) if pending is not None and pending.kind == kind else None
-    if draft is None or (steps and getattr(draft, "step", None) not in steps):
-        return None
-    if same_forum and (actor.forum is None or getattr(draft, "forum", None) != actor.forum.id):
-        return None
-    return draft
+
+
+def draft_at(
+    kind: str,
+    cls: type[D],
+    steps: tuple[str, ...] = (),
+    valid: Callable[[ForumContext, callbacks.Callback], bool] | None = None,
+) -> Load[D]:
+    """The `load` of a dialog's button (see `dialog_button`). Dialog buttons are private (the
+    middleware turns them away in groups), so the chat of the step is the caller's own."""
+
+    async def load(context: ForumContext, data: callbacks.Callback) -> D | None:
+        if valid is not None and not valid(context, data):
+            return None
+        user_id = context.actor.user_id
+        pending = await dialogs.pending(context.services.db, user_id=user_id, chat_id=user_id)
+        draft = pending.draft(cls) if pending is not None and pending.kind == kind else None
+        if draft is None or (steps and getattr(draft, "step", None) not in steps):
+            return None
+        return draft
+
+    return load
 
 
 async def coordinator(context: ForumContext, _row: object) -> bool:
     """A button `check`: the caller coordinates their current forum (now, not when drawn)."""
     return context.actor.role is Role.COORDINATOR
+
+
+async def coordinates(context: ForumContext, draft: object) -> bool:
+    """A button `check`: the caller still coordinates the forum the draft (its `forum`) is for."""
+    forum = context.actor.forum
+    return (
+        await coordinator(context, draft)
+        and forum is not None
+        and getattr(draft, "forum", None) == forum.id
+    )
 
 
 def typed_step(

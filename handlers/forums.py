@@ -31,7 +31,6 @@ from handlers.common import (
     TypedStep,
     chat_of,
     command_text,
-    expect_answer,
     guarded,
     is_private,
     message_of,
@@ -39,6 +38,7 @@ from handlers.common import (
     user_of,
 )
 from handlers.context import ForumContext
+from handlers.dialogs import expect_here
 from handlers.invites import invite_text, new_invite_on
 from handlers.linking import link
 from handlers.menus import refresh_user_menu
@@ -65,7 +65,7 @@ async def new_forum(update: Update, context: ForumContext) -> None:
                 ),
             )
             return
-        await expect_answer(update, context, NEWFORUM, ForumDialog("name"))
+        await expect_here(update, context, NEWFORUM, ForumDialog("name"))
         await reply(
             update,
             actor.tr._(
@@ -99,9 +99,7 @@ async def on_newforum_input(update: Update, context: ForumContext, data: dict) -
     try:
         if draft.step == "name":
             name = validate_forum_name(text)
-            await expect_answer(
-                update, context, NEWFORUM, replace(draft, step="timezone", name=name)
-            )
+            await expect_here(update, context, NEWFORUM, replace(draft, step="timezone", name=name))
             await reply(
                 update,
                 actor.tr._(
@@ -115,7 +113,7 @@ async def on_newforum_input(update: Update, context: ForumContext, data: dict) -
     except FormError as error:
         await reply(update, actor.tr._(error.message, **error.params))
         return
-    await expect_answer(update, context, NEWFORUM, replace(draft, step="language", timezone=zone))
+    await expect_here(update, context, NEWFORUM, replace(draft, step="language", timezone=zone))
     await reply(
         update,
         actor.tr._("Which language do members of the forum mostly use?")

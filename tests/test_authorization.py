@@ -229,7 +229,7 @@ IN_B = {
     "no dara": f"I can't find @dara among the members of {OTHER_FORUM}. Reply to their message "
     "in the forum's group with /remove, or use their numeric id (see /members).",
 }
-ANNOUNCEMENT = {"stranger": STALE}  # who has no user row: `member_button`'s answer
+ANNOUNCEMENT = {"stranger": STALE}  # who has no user row: `buttons.members_only`'s answer
 
 
 def announcement_button(data: str, mutates: bool, prepare: tuple[str, ...] = ()) -> Row:

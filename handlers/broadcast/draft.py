@@ -19,6 +19,7 @@ from db import forums as forums_db
 from db.outbox import Outgoing
 from handlers.common import chat_of, keyboard
 from handlers.context import ForumContext
+from handlers.dialogs import expect_here
 from handlers.render import group_name
 
 ANNOUNCE = "announce"  # the dialog step's kind
@@ -70,15 +71,7 @@ async def open_draft(update: Update, context: ForumContext) -> AnnouncementDraft
 
 
 async def save(context: ForumContext, update: Update, draft: AnnouncementDraft) -> None:
-    services = context.services
-    await dialogs.expect(
-        services.db,
-        user_id=context.actor.user_id,
-        chat_id=chat_of(update).id,
-        kind=ANNOUNCE,
-        data=draft,
-        now=services.clock(),
-    )
+    await expect_here(update, context, ANNOUNCE, draft)
 
 
 async def recipients(context: ForumContext, draft: AnnouncementDraft) -> list[Outgoing]:

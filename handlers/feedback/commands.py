@@ -41,6 +41,7 @@ from handlers.common import (
     unless_unchanged,
 )
 from handlers.context import ForumContext
+from handlers.dialogs import expect_here
 from handlers.feedback import relay as feedback_relay
 from handlers.feedback.listing import list_feedback
 
@@ -230,14 +231,7 @@ async def _over_limit(context: ForumContext, edit: Any = None) -> bool:
 
 
 async def _expect(context: ForumContext, update: Update, draft: FeedbackDraft) -> None:
-    await dialogs.expect(
-        context.services.db,
-        user_id=context.actor.user_id,
-        chat_id=chat_of(update).id,
-        kind=FEEDBACK,
-        data=draft,
-        now=context.services.clock(),
-    )
+    await expect_here(update, context, FEEDBACK, draft)
 
 
 # What a typed message answers in this feature's dialogs (collected by handlers/text.py).

@@ -31,6 +31,7 @@ from handlers import outgoing as outbox
 from handlers.buttons import Press, button, by_id
 from handlers.common import TypedStep, chat_of, keyboard, message_of, reply
 from handlers.context import ForumContext
+from handlers.dialogs import expect_here
 from handlers.outgoing import outgoing
 
 REPLY, ANSWER = "feedback_reply", "feedback_answer"
@@ -106,14 +107,7 @@ async def start_answer(press: Press[FeedbackRow]) -> None:
 
 async def _start_relay(press: Press[FeedbackRow], kind: str) -> None:
     """Open the step; the press is answered once it is open."""
-    await dialogs.expect(
-        press.services.db,
-        user_id=press.actor.user_id,
-        chat_id=chat_of(press.update).id,
-        kind=kind,
-        data=RelayDraft(press.row.id),
-        now=press.services.clock(),
-    )
+    await expect_here(press.update, press.context, kind, RelayDraft(press.row.id))
     await press.query.answer()
     await press.message.reply_text(
         press.tr._(

@@ -23,6 +23,7 @@ from handlers import outgoing as outbox
 from handlers.buttons import Press
 from handlers.common import TypedStep, chat_of, message_of, reply
 from handlers.context import ForumContext
+from handlers.dialogs import expect_here
 from handlers.meetings.notices import notices, tell
 
 MOVE, PLACE = "mtg_move", "mtg_place"
@@ -54,14 +55,7 @@ async def coordinates(context: ForumContext, meeting: MeetingRow) -> bool:
 async def ask_for(press: Press[MeetingRow], kind: str, scope: str) -> None:
     """Open the typed step `kind` (a new start, or a new place for `scope`)."""
     tr, meeting = press.tr, press.row
-    await dialogs.expect(
-        press.services.db,
-        user_id=press.actor.user_id,
-        chat_id=press.message.chat.id,
-        kind=kind,
-        data=ChangeDraft(meeting.id, scope),
-        now=press.services.clock(),
-    )
+    await expect_here(press.update, press.context, kind, ChangeDraft(meeting.id, scope))
     await press.message.reply_text(
         tr._(
             "Send the new start, for example 2027-03-16 10:00, in the forum's time zone "

@@ -29,7 +29,7 @@ from bot.i18n import Translator
 from bot.meetings import SeriesDraft, parse_meeting_form, validate_title
 from bot.roles import Role
 from db import dialogs
-from handlers.buttons import Load, Press, button, routes
+from handlers.buttons import Press, routes
 from handlers.common import (
     TypedStep,
     chat_of,
@@ -41,6 +41,7 @@ from handlers.common import (
     reply,
 )
 from handlers.context import ForumContext
+from handlers.dialogs import dialog_button, expect_here
 from handlers.meetings import commands as meetings
 from handlers.meetings.preview import preview, repeat_keyboard
 
@@ -83,15 +84,7 @@ async def start(update: Update, context: ForumContext) -> None:
 
 
 async def _expect(update: Update, context: ForumContext, draft: NewMeetingDraft) -> None:
-    actor, services = context.actor, context.services
-    await dialogs.expect(
-        services.db,
-        user_id=actor.user_id,
-        chat_id=chat_of(update).id,
-        kind=NEWMEETING,
-        data=draft,
-        now=services.clock(),
-    )
+    await expect_here(update, context, NEWMEETING, draft)
 
 
 def _series(draft: NewMeetingDraft, timezone: str, now: datetime) -> SeriesDraft:
@@ -197,33 +190,11 @@ async def _preview(update: Update, context: ForumContext, draft: NewMeetingDraft
     await reply(update, text, markup)
 
 
-def at(step: str, *, months: bool = False) -> Load[NewMeetingDraft]:
-    """The `load` of a dialog button: the caller's open draft, if it is at `step` (and, with
-    `months`, the button's repeat is one we offer). The dialog's buttons are private (the
-    middleware turns them away in groups), so the chat is the caller's own."""
-
-    async def load(context: ForumContext, data: callbacks.Callback) -> NewMeetingDraft | None:
-        if months and data.int_arg(0) not in REPEATS:
-            return None
-        actor = context.actor
-        pending = await dialogs.pending(
-            context.services.db, user_id=actor.user_id, chat_id=actor.user_id
-        )
-        draft = pending.draft(NewMeetingDraft) if pending and pending.kind == NEWMEETING else None
-        return draft if draft is not None and draft.step == step else None
-
-    return load
+def _offered(context: ForumContext, data: callbacks.Callback) -> bool:
+    return data.int_arg(0) in REPEATS  # a repeat we offer
 
 
-async def coordinates(context: ForumContext, draft: NewMeetingDraft) -> bool:
-    """Whether the caller still coordinates the forum the draft is for."""
-    actor = context.actor
-    return (
-        actor.role is Role.COORDINATOR and actor.forum is not None and draft.forum == actor.forum.id
-    )
-
-
-@button("mtgd", "skip", load=at("place"), check=coordinates)
+@dialog_button("mtgd", "skip", NEWMEETING, NewMeetingDraft, steps=("place",))
 async def skip(press: Press[NewMeetingDraft]) -> None:
     """No place and no link."""
     draft = replace(press.row, step="every", place=None, link=None)
@@ -231,7 +202,7 @@ async def skip(press: Press[NewMeetingDraft]) -> None:
     await _ask(press.update, press.context, draft)
 
 
-@button("mtgd", "every", load=at("every", months=True), check=coordinates)
+@dialog_button("mtgd", "every", NEWMEETING, NewMeetingDraft, steps=("every",), valid=_offered)
 async def every(press: Press[NewMeetingDraft]) -> None:
     """A repeat chosen: on to the preview."""
     months = press.data.int_arg(0)
@@ -239,7 +210,7 @@ async def every(press: Press[NewMeetingDraft]) -> None:
     await _preview(press.update, press.context, draft)
 
 
-@button("mtgd", "drop", load=at("preview"), check=coordinates)
+@dialog_button("mtgd", "drop", NEWMEETING, NewMeetingDraft, steps=("preview",))
 async def discard(press: Press[NewMeetingDraft]) -> None:
     """✖ Discard: nothing was sent, nothing is kept."""
     await dialogs.clear(
@@ -248,7 +219,7 @@ async def discard(press: Press[NewMeetingDraft]) -> None:
     await press.query.edit_message_text(press.tr._("Discarded. No meeting was created."))
 
 
-@button("mtgd", "make", load=at("preview"), check=coordinates, answer=False)
+@dialog_button("mtgd", "make", NEWMEETING, NewMeetingDraft, steps=("preview",), answer=False)
 async def create(press: Press[NewMeetingDraft]) -> None:
     """✅ Create: the form's code path, claiming the draft in its transaction."""
     query, actor, services = press.query, press.actor, press.services

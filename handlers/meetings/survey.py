@@ -26,6 +26,7 @@ from db.meetings import MeetingRow
 from handlers.buttons import Press, button, routes
 from handlers.common import TypedStep, answer_stale, chat_of, keyboard, message_of, reply
 from handlers.context import ForumContext
+from handlers.dialogs import expect_here
 from handlers.outgoing import outgoing
 
 COMMENT = "mtg_comment"
@@ -89,14 +90,7 @@ async def rate(press: Press[Rating]) -> None:
         await answer_stale(press.update, press.context)
         return
     # Only the meeting: nothing may point from the member to their rating, not even this step.
-    await dialogs.expect(
-        services.db,
-        user_id=press.actor.user_id,
-        chat_id=press.message.chat.id,
-        kind=COMMENT,
-        data=CommentDraft(given.meeting),
-        now=services.clock(),
-    )
+    await expect_here(press.update, press.context, COMMENT, CommentDraft(given.meeting))
     await press.query.answer(tr._("Thank you!"))
     await press.query.edit_message_text(
         tr._(

@@ -17,12 +17,12 @@ from bot.textmatch import fold
 from bot.timezones import find_zone, format_offset, is_choosable, offset_now, zones_at_offset
 from bot.tips import moved_delivery
 from bot.zones import city_of, country_of, country_zones, local_city, region_of
-from db import dialogs
 from db import tips as tips_db
 from db import users as users_db
 from handlers.buttons import Press, button
 from handlers.common import chat_of, is_private, keyboard, message_of, reply
 from handlers.context import ForumContext
+from handlers.dialogs import expect_here
 from handlers.middleware import resolve_actor
 from handlers.paging import BUTTONS_PER_PAGE, page_of, pager_for
 from handlers.settings.screen import member_value, saved, settings_screen
@@ -192,15 +192,7 @@ async def set_zone(press: Press[callbacks.Callback]) -> None:
         await save_zone(press.update, press.context, zone)
         await saved(press)
         return
-    services = press.services
-    await dialogs.expect(
-        services.db,
-        user_id=press.actor.user_id,
-        chat_id=chat_of(press.update).id,
-        kind=TIMEZONE,
-        data={},
-        now=services.clock(),
-    )
+    await expect_here(press.update, press.context, TIMEZONE, {})
     await press.query.answer()
     await press.message.reply_text(press.tr._(ASK))
 

@@ -16,14 +16,11 @@ the dialog; its draft is a `TipDraft`. Callback data, in this module's table:
 
 from __future__ import annotations
 
-import contextlib
-import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot import callbacks
@@ -33,19 +30,18 @@ from bot.i18n import Translator
 from bot.roles import Role
 from bot.tips import TOPICS
 from db import dialogs
-from handlers.buttons import Press, button, routes
+from handlers.buttons import Button, Press, routes
 from handlers.common import (
     TypedStep,
-    answer_stale,
     chat_of,
     command_text,
-    coordinator_step,
     guarded,
     is_private,
     message_of,
     reply,
 )
 from handlers.context import ForumContext
+from handlers.dialogs import dialog_button, end_here, expect_here, sent
 from handlers.tips import dialog_screens as screens
 from handlers.tips import library as tips
 from handlers.tips.forum_tips import add_tip, form_error
@@ -66,15 +62,7 @@ async def tip_command(update: Update, context: ForumContext) -> None:
 
 
 async def _expect(update: Update, context: ForumContext, draft: TipDraft) -> None:
-    actor, services = context.actor, context.services
-    await dialogs.expect(
-        services.db,
-        user_id=actor.user_id,
-        chat_id=chat_of(update).id,
-        kind=NEWTIP,
-        data=draft,
-        now=services.clock(),
-    )
+    await expect_here(update, context, NEWTIP, draft)
 
 
 def _closed(tr: Translator) -> str:
@@ -158,88 +146,60 @@ async def _typed_text(update: Update, context: ForumContext, draft: TipDraft, te
     await reply(update, *screens.preview(actor.tr, actor.forum, draft))
 
 
-DraftPress = Callable[[Press[Any], TipDraft], Awaitable[None]]
-Handle = Callable[[Press[Any]], Awaitable[None]]
+def _a_language(context: ForumContext, data: callbacks.Callback) -> bool:
+    return data.arg(0) in context.services.catalogs.languages
 
 
-def _at(step: str) -> Callable[[DraftPress], Handle]:
-    """A button of the draft at `step`: the caller's open draft in this chat, still its forum's
-    coordinator (`coordinator_step`); otherwise the press is stale."""
-
-    def wrap(handle: DraftPress) -> Handle:
-        @functools.wraps(handle)
-        async def run(press: Press[str]) -> None:
-            found = await coordinator_step(press.update, press.context, NEWTIP)
-            if found is None:  # answered as stale
-                return
-            draft = found[1].draft(TipDraft)
-            if draft is None or draft.step != step:
-                await answer_stale(press.update, press.context)
-                return
-            await handle(press, draft)
-
-        return run
-
-    return wrap
+def _a_topic(context: ForumContext, data: callbacks.Callback) -> bool:
+    return data.arg(0) in TOPICS
 
 
-async def a_language(context: ForumContext, data: callbacks.Callback) -> str | None:
-    lang = data.arg(0)
-    return lang if lang in context.services.catalogs.languages else None
+def _tip_button(
+    action: str, step: str, valid: Callable[[ForumContext, callbacks.Callback], bool] | None = None
+) -> Callable[[Callable[[Press[TipDraft]], Awaitable[None]]], Button[Any]]:
+    """A button of the /tip add draft at `step` (handlers/dialogs.py); it answers itself."""
+    return dialog_button("tipd", action, NEWTIP, TipDraft, steps=(step,), valid=valid, answer=False)
 
 
-async def a_topic(context: ForumContext, data: callbacks.Callback) -> str | None:
-    topic = data.arg(0)
-    return topic if topic in TOPICS else None
-
-
-@button("tipd", "lang", load=a_language, answer=False)
-@_at("lang")
-async def choose_language(press: Press[str], draft: TipDraft) -> None:
+@_tip_button("lang", "lang", _a_language)
+async def choose_language(press: Press[TipDraft]) -> None:
     await press.query.answer()
-    await _chosen_language(press.update, press.context, draft, press.row)
+    await _chosen_language(press.update, press.context, press.row, str(press.data.arg(0)))
 
 
-@button("tipd", "topic", load=a_topic, answer=False)
-@_at("topic")
-async def choose_topic(press: Press[str], draft: TipDraft) -> None:
-    await _expect(press.update, press.context, replace(draft, topic=press.row, step="text"))
+@_tip_button("topic", "topic", _a_topic)
+async def choose_topic(press: Press[TipDraft]) -> None:
+    topic = str(press.data.arg(0))
+    await _expect(press.update, press.context, replace(press.row, topic=topic, step="text"))
     await press.query.answer()
-    await _ask_text(press.update, press.context, draft.lang)
+    await _ask_text(press.update, press.context, press.row.lang)
 
 
-@button("tipd", "more", answer=False)
-@_at("preview")
-async def add_language(press: Press[Any], draft: TipDraft) -> None:
-    await _expect(press.update, press.context, replace(draft, step="lang"))
+@_tip_button("more", "preview")
+async def add_language(press: Press[TipDraft]) -> None:
+    await _expect(press.update, press.context, replace(press.row, step="lang"))
     await press.query.answer()
     await _ask_language(press.update, press.context, first=False)
 
 
-@button("tipd", "drop", answer=False)
-@_at("preview")
-async def discard(press: Press[Any], draft: TipDraft) -> None:
-    actor = press.actor
-    await dialogs.clear(press.services.db, user_id=actor.user_id, chat_id=chat_of(press.update).id)
+@_tip_button("drop", "preview")
+async def discard(press: Press[TipDraft]) -> None:
+    await end_here(press.update, press.context)
     await press.query.answer()
-    await press.query.edit_message_text(actor.tr._("Discarded. No tip was saved."))
+    await press.query.edit_message_text(press.tr._("Discarded. No tip was saved."))
 
 
-@button("tipd", "save", answer=False)
-@_at("preview")
-async def save(press: Press[Any], draft: TipDraft) -> None:
+@_tip_button("save", "preview")
+async def save(press: Press[TipDraft]) -> None:
     """✅ Save: the form's code path, claiming the draft in the tip's transaction."""
     update, context, actor, query = press.update, press.context, press.actor, press.query
     languages = press.services.catalogs.languages
-    topic, texts = parse_forum_tip(draft.form(), default_lang=actor.lang, languages=languages)
+    topic, texts = parse_forum_tip(press.row.form(), default_lang=actor.lang, languages=languages)
     claim = (actor.user_id, chat_of(update).id, NEWTIP)
     if await add_tip(update, context, topic, texts, claim=claim) is None:
         await query.answer(_closed(actor.tr))
         return
-    with contextlib.suppress(TelegramError):  # courtesies: the tip is stored and said so
-        await query.answer()
-    with contextlib.suppress(TelegramError):  # the preview stays as a record of what was saved
-        await query.edit_message_reply_markup(None)
+    await sent(query)
 
 
 # What a typed message answers in this feature's dialogs (collected by handlers/text.py).
