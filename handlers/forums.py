@@ -28,7 +28,6 @@ from db import members as members_db
 from db.members import Profile
 from handlers.buttons import Press, button, routes
 from handlers.common import (
-    TypedStep,
     chat_of,
     command_text,
     guarded,
@@ -38,7 +37,7 @@ from handlers.common import (
     user_of,
 )
 from handlers.context import ForumContext
-from handlers.dialogs import expect_here
+from handlers.dialogs import expect_here, typed_step
 from handlers.invites import invite_text, new_invite_on
 from handlers.linking import link
 from handlers.menus import refresh_user_menu
@@ -86,16 +85,10 @@ async def new_forum(update: Update, context: ForumContext) -> None:
     await _create(update, context, draft)
 
 
-async def on_newforum_input(update: Update, context: ForumContext, data: dict) -> None:
+async def on_newforum_input(update: Update, context: ForumContext, draft: ForumDialog) -> None:
     """A typed answer in the /newforum dialog: the name, then the time zone."""
     actor, services = context.actor, context.services
     text = message_of(update).text or ""
-    chat_id = chat_of(update).id
-    draft = dialogs.Pending(NEWFORUM, data).draft(ForumDialog)
-    if draft is None:  # an older version's step: as if it had expired
-        await dialogs.clear(services.db, user_id=actor.user_id, chat_id=chat_id)
-        await reply(update, actor.tr._("I answer commands: /help lists them."))
-        return
     try:
         if draft.step == "name":
             name = validate_forum_name(text)
@@ -218,7 +211,7 @@ async def _create(update: Update, context: ForumContext, draft: ForumDraft) -> N
 
 
 # What a typed message answers in this feature's dialogs (collected by handlers/text.py).
-TYPED_STEPS = (TypedStep(NEWFORUM, on_newforum_input),)
+TYPED_STEPS = (typed_step(NEWFORUM, ForumDialog, on_newforum_input),)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:

@@ -31,8 +31,9 @@ from handlers.broadcast.draft import (
 )
 from handlers.broadcast.send import send
 from handlers.buttons import Press, button, members_only, routes
-from handlers.common import TypedStep, chat_of, guarded, message_of, reply, unless_unchanged
+from handlers.common import chat_of, guarded, message_of, reply, unless_unchanged
 from handlers.context import ForumContext
+from handlers.dialogs import typed_step
 from handlers.render import language_keyboard
 
 COMMAND = re.compile(r"^/announce(?:@\w+)?")
@@ -61,15 +62,8 @@ async def start_announcement(update: Update, context: ForumContext) -> None:
     await _take_text(update, context, draft, html)
 
 
-async def on_input(update: Update, context: ForumContext, data: dict) -> None:
+async def on_input(update: Update, context: ForumContext, draft: AnnouncementDraft) -> None:
     """The announcement's text, or one language version of it."""
-    draft = dialogs.Pending(ANNOUNCE, data).draft(AnnouncementDraft)
-    if draft is None:  # written by an older version: as if the step had expired
-        await dialogs.clear(
-            context.services.db, user_id=context.actor.user_id, chat_id=chat_of(update).id
-        )
-        await reply(update, context.actor.tr._("I answer commands: /help lists them."))
-        return
     await _take_text(update, context, draft, message_of(update).text_html or "")
 
 
@@ -216,7 +210,7 @@ async def back(press: AnnPress, draft: AnnouncementDraft) -> None:
 
 
 # What a typed message answers in this feature's dialogs (collected by handlers/text.py).
-TYPED_STEPS = (TypedStep(ANNOUNCE, on_input, limit=MAX_ANNOUNCEMENT),)
+TYPED_STEPS = (typed_step(ANNOUNCE, AnnouncementDraft, on_input, limit=MAX_ANNOUNCEMENT),)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:

@@ -29,7 +29,6 @@ from db.feedback import FeedbackRow
 from handlers import outgoing as outbox
 from handlers.buttons import Press, button, members_only, routes
 from handlers.common import (
-    TypedStep,
     answer_stale,
     chat_of,
     command_text,
@@ -41,7 +40,7 @@ from handlers.common import (
     unless_unchanged,
 )
 from handlers.context import ForumContext
-from handlers.dialogs import expect_here
+from handlers.dialogs import expect_here, typed_step
 from handlers.feedback import relay as feedback_relay
 from handlers.feedback.listing import list_feedback
 
@@ -101,15 +100,10 @@ async def topic(press: FbPress) -> None:
         )
 
 
-async def on_text(update: Update, context: ForumContext, data: dict) -> None:
+async def on_text(update: Update, context: ForumContext, draft: FeedbackDraft) -> None:
     """The feedback itself (text, or a photo's caption): ask anonymous or signed."""
     actor, message = context.actor, message_of(update)
     tr = actor.tr
-    draft = dialogs.Pending(FEEDBACK, data).draft(FeedbackDraft)
-    if draft is None:  # written by an older version: as if the step had expired
-        await dialogs.clear(context.services.db, user_id=actor.user_id, chat_id=chat_of(update).id)
-        await reply(update, tr._("I answer commands: /help lists them."))
-        return
     text = message.text or message.caption or ""
     photo = message.photo[-1].file_id if message.photo else None
     await _expect(context, update, replace(draft, text=text, photo=photo))
@@ -235,7 +229,10 @@ async def _expect(context: ForumContext, update: Update, draft: FeedbackDraft) -
 
 
 # What a typed message answers in this feature's dialogs (collected by handlers/text.py).
-TYPED_STEPS = (TypedStep(FEEDBACK, on_text, photo=True), *feedback_relay.TYPED_STEPS)
+TYPED_STEPS = (
+    typed_step(FEEDBACK, FeedbackDraft, on_text, photo=True),
+    *feedback_relay.TYPED_STEPS,
+)
 
 
 def handlers() -> list[tuple[int, BaseHandler]]:
