@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.forums import FormError
@@ -51,26 +51,6 @@ class PollDraft:
     # Lines that look like a misspelt setting ("Closing: 10 Jan 2027"): left out, shown in the
     # preview with the nearest setting's name (or None), never made an option.
     unknown: tuple[tuple[str, str | None], ...] = ()
-
-    def to_data(self) -> dict[str, object]:
-        """JSON for the pending preview step (db/dialogs.py)."""
-        data = asdict(self)
-        data["closes_at"] = self.closes_at.isoformat()
-        data["remind_before"] = self.remind_before.total_seconds()
-        data["unknown"] = [list(pair) for pair in self.unknown]
-        return data
-
-    @classmethod
-    def from_data(cls, data: dict) -> PollDraft:
-        return cls(
-            question=data["question"],
-            options=list(data["options"]),
-            closes_at=datetime.fromisoformat(data["closes_at"]),
-            hide_results=bool(data["hide_results"]),
-            anonymous=bool(data["anonymous"]),
-            remind_before=timedelta(seconds=data["remind_before"]),
-            unknown=tuple((line, hint) for line, hint in data.get("unknown", [])),
-        )
 
 
 def unknown_setting(line: str) -> tuple[str, str | None] | None:

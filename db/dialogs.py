@@ -1,14 +1,12 @@
 """Pending dialog steps: what a user's next message in a chat answers (survives restarts).
 
-A step carries its draft: a frozen dataclass of the feature's (for example `PollDraft`), written
-as JSON here and read back with `Pending.draft(PollDraft)`, the one place drafts are serialized.
-Lists come back as tuples, so a draft stays immutable; a draft written by an older version whose
-fields no longer fit reads as None, and the feature treats the step as expired.
+A step carries its draft: a frozen dataclass of the feature's (for example `NewPollDraft`),
+written with `expect(..., data=draft)` and read back with `Pending.draft(NewPollDraft)`, both
+through db/drafts.py, the one place drafts are serialized.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import aiosqlite
 
 from db.connection import Database, to_db_time
+from db.drafts import decode, encode
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -31,24 +30,7 @@ class Pending:
 
     def draft(self, cls: type[D]) -> D | None:
         """The step's data as the feature's draft dataclass; None if it no longer fits."""
-        names = {field.name for field in dataclasses.fields(cls)}
-        try:
-            return cls(**{k: _frozen(v) for k, v in self.data.items() if k in names})
-        except TypeError:  # a field this version needs is missing: an old draft
-            return None
-
-
-def _frozen(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(_frozen(item) for item in value)
-    return value
-
-
-def encode(data: object) -> str:
-    """A draft (a dataclass) or a plain dict as the JSON a step stores."""
-    if dataclasses.is_dataclass(data) and not isinstance(data, type):
-        data = dataclasses.asdict(data)
-    return json.dumps(data)
+        return decode(cls, self.data)
 
 
 async def expect(

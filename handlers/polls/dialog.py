@@ -263,7 +263,7 @@ async def _preview(
         form=text,
         catalog=catalog.id if catalog else None,
         selected=selected,
-        draft=poll.to_data(),
+        draft=poll,
         language=actor.tr.lang,
         # A correction that changed the number of options drops the versions that no longer fit.
         texts=kept(context, texts or {}, len(poll.options), actor.tr.lang),

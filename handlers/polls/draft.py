@@ -33,7 +33,7 @@ class NewPollDraft:
     form: str = ""  # the form as typed, for a later correction
     catalog: str | None = None  # the priority catalog it started from
     selected: tuple[str, ...] = ()  # the catalog's items picked
-    draft: dict[str, Any] | None = None  # the parsed form (`PollDraft.to_data`), once previewed
+    draft: PollDraft | None = None  # the parsed form, once previewed
     language: str | None = None  # the poll's own language: its coordinator's at the preview
     texts: dict[str, Any] = field(default_factory=dict)  # language -> [question, options]
     lang: str | None = None  # at `translate`: the language whose lines are awaited
@@ -42,7 +42,7 @@ class NewPollDraft:
     def poll(self) -> PollDraft:
         """The poll as the form was read (only once previewed)."""
         assert self.draft is not None, f"no parsed form at step {self.step}"
-        return PollDraft.from_data(self.draft)
+        return self.draft
 
 
 Handle = Callable[[Press[NewPollDraft]], Awaitable[None]]
