@@ -3,13 +3,14 @@ does not hold up another forum's ballots, and messages to one chat still keep th
 
 from __future__ import annotations
 
-import asyncio
+import re
 from datetime import timedelta
+from pathlib import Path
 
 from bot.clock import FakeClock
 from db.connection import Database, db_time, to_db_time
 from db.migrate import migrate
-from db.outbox_sending import due
+from db.outbox_sending import BULK_KINDS, URGENT_KINDS, due
 from fake_telegram import Call, FakeTelegram
 from tests.harness import START, new_forum, running_bot
 from tests.test_announce import TEXT, crowd, deliveries
@@ -59,13 +60,22 @@ async def test_another_forums_ballots_overtake_a_big_announcement(tmp_path):
         preview = bot.last_keyboard(bea.id)
         send = [b.get("callback_data") for b in fake.buttons(preview)].index("np:send") + 1
 
+        # B's poll is sent when A's announcement has reached STARTED members: the fake taps
+        # Bea's "Send" from inside its STARTED-th delivery, so no test loop polls or races.
+        handle, started = fake.handle, []
+
+        async def handle_then_send_b(method: str, params: dict) -> dict:
+            answer = await handle(method, params)
+            if method == "sendMessage" and str(params.get("text", "")).startswith("📣"):
+                started.append(params["chat_id"])
+                if len(started) == STARTED:
+                    fake.tap(bea, preview["message_id"], send)  # queued mid-announcement
+            return answer
+
+        fake.handle = handle_then_send_b  # type: ignore[method-assign]
         await bot.send(ada, f"/announce\n{TEXT}")
-        fake.tap(ada, bot.last_keyboard(ada.id)["message_id"], "✅")  # not settled: it runs
-        async with asyncio.timeout(10):
-            while sum(deliveries(fake).values()) < STARTED:  # noqa: ASYNC110 - no event to wait on
-                await asyncio.sleep(0)
-        fake.tap(bea, preview["message_id"], send)  # B's poll, queued mid-announcement
-        await bot.settle()
+        await bot.tap(ada, "✅")  # returns when both broadcasts are out
+        assert len(started) > STARTED
 
         row = await bot.services.db.fetchone(
             "SELECT created_at FROM broadcasts WHERE kind = 'ballot'"
@@ -137,3 +147,16 @@ async def test_the_order_rows_are_offered_in(tmp_path):
         (4, 401), (4, 402), (1, 103),  # forum 2's ballots; 103's announcement goes before its own
         (1, 101), (3, 301), (2, 201), (3, 302), (1, 102), (3, 303), (2, 202), (1, 104), (1, 105),
     ]  # fmt: skip
+
+
+def test_every_kind_of_broadcast_has_its_lane():
+    """A new kind of bulk send must say whether it is urgent (unlisted, it would count as urgent
+    and could hold up others' ballots behind bulk)."""
+    written = {
+        kind
+        for path in (Path(__file__).resolve().parent.parent / "handlers").rglob("*.py")
+        for kind in re.findall(r'\bkind="([a-z_]+)"', path.read_text(encoding="utf-8"))
+    }
+    assert written, "the scan found the kinds the handlers write"
+    assert not set(URGENT_KINDS) & set(BULK_KINDS)
+    assert written <= {*URGENT_KINDS, *BULK_KINDS}, written - {*URGENT_KINDS, *BULK_KINDS}
