@@ -52,6 +52,10 @@ from handlers.polls import ballot as ballots
 
 IN_FLIGHT = 8  # messages on the wire at once: enough to keep up the pace over HTTP latency
 BATCH = 200
+# Seconds of sending before the drain looks at the queue again: fair order (db/outbox_sending.py,
+# `due`) only helps a ballot queued mid-broadcast if the drain looks again soon, and a look costs
+# a few milliseconds (one read per open broadcast), not a scan of the rows waiting.
+LOOK_AGAIN = 0.5
 MAX_ATTEMPTS = 5  # for 5xx and timeouts; a 429 or a migrated group does not count
 MAX_TIMEOUTS = 2  # tries that timed out: each may have been delivered, so no third
 IDLE_POLL = 2.0  # seconds: longest sleep while rows wait for their retry time
@@ -114,8 +118,10 @@ async def _look(
     later. False when nothing is left to do."""
     db, watch = services.db, services.watch
     watch.look()  # a step of the wall clock is logged as soon as the drain sees it
-    sent_any = False
+    sent_any, since = False, services.monotonic()
     for row in await sending_db.due(db, watch.steady(), BATCH):
+        if sent_any and services.monotonic() - since >= LOOK_AGAIN:
+            break  # new rows may have come, and some go before the rest of these
         if row.chat_id in in_flight.values() or pacer.chat_wait(row.chat_id) > 0:
             continue  # this chat must wait; others need not
         while (wait := pacer.overall_wait()) > 0:
