@@ -19,7 +19,7 @@ from bot.polls import shorten
 from bot.roles import Role
 from db import feedback as feedback_db
 from db import forums as forums_db
-from db import meeting_survey as meeting_feedback_db
+from db import meeting_survey as meeting_survey_db
 from db import polls as polls_db
 from db.connection import to_db_time
 from handlers.buttons import Press, button, routes
@@ -115,8 +115,8 @@ async def _meetings_export(update: Update, context: ForumContext) -> None:
     """`/export meetings`: RSVPs and ratings per occurrence, and the anonymous comments."""
     actor, services = context.actor, context.services
     assert actor.forum is not None
-    rows = await meeting_feedback_db.report(services.db, actor.forum.id)
-    comments = await meeting_feedback_db.feedback(services.db, actor.forum.id)
+    rows = await meeting_survey_db.report(services.db, actor.forum.id)
+    comments = await meeting_survey_db.feedback(services.db, actor.forum.id)
     header = ["meeting", "starts_utc", "cancelled", "going", "maybe", "not_going", "ratings"]
     await _send_csv(
         update,

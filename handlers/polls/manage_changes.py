@@ -35,7 +35,7 @@ async def claim(conn: aiosqlite.Connection, claimed: tuple[int, int] | None) -> 
 
 
 async def ballot_edits(batch: outbox_db.Batch, poll: PollRow) -> None:
-    """An edit of every ballot message on record, drawn again when it is sent (handlers/outbox
+    """An edit of every ballot message on record, drawn again when it is sent (app/outbox
     `_edit`): after a notice to the same chat, never instead of it."""
     for message in await manage_db.ballot_messages(batch.conn, poll.id):
         await batch.add(
