@@ -233,13 +233,15 @@ def callback_data(message: dict[str, Any]) -> list[str]:
     return [button.get("callback_data", "") for row in rows for button in row]
 
 
-async def until(check: Callable[[], Awaitable[T | None]], seconds: float = 120.0) -> T:
-    """Ask `check` five times a second until it answers something."""
+async def until(
+    check: Callable[[], Awaitable[T | None]], seconds: float = 120.0, every: float = 0.2
+) -> T:
+    """Ask `check` every `every` seconds until it answers something."""
     deadline = time.monotonic() + seconds
     while (found := await check()) is None:
         if time.monotonic() > deadline:
             raise TimeoutError("the bot did not get there in time")
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(every)
     return found
 
 

@@ -170,7 +170,7 @@ async def phase(
 
     await fake("act", actions=actions)
     if broadcast:
-        await until(finished, seconds=seconds)
+        await until(finished, seconds=seconds, every=1.0)  # the end time is the fake's
     else:
         await asyncio.sleep(seconds)
     await fake("cancel")
