@@ -179,13 +179,14 @@ async def phase(
     calls = (await fake("calls", since=calls_from))["calls"]
     for who in tappers:
         who.done += sum(1 for p in presses if p.get("tag") == "tap" and p["user"] == who.user)
-    return figures(presses, calls, announcement if broadcast else None)
+    return figures(presses, calls, f"Load test {n}:" if broadcast else None)
 
 
 def figures(
     presses: list[dict[str, Any]], calls: list[dict[str, Any]], announcement: str | None
 ) -> dict[str, float | None]:
-    """A phase's figures from what the fake logged: the presses and the calls that answer them."""
+    """A phase's figures from what the fake logged: the presses and the calls that answer them
+    (`announcement`: what the announcement's messages contain, if there was one)."""
     answers: dict[str, float] = {}
     arrivals: dict[tuple[str, int, int | None], list[float]] = defaultdict(list)
     sent: list[float] = []

@@ -13,7 +13,7 @@ benchmark build the world and script what users do, on the fake's own clock:
   now; any other keys (a tag) are kept. Each action done is logged with the fake's clock reading
   (`at`) and, for a press, the callback query id; `cancel` drops those not yet due;
 - `presses` / `calls` `{"since": n}`: the actions done and the Bot API calls received (method,
-  chat and message ids, query id, outcome, first 100 characters of text, arrival time `at`)
+  chat and message ids, query id, outcome, first 200 characters of text, arrival time `at`)
   from index n on, with `next` to ask from;
 - `messages` `{"chat": id}`: the bot's messages in a chat, as tests read them;
 - `flood` `{"enabled": bool}`: switch the flood model, and read its totals.
@@ -61,7 +61,7 @@ class Script:
 
     def _do(self, key: int, action: dict[str, Any]) -> None:
         del self.pending[key]
-        record = dict(action)
+        record = dict(action, at=self.fake.clock())  # the moment the update is queued
         try:
             user = self.fake.user(int(action["user"]))
             if "data" in action:
@@ -71,7 +71,6 @@ class Script:
                 self.fake.send_text(user, str(action["text"]))
         except (KeyError, LookupError, ValueError) as error:
             record["error"] = repr(error)
-        record["at"] = self.fake.clock()
         self.done.append(record)
 
 
@@ -86,7 +85,7 @@ def _call(n: int, call: Call) -> dict[str, Any]:
         "query_id": params.get("callback_query_id"),
         "ok": call.ok,
         "error_code": call.error_code,
-        "text": None if text is None else str(text)[:100],
+        "text": None if text is None else str(text)[:200],
         "at": call.at,
     }
 
