@@ -170,8 +170,10 @@ async def app_at(
     sleep: Callable[[float], Awaitable[None]] | None = None,
     rate_limit: bool = True,
     polling: bool = False,
+    heartbeat: bool = False,
 ) -> AsyncIterator[Application]:
-    """The real Application, started (and polling if asked) against a Bot API at `api_url`."""
+    """The real Application, started (and polling if asked) against a Bot API at `api_url`;
+    the heartbeat (app/heartbeat.py, every 30 s) only if asked."""
     config = Config(
         token=token,
         api_url=api_url,
@@ -180,7 +182,9 @@ async def app_at(
         default_language="en",
     )
     kwargs: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
-    app = build_application(config, clock=clock, rate_limit=rate_limit, heartbeat=False, **kwargs)
+    app = build_application(
+        config, clock=clock, rate_limit=rate_limit, heartbeat=heartbeat, **kwargs
+    )
     assert app.post_init is not None and app.post_shutdown is not None and app.updater is not None
     await app.initialize()
     await app.post_init(app)

@@ -1,19 +1,19 @@
 """Member traffic during an announcement: the bot as deployed, the fake Bot API in its own
 process with its flood model on, on the real clock.
 
-Run: uv run python bench/load.py                 (2,000 members, 3 repetitions; about 10 minutes)
-     uv run python bench/load.py --members 5000  (about 20 minutes)
+Run: uv run python bench/load.py                 (2,000 members, 3 repetitions; about 12 minutes)
+     uv run python bench/load.py --members 5000  (about 25 minutes)
      uv run python bench/load.py --quick         (300 members, one repetition; under a minute)
 
 The world: forum A with N members and one open poll whose ballot 20 of them hold; forum B with
 its coordinator and 5 members. The bot is built by app/wiring.py as deployed (rate limiter,
-outbox, a SQLite file) and long-polls the fake, which runs as `python -m fake_telegram
+outbox, heartbeat, a SQLite file) and long-polls the fake, which runs as `python -m fake_telegram
 --flood` and plays the people: their actions are scheduled on the fake's own event loop, so a
 busy bot cannot hold them back, and every timestamp below is the fake's clock.
 
 Each repetition has three phases:
 - idle: the 20 members tap their ballots, 2 taps/s together (round robin, so each taps every
-  10 s: rank 11 options, undo them, again), and one of them sends /polls every 4 s, for 30 s;
+  10 s: rank 11 options, undo them, again), and one of them sends /polls every 4 s, for 60 s;
   forum B's coordinator presses Send on a poll 5 s in;
 - broadcast alone: forum A's coordinator presses Send on an announcement to all of A;
 - broadcast with members: the same, with the idle phase's traffic and forum B's Send (5 s in)
@@ -240,7 +240,7 @@ async def run(members: int, repetitions: int, idle: float, workdir: Path) -> lis
     results = []
     async with fake_process("--flood") as fake:
         await fake("users", users=[[user, f"Member {user}"] for user in users])
-        async with app_at(fake.url, fake.token, database, rate_limit=True, polling=True):
+        async with app_at(fake.url, fake.token, database, polling=True, heartbeat=True):
             tappers = await hand_out_ballots(fake, ids)
             await add_members(database, FORUM_ID, rest)  # after the poll: ballots to 20 only
             longest = members / 10 + 120  # traffic's end, if the broadcast had not ended by then
@@ -260,7 +260,7 @@ async def main() -> int:
     parser = arguments(__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=2000, help="forum A's size (or 5000)")
     parser.add_argument("--repetitions", type=int, default=3)
-    parser.add_argument("--idle-seconds", type=float, default=30.0)
+    parser.add_argument("--idle-seconds", type=float, default=60.0)
     parser.add_argument("--quick", action="store_true", help="300 members, once, 10 s idle")
     args = parser.parse_args()
     if args.quick:
