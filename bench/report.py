@@ -1,7 +1,7 @@
 """Run every benchmark and write BENCHMARKS.md from their figures (never edit it by hand).
 
-Run: uv run python bench/report.py          (all four; about five minutes)
-     uv run python bench/report.py --quick  (fewer broadcast chats; for trying it out)
+Run: uv run python bench/report.py          (all five; about fifteen minutes)
+     uv run python bench/report.py --quick  (fewer broadcast chats, load.py --quick; for trying it out)
 
 Each benchmark runs in its own process with `--json`, so one's imports and memory do not
 colour another's figures; its printed table goes to the terminal as it runs.
@@ -51,6 +51,7 @@ def main() -> int:
     taps = run("taps.py")
     tally = run("tally.py")
     footprint = run("footprint.py")
+    load = run("load.py", *(["--quick"] if args.quick else []))
     info = machine()
 
     out = [
@@ -121,6 +122,23 @@ def main() -> int:
                 ("rss_mb", "RSS after start (MB)"),
                 ("rss_after_results_mb", "RSS after /results (MB)"),
                 ("peak_mb", "peak RSS (MB)"),
+            ],
+        ),
+        "",
+        f"## Load (an announcement to {int(load['members']):,} members while 20 of them tap)",
+        "",
+        f"Median (lowest–highest) of {len(load['repetitions'])} repetition(s), on the real clock,"
+        " the fake Bot API in its own process with its flood model on.",
+        "",
+        *[f"- Goal: {name}: " + goal(met) for name, met in load["goals"].items()],
+        "",
+        *table(
+            load["rows"],
+            [
+                ("figure", "figure"),
+                ("idle", "idle"),
+                ("alone", "broadcast alone"),
+                ("members", "broadcast + members"),
             ],
         ),
         "",

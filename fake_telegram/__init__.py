@@ -13,7 +13,8 @@ with its `update_queue`; one module per area holding that area's Bot API methods
 functions of the world (`messages`, `callbacks`, `chats`, `files`, `updates`) and what users do
 there; `faults` (scripted failures, flood control); `views` (what tests read); `server` (the
 `FakeTelegram` that merges the tables and dispatches by method name); `wire` and `markup`
-(encoding, Telegram's HTML); `transport` (httpx and HTTP); `drive` (waiting for a bot under test).
+(encoding, Telegram's HTML); `transport` (httpx and HTTP); `drive` (waiting for a bot under test);
+`control` (`python -m fake_telegram`: the fake in a process of its own, driven over HTTP).
 """
 
 from .drive import settle

@@ -171,11 +171,18 @@ class _Handler(tornado.web.RequestHandler):
 
 
 async def serve(
-    fake: FakeTelegram, host: str = "127.0.0.1", port: int = 0
+    fake: FakeTelegram,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    routes: list[tuple[str, type[tornado.web.RequestHandler], dict[str, Any]]] | None = None,
 ) -> tuple[FakeHTTPServer, int]:
-    """Start the HTTP server on the running loop; return (server, actual port)."""
+    """Start the HTTP server on the running loop; return (server, actual port). `routes` come
+    before the Bot API's catch-all (`python -m fake_telegram` adds its control API)."""
     inflight: set[asyncio.Task] = set()
-    app = tornado.web.Application([(r"/(.*)", _Handler, {"fake": fake, "inflight": inflight})])
+    app = tornado.web.Application(
+        [*(routes or []), (r"/(.*)", _Handler, {"fake": fake, "inflight": inflight})]
+    )
     server = FakeHTTPServer(app)
     server.inflight = inflight
     sockets = tornado.netutil.bind_sockets(port, address=host)
