@@ -10,6 +10,7 @@ None: the feature treats the step as expired.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import types
 import typing
@@ -48,9 +49,17 @@ def decode(cls: type[D], data: dict[str, Any]) -> D | None:
 def _build(cls: type[D], data: dict[str, Any]) -> D:
     if not isinstance(data, dict):
         raise TypeError("not an object")
+    hints = _fields(cls)
+    return cls(**{k: _revive(v, hints[k]) for k, v in data.items() if k in hints})
+
+
+@functools.cache
+def _fields(cls: type) -> dict[str, Any]:
+    """A draft class's init fields and their types, resolved once (every dialog press reads one)."""
     hints = typing.get_type_hints(cls)
-    names = {field.name for field in dataclasses.fields(cls) if field.init}
-    return cls(**{k: _revive(v, hints.get(k, Any)) for k, v in data.items() if k in names})
+    return {
+        field.name: hints.get(field.name, Any) for field in dataclasses.fields(cls) if field.init
+    }
 
 
 def _revive(value: Any, hint: Any) -> Any:

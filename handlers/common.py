@@ -129,6 +129,13 @@ def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     )
 
 
+def confirmation(
+    text: str, yes: tuple[str, str], no: tuple[str, str]
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A question that cannot be undone, with its two answers (label, callback data) one per row."""
+    return text, keyboard([[yes], [no]])
+
+
 def refusal(
     tr: Translator, access: Access, command: str, forum_name: str | None, role: Role | None
 ) -> str:

@@ -18,7 +18,7 @@ from bot.roles import Access
 from db import polls as polls_db
 from db.polls import PollRow
 from handlers.buttons import Press, button, routes
-from handlers.common import guarded, is_private, keyboard, refusal, reply
+from handlers.common import confirmation, guarded, is_private, keyboard, refusal, reply
 from handlers.context import ForumContext
 from handlers.polls import ballot as ballots
 from handlers.polls.choice import pick_poll, poll_of_forum
@@ -101,13 +101,14 @@ def close_question(tr: Translator, poll: PollRow) -> tuple[str, InlineKeyboardMa
         number=poll.number,
         question=poll.question,
     )
-    close = tr._("✅ Close poll %(number)s now", number=poll.number)
-    keep = tr._("Keep it open")
-    rows = [
-        [(close, callbacks.make("poll", "shut", poll.id))],
-        [(keep, callbacks.make("poll", "keep", poll.id))],
-    ]
-    return text, keyboard(rows)
+    return confirmation(
+        text,
+        (
+            tr._("✅ Close poll %(number)s now", number=poll.number),
+            callbacks.make("poll", "shut", poll.id),
+        ),
+        (tr._("Keep it open"), callbacks.make("poll", "keep", poll.id)),
+    )
 
 
 @guarded("closepoll")

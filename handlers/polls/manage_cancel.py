@@ -18,7 +18,7 @@ from db import polls as polls_db
 from db.polls import PollRow
 from handlers import outgoing as outbox
 from handlers.buttons import Press
-from handlers.common import keyboard
+from handlers.common import confirmation
 from handlers.context import ForumContext
 from handlers.polls.manage_changes import Changed, after
 from handlers.polls.manage_panel import Screen, manage_button, show
@@ -109,10 +109,11 @@ def _cancel_question(tr: Translator, poll: PollRow) -> Screen:
         number=poll.number,
         question=poll.question,
     )
-    yes = tr._("✅ Yes, cancel poll %(number)s", number=poll.number)
-    keep = tr._("Keep the poll")
-    rows = [
-        [(yes, callbacks.make("pm", "drop", poll.id))],
-        [(keep, callbacks.make("pm", "menu", poll.id))],
-    ]
-    return text, keyboard(rows)
+    return confirmation(
+        text,
+        (
+            tr._("✅ Yes, cancel poll %(number)s", number=poll.number),
+            callbacks.make("pm", "drop", poll.id),
+        ),
+        (tr._("Keep the poll"), callbacks.make("pm", "menu", poll.id)),
+    )
