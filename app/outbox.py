@@ -25,8 +25,9 @@ import logging
 import sqlite3
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
+from telegram import InlineKeyboardMarkup, InputFile, Message
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -35,8 +36,9 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.ext import Application
+from telegram.ext import Application, ExtBot
 
+from app.ratelimit import Lane, LaneArgs, LaneRateLimiter
 from bot.context import Services
 from bot.pacing import Pacer
 from bot.persist import Backoff, persist, transient
@@ -74,7 +76,7 @@ async def resume(application: Application) -> None:
     kick(application.bot, services)
 
 
-async def drain(bot: Bot, services: Services) -> None:
+async def drain(bot: ExtBot[Any], services: Services) -> None:
     in_flight: dict[asyncio.Task[None], int] = {}  # task → chat id
     try:
         await _drain(bot, services, in_flight)
@@ -91,8 +93,13 @@ async def drain(bot: Bot, services: Services) -> None:
         raise
 
 
-async def _drain(bot: Bot, services: Services, in_flight: dict[asyncio.Task[None], int]) -> None:
-    pacer, progress = Pacer(services.monotonic), Progress(bot, services)
+async def _drain(
+    bot: ExtBot[Any], services: Services, in_flight: dict[asyncio.Task[None], int]
+) -> None:
+    # With the bot-wide limiter (app/ratelimit.py) it owns the overall budget, shared with
+    # replies; the drain keeps only its per-chat pacing, so one chat does not fill IN_FLIGHT.
+    pacer = Pacer(services.monotonic, overall=not isinstance(bot.rate_limiter, LaneRateLimiter))
+    progress = Progress(bot, services)
     busy = Backoff(services, "the outbox")
     while True:
         try:
@@ -108,7 +115,7 @@ async def _drain(bot: Bot, services: Services, in_flight: dict[asyncio.Task[None
 
 
 async def _look(
-    bot: Bot,
+    bot: ExtBot[Any],
     services: Services,
     pacer: Pacer,
     progress: Progress,
@@ -150,7 +157,7 @@ async def _look(
     return True
 
 
-async def _send(bot: Bot, services: Services, pacer: Pacer, row: OutboxRow) -> None:
+async def _send(bot: ExtBot[Any], services: Services, pacer: Pacer, row: OutboxRow) -> None:
     """One message; its outcome is written back to its row, however long the database is busy."""
     try:
         message = await _deliver(bot, services, row)
@@ -210,7 +217,17 @@ async def _failed(services: Services, pacer: Pacer, row: OutboxRow, exc: Excepti
         await sending_db.finish(db, row.id, failed, now, repr(exc))
 
 
-async def _deliver(bot: Bot, services: Services, row: OutboxRow) -> Message | None:
+def lane(bot: ExtBot[Any], row: OutboxRow) -> LaneArgs | None:
+    """The limiter's lane for a row (None without our limiter: PTB refuses the argument then).
+    No retries inside the limiter: a 429 comes back here, the row waits in the outbox
+    (`retry_later`) and its place on the wire goes to another chat."""
+    if not isinstance(bot.rate_limiter, LaneRateLimiter):
+        return None
+    return {"lane": Lane.BULK if row.bulk else Lane.URGENT, "max_retries": 0}
+
+
+async def _deliver(bot: ExtBot[Any], services: Services, row: OutboxRow) -> Message | None:
+    limits = lane(bot, row)
     markup = (
         InlineKeyboardMarkup.de_json(json.loads(row.reply_markup), bot)
         if row.reply_markup
@@ -221,14 +238,20 @@ async def _deliver(bot: Bot, services: Services, row: OutboxRow) -> Message | No
         return None
     if row.document is not None:
         document = InputFile(row.document, filename=row.document_name)
-        return await bot.send_document(row.chat_id, document, caption=row.text, reply_markup=markup)
+        return await bot.send_document(
+            row.chat_id, document, caption=row.text, reply_markup=markup, rate_limit_args=limits
+        )
     if row.photo is not None:
-        return await bot.send_photo(row.chat_id, row.photo, caption=row.text, reply_markup=markup)
-    return await bot.send_message(row.chat_id, row.text, reply_markup=markup)
+        return await bot.send_photo(
+            row.chat_id, row.photo, caption=row.text, reply_markup=markup, rate_limit_args=limits
+        )
+    return await bot.send_message(
+        row.chat_id, row.text, reply_markup=markup, rate_limit_args=limits
+    )
 
 
 async def _edit(
-    bot: Bot, services: Services, row: OutboxRow, markup: InlineKeyboardMarkup | None
+    bot: ExtBot[Any], services: Services, row: OutboxRow, markup: InlineKeyboardMarkup | None
 ) -> None:
     """An edit of a message sent before. A ballot (`on_sent` 'ballot:<poll>') is drawn again
     now, from the database: the member may have tapped since the edit was queued, and an edit
@@ -242,7 +265,13 @@ async def _edit(
         text, markup = drawn
     assert row.edit_message_id is not None
     with unless_unchanged():
-        await bot.edit_message_text(text, row.chat_id, row.edit_message_id, reply_markup=markup)
+        await bot.edit_message_text(
+            text,
+            row.chat_id,
+            row.edit_message_id,
+            reply_markup=markup,
+            rate_limit_args=lane(bot, row),
+        )
 
 
 async def _record(services: Services, row: OutboxRow, message: Message) -> None:

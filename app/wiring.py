@@ -12,10 +12,10 @@ from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseHandler,
+    BaseRateLimiter,
     ContextTypes,
     Defaults,
 )
@@ -23,6 +23,8 @@ from telegram.request import HTTPXRequest
 
 from app import heartbeat as jobs
 from app import outbox
+from app.ratelimit import LaneRateLimiter
+from app.updates import OrderedUpdates
 from bot.clock import Clock, system_clock
 from bot.config import Config
 from bot.context import Services
@@ -77,8 +79,12 @@ def build_application(
     rate_limit: bool = True,
     heartbeat: bool = True,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    rate_limiter: BaseRateLimiter[Any] | None = None,
+    concurrent: bool = True,
 ) -> Application:
-    """Build the bot. `transport` replaces the network (the fake Bot API in tests)."""
+    """Build the bot. `transport` replaces the network (the fake Bot API in tests).
+    `rate_limiter` and `concurrent` are for the load benchmark's comparison with the bot as it
+    was (PTB's AIORateLimiter, one update at a time); deployments keep the defaults."""
     if config.token is None:
         raise ValueError("a token is required to build the application")
     httpx_kwargs: dict[str, Any] | None = {"transport": transport} if transport else None
@@ -99,11 +105,15 @@ def build_application(
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
-    # The rate limiter stays under Telegram's overall and per-group limits; retries a 429 after
-    # retry_after.
-    application = (
-        builder.rate_limiter(AIORateLimiter(max_retries=3)) if rate_limit else builder
-    ).build()
+    # Updates are handled concurrently, in order per chat and per user (app/updates.py): a
+    # member's tap never waits for a coordinator's Send. One limiter owns Telegram's budget, in
+    # lanes (app/ratelimit.py): a member's reply never waits behind the outbox.
+    if concurrent:
+        builder = builder.concurrent_updates(OrderedUpdates())
+    limiter: BaseRateLimiter[Any] = rate_limiter or LaneRateLimiter(
+        clock=clock.monotonic, sleep=sleep
+    )
+    application = (builder.rate_limiter(limiter) if rate_limit else builder).build()
     application.bot_data["services"] = Services(
         config=config, clock=clock, sleep=sleep, drain=outbox.drain
     )

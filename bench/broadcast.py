@@ -14,7 +14,7 @@ group) with a 429 and retry_after.
 Virtual time (the default): the bot's pacing and the fake's flood model share one FakeClock that
 moves only when a sender sleeps, so 10,000 messages take seconds, and the rate is what Telegram
 would see; HTTP, JSON and SQLite are real, and the wall-clock rate says whether this machine
-could keep that pace. `--real` uses the system clock for both (and PTB's AIORateLimiter, as
+could keep that pace. `--real` uses the system clock for both (and the lanes limiter, as
 deployed), so it runs at the real pace: keep --chats small.
 """
 

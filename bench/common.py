@@ -171,6 +171,7 @@ async def app_at(
     rate_limit: bool = True,
     polling: bool = False,
     heartbeat: bool = False,
+    **wiring: Any,
 ) -> AsyncIterator[Application]:
     """The real Application, started (and polling if asked) against a Bot API at `api_url`;
     the heartbeat (app/heartbeat.py, every 30 s) only if asked."""
@@ -181,7 +182,7 @@ async def app_at(
         admins=frozenset({COORDINATOR_ID}),
         default_language="en",
     )
-    kwargs: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
+    kwargs: dict[str, Any] = wiring | ({"sleep": sleep} if sleep is not None else {})
     app = build_application(
         config, clock=clock, rate_limit=rate_limit, heartbeat=heartbeat, **kwargs
     )

@@ -1,9 +1,15 @@
 """Member traffic during an announcement: the bot as deployed, the fake Bot API in its own
 process with its flood model on, on the real clock.
 
-Run: uv run python bench/load.py                 (2,000 members, 3 repetitions; about 12 minutes)
-     uv run python bench/load.py --members 5000  (about 25 minutes)
-     uv run python bench/load.py --quick         (300 members, one repetition; under a minute)
+Run: uv run python bench/load.py                 (2,000 members, 3 repetitions; about 22 minutes)
+     uv run python bench/load.py --members 5000 --repetitions 1   (about 15 minutes)
+     uv run python bench/load.py --quick         (300 members, one repetition; two minutes)
+     uv run python bench/load.py --bots after    (only the bot as deployed now; half the time)
+
+Two wirings, one after the other in the same run: "before" is the bot as it was before issue 16
+(PTB's AIORateLimiter, first come first served; updates one at a time; the outbox pacing itself
+at 29/s as well), "after" the bot as deployed now (app/ratelimit.py's lanes; updates concurrent,
+in order per chat and per user). Each gets a world of its own and the same traffic.
 
 The world: forum A with N members and one open poll whose ballot 20 of them hold; forum B with
 its coordinator and 5 members. The bot is built by app/wiring.py as deployed (rate limiter,
@@ -32,6 +38,7 @@ import statistics
 import tempfile
 from bisect import bisect_left
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -54,6 +61,7 @@ from common import (
     until,
     write_json,
 )
+from telegram.ext import AIORateLimiter
 
 TAPPERS, TAPS_PER_SECOND, POLLS_EVERY = 20, 2.0, 4.0
 B_FORUM, B_COORDINATOR, B_MEMBERS, B_AFTER = 2, 900_000, 5, 5.0
@@ -61,6 +69,12 @@ SETTLE = 3.0  # seconds for answers still on their way once a phase's traffic st
 GOAL_P99_MS, GOAL_P99_RATIO, GOAL_RATE, GOAL_B_SECONDS = 50.0, 1.5, 26.5, 2.0
 ANNOUNCEMENT = "Load test {n}: the spring session moves to Room 5."
 PHASES = {"idle": "idle", "alone": "broadcast alone", "members": "broadcast + members"}
+# The bot as deployed now, and as it was before issue 16 (PTB's first-come-first-served
+# AIORateLimiter, updates one at a time, the outbox pacing itself as well), in the same run.
+BOTS: dict[str, Callable[[], dict[str, Any]]] = {
+    "before": lambda: {"rate_limiter": AIORateLimiter(max_retries=3), "concurrent": False},
+    "after": dict,
+}
 FIGURES = {  # key: (label, decimals)
     "tap_p50": ("tap → answer and edit, p50 (ms)", 1),
     "tap_p95": ("tap p95 (ms)", 1),
@@ -230,9 +244,9 @@ def figures(
     return out
 
 
-async def run(members: int, repetitions: int, idle: float, workdir: Path) -> list[dict]:
+async def run(members: int, repetitions: int, idle: float, workdir: Path, bot: str) -> list[dict]:
     """Set the world up once, then each repetition's three phases; their figures."""
-    database = workdir / "load.sqlite3"
+    database = workdir / f"load-{bot}.sqlite3"
     ids = await seed_forum(database, TAPPERS)
     forum_b = await seed_forum(database, B_MEMBERS, forum_id=B_FORUM, coordinator=B_COORDINATOR)
     rest = [COORDINATOR_ID + 1 + n for n in range(TAPPERS, members)]
@@ -240,7 +254,8 @@ async def run(members: int, repetitions: int, idle: float, workdir: Path) -> lis
     results = []
     async with fake_process("--flood") as fake:
         await fake("users", users=[[user, f"Member {user}"] for user in users])
-        async with app_at(fake.url, fake.token, database, polling=True, heartbeat=True):
+        wiring = BOTS[bot]()
+        async with app_at(fake.url, fake.token, database, polling=True, heartbeat=True, **wiring):
             tappers = await hand_out_ballots(fake, ids)
             await add_members(database, FORUM_ID, rest)  # after the poll: ballots to 20 only
             longest = members / 10 + 120  # traffic's end, if the broadcast had not ended by then
@@ -252,7 +267,7 @@ async def run(members: int, repetitions: int, idle: float, workdir: Path) -> lis
                         for name in PHASES
                     }
                 )
-                print(f"repetition {n + 1} of {repetitions} done", flush=True)
+                print(f"{bot}: repetition {n + 1} of {repetitions} done", flush=True)
     return results
 
 
@@ -262,6 +277,9 @@ async def main() -> int:
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--idle-seconds", type=float, default=60.0)
     parser.add_argument("--quick", action="store_true", help="300 members, once, 10 s idle")
+    parser.add_argument(
+        "--bots", default="before,after", help="which wirings, in order: before, after or both"
+    )
     args = parser.parse_args()
     if args.quick:
         args.members, args.repetitions, args.idle_seconds = 300, 1, 10.0
@@ -272,30 +290,43 @@ async def main() -> int:
         f" {args.repetitions} repetition(s): median (lowest–highest)\n",
         flush=True,
     )
+    bots = args.bots.split(",")
+    results: dict[str, list[dict]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        results = await run(args.members, args.repetitions, args.idle_seconds, Path(tmp))
-    values = {  # per phase and figure, the values of the repetitions that have it
-        name: {
-            key: [r[name][key] for r in results if r[name].get(key) is not None] for key in FIGURES
+        for bot in bots:
+            results[bot] = await run(
+                args.members, args.repetitions, args.idle_seconds, Path(tmp), bot
+            )
+    values = {  # per bot, phase and figure, the values of the repetitions that have it
+        bot: {
+            name: {
+                key: [r[name][key] for r in runs if r[name].get(key) is not None] for key in FIGURES
+            }
+            for name in PHASES
         }
-        for name in PHASES
+        for bot, runs in results.items()
     }
+    columns = [(name, bot) for name in PHASES for bot in bots]
     rows = [
-        {"figure": label} | {name: spread(values[name][key], decimals) for name in PHASES}
+        {"figure": label}
+        | {f"{name}_{bot}": spread(values[bot][name][key], decimals) for name, bot in columns}
         for key, (label, decimals) in FIGURES.items()
     ]
-    print(f"\n| {'figure':<40} | " + " | ".join(f"{h:>26}" for h in PHASES.values()) + " |")
-    print(f"|{'-' * 42}|" + "|".join("-" * 28 for _ in PHASES) + "|")
+    heads = [f"{PHASES[name]} ({bot})" for name, bot in columns]
+    print(f"\n| {'figure':<40} | " + " | ".join(f"{h:>28}" for h in heads) + " |")
+    print(f"|{'-' * 42}|" + "|".join("-" * 30 for _ in heads) + "|")
     for row in rows:
-        print(f"| {row['figure']:<40} | " + " | ".join(f"{row[n]:>26}" for n in PHASES) + " |")
-    goals = goals_met(values)
+        cells = [row[f"{name}_{bot}"] for name, bot in columns]
+        print(f"| {row['figure']:<40} | " + " | ".join(f"{c:>28}" for c in cells) + " |")
+    goals = goals_met(values[bots[-1]])
     for goal, met in goals.items():
-        print(f"goal: {goal}: " + ("met" if met else "NOT met"))
+        print(f"goal ({bots[-1]}): {goal}: " + ("met" if met else "NOT met"))
     write_json(
         args.json,
         "load",
         rows,
         members=args.members,
+        bots=bots,
         repetitions=results,
         goals=goals,
         goal_met=all(goals.values()),

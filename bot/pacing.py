@@ -55,12 +55,15 @@ class Pacer:
     overall_per_second: float = OVERALL_PER_SECOND
     private_per_second: float = PRIVATE_PER_SECOND
     group_per_minute: float = GROUP_PER_MINUTE
+    overall: bool = True  # False: a bot-wide limiter (app/ratelimit.py) owns the overall budget
     _overall: Bucket | None = None
     _chats: dict[int, Bucket] = field(default_factory=dict)
     _held: dict[int, float] = field(default_factory=dict)  # chat → monotonic time it may resume
 
     def overall_wait(self) -> float:
         """Seconds until the bot as a whole may send again."""
+        if not self.overall:
+            return 0.0
         now = self.clock()
         if self._overall is None:
             rate = self.overall_per_second
@@ -83,8 +86,8 @@ class Pacer:
 
     def spend(self, chat_id: int) -> None:
         """One message goes out now (call right after both waits returned 0)."""
-        assert self._overall is not None
-        self._overall.tokens -= 1
+        if self._overall is not None:
+            self._overall.tokens -= 1
         self._chats[chat_id].tokens -= 1
 
     def hold(self, chat_id: int, seconds: float) -> None:

@@ -89,14 +89,19 @@ async def voter_count(db: Database, poll_id: int) -> int:
     return int(row[0]) if row else 0
 
 
-async def ballot_messages(db: Database, poll_id: int) -> list[tuple[int, int, int | None]]:
-    """(chat_id, message_id, user_id) of every ballot message of the poll."""
+async def ballot_messages(
+    db: Database, poll_id: int
+) -> list[tuple[int, int, int | None, str | None]]:
+    """(chat_id, message_id, user_id, the member's language) of every ballot message of the
+    poll, by chat: never in the ballots' own order, which outbox rows made from this list
+    would keep after an anonymous poll's ballots are unlinked from their members."""
     rows = await db.fetchall(
-        "SELECT chat_id, message_id, user_id FROM ballots"
-        " WHERE poll_id = ? AND message_id IS NOT NULL",
+        "SELECT b.chat_id, b.message_id, b.user_id, u.language FROM ballots b"
+        " LEFT JOIN users u ON u.id = b.user_id"
+        " WHERE b.poll_id = ? AND b.message_id IS NOT NULL ORDER BY b.chat_id",
         (poll_id,),
     )
-    return [(r["chat_id"], r["message_id"], r["user_id"]) for r in rows]
+    return [(r["chat_id"], r["message_id"], r["user_id"], r["language"]) for r in rows]
 
 
 async def counted_ballots(db: Database, poll_id: int) -> list[tuple[int, str | None, list[int]]]:

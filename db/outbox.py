@@ -20,6 +20,7 @@ from db.connection import Database, to_db_time
 # broadcasts.report_message_id: NULL while the progress message is on its way (its sender
 # records it); this when it could not be sent, so the drain sends the final report as a new one.
 NO_REPORT_MESSAGE = 0
+FLUSH_ROWS = 1000  # rows a batch holds in memory before it writes them (`Batch.flush`)
 
 
 class Attachment(TypedDict):
@@ -64,6 +65,7 @@ class Batch:
         self.conn, self._broadcast = conn, broadcast
         self.id: int | None = None
         self.count = 0
+        self._rows: list[tuple[Any, ...]] = []  # added, not yet written (`flush`)
 
     def for_poll(self, poll_id: int) -> None:
         """Mark the broadcast as a poll's deliveries when the poll is made in this transaction."""
@@ -79,16 +81,28 @@ class Batch:
             )
             self.id = cursor.lastrowid
         m = message
-        await self.conn.execute(
-            "INSERT INTO outbox (broadcast_id, chat_id, part, user_id, text, reply_markup, photo,"
-            " document, document_name, on_sent, edit_message_id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        self._rows.append(
             (
                 *(self.id, m.chat_id, m.part, m.user_id, m.text, m.reply_markup, m.photo),
                 *(m.document, m.document_name, m.on_sent, m.edit_message_id),
-            ),
+            )
         )
         self.count += 1
+        if len(self._rows) >= FLUSH_ROWS:
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Write the rows added so far: one executemany, where a statement per row cost a trip
+        to the database thread each (0.95 s for 5,000 members, the transaction open throughout,
+        every other handler's write waiting for it)."""
+        if self._rows:
+            await self.conn.executemany(
+                "INSERT INTO outbox (broadcast_id, chat_id, part, user_id, text, reply_markup,"
+                " photo, document, document_name, on_sent, edit_message_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                self._rows,
+            )
+            self._rows.clear()
 
 
 @asynccontextmanager
@@ -114,7 +128,9 @@ async def batch(
     only `batch.conn` inside (another `db.` call would wait for the lock forever)."""
     broadcast = (forum_id, kind, created_by, to_db_time(now), report_chat_id, report_message_id)
     async with db.transaction() as conn:
-        yield Batch(conn, (*broadcast, report_language, poll_id))
+        writing = Batch(conn, (*broadcast, report_language, poll_id))
+        yield writing
+        await writing.flush()
 
 
 async def delete_poll_deliveries(conn: aiosqlite.Connection, poll_id: int) -> None:

@@ -30,6 +30,7 @@ class OutboxRow:
     document_name: str | None = None
     on_sent: str | None = None
     edit_message_id: int | None = None
+    bulk: bool = False  # its broadcast's kind is in BULK_KINDS (1 from SQLite): the bulk lane
 
 
 async def requeue_in_flight(db: Database) -> int:
@@ -73,7 +74,8 @@ _READY = (
 )
 _COLUMNS = (
     "id, broadcast_id, chat_id, user_id, text, attempts, timeouts, reply_markup, photo,"
-    " document, document_name, on_sent, edit_message_id"
+    " document, document_name, on_sent, edit_message_id,"
+    f" (SELECT kind IN ({_BULK}) FROM broadcasts WHERE id = outbox.broadcast_id) AS bulk"
 )
 
 

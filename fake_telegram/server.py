@@ -52,6 +52,7 @@ class FakeTelegram(World):
         super().__init__(token=token, bot_username=bot_username, clock=clock)
         self.flood = FloodModel(clock)
         self.faults = Faults()
+        self.gates: list[tuple[str, object, asyncio.Event]] = []  # `hold`
 
     # What users do: sync, so tests can script them between awaits.
     send_text = messaging.send_text
@@ -103,6 +104,13 @@ class FakeTelegram(World):
             delivered=delivered,
         )
 
+    def hold(self, method: str, *, chat_id: int | None = None) -> asyncio.Event:
+        """A slow Telegram: calls of `method` (to `chat_id`, if given) wait, recorded on arrival,
+        until the returned event is set."""
+        gate = asyncio.Event()
+        self.gates.append((CANONICAL.get(method.lower(), method), chat_id, gate))
+        return gate
+
     async def handle(self, method: str, params: dict) -> dict:
         """Run one Bot API call and return the full JSON body; raises InjectedTimeout."""
         name = CANONICAL.get(method.lower(), method)
@@ -111,6 +119,9 @@ class FakeTelegram(World):
         try:
             call.params = params = decode_params(params)
             chat_id = params.get("chat_id")
+            for held, chat, gate in self.gates:
+                if held == name and chat in (None, chat_id):
+                    await gate.wait()
             rule = self.faults.take(name, chat_id)
             call.injected = rule is not None
             if rule is not None and rule.timeout and not rule.delivered:

@@ -164,19 +164,24 @@ class Harness:
     async def restart(self) -> None:
         """Stop the bot and start a new Application on the same database and fake."""
         await _stop(self.app)
-        self.app = await _start(self.config, self.fake, self.clock, self.errors)
+        limited = self.app.bot.rate_limiter is not None
+        self.app = await _start(self.config, self.fake, self.clock, self.errors, limited)
         await self.settle()  # what start-up found due goes out through the outbox
 
 
 async def _start(
-    config: Config, fake: FakeTelegram, clock: FakeClock, errors: list[BaseException]
+    config: Config,
+    fake: FakeTelegram,
+    clock: FakeClock,
+    errors: list[BaseException],
+    rate_limit: bool = False,
 ) -> Application:
     # No heartbeat: tests move the clock and call `run_due` themselves, so nothing runs behind them.
     app = build_application(
         config,
         clock=clock,
         transport=FakeTransport(fake),
-        rate_limit=False,
+        rate_limit=rate_limit,
         heartbeat=False,
         sleep=clock.sleep,
     )
@@ -208,6 +213,7 @@ async def running_bot(
     clock: FakeClock | None = None,
     default_language: str = "en",
     expect_errors: bool = False,
+    rate_limit: bool = False,
 ) -> AsyncIterator[Harness]:
     """A real Application on a fresh database, talking to the fake Bot API."""
     fake = fake or FakeTelegram()
@@ -221,7 +227,8 @@ async def running_bot(
     )
     leaks.uses_database(fake, config.database_path)
     errors: list[BaseException] = []
-    harness = Harness(fake, await _start(config, fake, clock, errors), clock, config, errors)
+    app = await _start(config, fake, clock, errors, rate_limit)
+    harness = Harness(fake, app, clock, config, errors)
     try:
         yield harness
         await harness.settle()

@@ -108,7 +108,7 @@ async def test_randomized_faults_leave_every_delivery_accounted_for(tmp_path, se
         ids = await crowd(bot, fake, ada, MEMBERS)
         # A second coordinator creates the poll: Ada's own chat already gets her answers and
         # progress report directly, beside her copy of the broadcast, and direct answers are not
-        # paced by the outbox (a 429 on them is retried by AIORateLimiter in production).
+        # paced by the outbox (a 429 on them is retried by the lanes limiter in production).
         bea = fake.add_user("Bea", username="bea")
         await db.execute(
             "INSERT INTO users (id, first_name, consent_at, created_at, updated_at, language,"

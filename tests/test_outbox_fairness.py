@@ -119,8 +119,9 @@ def deliveries_calls(fake: FakeTelegram) -> list[Call]:
 
 
 async def test_the_order_rows_are_offered_in(tmp_path):
-    """Urgent before bulk; round-robin between forums, then between a forum's batches; per chat
-    its earliest row, at the best place of its rows; a row waiting for its retry not at all."""
+    """Urgent before bulk (forum 2's reminder, queued last, goes before forum 1's announcement);
+    round-robin between forums, then between a forum's batches; per chat its earliest row, at
+    the best place of its rows; a row waiting for its retry not at all."""
     db = await Database.open(tmp_path / "order.sqlite3")
     await migrate(db)
     async with db.transaction() as conn:
@@ -130,6 +131,7 @@ async def test_the_order_rows_are_offered_in(tmp_path):
             [(f, f"Forum {f}", f"m{f}", f"c{f}") for f in (1, 2)],
         )
         batches = [(1, 1, "announcement"), (2, 1, "tip"), (3, 2, "announcement"), (4, 2, "ballot")]
+        batches += [(5, 2, "meeting_reminder")]
         await conn.executemany(
             "INSERT INTO broadcasts (id, forum_id, kind, created_at) VALUES (?, ?, ?, 'x')", batches
         )
@@ -137,6 +139,7 @@ async def test_the_order_rows_are_offered_in(tmp_path):
         rows = [(1, chat, None) for chat in (101, 102, 103, 104, 105)] + [(1, 106, later)]
         rows += [(2, 201, None), (2, 202, None), (3, 301, None), (3, 302, None), (3, 303, None)]
         rows += [(4, 401, None), (4, 402, None), (4, 103, None)]  # 103 has an announcement first
+        rows += [(5, 501, None)]  # forum 2's reminder, queued last of all
         await conn.executemany(
             "INSERT INTO outbox (broadcast_id, chat_id, text, not_before) VALUES (?, ?, '', ?)",
             rows,
@@ -144,7 +147,8 @@ async def test_the_order_rows_are_offered_in(tmp_path):
     offered = [(row.broadcast_id, row.chat_id) for row in await due(db, START, 200)]
     await db.close()
     assert offered == [
-        (4, 401), (4, 402), (1, 103),  # forum 2's ballots; 103's announcement goes before its own
+        (4, 401), (5, 501), (4, 402), (1, 103),  # forum 2's ballots and reminder take turns
+        # (103's announcement goes before its own ballot), all before forum 1's announcement
         (1, 101), (3, 301), (2, 201), (3, 302), (1, 102), (3, 303), (2, 202), (1, 104), (1, 105),
     ]  # fmt: skip
 

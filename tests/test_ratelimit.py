@@ -23,6 +23,9 @@ from telegram.request import HTTPXRequest
 
 from app.ratelimit import OVERALL_PER_SECOND, RESERVE, Lane, LaneArgs, LaneRateLimiter
 from fake_telegram import FakeTelegram, FakeTransport
+from tests.harness import close_poll, running_bot
+from tests.test_announce import TEXT, crowd
+from tests.test_polls import POLL
 
 START = 1000.0
 CAPACITY = RESERVE + 1  # the overall bucket: the reserve and a burst of one
@@ -329,3 +332,42 @@ async def test_ptb_passes_the_lane_and_the_fake_never_floods():
     assert all(task.done() and not task.exception() for task in tasks)
     assert not fake.flood.rejected  # no 429 from the flood model
     await bot.shutdown()
+
+
+async def test_the_wired_bot_names_each_calls_lane(tmp_path, monkeypatch):
+    """As deployed (build_application with rate_limit): the outbox sends an announcement in the
+    bulk lane, a poll's ballots and their edits at its close in the urgent one (thousands of
+    direct edits in the reply lane would go before every member's tap), without retries inside
+    the limiter
+    (a 429 goes back to the outbox, which keeps the row); the coordinator's replies, and the
+    limiter's unmetered calls, in the reply lane."""
+    seen: list[tuple[str, int | None, LaneArgs | None]] = []
+    through = LaneRateLimiter.process_request
+
+    async def spy(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+        seen.append((endpoint, data.get("chat_id"), rate_limit_args))
+        return await through(self, callback, args, kwargs, endpoint, data, rate_limit_args)
+
+    monkeypatch.setattr(LaneRateLimiter, "process_request", spy)
+    async with running_bot(tmp_path, admins=[1001], rate_limit=True) as bot:
+        fake = bot.fake
+        ada = fake.add_user("Ada", username="ada", user_id=1001)
+        ids = await crowd(bot, fake, ada, 3)
+        assert isinstance(bot.app.bot.rate_limiter, LaneRateLimiter)
+        await bot.send(ada, f"/announce\n{TEXT}")
+        await bot.tap(ada, "✅ Send to")
+        await bot.send(ada, POLL)
+        await bot.tap(ada, "✅ Send")
+        await close_poll(bot, ada)  # every ballot is edited to say so
+
+    for member in ids:  # all from the outbox: the announcement, the ballot, then at the close
+        calls = [(e, a) for e, c, a in seen if c == member]  # the results and the ballot's edit
+        assert calls == [
+            ("sendMessage", {"lane": Lane.BULK, "max_retries": 0}),
+            ("sendMessage", {"lane": Lane.URGENT, "max_retries": 0}),
+            ("sendMessage", {"lane": Lane.URGENT, "max_retries": 0}),
+            ("editMessageText", {"lane": Lane.URGENT, "max_retries": 0}),
+        ], calls
+    answers = [(e, a) for e, c, a in seen if c == ada.id and a is None]
+    assert ("sendMessage", None) in answers  # her previews, the progress message: replies
+    assert ("editMessageReplyMarkup", None) in answers

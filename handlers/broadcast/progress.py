@@ -8,6 +8,7 @@ message was recorded.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from telegram import Bot
 from telegram.error import TelegramError
@@ -58,7 +59,12 @@ class Progress:
                 if done:  # the progress message never got out: the final report is a new one
                     await self._send_final(broadcast.report_chat_id, text)
                 continue
-            if self.shown.get(broadcast.id) == text:
+            # Until this drain edits it, the message says what the Send wrote: all waiting.
+            # Updates run concurrently, so a drain another Send started may look at it at once.
+            shown = self.shown.get(broadcast.id) or progress_text(
+                tr, Counter(pending=counts.total()), done=False
+            )
+            if shown == text:
                 continue  # waiting on retries: an edit to the same text is a 400 from Telegram
             self.shown[broadcast.id] = text
             try:

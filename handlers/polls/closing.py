@@ -3,13 +3,12 @@ to the group or the members, and the group's post shows the close."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import sqlite3
+from collections.abc import Sequence
 from functools import partial
 
 from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import TelegramError
 
 from bot import callbacks
 from bot.context import Services
@@ -21,7 +20,7 @@ from db import forums as forums_db
 from db import outbox as outbox_db
 from db import poll_closing as closing_db
 from db import polls as polls_db
-from db import users as users_db
+from db.outbox import Outgoing
 from db.polls import PollRow
 from handlers import outgoing as outbox
 from handlers.common import keyboard
@@ -44,17 +43,24 @@ async def finish_poll(
         return False
     closed = await polls_db.get_poll(services.db, poll.id)
     assert closed is not None
+    # Every ballot says it closed (no ranking left on it) and links the results; a tap on an
+    # old copy is answered "closed" anyway. Through the outbox, in the results' batch: a direct
+    # call per ballot held the closing update for minutes with thousands of ballots, and in the
+    # limiter's reply lane would have gone before every member's tap.
+    said: dict[str | None, tuple[str, InlineKeyboardMarkup]] = {}
+    edits = []
+    for chat_id, message_id, _, language in messages:
+        if language not in said:
+            said[language] = await _closed_ballot(services, closed, language)
+        text, markup = said[language]
+        # No user id: the row needs none to edit, and keeps no more about the voter than that.
+        edits.append(
+            outbox.outgoing(chat_id, None, text, markup, edit_message_id=message_id, part=1)
+        )
     try:
-        await queue_results(bot, services, closed, told=told)
+        await queue_results(bot, services, closed, told=told, edits=edits)
     except sqlite3.OperationalError as exc:  # busy: the close stands, the heartbeat queues them
         log.warning("poll %s: results not queued yet (%s)", poll.id, exc)
-    # The results are queued first: a crash during the edits (a call per ballot) cannot lose them.
-    for chat_id, message_id, user_id in messages:
-        # The ballot says it closed (no ranking left on it) and links the results; a tap on an
-        # old copy is answered "closed" anyway.
-        text, markup = await _closed_ballot(services, closed, user_id)
-        with contextlib.suppress(TelegramError):  # a deleted ballot message is no reason to stop
-            await bot.edit_message_text(text, chat_id, message_id, reply_markup=markup)
     # In the background: a close is committed, and a slow or failing group edit must neither
     # hold the update loop nor turn "closed" into "sorry".
     request_refresh(bot, services, closed.id)
@@ -62,11 +68,10 @@ async def finish_poll(
 
 
 async def _closed_ballot(
-    services: Services, poll: PollRow, user_id: int | None
+    services: Services, poll: PollRow, language: str | None
 ) -> tuple[str, InlineKeyboardMarkup]:
     """What a ballot message becomes at the close, in its member's language."""
-    user = await users_db.get_user(services.db, user_id) if user_id else None
-    tr = services.catalogs.translator(user.language if user else None)
+    tr = services.catalogs.translator(language)
     poll, _ = await for_reader(services.db, services.priorities, tr, poll, [])
     text = "\n\n".join(
         (
@@ -83,14 +88,20 @@ async def _closed_ballot(
 
 
 async def queue_results(
-    bot: Bot, services: Services, poll: PollRow, *, told: int | None = None
+    bot: Bot,
+    services: Services,
+    poll: PollRow,
+    *,
+    told: int | None = None,
+    edits: Sequence[Outgoing] = (),
 ) -> None:
     """A closed poll's results, queued once: the claim and the rows commit together. They go
     to the forum's group if it has one, else to every member in private; coordinators always
     get them in private (except `told`, who closed the poll in a private chat and was answered
     with them). Each private copy is in the reader's language and zone. Called right after the
     close and, for a close whose results never got queued (a crash or a busy database between
-    the two), by the heartbeat."""
+    the two), by the heartbeat. `edits`: the ballot messages' edits at the close, queued once
+    with the results."""
     forum = await forums_db.get_forum(services.db, poll.forum_id)
     assert forum is not None
     chats = await forums_db.group_chats(services.db, poll.forum_id)
@@ -120,6 +131,6 @@ async def queue_results(
         services.db, forum_id=forum.id, kind="results", now=services.clock()
     ) as batch:
         if await closing_db.claim_results(batch.conn, poll.id, services.clock()):
-            for row in rows:
+            for row in (*rows, *edits):
                 await batch.add(row)
     outbox.kick(bot, services)

@@ -1,0 +1,88 @@
+"""Updates run concurrently, in order per chat and per user (app/updates.py).
+
+Telegram is made slow on purpose (`FakeTelegram.hold`): one person's update is stuck on a call
+while others act. Handled one at a time, as PTB does by default, everyone would wait for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from fake_telegram import Call, FakeTelegram
+from tests.harness import running_bot
+from tests.worlds import forum_with_members
+
+HELP = "/help"
+
+
+async def soon(condition: Callable[[], object], seconds: float = 5.0) -> None:
+    """Real time, briefly: what is tested here is that nothing waits for the stuck call."""
+    for _ in range(int(seconds / 0.01)):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("nobody was answered: they waited for the stuck call")
+
+
+def replies(fake: FakeTelegram, chat_id: int, since: int) -> list[str]:
+    return [
+        c.params.get("text", "")
+        for c in fake.calls[since:]
+        if c.method == "sendMessage" and c.params.get("chat_id") == chat_id and c.ok
+    ]
+
+
+async def test_a_member_is_answered_while_a_coordinators_send_is_stuck(tmp_path):
+    async with running_bot(tmp_path, admins=[1001]) as bot:
+        fake = bot.fake
+        ada, niran, _, lena, _ = await forum_with_members(bot, fake)
+        await bot.send(ada, "/announce\nThe spring session moves to Room 5.")
+        preview = bot.last_keyboard(ada.id)
+        since = len(fake.calls)
+        # The Send commits its batch, then removes the preview's buttons: Telegram hangs there.
+        gate = fake.hold("editMessageReplyMarkup", chat_id=ada.id)
+        try:
+            fake.tap(ada, preview["message_id"], "✅ Send to")
+            await soon(lambda: fake.calls_to("editMessageReplyMarkup", chat_id=ada.id))
+            fake.send_text(ada, HELP)  # Ada's next update waits for her Send: her order is kept
+            fake.send_text(niran, HELP)
+            fake.send_text(lena, HELP)
+            await soon(lambda: replies(fake, niran.id, since) and replies(fake, lena.id, since))
+            assert not [t for t in replies(fake, ada.id, since) if "/announce" in t], (
+                "Ada's /help was handled before her Send finished"
+            )
+        finally:
+            gate.set()  # a failure above must not leave the bot stuck for good
+        await bot.settle()
+        mine = replies(fake, ada.id, since)
+        progress = next(i for i, t in enumerate(mine) if "Sending the announcement" in t)
+        help_reply = next(i for i, t in enumerate(mine) if "/announce" in t)
+        assert progress < help_reply, mine
+
+
+async def test_a_groups_messages_keep_their_order(tmp_path):
+    async with running_bot(tmp_path, admins=[1001]) as bot:
+        fake = bot.fake
+        _, niran, mali, lena, group = await forum_with_members(bot, fake)
+        assert group is not None
+        since = len(fake.calls)
+
+        def in_group() -> list[Call]:
+            return [c for c in fake.calls[since:] if c.params.get("chat_id") == group.id]
+
+        gate = fake.hold("sendMessage", chat_id=group.id)
+        try:
+            fake.send_text(niran, "/polls", chat=group)  # its answer hangs
+            await soon(in_group)
+            fake.send_text(mali, HELP, chat=group)  # another person, the same chat: waits
+            fake.send_text(lena, HELP)  # another chat: goes on
+            await soon(lambda: replies(fake, lena.id, since))
+            waiting = in_group()
+            assert len(waiting) == 1, "Mali's /help was answered before Niran's /polls"
+        finally:
+            gate.set()
+        await bot.settle()
+        texts = [c.params["text"] for c in in_group()]
+        assert len(texts) == 2
+        assert texts[0] == waiting[0].params["text"], texts
