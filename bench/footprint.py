@@ -228,7 +228,7 @@ async def main() -> int:
                 results[name] = await run(fake, port, workdir)
             finally:
                 await server.aclose()
-    columns = ("startup_s", "rss_mb", "rss_after_results_mb", "peak_mb")
+    columns: tuple[str, ...] = ("startup_s", "rss_mb", "rss_after_results_mb", "peak_mb")
     columns += ("results_1st_s", "results_2nd_s", "worker_rss_mb")
     print(f"| {'process':<20} | " + " | ".join(f"{c:>20}" for c in columns) + " |")
     print(f"|{'-' * 22}|" + "|".join("-" * 22 for _ in columns) + "|")
