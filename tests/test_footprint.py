@@ -1,5 +1,6 @@
-"""The bot stays light: nothing heavy loads at start, and charts are drawn in a worker process
-that never outlives its use (bot/chart_worker.py; measured in bench/footprint.py).
+"""The bot stays light: nothing heavy loads at start, charts are drawn in a worker process that
+never outlives its use (bot/chart_worker.py; measured in bench/footprint.py), and a ballot tap
+makes few trips to the database (bench/taps.py).
 
 Each check runs in a fresh interpreter: this one has loaded everything already.
 """
@@ -11,6 +12,12 @@ import select
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from tests.harness import join, new_forum, new_poll, running_bot
+from tests.test_polls import POLL, ballot
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("numpy", "matplotlib", "icalendar", "PIL")
@@ -88,3 +95,28 @@ def test_a_worker_exits_when_the_bot_is_killed() -> None:
     out, _ = bot.communicate(timeout=60)
     assert bot.returncode == -9
     assert _exits(int(out.split("\n")[0]), 10)
+
+
+async def test_a_ballot_tap_takes_seven_trips_to_the_database(tmp_path, fake, monkeypatch) -> None:
+    """Each trip to aiosqlite's thread costs ~0.2 ms, more than the query: a rank and an undo
+    take 7 (the actor 2, the poll and the voter check 1, the ballot 1, the options 1, the
+    draft 1, the poll's languages 1), where they took 13 (bench/TAP_PROFILE.md)."""
+    async with running_bot(tmp_path, admins=[1001], fake=fake) as bot:
+        ada = fake.add_user("Ada")
+        code, _ = await new_forum(bot, ada)
+        voter = fake.add_user("Bo")
+        await join(bot, voter, code)
+        await new_poll(bot, ada, POLL)
+        trips: list[str] = []
+        execute = aiosqlite.Connection._execute
+
+        async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+            trips.append(getattr(fn, "__name__", repr(fn)))
+            return await execute(self, fn, *args, **kwargs)
+
+        monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+        for button in ("1.", "↩ Undo"):
+            trips.clear()
+            calls = await bot.tap(voter, button, message_id=ballot(bot, voter)["message_id"])
+            assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageText"]
+            assert len(trips) == 7, (button, trips)
