@@ -28,6 +28,11 @@ class _InProcess:
         return png
 
 
+def drawn_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Charts are drawn in this process from now on, where a test's spies can see them."""
+    monkeypatch.setattr(chart_worker, "_WORKER", _InProcess())
+
+
 def figures_saved(monkeypatch: pytest.MonkeyPatch) -> list[Figure]:
     """A list that every Figure saved from now on joins (the results chart is drawn with
     `Figure.savefig`); the test empties or reads it."""
@@ -39,5 +44,5 @@ def figures_saved(monkeypatch: pytest.MonkeyPatch) -> list[Figure]:
         return savefig(self, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Figure, "savefig", keep)
-    monkeypatch.setattr(chart_worker, "_WORKER", _InProcess())
+    drawn_here(monkeypatch)
     return drawn
