@@ -8,6 +8,9 @@ own process, long polling the fake Bot API on loopback (TELEGRAM_API_URL). A /st
 before the process starts; start-up time is from spawning the process to the fake receiving
 the answer. Memory is the process's resident set (VmRSS) after that answer and again after
 `/results` of a closed poll and an open one (each counts 500 ballots), and its peak (VmHWM).
+Each /results is timed from the command to the chart's arrival (the first chart of a process
+loads matplotlib); the chart worker's own resident set (bot/chart_worker.py, alive until it
+has been idle a while) is shown apart: it is not the bot's.
 
 Baseline, same run: a bare python-telegram-bot Application in its own process that answers
 /start with one message, on the same fake.
@@ -39,7 +42,7 @@ from db.connection import Database
 from fake_telegram import FakeTelegram, serve
 
 MEMBERS, POLLS, BALLOTS, OPTIONS = 10_000, 100, 50_000, 12
-GOAL_MB, GOAL_SECONDS = 120.0, 1.5
+GOAL_IDLE_MB, GOAL_CHART_MB, GOAL_SECONDS = 80.0, 100.0, 1.0  # issue 16
 BARE_BOT = """
 import os
 from telegram.ext import ApplicationBuilder, CommandHandler
@@ -157,12 +160,15 @@ async def ours(fake: FakeTelegram, port: int, workdir: Path) -> dict:
     try:
         after_start = memory(process.pid)
         user = fake.user(COORDINATOR_ID)
+        charts = []
         for command in ("/results 1", "/results 95"):  # a closed poll, an open one
-            count = len(fake.messages(user.id))
+            photos = _photos(fake, user.id)
+            started = time.perf_counter()
             fake.send_text(user, command)
-            await until(lambda c=count: len(fake.messages(user.id)) > c)
-        await asyncio.sleep(0.5)  # the chart is sent after the text
+            await until(lambda p=photos: _photos(fake, user.id) > p)  # text, then the chart
+            charts.append(time.perf_counter() - started)
         after_results = memory(process.pid)
+        workers = [memory(child) for child in _children(process.pid)]
     finally:
         process.terminate()
         await process.wait()
@@ -171,7 +177,20 @@ async def ours(fake: FakeTelegram, port: int, workdir: Path) -> dict:
         "rss_mb": round(after_start["VmRSS"], 1),
         "rss_after_results_mb": round(after_results["VmRSS"], 1),
         "peak_mb": round(after_results["VmHWM"], 1),
+        "results_1st_s": round(charts[0], 2),
+        "results_2nd_s": round(charts[1], 2),
+        "worker_rss_mb": round(sum(w["VmRSS"] for w in workers), 1) if workers else "",
     }
+
+
+def _photos(fake: FakeTelegram, chat_id: int) -> int:
+    return sum(1 for message in fake.messages(chat_id) if "photo" in message)
+
+
+def _children(pid: int) -> list[int]:
+    """Processes `pid` started, from any of its threads (the chart worker, while it lives)."""
+    tasks = Path(f"/proc/{pid}/task").glob("*/children")
+    return [int(child) for task in tasks for child in task.read_text().split()]
 
 
 async def bare(fake: FakeTelegram, port: int, workdir: Path) -> dict:
@@ -187,6 +206,7 @@ async def bare(fake: FakeTelegram, port: int, workdir: Path) -> dict:
         "rss_mb": round(after_start["VmRSS"], 1),
         "rss_after_results_mb": "",
         "peak_mb": round(after_start["VmHWM"], 1),
+        **dict.fromkeys(("results_1st_s", "results_2nd_s", "worker_rss_mb"), ""),
     }
 
 
@@ -208,16 +228,22 @@ async def main() -> int:
                 results[name] = await run(fake, port, workdir)
             finally:
                 await server.aclose()
-    columns = ("startup_s", "rss_mb", "rss_after_results_mb", "peak_mb")
+    columns: tuple[str, ...] = ("startup_s", "rss_mb", "rss_after_results_mb", "peak_mb")
+    columns += ("results_1st_s", "results_2nd_s", "worker_rss_mb")
     print(f"| {'process':<20} | " + " | ".join(f"{c:>20}" for c in columns) + " |")
     print(f"|{'-' * 22}|" + "|".join("-" * 22 for _ in columns) + "|")
     for name, row in results.items():
         print(f"| {name:<20} | " + " | ".join(f"{row[c]!s:>20}" for c in columns) + " |")
     mine = results["ours (main.py run)"]
-    met = mine["peak_mb"] <= GOAL_MB and mine["startup_s"] <= GOAL_SECONDS
+    met = (
+        mine["rss_mb"] <= GOAL_IDLE_MB
+        and mine["rss_after_results_mb"] <= GOAL_CHART_MB
+        and mine["startup_s"] <= GOAL_SECONDS
+    )
     print(
-        f"\ndatabase file: {size:.1f} MB. goal: ≤ {GOAL_MB:.0f} MB and ≤ {GOAL_SECONDS} s to the"
-        " first answer: " + ("met" if met else "NOT met")
+        f"\ndatabase file: {size:.1f} MB. goal: ≤ {GOAL_IDLE_MB:.0f} MB idle, ≤ {GOAL_CHART_MB:.0f}"
+        f" MB after /results and ≤ {GOAL_SECONDS} s to the first answer: "
+        + ("met" if met else "NOT met")
     )
     rows = [{"process": name, **row} for name, row in results.items()]
     write_json(args.json, "footprint", rows, goal_met=met, database_mb=round(size, 1))

@@ -46,10 +46,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from bot.ranking_irv import IRVRound, instant_runoff
+
+# numpy is imported inside the functions that count: it costs ~13 MB and ~0.15 s, and a bot
+# that counts nothing (most of its life: taps, dialogs) need not carry it (bench/footprint.py).
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "Ballot",
@@ -99,6 +103,8 @@ class _Profile:
 
 def _profile(n_options: int, ballots: Sequence[Ballot]) -> _Profile:
     """Validate the ballots and build the positions matrix, vectorised (one pass in Python)."""
+    import numpy as np  # at the first count, not at start (see the imports above)
+
     if n_options < 0:
         raise ValueError(f"n_options must be >= 0, got {n_options}")
     ballots = ballots if isinstance(ballots, Sequence) else list(ballots)
@@ -146,6 +152,8 @@ def positions_matrix(n_options: int, ballots: Sequence[Ballot]) -> np.ndarray:
 
 def _borda(p: _Profile) -> np.ndarray:
     # Entry at rank r of a ballot ranking k options earns k - r points (k for the first choice).
+    import numpy as np  # at the first count, not at start (see the imports above)
+
     points = np.repeat(p.lengths, p.lengths) - p.ranks
     return np.bincount(p.options, weights=points, minlength=p.n_options).astype(np.float64)
 
@@ -156,6 +164,8 @@ def borda_scores(n_options: int, ballots: Sequence[Ballot]) -> np.ndarray:
 
 
 def _pairwise(positions: np.ndarray) -> np.ndarray:
+    import numpy as np  # at the first count, not at start (see the imports above)
+
     n = positions.shape[1]
     # Option-major copy: each comparison below then streams over contiguous memory (~7x faster).
     by_option = np.ascontiguousarray(positions.T)
@@ -173,6 +183,8 @@ def pairwise_matrix(n_options: int, ballots: Sequence[Ballot]) -> np.ndarray:
 
 def schulze_strengths(d: np.ndarray) -> np.ndarray:
     """Strongest-path strengths p[i][j] (winning votes, widest paths); the diagonal is 0."""
+    import numpy as np  # at the first count, not at start (see the imports above)
+
     d = np.asarray(d, dtype=np.int64)
     p = np.where(d > d.T, d, 0)  # a link exists only where i beats j; its strength = d[i][j]
     for k in range(p.shape[0]):
@@ -189,6 +201,8 @@ def schulze_order(p: np.ndarray, tiebreak: Sequence[int]) -> tuple[int, ...]:
     Each step takes the first option in tie-break order that no remaining option beats. One
     always exists because the relation p[i][j] > p[j][i] is a strict partial order.
     """
+    import numpy as np  # at the first count, not at start (see the imports above)
+
     beats = np.asarray(p) > np.asarray(p).T
     remaining = list(tiebreak)
     order: list[int] = []
@@ -200,6 +214,8 @@ def schulze_order(p: np.ndarray, tiebreak: Sequence[int]) -> tuple[int, ...]:
 
 
 def _condorcet_winner(d: np.ndarray, n_ballots: int) -> int | None:
+    import numpy as np  # at the first count, not at start (see the imports above)
+
     if n_ballots == 0:
         return None  # nothing was compared: no winner of any kind
     wins = d > d.T
@@ -211,6 +227,8 @@ def _condorcet_winner(d: np.ndarray, n_ballots: int) -> int | None:
 
 def tally(n_options: int, ballots: Sequence[Ballot]) -> Tally:
     """Count a poll by all three methods. Raises InvalidBallot; see the module docstring."""
+    import numpy as np  # at the first count, not at start (see the imports above)
+
     profile = _profile(n_options, ballots)
     n_ballots = int(profile.lengths.size)
     borda = _borda(profile)

@@ -7,8 +7,10 @@ rule; this module only runs the rounds. Call `bot.ranking.tally` rather than thi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # imported when a count runs, as in bot.ranking
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,8 @@ def instant_runoff(
     deterministic tie-break order (0 = best): among options tied for fewest votes, the one
     placed last in that order is eliminated.
     """
+    import numpy as np  # at the first count, not at start (see the imports above)
+
     n_ballots, n_options = positions.shape
     if n_ballots == 0:
         return None, ()

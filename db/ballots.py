@@ -11,18 +11,22 @@ from db.polls import BallotRow, new_ballot_id
 
 
 async def _ballot(db: Database, where: str, params: tuple) -> BallotRow | None:
-    row = await db.fetchone(f"SELECT * FROM ballots WHERE {where}", params)
+    # The ranks come in the same query, as {rank: option} (a JSON object, sorted here: an
+    # aggregate keeps no order), not in a second one: every tap reads its ballot.
+    row = await db.fetchone(
+        "SELECT *, (SELECT json_group_object(rank, option_id) FROM ballot_ranks"
+        f" WHERE ballot_id = ballots.id) AS ranks FROM ballots WHERE {where}",
+        params,
+    )
     if row is None:
         return None
-    ranks = await db.fetchall(
-        "SELECT option_id FROM ballot_ranks WHERE ballot_id = ? ORDER BY rank", (row["id"],)
-    )
+    ranks = json.loads(row["ranks"])
     return BallotRow(
         id=row["id"],
         poll_id=row["poll_id"],
         user_id=row["user_id"],
         draft=json.loads(row["draft"]),
-        submitted=[r["option_id"] for r in ranks],
+        submitted=[ranks[rank] for rank in sorted(ranks, key=int)],
         chat_id=row["chat_id"],
         message_id=row["message_id"],
         submitted_at=from_db_time(row["submitted_at"]),

@@ -103,16 +103,21 @@ class Database:
         Shielded: a second cancellation must not skip it."""
         await asyncio.shield(self.conn.rollback())
 
+    # A lone write statement needs no BEGIN and COMMIT around it: with no transaction open (the
+    # lock is held, so no other task's is), SQLite runs it in a transaction of its own, committed
+    # when it ends or undone whole if it fails. One trip to aiosqlite's thread instead of three:
+    # a ballot tap writes its draft this way (bench/taps.py, bench/TAP_PROFILE.md).
+
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
-        """Run one write statement in its own transaction; returns lastrowid."""
-        async with self.transaction() as conn:
-            cursor = await conn.execute(sql, tuple(params))
+        """Run one write statement, atomic on its own; returns lastrowid."""
+        async with self._lock:
+            cursor = await self.conn.execute(sql, tuple(params))
             return cursor.lastrowid or 0
 
     async def changes(self, sql: str, params: Iterable[Any] = ()) -> int:
-        """Run one UPDATE or DELETE in its own transaction; returns how many rows it changed."""
-        async with self.transaction() as conn:
-            cursor = await conn.execute(sql, tuple(params))
+        """Run one UPDATE or DELETE, atomic on its own; returns how many rows it changed."""
+        async with self._lock:
+            cursor = await self.conn.execute(sql, tuple(params))
             return cursor.rowcount
 
     # One trip to aiosqlite's thread per query (execute_fetchall), not three (execute, fetch,

@@ -55,18 +55,19 @@ async def refs_in(conn: aiosqlite.Connection, poll_id: int) -> dict[int, str]:
 
 
 async def load(db: Database, poll_id: int) -> PollLanguages:
-    origin = await db.fetchone(
-        "SELECT language, default_question FROM poll_origins WHERE poll_id = ?", (poll_id,)
+    # One query, not three: every ballot a member taps is drawn from these (bench/taps.py).
+    rows = await db.fetchall(
+        "SELECT 'origin' AS kind, language AS a, default_question AS b, NULL AS c"
+        " FROM poll_origins WHERE poll_id = ?"
+        " UNION ALL SELECT 'ref', id, ref, NULL FROM poll_options"
+        " WHERE poll_id = ? AND ref IS NOT NULL"
+        " UNION ALL SELECT 'text', language, question, options FROM poll_texts WHERE poll_id = ?",
+        (poll_id, poll_id, poll_id),
     )
-    refs = await db.fetchall(
-        "SELECT id, ref FROM poll_options WHERE poll_id = ? AND ref IS NOT NULL", (poll_id,)
-    )
-    texts = await db.fetchall(
-        "SELECT language, question, options FROM poll_texts WHERE poll_id = ?", (poll_id,)
-    )
+    origin = next((row for row in rows if row["kind"] == "origin"), None)
     return PollLanguages(
-        language=origin["language"] if origin else None,
-        default_question=bool(origin["default_question"]) if origin else False,
-        refs={row["id"]: row["ref"] for row in refs},
-        texts={row["language"]: (row["question"], json.loads(row["options"])) for row in texts},
+        language=origin["a"] if origin else None,
+        default_question=bool(origin["b"]) if origin else False,
+        refs={row["a"]: row["b"] for row in rows if row["kind"] == "ref"},
+        texts={row["a"]: (row["b"], json.loads(row["c"])) for row in rows if row["kind"] == "text"},
     )

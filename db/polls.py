@@ -207,6 +207,17 @@ async def eligible_count(db: Database, forum_id: int) -> int:
     return int(row[0]) if row else 0
 
 
+async def poll_for_voter(db: Database, poll_id: int, user_id: int) -> PollRow | None:
+    """The poll, if `user_id` may vote in its forum (open or not): one query for a ballot tap,
+    where `get_poll` then `may_vote` took two trips to the database."""
+    row = await db.fetchone(
+        "SELECT * FROM polls WHERE id = ? AND EXISTS (SELECT 1 FROM memberships"
+        f" WHERE forum_id = polls.forum_id AND user_id = ? AND role IN {VOTING_ROLES})",
+        (poll_id, user_id),
+    )
+    return poll_row(row) if row else None
+
+
 async def may_vote(db: Database, forum_id: int, user_id: int) -> bool:
     row = await db.fetchone(
         f"SELECT 1 FROM memberships WHERE forum_id = ? AND user_id = ? AND role IN {VOTING_ROLES}",

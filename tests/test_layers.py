@@ -26,6 +26,9 @@ LATE_IMPORTS = {
     ("bot.chart_fonts", "matplotlib"): "heavy (~0.5 s, a font cache): only a chart needs it",
     ("bot.chart_fonts", "manimgx_fonts"): "font packages: only the first chart reads them",
     ("bot.chart_fonts", "noto_cjk_sans_otc"): "font packages: only the first chart reads them",
+    ("bot.ranking", "numpy"): "heavy (~13 MB, ~0.15 s): only a count needs it, not start",
+    ("bot.ranking_irv", "numpy"): "heavy (~13 MB, ~0.15 s): only a count needs it, not start",
+    ("bot.ics", "icalendar"): "~0.1 s at start: only a meeting's calendar file needs it",
 }
 
 

@@ -17,6 +17,7 @@ from matplotlib.axes import Axes
 
 from db import polls as polls_db
 from fake_telegram import FakeUser
+from tests.figures import drawn_here
 from tests.harness import Harness, close_poll, join, new_forum, new_poll, running_bot, snapshot
 
 STALE = "This button is no longer valid."
@@ -34,6 +35,7 @@ def legends(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
         return barh(self, *args, **kwargs)
 
     monkeypatch.setattr(Axes, "barh", spy)
+    drawn_here(monkeypatch)  # not in the chart worker's process
     return drawn
 
 

@@ -147,12 +147,9 @@ async def _forum_zone(services: Services, poll: PollRow) -> str:
 async def may_vote_in(context: ForumContext, data: callbacks.Callback) -> PollRow | None:
     """A tap's `load`: the poll it names, if the caller votes in its forum (open or not)."""
     services, poll_id = context.services, data.int_arg(0)
-    poll = await polls_db.get_poll(services.db, poll_id) if poll_id else None
-    if poll is None or not await polls_db.may_vote(
-        services.db, poll.forum_id, context.actor.user_id
-    ):
+    if not poll_id:
         return None
-    return poll
+    return await polls_db.poll_for_voter(services.db, poll_id, context.actor.user_id)
 
 
 @dataclass(frozen=True)

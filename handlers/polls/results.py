@@ -8,8 +8,8 @@ from __future__ import annotations
 from telegram import InputFile, Update
 from telegram.ext import BaseHandler, CommandHandler
 
+from bot.chart_worker import draw_chart, start_worker
 from bot.forums import STAKEHOLDER_GROUPS
-from bot.poll_chart import chart_png
 from bot.poll_report import OTHERS
 from bot.poll_texts import for_reader
 from bot.polls import members_may_see
@@ -68,6 +68,7 @@ async def _send_results(update: Update, context: ForumContext, poll: PollRow) ->
     if not is_private(update) and not members_may_see(poll):  # a coordinator's or observer's
         await reply(update, private_chat_hint(actor.tr, "results", context.bot.username))
         return
+    start_worker()  # drawing the chart, later, starts while the results are counted
     text = await results_message(services, poll, actor.tr, actor.timezone)
     who = who_voted_row(context, poll) if is_private(update) else None
     await reply(update, text, keyboard([who]) if who else None)
@@ -77,7 +78,7 @@ async def _send_results(update: Update, context: ForumContext, poll: PollRow) ->
         labels = {key: group_label(actor.tr, key) for key in (*STAKEHOLDER_GROUPS, OTHERS)}
         heading = actor.tr._("Poll %(number)s", number=poll.number)
         axis = actor.tr._("Borda points")
-        png = chart_png(options, result, labels, axis, heading, poll.question, actor.tr.lang)
+        png = await draw_chart(options, result, labels, axis, heading, poll.question, actor.tr.lang)
         await message_of(update).reply_photo(
             InputFile(png, filename=f"poll-{poll.number}.png"),
             caption=actor.tr._(
