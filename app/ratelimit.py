@@ -18,7 +18,7 @@ retry_after + 0.1 s after any 429: during a broadcast a member's tap waited behi
   `reserve` (2) tokens stay behind: a reply always finds one at once, and each reply costs the
   outbox exactly one token. The reserve *stands* rather than flows, so a broadcast that nobody
   interrupts still gets the whole 29.5/s (the broadcast benchmark keeps ≥ 0.95× 30/s).
-- Per chat: 1/s with a burst of 2 in a private chat, 17/min with a burst of 3 in a group (never
+- Per chat: 1/s with a burst of 3 in a private chat, 17/min with a burst of 3 in a group (never
   more than 20 in any minute); and one call at a time per chat and lane, so neither a slow call
   nor a retried one is overtaken in its chat.
 - A 429 holds only what it concerns. If we had sent to that chat lately (its bucket was not full
@@ -52,7 +52,8 @@ Key = int | str  # a chat: its id, or an @username (only channels and supergroup
 OVERALL_PER_SECOND = 29.5  # Telegram's ~30, less a margin for the jitter of the network
 RESERVE = 2.0  # overall tokens only replies may take
 BURST = 1.0  # tokens above the reserve: bulk alone sends an even stream
-PRIVATE_PER_SECOND, PRIVATE_BURST = 1.0, 2.0  # Telegram "may allow short bursts"
+PRIVATE_PER_SECOND, PRIVATE_BURST = 1.0, 3.0  # Telegram "may allow short bursts": a text and
+# its chart, or a few quick taps on a ballot, go at once; 1/s after that
 GROUP_PER_MINUTE, GROUP_BURST = 17.0, 3.0  # 3 at once, never more than 20 in any minute
 MAX_RETRIES = 3  # as AIORateLimiter(max_retries=3) did
 MIN_NAP = 1e-4  # the timer never sleeps less: no spinning on a rounding error

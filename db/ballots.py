@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from db.connection import Database, from_db_time, the_row, to_db_time
+from db.connection import Database, from_db_time, to_db_time
 from db.polls import BallotRow, new_ballot_id
 
 
@@ -57,23 +57,37 @@ async def set_message(db: Database, ballot_id: int, chat_id: int, message_id: in
     )
 
 
+# A ballot is written only while its poll is open, checked in the write itself: a tap's
+# handler reads the poll first, and with updates handled concurrently (and the heartbeat's
+# deadline closes) a close can commit between that read and the write. After the close an
+# anonymous poll's ballots have new ids, its drafts are gone: the write finds nothing.
+_OPEN = "EXISTS (SELECT 1 FROM polls WHERE polls.id = ballots.poll_id AND closed_at IS NULL)"
+
+
 async def set_draft(
     db: Database, ballot_id: int, draft: list[int], chat_id: int, message_id: int
-) -> None:
-    """The ranking so far, and the message it was tapped on (the one later edits go to)."""
-    await db.execute(
-        "UPDATE ballots SET draft = ?, chat_id = ?, message_id = ? WHERE id = ?",
+) -> bool:
+    """The ranking so far, and the message it was tapped on (the one later edits go to).
+    False if the poll closed (or the ballot went) meanwhile: nothing was written."""
+    changed = await db.changes(
+        f"UPDATE ballots SET draft = ?, chat_id = ?, message_id = ? WHERE id = ? AND {_OPEN}",
         (json.dumps(draft), chat_id, message_id, ballot_id),
     )
+    return changed > 0
 
 
 async def submit(
     db: Database, ballot_id: int, ranking: list[int], stakeholder_group: str | None, now: datetime
-) -> bool:
-    """Replace the counted ranking with `ranking`; True if this is the ballot's first submission."""
+) -> bool | None:
+    """Replace the counted ranking with `ranking`; True if this is the ballot's first submission,
+    None if the poll closed (or the ballot went) meanwhile: nothing was written."""
     async with db.transaction() as conn:
-        cursor = await conn.execute("SELECT submitted_at FROM ballots WHERE id = ?", (ballot_id,))
-        (before,) = await the_row(cursor)
+        cursor = await conn.execute(
+            f"SELECT submitted_at FROM ballots WHERE id = ? AND {_OPEN}", (ballot_id,)
+        )
+        row = await cursor.fetchone()
+        if row is None:
+            return None
         await conn.execute("DELETE FROM ballot_ranks WHERE ballot_id = ?", (ballot_id,))
         await conn.executemany(
             "INSERT INTO ballot_ranks (ballot_id, option_id, rank) VALUES (?, ?, ?)",
@@ -83,7 +97,7 @@ async def submit(
             "UPDATE ballots SET submitted_at = ?, stakeholder_group = ? WHERE id = ?",
             (to_db_time(now), stakeholder_group, ballot_id),
         )
-    return before is None
+    return row[0] is None
 
 
 async def voter_count(db: Database, poll_id: int) -> int:

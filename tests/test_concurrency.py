@@ -9,8 +9,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+import pytest
+
+from db import poll_closing as closing_db
 from fake_telegram import Call, FakeTelegram
-from tests.harness import running_bot
+from handlers.polls import ballot as ballot_taps
+from tests.harness import new_poll, running_bot
+from tests.test_polls import POLL, ballot
 from tests.worlds import forum_with_members
 
 HELP = "/help"
@@ -86,3 +91,32 @@ async def test_a_groups_messages_keep_their_order(tmp_path):
         texts = [c.params["text"] for c in in_group()]
         assert len(texts) == 2
         assert texts[0] == waiting[0].params["text"], texts
+
+
+@pytest.mark.parametrize("pressed", ["3.", "✅"])
+async def test_a_close_between_a_taps_read_and_its_write_changes_nothing(
+    tmp_path, monkeypatch, pressed
+):
+    """The tap has read the poll (open) when the close commits: another update or the deadline,
+    both run beside it. Its write must find the poll closed, not re-link a sealed ballot."""
+    async with running_bot(tmp_path, admins=[1001]) as bot:
+        fake = bot.fake
+        ada, niran, _, _, _ = await forum_with_members(bot, fake, group=False)
+        await new_poll(bot, ada, POLL)
+        message_id = ballot(bot, niran)["message_id"]
+        await bot.tap(niran, "1.", message_id=message_id)
+        await bot.tap(niran, "✅", message_id=message_id)
+        await bot.tap(niran, "2.", message_id=message_id)  # a change, not submitted yet
+        options_of = ballot_taps.polls_db.options_of
+
+        async def close_first(db, poll_id):
+            monkeypatch.setattr(ballot_taps.polls_db, "options_of", options_of)  # once
+            assert await closing_db.close(db, poll_id, bot.clock())
+            return await options_of(db, poll_id)
+
+        monkeypatch.setattr(ballot_taps.polls_db, "options_of", close_first)
+        calls = await bot.tap(niran, pressed, message_id=message_id)
+        assert bot.answers(calls) == ["This poll is closed."]
+        assert not [c for c in calls if c.method == "editMessageText"]
+        rows = await bot.services.db.fetchall("SELECT user_id, chat_id, message_id FROM ballots")
+        assert [tuple(r) for r in rows] == [(None, None, None)], "sealed, and stays sealed"

@@ -221,6 +221,9 @@ async def submit(press: Press[PollRow]) -> None:
     user = press.actor.user
     group = user.stakeholder_group if user else None
     first = await ballots_db.submit(services.db, tap.ballot.id, draft, group, services.clock())
+    if first is None:  # the poll closed since the tap was read
+        await press.query.answer(tr._("This poll is closed."))
+        return
     if first:
         request_refresh(press.context.bot, services, tap.poll.id)
     await _redraw(press, tap, draft, tr._("Submitted. Thank you!"), reread=True)
@@ -243,7 +246,11 @@ async def _redraw(
     changed only the draft."""
     services, actor, query = press.services, press.actor, press.query
     tapped = press.message
-    await ballots_db.set_draft(services.db, tap.ballot.id, draft, tapped.chat_id, tapped.message_id)
+    if not await ballots_db.set_draft(
+        services.db, tap.ballot.id, draft, tapped.chat_id, tapped.message_id
+    ):
+        await press.query.answer(actor.tr._("This poll is closed."))  # since the tap was read
+        return
     fresh = (
         await ballots_db.ballot_of(services.db, tap.poll.id, actor.user_id)
         if reread
