@@ -6,7 +6,6 @@ while others act. Handled one at a time, as PTB does by default, everyone would 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 import pytest
@@ -16,18 +15,15 @@ from fake_telegram import Call, FakeTelegram
 from handlers.polls import ballot as ballot_taps
 from tests.harness import new_poll, running_bot
 from tests.test_polls import POLL, ballot
+from tests.test_run import eventually
 from tests.worlds import forum_with_members
 
 HELP = "/help"
 
 
-async def soon(condition: Callable[[], object], seconds: float = 5.0) -> None:
+async def soon(condition: Callable[[], object]) -> None:
     """Real time, briefly: what is tested here is that nothing waits for the stuck call."""
-    for _ in range(int(seconds / 0.01)):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("nobody was answered: they waited for the stuck call")
+    await eventually(condition, seconds=5.0)
 
 
 def replies(fake: FakeTelegram, chat_id: int, since: int) -> list[str]:
