@@ -138,9 +138,6 @@ class Translator:
         return _moment(self.locale, moment, timezone, with_zone)
 
     def language_name(self, lang: str) -> str:
-        # The locale's own way of joining a medium date and a short time ("Nov 30, 2026, 5:00 PM",
-        # "2026年11月30日 17:00"): seconds mean nothing for a deadline or a meeting.
-
         """The name of `lang` in that language itself ("ไทย", "日本語")."""
         return language_autonym(lang)
 
