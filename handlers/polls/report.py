@@ -31,11 +31,10 @@ from db.polls import PollRow
 from handlers.render import group_name
 
 OTHER_GROUPS = N_("Other groups, combined")
+Counted = tuple[list[str], list[CountedBallot], PollCount, int]  # what `count_for` returns
 
 
-async def count_for(
-    services: Services, poll: PollRow, tr: Translator | None = None
-) -> tuple[list[str], list[CountedBallot], PollCount, int]:
+async def count_for(services: Services, poll: PollRow, tr: Translator | None = None) -> Counted:
     """Options, ballots (with only the group labels that may be shown), the tallies, and the
     forum's threshold for showing a group: every view (text, chart, CSV) starts here. With `tr`,
     the options are named in its reader's language where the poll has it; without, in the
@@ -74,16 +73,19 @@ MESSAGE_LIMIT = 4096  # Telegram's limit on a message's text
 LABEL_WIDTHS = ((None, 48), (80, 32), (48, 20), (32, 14), (20, 9))
 
 
-async def results_message(services: Services, poll: PollRow, tr: Translator, zone: str) -> str:
+async def results_message(
+    services: Services, poll: PollRow, tr: Translator, zone: str, counted: Counted | None = None
+) -> str:
     """One plain sentence per winner (and why Borda and another method disagree, if they do),
     turnout, the Borda list, the Schulze ranking and each group's ranking, all by option name.
 
     Names are shortened, the rankings' first, until the whole fits one Telegram message (12
-    options of 150 characters and 7 groups do).
+    options of 150 characters and 7 groups do). `counted`: `count_for(services, poll, tr)`
+    already made by the caller, who draws the chart from it too.
     """
     if poll.cancelled_at is not None:
         return cancelled_sentence(tr, poll, zone)
-    options, ballots, result, minimum = await count_for(services, poll, tr)
+    options, ballots, result, minimum = counted or await count_for(services, poll, tr)
     poll, _ = await for_reader(services.db, services.priorities, tr, poll, [])
     eligible = await polls_db.eligible_count(services.db, poll.forum_id)
     for long, short in LABEL_WIDTHS:

@@ -69,10 +69,11 @@ async def _send_results(update: Update, context: ForumContext, poll: PollRow) ->
         await reply(update, private_chat_hint(actor.tr, "results", context.bot.username))
         return
     start_worker()  # drawing the chart, later, starts while the results are counted
-    text = await results_message(services, poll, actor.tr, actor.timezone)
+    counted = await count_for(services, poll, actor.tr)  # once, for the text and the chart
+    text = await results_message(services, poll, actor.tr, actor.timezone, counted)
     who = who_voted_row(context, poll) if is_private(update) else None
     await reply(update, text, keyboard([who]) if who else None)
-    options, ballots, result, _ = await count_for(services, poll, actor.tr)
+    options, ballots, result, _ = counted
     poll, _ = await for_reader(services.db, services.priorities, actor.tr, poll, [])
     if ballots:
         labels = {key: group_label(actor.tr, key) for key in (*STAKEHOLDER_GROUPS, OTHERS)}
